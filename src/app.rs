@@ -1,0 +1,291 @@
+//! The commands: what `fetch`, `export`, `clean` and `check` do, from validated arguments to
+//! output. The exit status of every command is decided here as an `Exit` value and mapped to a
+//! process exit code in exactly one place (`Exit::code`).
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::clean::{text, Cleaner};
+use crate::cli::{CleanFormat, Cli, Command};
+use crate::config::{Config, ConfigError};
+use crate::export::{self, Channel, Entry, Format};
+use crate::fetch::{FetchError, Fetcher};
+use crate::model::Body;
+use crate::refresh::{refresh_all, Context, FeedReport};
+use crate::store::{Store, StoreError};
+
+/// How a command ended, as the process will report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything succeeded.
+    Success,
+    /// Some feeds failed (the others were stored), or a runtime error.
+    Failed,
+    /// Bad arguments or configuration.
+    Usage,
+}
+
+impl Exit {
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::Failed => 1,
+            Exit::Usage => 2,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Fetch(#[from] FetchError),
+    #[error("{0}")]
+    Io(String),
+}
+
+impl AppError {
+    pub fn exit(&self) -> Exit {
+        match self {
+            AppError::Config(_) | AppError::Usage(_) => Exit::Usage,
+            _ => Exit::Failed,
+        }
+    }
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> Result<Exit, AppError> {
+    match cli.command {
+        Command::Fetch { feeds } => fetch(&cli.config, &feeds, cli.quiet).await,
+        Command::Export { feed, format, output, self_url } => {
+            export_cmd(&cli.config, feed.as_deref(), format, output.as_deref(), self_url.map(String::from))
+        }
+        Command::Clean { base_url, format, file } => clean_cmd(base_url.as_ref(), format, file.as_deref()),
+        Command::Check => check(&cli.config),
+    }
+}
+
+fn load(path: &Path) -> Result<Config, AppError> {
+    Ok(Config::load(path)?)
+}
+
+async fn fetch(config: &Path, names: &[String], quiet: bool) -> Result<Exit, AppError> {
+    let cfg = load(config)?;
+    let feeds = cfg.select(names).map_err(AppError::Usage)?;
+    if feeds.is_empty() {
+        return Err(AppError::Usage(format!("{}: no [[feed]] configured", cfg.path.display())));
+    }
+    let store = Store::open(&cfg.settings.db)?;
+    let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone());
+    let started = Instant::now();
+
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let b = ProgressBar::new(feeds.len() as u64);
+        b.set_style(
+            ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} feeds {msg}")
+                .expect("static template")
+                .progress_chars("=> "),
+        );
+        b
+    });
+    let reports = refresh_all(&ctx, &feeds, cfg.settings.concurrency.get(), |r| match &bar {
+        Some(b) => {
+            b.set_message(r.feed.clone());
+            b.inc(1);
+        }
+        None if !quiet => eprintln!("{}", progress_line(r)),
+        None => {}
+    })
+    .await;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let table = summary_table(&reports, started.elapsed().as_secs_f64(), &cfg.settings.db);
+    print_stdout(&table)?;
+    Ok(if reports.iter().all(FeedReport::ok) { Exit::Success } else { Exit::Failed })
+}
+
+/// One plain line per finished feed, for stderr when it is not a terminal.
+fn progress_line(r: &FeedReport) -> String {
+    match &r.outcome {
+        Ok(c) if r.not_modified => format!("{}: not modified ({:.2}s)", r.feed, r.elapsed.as_secs_f64()),
+        Ok(c) => format!(
+            "{}: {} new, {} updated, {} unchanged, {} ad items dropped, {} blocks removed ({:.2}s)",
+            r.feed, c.new, c.updated, c.unchanged, c.ads_dropped, c.blocks_removed, r.elapsed.as_secs_f64()
+        ),
+        Err(e) => format!("{}: FAILED: {e}", r.feed),
+    }
+}
+
+/// The summary printed by `fetch`: one row per feed, then totals.
+pub fn summary_table(reports: &[FeedReport], secs: f64, db: &Path) -> String {
+    use std::fmt::Write as _;
+    let w = reports.iter().map(|r| r.feed.len()).max().unwrap_or(4).max(4);
+    let mut o = String::new();
+    let _ = writeln!(o, "{:<w$}  {:<8} {:>5} {:>8} {:>10} {:>12} {:>15}", "FEED", "STATUS", "NEW", "UPDATED", "UNCHANGED", "ADS DROPPED", "BLOCKS REMOVED");
+    let (mut ok, mut new, mut upd, mut ads, mut blocks) = (0, 0, 0, 0, 0);
+    for r in reports {
+        match &r.outcome {
+            Ok(c) => {
+                ok += 1;
+                new += c.new;
+                upd += c.updated;
+                ads += c.ads_dropped;
+                blocks += c.blocks_removed;
+                let status = if r.not_modified { "304" } else { "ok" };
+                let _ = writeln!(
+                    o,
+                    "{:<w$}  {:<8} {:>5} {:>8} {:>10} {:>12} {:>15}",
+                    r.feed, status, c.new, c.updated, c.unchanged, c.ads_dropped, c.blocks_removed
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(o, "{:<w$}  {:<8} {e}", r.feed, "error");
+            }
+        }
+    }
+    let failed = reports.len() - ok;
+    let _ = writeln!(
+        o,
+        "{ok} of {} feeds ok, {failed} failed; {new} new, {upd} updated, {ads} ad items dropped, {blocks} blocks removed in {secs:.2}s; store {}",
+        reports.len(),
+        db.display()
+    );
+    o
+}
+
+fn export_cmd(config: &Path, feed: Option<&str>, format: Format, output: Option<&Path>, self_url: Option<String>) -> Result<Exit, AppError> {
+    let cfg = load(config)?;
+    let store = Store::open(&cfg.settings.db)?;
+    let text = render_export(&cfg, &store, feed, format, self_url)?;
+    match output {
+        Some(path) => write_atomically(path, text.as_bytes())?,
+        None => print_stdout(&text)?,
+    }
+    Ok(Exit::Success)
+}
+
+/// Renders one feed, or all feeds merged, from the store.
+pub fn render_export(cfg: &Config, store: &Store, feed: Option<&str>, format: Format, self_url: Option<String>) -> Result<String, AppError> {
+    let title_of = |name: &str| -> Result<String, AppError> {
+        Ok(store.feed_state(name)?.and_then(|s| s.meta.title).unwrap_or_else(|| name.to_string()))
+    };
+    let (channel, mut items) = match feed {
+        Some(name) => {
+            let f = cfg.feed(name).ok_or_else(|| {
+                AppError::Usage(format!("unknown feed {name:?} in {} (see `feedscrub check`)", cfg.path.display()))
+            })?;
+            let state = store.feed_state(&f.name)?;
+            let meta = state.map(|s| s.meta).unwrap_or_default();
+            let channel = Channel {
+                name: f.name.clone(),
+                title: meta.title.unwrap_or_else(|| f.name.clone()),
+                site_link: meta.site_link,
+                description: meta.description.unwrap_or_else(|| format!("{} (cleaned by feedscrub)", f.name)),
+                self_url,
+                merged: false,
+            };
+            (channel, store.items(&f.name)?)
+        }
+        None => {
+            let channel = Channel {
+                name: "all".into(),
+                title: "feedscrub: all feeds".into(),
+                site_link: None,
+                description: "All configured feeds, cleaned by feedscrub, newest first".into(),
+                self_url,
+                merged: true,
+            };
+            // Only feeds still configured are published.
+            let items = store.all_items()?.into_iter().filter(|i| cfg.feed(&i.feed).is_some()).collect();
+            (channel, items)
+        }
+    };
+    export::sort_newest_first(&mut items);
+    let mut titles = std::collections::HashMap::new();
+    for i in &items {
+        if !titles.contains_key(&i.feed) {
+            titles.insert(i.feed.clone(), title_of(&i.feed)?);
+        }
+    }
+    let entries: Vec<Entry> = items.iter().map(|i| Entry { item: i, source_title: &titles[&i.feed] }).collect();
+    Ok(export::render(format, &channel, &entries))
+}
+
+fn clean_cmd(base: Option<&url::Url>, format: CleanFormat, file: Option<&Path>) -> Result<Exit, AppError> {
+    let mut bytes = Vec::new();
+    match file {
+        Some(p) if p != Path::new("-") => {
+            bytes = std::fs::read(p).map_err(|e| AppError::Usage(format!("cannot read {}: {e}", p.display())))?;
+        }
+        _ => {
+            std::io::stdin().read_to_end(&mut bytes).map_err(|e| AppError::Io(format!("cannot read stdin: {e}")))?;
+        }
+    }
+    let input = crate::parse::decode(&bytes, None);
+    let is_html = text::looks_like_html(&input);
+    let body = if is_html { Body::Html(input) } else { Body::Text(input) };
+    let cleaned = Cleaner::default().clean(&body, base);
+    let as_text = match format {
+        CleanFormat::Auto => !is_html,
+        CleanFormat::Html => false,
+        CleanFormat::Text => true,
+    };
+    let mut out = if as_text { text::html_to_text(cleaned.html.as_str()) } else { cleaned.html.into_string() };
+    out.push('\n');
+    print_stdout(&out)?;
+    Ok(Exit::Success)
+}
+
+fn check(config: &Path) -> Result<Exit, AppError> {
+    use std::fmt::Write as _;
+    let cfg = load(config)?;
+    let s = &cfg.settings;
+    let mut o = String::new();
+    let _ = writeln!(o, "{}: ok", cfg.path.display());
+    let _ = writeln!(o, "store:       {}", s.db.display());
+    let _ = writeln!(o, "timeout:     {}", humantime::format_duration(s.timeout));
+    let _ = writeln!(o, "max_body:    {}", bytesize::ByteSize(s.max_body).to_string_as(true));
+    let _ = writeln!(o, "concurrency: {}", s.concurrency);
+    let _ = writeln!(o, "user_agent:  {}", s.user_agent);
+    let _ = writeln!(o, "{} feeds:", cfg.feeds.len());
+    for f in &cfg.feeds {
+        let _ = write!(o, "  {:<16} {}", f.name, f.source);
+        if !f.drop_items.is_empty() {
+            let _ = write!(o, "  drop_items: {}", f.drop_items.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "));
+        }
+        if !f.remove.is_empty() {
+            let _ = write!(o, "  remove: {}", f.remove.join(", "));
+        }
+        o.push('\n');
+    }
+    print_stdout(&o)?;
+    Ok(Exit::Success)
+}
+
+fn print_stdout(s: &str) -> Result<(), AppError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+        // A closed pipe (`| head`) is not an error of ours.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(|e| AppError::Io(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    let err = |e: std::io::Error| AppError::Io(format!("cannot write {}: {e}", path.display()));
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).map_or(PathBuf::from("."), Path::to_path_buf);
+    let tmp = dir.join(format!(".{}.tmp{}", path.file_name().and_then(|n| n.to_str()).unwrap_or("out"), std::process::id()));
+    let mut f = std::fs::File::create(&tmp).map_err(err)?;
+    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(err)?;
+    std::fs::rename(&tmp, path).map_err(err)
+}

@@ -1,0 +1,492 @@
+//! The cleaning passes over a parsed HTML fragment. Pure: a string in, a string and counts out.
+//!
+//! Passes run in this fixed order (each sees the result of the one before):
+//! 1. drop dangerous/embedded elements with their content (`rules::REMOVE_TAGS`) and the
+//!    feed's own `remove` selectors;
+//! 2. drop elements whose class or id tokens mark an ad or a share widget;
+//! 3. drop tracking pixels and share links;
+//! 4. walk the leaf blocks in reading order: an ad label takes the ad it labels with it
+//!    (see `ad_run`); boilerplate footers and "read more" lines go;
+//! 5. fix URLs: lazy images, absolute URLs, tracking parameters stripped;
+//! 6. drop elements left empty.
+//!
+//! The sanitizer is NOT here: `clean::Cleaner` runs ammonia over this module's output, last.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use ego_tree::{NodeId, NodeRef};
+use html5ever::{LocalName, QualName};
+use regex::Regex;
+use scraper::{Html, Node, Selector};
+use url::Url;
+
+use super::rules;
+use crate::dedup::strip_tracking;
+
+/// Elements that make a block of their own.
+const BLOCK_TAGS: &[&str] = &[
+    "p", "div", "section", "article", "aside", "header", "footer", "blockquote", "pre", "figure",
+    "figcaption", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tr", "td", "th",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "center", "main", "nav", "details", "summary",
+    "address", "caption",
+];
+const HEADING_TAGS: &[&str] = &["h1", "h2", "h3", "h4", "h5", "h6"];
+/// Elements that count as content even without text.
+const MEDIA_TAGS: &[&str] = &["img", "video", "audio", "picture", "source", "br", "hr", "td", "th", "iframe"];
+/// Containers an ad label may sit in together with its ad.
+const AD_CONTAINER_TAGS: &[&str] = &["div", "aside", "section", "figure", "table", "center"];
+
+/// Inputs of the passes besides the HTML.
+pub struct Options<'a> {
+    /// Base for relative URLs (the item link, else the feed URL).
+    pub base: Option<&'a Url>,
+    /// Extra selectors from the feed's `remove` list.
+    pub remove: &'a [Selector],
+    /// Extra regexes from the feed's `remove_text` list (a block whose text matches goes).
+    pub remove_text: &'a [Regex],
+}
+
+/// What the passes did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Removed {
+    /// Ad blocks (labels with their ads, ad containers).
+    pub ads: usize,
+    /// Boilerplate blocks, share links, pixels.
+    pub boilerplate: usize,
+}
+
+struct Rx {
+    boilerplate: Vec<Regex>,
+    cta: Regex,
+    second_person: Regex,
+}
+
+fn rx() -> &'static Rx {
+    static RX: OnceLock<Rx> = OnceLock::new();
+    RX.get_or_init(|| {
+        let words = |list: &[&str]| {
+            let alt = list.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|");
+            Regex::new(&format!(r"(?i)(?:^|[^\w%])(?:{alt})(?:$|[^\w])")).expect("word list regex")
+        };
+        Rx {
+            boilerplate: rules::BOILERPLATE_PATTERNS.iter().map(|p| Regex::new(p).expect("rule regex")).collect(),
+            cta: words(rules::CTA_PHRASES),
+            second_person: words(rules::SECOND_PERSON),
+        }
+    })
+}
+
+/// Runs passes 1–6 on `html` and returns the serialized fragment (not yet sanitized).
+pub fn clean_fragment(html: &str, opts: &Options) -> (String, Removed) {
+    let mut doc = Html::parse_fragment(html);
+    let mut removed = Removed::default();
+    let root = fragment_root(&doc);
+
+    // Pass 1 and 2: whole elements.
+    let mut doomed: Vec<NodeId> = Vec::new();
+    let total_text = text_len(doc.tree.get(root).expect("root"));
+    for node in doc.tree.get(root).expect("root").descendants().skip(1) {
+        let Some(el) = node.value().as_element() else { continue };
+        let name = el.name();
+        if rules::REMOVE_TAGS.contains(&name) {
+            doomed.push(node.id());
+        } else if has_token(el, rules::AD_CLASS_TOKENS) || has_token(el, rules::BOILERPLATE_CLASS_TOKENS) {
+            // Never take the whole article because its wrapper carries a "promo" class.
+            let len = text_len(node);
+            if len < 400 || len * 2 < total_text {
+                removed.ads += 1;
+                doomed.push(node.id());
+            }
+        }
+    }
+    for sel in opts.remove {
+        for el in doc.select(sel) {
+            if el.id() != root {
+                removed.boilerplate += 1;
+                doomed.push(el.id());
+            }
+        }
+    }
+    detach_all(&mut doc, &doomed);
+
+    // Pass 3: pixels and share links.
+    let mut doomed = Vec::new();
+    for node in doc.tree.get(root).expect("root").descendants() {
+        let Some(el) = node.value().as_element() else { continue };
+        let hit = match el.name() {
+            "img" => is_pixel(el) || el.attr("src").is_some_and(|s| url_matches(s, rules::TRACKER_URLS)),
+            "a" => el.attr("href").is_some_and(|h| url_matches(h, rules::SHARE_URLS)),
+            _ => false,
+        };
+        if hit {
+            removed.boilerplate += 1;
+            doomed.push(node.id());
+        }
+    }
+    detach_all(&mut doc, &doomed);
+
+    // Pass 4: blocks in reading order.
+    let (ads, boiler) = block_pass(&mut doc, root, opts);
+    removed.ads += ads;
+    removed.boilerplate += boiler;
+
+    // Pass 5: URLs.
+    fix_urls(&mut doc, root, opts.base);
+
+    // Pass 6: empties.
+    remove_empty(&mut doc, root);
+
+    let out = doc.tree.get(root).and_then(scraper::ElementRef::wrap).map(|e| e.inner_html()).unwrap_or_default();
+    (out, removed)
+}
+
+/// The `<html>` element `parse_fragment` wraps the fragment in.
+fn fragment_root(doc: &Html) -> NodeId {
+    doc.root_element().id()
+}
+
+fn detach_all(doc: &mut Html, ids: &[NodeId]) {
+    for id in ids {
+        if let Some(mut n) = doc.tree.get_mut(*id) {
+            n.detach();
+        }
+    }
+}
+
+fn has_token(el: &scraper::node::Element, list: &[&str]) -> bool {
+    let check = |v: &str| {
+        v.split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+            .any(|t| !t.is_empty() && list.iter().any(|w| t.eq_ignore_ascii_case(w)))
+    };
+    el.attr("class").is_some_and(check) || el.attr("id").is_some_and(check)
+}
+
+fn is_pixel(el: &scraper::node::Element) -> bool {
+    let tiny = |a: &str| {
+        el.attr(a).is_some_and(|v| {
+            let v = v.trim().trim_end_matches("px").trim();
+            v.parse::<f32>().is_ok_and(|n| n <= 1.0)
+        })
+    };
+    tiny("width") || tiny("height")
+}
+
+/// Does `url` point at one of `list` (`host` or `host/path-prefix`, `www.` optional)?
+pub(crate) fn url_matches(url: &str, list: &[&str]) -> bool {
+    let u = url.trim();
+    let rest = u.split_once("//").map_or(u, |(_, r)| r);
+    let rest = rest.to_ascii_lowercase();
+    let bare = rest.strip_prefix("www.").unwrap_or(&rest);
+    list.iter().any(|pat| {
+        let pat = pat.to_ascii_lowercase();
+        let pat = pat.strip_prefix("www.").unwrap_or(&pat);
+        let host_end = bare.find(['/', '?', '#']).unwrap_or(bare.len());
+        let host = &bare[..host_end];
+        if pat.contains('/') {
+            bare.starts_with(pat) || (host.ends_with(pat.split('/').next().unwrap_or("")) && {
+                let (ph, pp) = pat.split_once('/').unwrap_or((pat, ""));
+                host.ends_with(&format!(".{ph}")) && bare[host_end..].trim_start_matches('/').starts_with(pp)
+            })
+        } else {
+            host == pat || host.ends_with(&format!(".{pat}"))
+        }
+    })
+}
+
+/// Whitespace-normalized text of a subtree.
+fn text_of(node: NodeRef<Node>) -> String {
+    let mut s = String::new();
+    for d in node.descendants() {
+        if let Node::Text(t) = d.value() {
+            s.push_str(t);
+            s.push(' ');
+        }
+    }
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn text_len(node: NodeRef<Node>) -> usize {
+    node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim().len()).sum()
+}
+
+fn is_block(node: NodeRef<Node>) -> bool {
+    node.value().as_element().is_some_and(|e| BLOCK_TAGS.contains(&e.name()))
+}
+
+/// Leaf blocks in document order: block elements with no block inside. Text that sits directly
+/// in the fragment root or a container next to blocks is not a block of its own (it stays).
+fn leaf_blocks(doc: &Html, root: NodeId) -> Vec<NodeId> {
+    doc.tree
+        .get(root)
+        .expect("root")
+        .descendants()
+        .skip(1)
+        .filter(|n| is_block(*n) && !n.descendants().skip(1).any(is_block))
+        .map(|n| n.id())
+        .collect()
+}
+
+/// Is this text an ad label standing alone (decorations allowed)?
+pub fn is_ad_label(text: &str) -> bool {
+    let t = text.trim_matches(|c: char| c.is_whitespace() || rules::LABEL_DECORATION.contains(&c));
+    if t.is_empty() || t.len() > 40 {
+        return false;
+    }
+    let t = t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    rules::AD_LABELS.contains(&t.as_str())
+}
+
+/// How the block walk sees one block.
+struct BlockInfo {
+    id: NodeId,
+    text: String,
+    heading: bool,
+    /// Signals of promotional content, summed (see `ad_score`).
+    ad_score: u32,
+}
+
+fn block_info(doc: &Html, id: NodeId, home_host: Option<&str>) -> BlockInfo {
+    let node = doc.tree.get(id).expect("block");
+    let text = text_of(node);
+    let tag = node.value().as_element().map(|e| e.name()).unwrap_or("");
+    let heading = HEADING_TAGS.contains(&tag) || looks_like_heading(&text, node);
+    let ad_score = ad_score(node, &text, home_host);
+    BlockInfo { id, text, heading, ad_score }
+}
+
+/// A short line without closing punctuation and without a pitch: a section heading in plain
+/// text or a CMS that writes headings as bold paragraphs.
+fn looks_like_heading(text: &str, node: NodeRef<Node>) -> bool {
+    let t = text.trim_end_matches(['"', '“', '”', '«', '»', '\'', ' ']);
+    let words = t.split_whitespace().count();
+    let has_link = node.descendants().any(|d| d.value().as_element().is_some_and(|e| e.name() == "a"));
+    !t.is_empty()
+        && t.chars().count() <= 120
+        && (1..=14).contains(&words)
+        && !t.ends_with(['.', '!', '?', '…', ':', ';', ','])
+        && !has_link
+        && !rx().cta.is_match(t)
+}
+
+/// Signals that a block is promotional: call-to-action phrases, addressing the reader, links
+/// to another site, mostly-link text, image-only. Two or more signals make a block ad-like;
+/// a news paragraph that merely says "kostenlos" scores one.
+fn ad_score(node: NodeRef<Node>, text: &str, home_host: Option<&str>) -> u32 {
+    let r = rx();
+    let mut score = r.cta.find_iter(text).count().min(3) as u32;
+    if r.second_person.is_match(text) {
+        score += 1;
+    }
+    let mut link_text = 0usize;
+    let mut foreign = false;
+    let mut images = 0;
+    for d in node.descendants() {
+        if let Some(e) = d.value().as_element() {
+            match e.name() {
+                "a" => {
+                    link_text += text_of(d).len();
+                    if let (Some(href), Some(home)) = (e.attr("href"), home_host) {
+                        if let Some(h) = Url::parse(href).ok().and_then(|u| u.host_str().map(str::to_string)) {
+                            if !same_site(&h, home) {
+                                foreign = true;
+                            }
+                        }
+                    }
+                }
+                "img" | "picture" | "video" => images += 1,
+                _ => {}
+            }
+        }
+    }
+    if foreign {
+        score += 2;
+    }
+    if !text.is_empty() && link_text * 2 > text.len() {
+        score += 2;
+    }
+    if text.is_empty() && images > 0 {
+        score += 2;
+    }
+    score
+}
+
+fn same_site(a: &str, b: &str) -> bool {
+    let strip = |h: &str| h.trim_start_matches("www.").to_ascii_lowercase();
+    let (a, b) = (strip(a), strip(b));
+    a == b || a.ends_with(&format!(".{b}")) || b.ends_with(&format!(".{a}"))
+}
+
+/// Pass 4. Returns (ad blocks removed, boilerplate blocks removed).
+fn block_pass(doc: &mut Html, root: NodeId, opts: &Options) -> (usize, usize) {
+    let home_host = opts.base.and_then(|u| u.host_str()).map(str::to_string);
+    let blocks: Vec<BlockInfo> =
+        leaf_blocks(doc, root).into_iter().map(|id| block_info(doc, id, home_host.as_deref())).collect();
+    let total_text: usize = blocks.iter().map(|b| b.text.len()).sum();
+    let mut doomed: HashSet<NodeId> = HashSet::new();
+    let (mut ads, mut boiler) = (0, 0);
+    let mut i = 0;
+    while i < blocks.len() {
+        let b = &blocks[i];
+        if is_ad_label(&b.text) {
+            ads += 1;
+            // The label and its ad share a small container: the container goes whole.
+            if let Some(c) = ad_container(doc, b.id, root, total_text) {
+                doomed.insert(c);
+                let inside: HashSet<NodeId> = doc.tree.get(c).expect("container").descendants().map(|d| d.id()).collect();
+                while i < blocks.len() && inside.contains(&blocks[i].id) {
+                    i += 1;
+                }
+                continue;
+            }
+            doomed.insert(b.id);
+            i += 1;
+            let end = ad_run(&blocks, i);
+            for blk in &blocks[i..end] {
+                doomed.insert(blk.id);
+            }
+            i = end;
+            continue;
+        }
+        if rx().boilerplate.iter().chain(opts.remove_text).any(|re| re.is_match(&b.text)) {
+            boiler += 1;
+            doomed.insert(b.id);
+        }
+        i += 1;
+    }
+    let ids: Vec<NodeId> = doomed.into_iter().collect();
+    detach_all(doc, &ids);
+    (ads, boiler)
+}
+
+/// Where the ad that starts at `blocks[start]` (right after its label) ends, exclusive.
+/// The first block is what the label labels and goes unless it is a heading; the ad then goes
+/// on while blocks are promotional (score >= 2, e.g. the call-to-action paragraph), and stops
+/// at a heading or at the next normal paragraph of the article.
+fn ad_run(blocks: &[BlockInfo], start: usize) -> usize {
+    let mut end = start;
+    while end < blocks.len() {
+        let b = &blocks[end];
+        if b.text.is_empty() && b.ad_score == 0 {
+            end += 1; // spacer
+            continue;
+        }
+        if b.heading && !(end == start && b.ad_score >= 2) {
+            break;
+        }
+        if end > start && b.ad_score < 2 {
+            break;
+        }
+        end += 1;
+    }
+    end
+}
+
+/// The small container (a `div`, `aside`…) holding an ad label and its ad, if there is one:
+/// the label's nearest such ancestor, when it holds little of the item's text.
+fn ad_container(doc: &Html, label: NodeId, root: NodeId, total_text: usize) -> Option<NodeId> {
+    let mut node = doc.tree.get(label)?.parent()?;
+    while node.id() != root {
+        let el = node.value().as_element()?;
+        if AD_CONTAINER_TAGS.contains(&el.name()) {
+            let len = text_len(node);
+            return (len <= 1500 && len * 2 < total_text.max(1)).then_some(node.id());
+        }
+        if !matches!(el.name(), "span" | "strong" | "b" | "em" | "i" | "p" | "small" | "font") {
+            return None;
+        }
+        node = node.parent()?;
+    }
+    None
+}
+
+/// Pass 5: lazy images, absolute URLs, tracking parameters.
+fn fix_urls(doc: &mut Html, root: NodeId, base: Option<&Url>) {
+    let ids: Vec<NodeId> = doc
+        .tree
+        .get(root)
+        .expect("root")
+        .descendants()
+        .filter(|n| n.value().is_element())
+        .map(|n| n.id())
+        .collect();
+    for id in ids {
+        let mut node = doc.tree.get_mut(id).expect("element");
+        let Node::Element(el) = node.value() else { continue };
+        if el.name() == "img" || el.name() == "source" {
+            for (lazy, real) in [("data-src", "src"), ("data-lazy-src", "src"), ("data-original", "src"), ("data-srcset", "srcset")] {
+                let Some(v) = el.attr(lazy).map(str::to_string) else { continue };
+                let current = el.attr(real).unwrap_or("");
+                if current.is_empty() || current.starts_with("data:") || current.contains("placeholder") || current.contains("blank.gif") {
+                    set_attr(el, real, &v);
+                }
+            }
+        }
+        for attr in ["href", "src", "poster", "cite"] {
+            if let Some(v) = el.attr(attr) {
+                if let Some(abs) = absolutize(v, base) {
+                    set_attr(el, attr, &abs);
+                }
+            }
+        }
+        if let Some(v) = el.attr("srcset").map(str::to_string) {
+            let fixed: Vec<String> = v
+                .split(',')
+                .filter_map(|cand| {
+                    let mut parts = cand.split_whitespace();
+                    let u = parts.next()?;
+                    let abs = absolutize(u, base).unwrap_or_else(|| u.to_string());
+                    let desc: Vec<&str> = parts.collect();
+                    Some(if desc.is_empty() { abs } else { format!("{abs} {}", desc.join(" ")) })
+                })
+                .collect();
+            set_attr(el, "srcset", &fixed.join(", "));
+        }
+    }
+}
+
+/// Absolute form of a URL attribute with tracking parameters removed; `None` leaves it as is
+/// (e.g. `mailto:`, or a relative URL with no base). Unsafe schemes are the sanitizer's job.
+fn absolutize(v: &str, base: Option<&Url>) -> Option<String> {
+    let v = v.trim();
+    if v.is_empty() || v.starts_with('#') {
+        return None;
+    }
+    let url = match Url::parse(v) {
+        Ok(u) => u,
+        Err(url::ParseError::RelativeUrlWithoutBase) => base?.join(v).ok()?,
+        Err(_) => return None,
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    Some(strip_tracking(&url).to_string())
+}
+
+fn set_attr(el: &mut scraper::node::Element, name: &str, value: &str) {
+    let key = QualName::new(None, html5ever::Namespace::from(""), LocalName::from(name));
+    el.attrs.insert(key, value.into());
+}
+
+/// Pass 6: remove elements that hold neither text nor media, innermost first.
+fn remove_empty(doc: &mut Html, root: NodeId) {
+    loop {
+        let empties: Vec<NodeId> = doc
+            .tree
+            .get(root)
+            .expect("root")
+            .descendants()
+            .skip(1)
+            .filter(|n| {
+                n.value().as_element().is_some_and(|e| !MEDIA_TAGS.contains(&e.name()))
+                    && text_len(*n) == 0
+                    && !n.descendants().skip(1).any(|d| d.value().as_element().is_some_and(|e| MEDIA_TAGS.contains(&e.name()) && e.name() != "br"))
+            })
+            .map(|n| n.id())
+            .collect();
+        if empties.is_empty() {
+            break;
+        }
+        detach_all(doc, &empties);
+    }
+}

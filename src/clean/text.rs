@@ -1,0 +1,98 @@
+//! Plain text ↔ HTML for the cleaner: plain-text bodies become `<p>` paragraphs, and clean HTML
+//! can be read back as plain text (paragraphs separated by blank lines). Pure.
+
+use ego_tree::NodeRef;
+use scraper::{Html, Node};
+
+/// Paragraphs separated by blank lines become `<p>`s; single newlines inside one become `<br>`.
+pub fn text_to_html(text: &str) -> String {
+    let text = text.replace("\r\n", "\n");
+    let mut out = String::with_capacity(text.len() + 64);
+    for para in split_paragraphs(&text) {
+        out.push_str("<p>");
+        for (i, line) in para.lines().enumerate() {
+            if i > 0 {
+                out.push_str("<br>");
+            }
+            out.push_str(&html_escape::encode_text(line.trim()));
+        }
+        out.push_str("</p>\n");
+    }
+    out
+}
+
+fn split_paragraphs(text: &str) -> impl Iterator<Item = &str> {
+    let mut paras = Vec::new();
+    let mut start = None;
+    let mut last_end = 0;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let blank = line.trim().is_empty();
+        if blank {
+            if let Some(s) = start.take() {
+                paras.push(&text[s..last_end]);
+            }
+        } else {
+            if start.is_none() {
+                start = Some(offset);
+            }
+            last_end = offset + line.trim_end_matches(['\n', '\r']).len();
+        }
+        offset += line.len();
+    }
+    if let Some(s) = start {
+        paras.push(&text[s..last_end]);
+    }
+    paras.into_iter()
+}
+
+/// Does this body look like HTML rather than plain text?
+pub fn looks_like_html(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.windows(2).any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
+}
+
+const PARA_TAGS: &[&str] = &[
+    "p", "div", "section", "article", "aside", "header", "footer", "blockquote", "pre", "figure",
+    "figcaption", "ul", "ol", "li", "dl", "dt", "dd", "table", "tr", "h1", "h2", "h3", "h4", "h5",
+    "h6", "hr", "main", "nav", "details", "summary", "address", "caption",
+];
+
+/// The text of an HTML fragment: one paragraph per block, separated by blank lines, `<br>` as a
+/// line break, whitespace inside a paragraph collapsed.
+pub fn html_to_text(html: &str) -> String {
+    let doc = Html::parse_fragment(html);
+    let mut paras: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    walk(*doc.root_element(), &mut paras, &mut cur);
+    flush(&mut paras, &mut cur);
+    paras.join("\n\n")
+}
+
+fn flush(paras: &mut Vec<String>, cur: &mut String) {
+    let lines: Vec<String> = cur
+        .split('\n')
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect();
+    if !lines.is_empty() {
+        paras.push(lines.join("\n"));
+    }
+    cur.clear();
+}
+
+fn walk(node: NodeRef<Node>, paras: &mut Vec<String>, cur: &mut String) {
+    for child in node.children() {
+        match child.value() {
+            Node::Text(t) => cur.push_str(t),
+            Node::Element(e) if e.name() == "br" => cur.push('\n'),
+            Node::Element(e) if PARA_TAGS.contains(&e.name()) => {
+                flush(paras, cur);
+                walk(child, paras, cur);
+                flush(paras, cur);
+            }
+            Node::Element(_) => walk(child, paras, cur),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! Command-line definitions (clap). Only the shape of the arguments; `app` runs them.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use url::Url;
+
+use crate::export::Format;
+
+/// Polls news feeds, removes ads, boilerplate and tracking, and re-exports clean feeds.
+#[derive(Debug, Parser)]
+#[command(name = "feedscrub", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Config file (feeds and settings).
+    #[arg(long, global = true, env = "FEEDSCRUB_CONFIG", default_value = crate::config::DEFAULT_CONFIG, value_name = "PATH")]
+    pub config: PathBuf,
+    /// More log output on stderr (-v info, -vv debug). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// No progress output on stderr (the summary still goes to stdout).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Refresh every feed (or the named ones) once, store the clean items, print a summary.
+    ///
+    /// Exit code 0 when every feed succeeded (304 Not Modified counts as success), 1 when some
+    /// failed (the others are still stored), 2 for usage or config errors.
+    Fetch {
+        /// Only this feed (repeatable).
+        #[arg(long = "feed", value_name = "NAME")]
+        feeds: Vec<String>,
+    },
+    /// Write a clean feed from the store: one feed, or all feeds merged (newest first).
+    Export {
+        /// The feed to export; all feeds merged when absent.
+        #[arg(long, value_name = "NAME")]
+        feed: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Rss)]
+        format: Format,
+        /// Write here instead of stdout (replaced atomically).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The URL this output is published at (atom:link rel=self, JSON feed_url).
+        #[arg(long, value_name = "URL")]
+        self_url: Option<Url>,
+    },
+    /// Clean one document (HTML fragment, or plain text with blank-line paragraphs) and print it.
+    Clean {
+        /// Resolve relative URLs against this URL.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<Url>,
+        /// Output form; `auto` prints HTML for HTML input and text for text input.
+        #[arg(long, value_enum, default_value_t = CleanFormat::Auto)]
+        format: CleanFormat,
+        /// The document; stdin when absent or `-`.
+        file: Option<PathBuf>,
+    },
+    /// Validate the config and print what was understood.
+    Check,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CleanFormat {
+    Auto,
+    Html,
+    Text,
+}

@@ -1,0 +1,455 @@
+//! `feeds.toml`: reading and validating the configuration.
+//!
+//! Two phases (habit 5): `RawConfig` is what serde reads, rejecting unknown keys and keeping the
+//! byte span of every value; `Config` is the validated, typed result. `Config::parse` is pure
+//! (text in, config or errors out) so every rule is unit-tested without touching the disk.
+//! Every error names the file, line, column and key. This module does not fetch, open the store
+//! or compile cleaning rules beyond checking that they compile.
+
+use std::fmt;
+use std::num::NonZeroUsize;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use regex::Regex;
+use serde::Deserialize;
+use toml::Spanned;
+use url::Url;
+
+pub const DEFAULT_CONFIG: &str = "feeds.toml";
+const DEFAULT_DB: &str = "data/feedscrub.db";
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_MAX_BODY: u64 = 10 * 1024 * 1024;
+const DEFAULT_CONCURRENCY: usize = 16;
+pub const DEFAULT_USER_AGENT: &str =
+    concat!("feedscrub/", env!("CARGO_PKG_VERSION"), " (+https://github.com/feedscrub/feedscrub)");
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from (for messages).
+    pub path: PathBuf,
+    pub settings: Settings,
+    pub feeds: Vec<FeedConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The sled folder, already resolved against the config file's folder.
+    pub db: PathBuf,
+    pub timeout: Duration,
+    /// Body cap in bytes, applied after decompression.
+    pub max_body: u64,
+    pub concurrency: NonZeroUsize,
+    pub user_agent: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct FeedConfig {
+    /// Unique slug `[a-z0-9-]+`.
+    pub name: String,
+    pub source: Source,
+    /// Items whose title matches any of these are dropped.
+    pub drop_items: Vec<Regex>,
+    /// Extra CSS selectors removed from item content (already checked to compile).
+    pub remove: Vec<String>,
+}
+
+/// Where a feed is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Http(Url),
+    File(PathBuf),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Http(u) => write!(f, "{u}"),
+            Source::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// One problem in the config, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub line: usize,
+    pub column: usize,
+    /// Dotted key path, e.g. `feed[2].url` (empty when the file itself is unreadable TOML).
+    pub key: String,
+    pub message: String,
+}
+
+/// Everything wrong with a config file; never empty.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub problems: Vec<ConfigProblem>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}:{}:{}: ", self.file.display(), p.line, p.column)?;
+            if !p.key.is_empty() {
+                write!(f, "{}: ", p.key)?;
+            }
+            write!(f, "{}", p.message)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    settings: RawSettings,
+    #[serde(default, rename = "feed")]
+    feeds: Vec<Spanned<RawFeed>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    db: Option<Spanned<String>>,
+    timeout: Option<Spanned<String>>,
+    max_body: Option<Spanned<String>>,
+    concurrency: Option<Spanned<i64>>,
+    user_agent: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    name: Spanned<String>,
+    url: Spanned<String>,
+    #[serde(default)]
+    drop_items: Vec<Spanned<String>>,
+    #[serde(default)]
+    remove: Vec<Spanned<String>>,
+}
+
+/// Collects located problems while validating.
+struct Problems<'a> {
+    text: &'a str,
+    list: Vec<ConfigProblem>,
+}
+
+impl Problems<'_> {
+    fn push(&mut self, span: Range<usize>, key: impl Into<String>, message: impl Into<String>) {
+        let (line, column) = line_col(self.text, span.start);
+        self.list.push(ConfigProblem { line, column, key: key.into(), message: message.into() });
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rfind('\n').map_or(offset, |nl| offset - nl - 1) + 1;
+    (line, column)
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.to_path_buf(),
+            problems: vec![ConfigProblem {
+                line: 0,
+                column: 0,
+                key: String::new(),
+                message: format!("cannot read config: {e}"),
+            }],
+        })?;
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        Config::parse(&text, path, dir)
+    }
+
+    /// Validates config text. `file` is only used in messages; relative paths (db, local feeds)
+    /// resolve against `dir`. Pure: touches no file.
+    pub fn parse(text: &str, file: &Path, dir: &Path) -> Result<Config, ConfigError> {
+        let fail = |problems| ConfigError { file: file.to_path_buf(), problems };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+            fail(vec![ConfigProblem {
+                line,
+                column,
+                key: String::new(),
+                message: e.message().trim().to_string(),
+            }])
+        })?;
+        let mut p = Problems { text, list: Vec::new() };
+        let settings = validate_settings(raw.settings, dir, &mut p);
+        let mut feeds: Vec<FeedConfig> = Vec::new();
+        for (i, feed) in raw.feeds.into_iter().enumerate() {
+            let span = feed.span();
+            if let Some(f) = validate_feed(feed.into_inner(), i, dir, &mut p) {
+                if feeds.iter().any(|o| o.name == f.name) {
+                    p.push(span, format!("feed[{i}].name"), format!("duplicate feed name {:?}", f.name));
+                } else {
+                    feeds.push(f);
+                }
+            }
+        }
+        if !p.list.is_empty() {
+            return Err(fail(p.list));
+        }
+        Ok(Config { path: file.to_path_buf(), settings, feeds })
+    }
+
+    /// The feeds named on the command line, in config order; all when `names` is empty.
+    /// Unknown names are an error naming them.
+    pub fn select(&self, names: &[String]) -> Result<Vec<&FeedConfig>, String> {
+        if names.is_empty() {
+            return Ok(self.feeds.iter().collect());
+        }
+        let unknown: Vec<&str> =
+            names.iter().filter(|n| !self.feeds.iter().any(|f| &f.name == *n)).map(String::as_str).collect();
+        if !unknown.is_empty() {
+            return Err(format!(
+                "unknown feed name(s) {} in {} (known: {})",
+                unknown.join(", "),
+                self.path.display(),
+                self.feeds.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        Ok(self.feeds.iter().filter(|f| names.contains(&f.name)).collect())
+    }
+
+    pub fn feed(&self, name: &str) -> Option<&FeedConfig> {
+        self.feeds.iter().find(|f| f.name == name)
+    }
+}
+
+fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings {
+    let mut s = Settings {
+        db: dir.join(DEFAULT_DB),
+        timeout: DEFAULT_TIMEOUT,
+        max_body: DEFAULT_MAX_BODY,
+        concurrency: NonZeroUsize::new(DEFAULT_CONCURRENCY).expect("non-zero constant"),
+        user_agent: DEFAULT_USER_AGENT.to_string(),
+    };
+    if let Some(db) = raw.db {
+        if db.get_ref().trim().is_empty() {
+            p.push(db.span(), "settings.db", "must not be empty");
+        } else {
+            s.db = dir.join(db.get_ref());
+        }
+    }
+    if let Some(t) = raw.timeout {
+        match parse_duration(t.get_ref()) {
+            Ok(d) => s.timeout = d,
+            Err(e) => p.push(t.span(), "settings.timeout", e),
+        }
+    }
+    if let Some(m) = raw.max_body {
+        match parse_size(m.get_ref()) {
+            Ok(n) => s.max_body = n,
+            Err(e) => p.push(m.span(), "settings.max_body", e),
+        }
+    }
+    if let Some(c) = raw.concurrency {
+        match usize::try_from(*c.get_ref()).ok().filter(|n| (1..=1024).contains(n)) {
+            Some(n) => s.concurrency = NonZeroUsize::new(n).expect("checked range"),
+            None => p.push(c.span(), "settings.concurrency", format!("must be 1 to 1024, got {}", c.get_ref())),
+        }
+    }
+    if let Some(ua) = raw.user_agent {
+        let v = ua.get_ref();
+        if v.trim().is_empty() || v.chars().any(|c| c.is_control()) {
+            p.push(ua.span(), "settings.user_agent", "must be non-empty printable text");
+        } else {
+            s.user_agent = v.clone();
+        }
+    }
+    s
+}
+
+fn validate_feed(raw: RawFeed, i: usize, dir: &Path, p: &mut Problems) -> Option<FeedConfig> {
+    let before = p.list.len();
+    let name = raw.name.get_ref().clone();
+    if !is_slug(&name) {
+        p.push(raw.name.span(), format!("feed[{i}].name"), format!("{name:?} is not a valid name: use 1-64 of a-z, 0-9 and '-'"));
+    }
+    let source = match parse_source(raw.url.get_ref(), dir) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            p.push(raw.url.span(), format!("feed[{i}].url"), e);
+            None
+        }
+    };
+    let mut drop_items = Vec::new();
+    for (j, r) in raw.drop_items.iter().enumerate() {
+        match regex::RegexBuilder::new(r.get_ref()).size_limit(1 << 20).build() {
+            Ok(re) => drop_items.push(re),
+            Err(e) => p.push(r.span(), format!("feed[{i}].drop_items[{j}]"), format!("invalid regex: {}", one_line(&e.to_string()))),
+        }
+    }
+    let mut remove = Vec::new();
+    for (j, sel) in raw.remove.iter().enumerate() {
+        match scraper::Selector::parse(sel.get_ref()) {
+            Ok(_) => remove.push(sel.get_ref().clone()),
+            Err(e) => p.push(sel.span(), format!("feed[{i}].remove[{j}]"), format!("invalid CSS selector {:?}: {e}", sel.get_ref())),
+        }
+    }
+    if p.list.len() > before {
+        return None;
+    }
+    Some(FeedConfig { name, source: source?, drop_items, remove })
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `[a-z0-9-]+`, at most 64 characters: safe in file names and URLs.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// An `http(s)` URL, a `file://` URL, or a local path (relative to the config's folder).
+pub fn parse_source(s: &str, dir: &Path) -> Result<Source, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if let Some((scheme, _)) = s.split_once("://") {
+        let url = Url::parse(s).map_err(|e| format!("invalid URL {s:?}: {e}"))?;
+        return match url.scheme() {
+            "http" | "https" if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(Source::Http(url)),
+            "http" | "https" => Err(format!("URL {s:?} has no host")),
+            "file" => url.to_file_path().map(Source::File).map_err(|_| format!("invalid file URL {s:?}")),
+            _ => Err(format!("unsupported URL scheme {scheme:?} in {s:?}: use http, https, file or a local path")),
+        };
+    }
+    if s.contains(':') && !s.starts_with('.') && !s.starts_with('/') && Url::parse(s).is_ok() {
+        return Err(format!("unsupported URL {s:?}: use http, https, file or a local path"));
+    }
+    Ok(Source::File(dir.join(s)))
+}
+
+/// `30s`, `1m 30s`, `500ms`, `2h`: a positive duration.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s.trim()).map_err(|e| format!("invalid duration {s:?}: {e} (use e.g. \"30s\", \"15m\")"))?;
+    if d.is_zero() {
+        return Err(format!("duration {s:?} must be greater than zero"));
+    }
+    Ok(d)
+}
+
+/// `10MiB`, `512 KB`, `1048576`: a positive byte count.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let n = if t.bytes().all(|b| b.is_ascii_digit()) && !t.is_empty() {
+        t.parse::<u64>().map_err(|e| format!("invalid size {s:?}: {e}"))?
+    } else {
+        t.parse::<bytesize::ByteSize>().map_err(|e| format!("invalid size {s:?}: {e} (use e.g. \"10MiB\")"))?.as_u64()
+    };
+    if n == 0 {
+        return Err(format!("size {s:?} must be greater than zero"));
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("feeds.toml"), Path::new("/etc/fs"))
+    }
+
+    /// Asserts that `text` is rejected with a message containing each of `expected`.
+    fn check_err(text: &str, expected: &[&str]) {
+        let msg = parse(text).expect_err("config should be rejected").to_string();
+        for e in expected {
+            assert!(msg.contains(e), "message {msg:?} lacks {e:?}");
+        }
+    }
+
+    const ONE: &str = "[[feed]]\nname = \"a\"\nurl = \"https://example.org/feed\"\n";
+
+    #[test]
+    fn defaults_apply_when_settings_absent() {
+        let c = parse(ONE).unwrap();
+        assert_eq!(c.settings.db, Path::new("/etc/fs/data/feedscrub.db"));
+        assert_eq!(c.settings.timeout, Duration::from_secs(30));
+        assert_eq!(c.settings.max_body, 10 * 1024 * 1024);
+        assert_eq!(c.settings.concurrency.get(), 16);
+        assert_eq!(c.feeds[0].source, Source::Http(Url::parse("https://example.org/feed").unwrap()));
+    }
+
+    #[test]
+    fn settings_are_read() {
+        let c = parse("[settings]\ndb = \"x/db\"\ntimeout = \"2m\"\nmax_body = \"512KiB\"\nconcurrency = 3\nuser_agent = \"t\"\n").unwrap();
+        assert_eq!(c.settings.db, Path::new("/etc/fs/x/db"));
+        assert_eq!(c.settings.timeout, Duration::from_secs(120));
+        assert_eq!(c.settings.max_body, 512 * 1024);
+        assert_eq!(c.settings.concurrency.get(), 3);
+        assert_eq!(c.settings.user_agent, "t");
+    }
+
+    #[test]
+    fn local_paths_and_file_urls() {
+        let c = parse("[[feed]]\nname = \"a\"\nurl = \"examples/x.xml\"\n[[feed]]\nname = \"b\"\nurl = \"file:///tmp/y.xml\"\n").unwrap();
+        assert_eq!(c.feeds[0].source, Source::File(PathBuf::from("/etc/fs/examples/x.xml")));
+        assert_eq!(c.feeds[1].source, Source::File(PathBuf::from("/tmp/y.xml")));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_line() {
+        check_err("[settings]\ntimeout = \"1s\"\ncolour = 1\n", &["feeds.toml:3:", "unknown field `colour`"]);
+        check_err(&format!("{ONE}titel = \"x\"\n"), &["feeds.toml:4:", "unknown field `titel`"]);
+    }
+
+    #[test]
+    fn bad_values_name_line_and_key() {
+        check_err("[[feed]]\nname = \"Golem News\"\nurl = \"https://g.de\"\n", &["feeds.toml:2:8: feed[0].name", "not a valid name"]);
+        check_err("[[feed]]\nname = \"g\"\nurl = \"ftp://g.de/x\"\n", &["feeds.toml:3:7: feed[0].url", "unsupported URL scheme"]);
+        check_err("[settings]\ntimeout = \"soon\"\n", &["feeds.toml:2:11: settings.timeout", "invalid duration"]);
+        check_err("[settings]\nmax_body = \"lots\"\n", &["settings.max_body", "invalid size"]);
+        check_err("[settings]\nconcurrency = 0\n", &["settings.concurrency", "must be 1 to 1024"]);
+        check_err(&format!("{ONE}drop_items = [\"(unclosed\"]\n"), &["feeds.toml:4:", "feed[0].drop_items[0]", "invalid regex"]);
+        check_err(&format!("{ONE}remove = [\"div[\"]\n"), &["feeds.toml:4:", "feed[0].remove[0]", "invalid CSS selector"]);
+    }
+
+    #[test]
+    fn duplicate_names_are_rejected() {
+        check_err(&format!("{ONE}{ONE}"), &["feeds.toml:4:", "feed[1].name", "duplicate feed name \"a\""]);
+    }
+
+    #[test]
+    fn several_problems_are_all_reported() {
+        let e = parse("[settings]\ntimeout = \"x\"\n[[feed]]\nname = \"A\"\nurl = \"\"\n").unwrap_err();
+        assert_eq!(e.problems.len(), 3, "{e}");
+    }
+
+    #[test]
+    fn invalid_toml_is_located() {
+        check_err("[[feed]\nname = 1\n", &["feeds.toml:1:"]);
+        check_err("[[feed]]\nname = \"a\"\n", &["missing field `url`"]);
+    }
+
+    #[test]
+    fn select_rejects_unknown_names() {
+        let c = parse(ONE).unwrap();
+        assert_eq!(c.select(&[]).unwrap().len(), 1);
+        assert!(c.select(&["zzz".into()]).unwrap_err().contains("zzz"));
+    }
+
+    #[test]
+    fn shipped_config_is_valid() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let c = Config::load(&dir.join("feeds.toml")).expect("shipped feeds.toml must load");
+        assert!(c.feeds.len() >= 5);
+        assert!(c.feeds.iter().any(|f| matches!(&f.source, Source::File(p) if p.exists())), "a local sample feed");
+    }
+}

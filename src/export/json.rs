@@ -1,0 +1,56 @@
+//! JSON Feed 1.1 renderer (<https://jsonfeed.org/version/1.1>). Cleaned HTML goes into
+//! `content_html`; in merged output each item names its source in `_feedscrub.source`.
+
+use serde_json::{json, Map, Value};
+
+use super::{public_id, Channel, Entry};
+
+pub fn render(ch: &Channel, entries: &[Entry]) -> String {
+    let mut feed = Map::new();
+    feed.insert("version".into(), json!("https://jsonfeed.org/version/1.1"));
+    feed.insert("title".into(), json!(ch.title));
+    if let Some(l) = &ch.site_link {
+        feed.insert("home_page_url".into(), json!(l));
+    }
+    if let Some(s) = &ch.self_url {
+        feed.insert("feed_url".into(), json!(s));
+    }
+    if !ch.description.is_empty() {
+        feed.insert("description".into(), json!(ch.description));
+    }
+    let items: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            let it = e.item;
+            let mut m = Map::new();
+            m.insert("id".into(), json!(public_id(it)));
+            if let Some(l) = &it.link {
+                m.insert("url".into(), json!(l));
+            }
+            if !it.title.is_empty() {
+                m.insert("title".into(), json!(it.title));
+            }
+            m.insert("content_html".into(), json!(it.html.as_str()));
+            if let Some(p) = it.published.or(it.updated) {
+                m.insert("date_published".into(), json!(p.to_rfc3339()));
+            }
+            if let Some(u) = it.updated {
+                m.insert("date_modified".into(), json!(u.to_rfc3339()));
+            }
+            if !it.authors.is_empty() {
+                m.insert("authors".into(), Value::Array(it.authors.iter().map(|a| json!({ "name": a })).collect()));
+            }
+            if !it.categories.is_empty() {
+                m.insert("tags".into(), json!(it.categories));
+            }
+            if ch.merged {
+                m.insert("_feedscrub".into(), json!({ "source": { "feed": it.feed, "title": e.source_title } }));
+            }
+            Value::Object(m)
+        })
+        .collect();
+    feed.insert("items".into(), Value::Array(items));
+    let mut s = serde_json::to_string_pretty(&Value::Object(feed)).expect("JSON values serialize");
+    s.push('\n');
+    s
+}

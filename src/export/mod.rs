@@ -1,0 +1,104 @@
+//! Renderers: stored items → RSS 2.0, Atom 1.0 or JSON Feed 1.1 text. Pure: no store, no I/O;
+//! the `export` command (and later the HTTP server) reads the store and calls `render`.
+//!
+//! Every item's HTML is already `CleanHtml` (sanitized). Text is escaped for XML here, and
+//! characters XML 1.0 forbids are dropped so the output always parses.
+
+mod atom;
+mod json;
+mod rss;
+
+use std::str::FromStr;
+
+use crate::dedup::storage_key;
+use crate::model::Item;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Rss,
+    Atom,
+    Json,
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "rss" => Ok(Format::Rss),
+            "atom" => Ok(Format::Atom),
+            "json" => Ok(Format::Json),
+            _ => Err(format!("unknown format {s:?} (rss, atom, json)")),
+        }
+    }
+}
+
+/// Channel-level data of an exported feed.
+#[derive(Debug, Clone, Default)]
+pub struct Channel {
+    /// `feedscrub:{name}` style id base, stable for the feed (or `all`).
+    pub name: String,
+    pub title: String,
+    pub site_link: Option<String>,
+    pub description: String,
+    /// Where this output is published, when known (`atom:link rel=self`, `feed_url`).
+    pub self_url: Option<String>,
+    /// Merged output of several feeds: each item names its source feed.
+    pub merged: bool,
+}
+
+/// One item with the title of the feed it came from (shown in merged outputs).
+pub struct Entry<'a> {
+    pub item: &'a Item,
+    pub source_title: &'a str,
+}
+
+/// Renders `entries` (already in the order to publish: newest first).
+pub fn render(format: Format, channel: &Channel, entries: &[Entry]) -> String {
+    match format {
+        Format::Rss => rss::render(channel, entries),
+        Format::Atom => atom::render(channel, entries),
+        Format::Json => json::render(channel, entries),
+    }
+}
+
+/// Sorts items newest first (publication date, else update, else first seen), ties by id.
+pub fn sort_newest_first(items: &mut [Item]) {
+    items.sort_by(|a, b| b.sort_date().cmp(&a.sort_date()).then_with(|| a.id.cmp(&b.id)));
+}
+
+/// The public id of an item: the feed's own guid when it is a URL or URN, the link for items
+/// identified by link, else a URN built from the feed and the identity.
+pub fn public_id(item: &Item) -> String {
+    if let Some(g) = item.id.strip_prefix("guid:") {
+        if url::Url::parse(g).is_ok() {
+            return g.to_string();
+        }
+    }
+    if let Some(u) = item.id.strip_prefix("url:") {
+        return u.to_string();
+    }
+    format!("urn:feedscrub:{}:{}", item.feed, storage_key(&item.id))
+}
+
+/// Escapes text for XML element content and attribute values, dropping characters that
+/// XML 1.0 does not allow (C0 controls other than tab/newline/CR, U+FFFE, U+FFFF).
+pub(crate) fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

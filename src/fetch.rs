@@ -1,0 +1,178 @@
+//! Getting a feed's bytes: HTTP(S) with reqwest, or a local file.
+//!
+//! Owns: connect and total timeouts, at most 10 redirects, the body cap (enforced while
+//! streaming, after decompression, and up front from Content-Length), conditional GET with
+//! the stored ETag / Last-Modified, and typed errors. "Not modified" is a value, not an error.
+//! Local files use their modification time and size as the validator, so an unchanged sample
+//! costs no parse either. Does not decode charsets (that is `parse`) and does not retry.
+
+use std::path::Path;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use reqwest::header::{HeaderMap, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::StatusCode;
+
+use crate::config::{Settings, Source};
+use crate::model::Validators;
+
+/// Feed formats first, anything else last (some servers answer 406 without `*/*`).
+const ACCEPT_FEEDS: &str = "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5";
+const MAX_REDIRECTS: usize = 10;
+
+/// The outcome of a successful fetch.
+#[derive(Debug)]
+pub enum Fetched {
+    /// New bytes (at most the body cap), with the validators to store for next time.
+    Modified { body: Vec<u8>, charset: Option<String>, validators: Validators },
+    /// The source answered 304, or the local file is unchanged.
+    NotModified,
+}
+
+/// Why a fetch failed. Each message names the URL or path.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{url}: timed out after {}s", timeout.as_secs_f32())]
+    Timeout { url: String, timeout: Duration },
+    #[error("{url}: cannot connect: {detail}")]
+    Connect { url: String, detail: String },
+    #[error("{url}: more than {MAX_REDIRECTS} redirects")]
+    TooManyRedirects { url: String },
+    #[error("{url}: HTTP {status}")]
+    Status { url: String, status: u16 },
+    #[error("{url}: body larger than the {limit} byte limit (max_body)")]
+    TooLarge { url: String, limit: u64 },
+    #[error("{url}: {detail}")]
+    Http { url: String, detail: String },
+    #[error("{path}: {detail}")]
+    File { path: String, detail: String },
+}
+
+/// One HTTP client shared by every feed of a run (connection reuse), plus the limits.
+#[derive(Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    max_body: u64,
+    timeout: Duration,
+}
+
+impl Fetcher {
+    pub fn new(settings: &Settings) -> Result<Fetcher, FetchError> {
+        let client = reqwest::Client::builder()
+            .user_agent(settings.user_agent.clone())
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
+            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+            .pool_max_idle_per_host(settings.concurrency.get())
+            .build()
+            .map_err(|e| FetchError::Http { url: String::new(), detail: format!("cannot build HTTP client: {e}") })?;
+        Ok(Fetcher { client, max_body: settings.max_body, timeout: settings.timeout })
+    }
+
+    /// Fetches `source`, conditionally when `validators` are known.
+    pub async fn fetch(&self, source: &Source, validators: &Validators) -> Result<Fetched, FetchError> {
+        match source {
+            Source::Http(url) => self.fetch_http(url.as_str(), validators).await,
+            Source::File(path) => self.fetch_file(path, validators).await,
+        }
+    }
+
+    async fn fetch_http(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        let mut req = self.client.get(url).header(ACCEPT, ACCEPT_FEEDS);
+        if let Some(etag) = &validators.etag {
+            req = req.header(IF_NONE_MATCH, etag);
+        }
+        if let Some(lm) = &validators.last_modified {
+            req = req.header(IF_MODIFIED_SINCE, lm);
+        }
+        let resp = req.send().await.map_err(|e| self.classify(url, e))?;
+        let status = resp.status();
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified);
+        }
+        if !status.is_success() {
+            return Err(FetchError::Status { url: url.to_string(), status: status.as_u16() });
+        }
+        let headers = resp.headers().clone();
+        let too_large = || FetchError::TooLarge { url: url.to_string(), limit: self.max_body };
+        // A declared length over the cap fails before any body is read. (With compression the
+        // header is the compressed size; the streaming check below covers the rest.)
+        if header_str(&headers, CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok()).is_some_and(|n| n > self.max_body)
+            && headers.get(reqwest::header::CONTENT_ENCODING).is_none()
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        let mut stream = resp.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| self.classify(url, e))?;
+            if body.len() as u64 + chunk.len() as u64 > self.max_body {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let validators = Validators {
+            etag: header_str(&headers, ETAG).map(str::to_string),
+            last_modified: header_str(&headers, LAST_MODIFIED).map(str::to_string),
+        };
+        Ok(Fetched::Modified { body, charset: charset_of(&headers), validators })
+    }
+
+    async fn fetch_file(&self, path: &Path, validators: &Validators) -> Result<Fetched, FetchError> {
+        let err = |e: std::io::Error| FetchError::File { path: path.display().to_string(), detail: e.to_string() };
+        let meta = tokio::fs::metadata(path).await.map_err(err)?;
+        if !meta.is_file() {
+            return Err(FetchError::File { path: path.display().to_string(), detail: "not a regular file".into() });
+        }
+        if meta.len() > self.max_body {
+            return Err(FetchError::TooLarge { url: path.display().to_string(), limit: self.max_body });
+        }
+        let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+        let stamp = format!("file:{mtime}:{}", meta.len());
+        if validators.etag.as_deref() == Some(stamp.as_str()) {
+            return Ok(Fetched::NotModified);
+        }
+        let body = tokio::fs::read(path).await.map_err(err)?;
+        if body.len() as u64 > self.max_body {
+            return Err(FetchError::TooLarge { url: path.display().to_string(), limit: self.max_body });
+        }
+        Ok(Fetched::Modified { body, charset: None, validators: Validators { etag: Some(stamp), last_modified: None } })
+    }
+
+    fn classify(&self, url: &str, e: reqwest::Error) -> FetchError {
+        let url = url.to_string();
+        if e.is_timeout() {
+            FetchError::Timeout { url, timeout: self.timeout }
+        } else if e.is_redirect() {
+            FetchError::TooManyRedirects { url }
+        } else if e.is_connect() {
+            FetchError::Connect { url, detail: root_cause(&e) }
+        } else {
+            FetchError::Http { url, detail: root_cause(&e) }
+        }
+    }
+}
+
+fn header_str(h: &HeaderMap, name: reqwest::header::HeaderName) -> Option<&str> {
+    h.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// The `charset` parameter of Content-Type, if any.
+fn charset_of(h: &HeaderMap) -> Option<String> {
+    let ct = header_str(h, CONTENT_TYPE)?;
+    ct.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        (k.trim().eq_ignore_ascii_case("charset")).then(|| v.trim().trim_matches('"').to_string())
+    })
+}
+
+/// The innermost error message: reqwest's own Display says only "error sending request".
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    let mut msg = e.to_string();
+    while let Some(next) = cur.source() {
+        msg = next.to_string();
+        cur = next;
+    }
+    msg
+}

@@ -1,0 +1,101 @@
+//! The domain model shared by every stage: what a feed and an item are once feedscrub has them.
+//!
+//! These types are in-memory only. The store keeps its own versioned on-disk records
+//! (`store::records`) and converts, so a change here never silently changes the file format.
+
+use chrono::{DateTime, Utc};
+
+/// HTML that has passed the cleaner, the sanitizer last. Only `clean` constructs it, so a value
+/// of this type is proof that the string is safe to store and serve.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CleanHtml(String);
+
+impl CleanHtml {
+    /// Only the cleaner (and the store, re-reading what the cleaner wrote) may wrap a string.
+    pub(crate) fn from_sanitized(s: String) -> Self {
+        CleanHtml(s)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// An item as the parser hands it over: fields straight from the feed, nothing cleaned yet.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawItem {
+    /// The feed's own id (`<guid>`, Atom `<id>`, JSON `id`), if it had one.
+    pub guid: Option<String>,
+    pub title: Option<String>,
+    pub link: Option<String>,
+    /// The body: `content:encoded` / Atom content / `content_html`, else the summary.
+    pub body: Option<Body>,
+    pub authors: Vec<String>,
+    pub categories: Vec<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+}
+
+/// An item body, as HTML or as plain text (paragraphs separated by blank lines).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    Html(String),
+    Text(String),
+}
+
+/// Channel-level data of a parsed feed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeedMeta {
+    pub title: Option<String>,
+    pub site_link: Option<String>,
+    pub description: Option<String>,
+}
+
+/// An item after cleaning and identification: what the store keeps and the exporters render.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// Which configured feed it came from (the feed's slug).
+    pub feed: String,
+    /// Stable identity within the feed (see `dedup::identity`).
+    pub id: String,
+    pub title: String,
+    /// Link with tracking parameters removed.
+    pub link: Option<String>,
+    pub html: CleanHtml,
+    pub authors: Vec<String>,
+    pub categories: Vec<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    /// When feedscrub first stored this item; kept across updates.
+    pub first_seen: DateTime<Utc>,
+    /// Hash over everything a reader sees; a change means "updated".
+    pub content_hash: String,
+}
+
+impl Item {
+    /// The date a reader sorts by: published, else updated, else first seen.
+    pub fn sort_date(&self) -> DateTime<Utc> {
+        self.published.or(self.updated).unwrap_or(self.first_seen)
+    }
+}
+
+/// HTTP validators kept per feed for conditional GET.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// What the store remembers about a feed between runs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeedState {
+    pub url: String,
+    pub validators: Validators,
+    pub meta: FeedMeta,
+    pub last_attempt: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub item_count: u64,
+}

@@ -1,0 +1,189 @@
+//! Bytes of a feed → `FeedMeta` and `RawItem`s. Pure.
+//!
+//! Decoding happens here, in the order real feeds need (they lie about their charset):
+//! BOM, then valid UTF-8, then the XML prolog's `encoding`, then the HTTP charset, then
+//! windows-1252. The text handed to feed-rs is UTF-8 with a prolog that says so. feed-rs reads
+//! RSS 0.9x/1.0/2.0, Atom and JSON Feed; this module maps its model onto ours and does not
+//! clean anything.
+
+use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+use feed_rs::model::{Entry, Feed, Text};
+
+use crate::clean::text::looks_like_html;
+use crate::model::{Body, FeedMeta, RawItem};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    #[error("not a feed (no RSS, Atom or JSON Feed root found)")]
+    NotAFeed,
+    #[error("invalid feed: {0}")]
+    Invalid(String),
+}
+
+/// The parsed content of one feed document.
+#[derive(Debug, Default)]
+pub struct ParsedFeed {
+    pub meta: FeedMeta,
+    pub items: Vec<RawItem>,
+}
+
+/// Parses feed bytes. `http_charset` is the `charset` of the Content-Type header, if any;
+/// `base` resolves relative links in XML feeds.
+pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) -> Result<ParsedFeed, ParseError> {
+    let text = decode(bytes, http_charset);
+    let text = utf8_prolog(&text);
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(base)
+        // No generated ids: identity is decided by `dedup`, never a random UUID.
+        .id_generator(|_, _, _| String::new())
+        .build();
+    let feed = parser.parse(text.as_bytes()).map_err(|e| match e {
+        feed_rs::parser::ParseFeedError::ParseError(feed_rs::parser::ParseErrorKind::NoFeedRoot) => ParseError::NotAFeed,
+        other => ParseError::Invalid(other.to_string()),
+    })?;
+    Ok(map_feed(feed))
+}
+
+/// Decodes feed bytes to text: BOM, valid UTF-8, XML prolog, HTTP charset, windows-1252.
+pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> String {
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        return enc.decode_without_bom_handling(&bytes[bom_len..]).0.into_owned();
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return s.to_string();
+    }
+    let enc = prolog_encoding(bytes)
+        .or_else(|| http_charset.and_then(|c| Encoding::for_label(c.trim().as_bytes())))
+        .filter(|e| *e != UTF_8)
+        .unwrap_or(WINDOWS_1252);
+    enc.decode_without_bom_handling(bytes).0.into_owned()
+}
+
+/// The `encoding` pseudo-attribute of an XML prolog, if recognised.
+fn prolog_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(200)];
+    let head = String::from_utf8_lossy(head);
+    let decl = head.trim_start().strip_prefix("<?xml")?;
+    let decl = &decl[..decl.find("?>")?];
+    let value = attr_value(decl, "encoding")?;
+    Encoding::for_label(value.as_bytes())
+}
+
+fn attr_value<'a>(decl: &'a str, name: &str) -> Option<&'a str> {
+    let at = decl.find(name)?;
+    let rest = decl[at + name.len()..].trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let rest = &rest[1..];
+    Some(&rest[..rest.find(quote)?])
+}
+
+/// After decoding, the prolog must not send feed-rs back to the original charset.
+fn utf8_prolog(text: &str) -> std::borrow::Cow<'_, str> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if let Some(decl_end) = trimmed.strip_prefix("<?xml").and_then(|d| d.find("?>")) {
+        let decl = &trimmed[..5 + decl_end + 2];
+        if decl.contains("encoding") {
+            let rest = &trimmed[decl.len()..];
+            return format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{rest}").into();
+        }
+        return trimmed.into();
+    }
+    std::borrow::Cow::Borrowed(trimmed)
+}
+
+fn map_feed(feed: Feed) -> ParsedFeed {
+    let meta = FeedMeta {
+        title: feed.title.map(|t| plain(&t)),
+        site_link: feed.links.iter().find(|l| l.rel.as_deref() != Some("self")).map(|l| l.href.clone()),
+        description: feed.description.map(|t| plain(&t)),
+    };
+    ParsedFeed { meta, items: feed.entries.into_iter().map(map_entry).collect() }
+}
+
+fn map_entry(e: Entry) -> RawItem {
+    let link = e
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .or_else(|| e.links.first())
+        .map(|l| l.href.clone());
+    let content = e.content.as_ref().and_then(|c| {
+        let body = c.body.clone()?;
+        let html = c.content_type.subty().as_str().contains("html") || looks_like_html(&body);
+        Some(if html { Body::Html(body) } else { Body::Text(body) })
+    });
+    let body = content
+        .filter(|b| !matches!(b, Body::Html(s) | Body::Text(s) if s.trim().is_empty()))
+        .or_else(|| {
+            let s = e.summary.as_ref()?;
+            if s.content.trim().is_empty() {
+                return None;
+            }
+            let html = s.content_type.subty().as_str().contains("html") && looks_like_html(&s.content);
+            Some(if html || looks_like_html(&s.content) { Body::Html(s.content.clone()) } else { Body::Text(s.content.clone()) })
+        });
+    RawItem {
+        guid: Some(e.id).filter(|g| !g.trim().is_empty()),
+        title: e.title.map(|t| plain(&t)).filter(|t| !t.is_empty()),
+        link,
+        body,
+        authors: e.authors.into_iter().map(|p| p.name).filter(|n| !n.trim().is_empty()).collect(),
+        categories: e
+            .categories
+            .into_iter()
+            .map(|c| c.label.unwrap_or(c.term))
+            .filter(|c| !c.trim().is_empty())
+            .collect(),
+        published: e.published,
+        updated: e.updated,
+    }
+}
+
+/// A title or description as plain text: HTML titles lose their tags, entities are decoded.
+fn plain(t: &Text) -> String {
+    let s = t.content.trim();
+    let s = if t.content_type.subty().as_str().contains("html") || looks_like_html(s) {
+        crate::clean::text::html_to_text(s).replace('\n', " ")
+    } else {
+        s.to_string()
+    };
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoding_order() {
+        // BOM wins over everything.
+        assert_eq!(decode(b"\xEF\xBB\xBFa\xC3\xA4", Some("latin1")), "aä");
+        // Valid UTF-8 wins over a lying prolog.
+        assert_eq!(decode("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>ä".as_bytes(), None).chars().last(), Some('ä'));
+        // Prolog, when the bytes are not UTF-8.
+        assert!(decode(b"<?xml version='1.0' encoding='iso-8859-15'?>\xA4", None).ends_with('€'));
+        // HTTP charset next, windows-1252 last.
+        assert!(decode(b"<rss>\xE4</rss>", Some("koi8-r")).contains('д'));
+        assert!(decode(b"<rss>\x80\xE4</rss>", None).contains("€ä"));
+    }
+
+    #[test]
+    fn prolog_is_rewritten_to_utf8() {
+        assert_eq!(utf8_prolog("<?xml version=\"1.0\" encoding=\"windows-1252\"?><rss/>"), "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss/>");
+        assert_eq!(utf8_prolog("<rss/>"), "<rss/>");
+    }
+
+    #[test]
+    fn html_is_not_a_feed() {
+        assert!(matches!(parse_feed(b"<html><body>Not found</body></html>", None, None), Err(ParseError::NotAFeed)));
+        assert!(parse_feed(b"", None, None).is_err());
+    }
+
+    #[test]
+    fn rss_without_ids_gets_no_generated_guid() {
+        let f = parse_feed(b"<rss version=\"2.0\"><channel><title>t</title><item><title>a</title><description>x</description></item></channel></rss>", None, None).unwrap();
+        assert_eq!(f.items.len(), 1);
+        assert_eq!(f.items[0].guid, None);
+        assert_eq!(f.items[0].body, Some(Body::Text("x".into())));
+    }
+}

@@ -1,0 +1,269 @@
+//! One feed, end to end: fetch → parse → clean → identify → store. `refresh_feed` is THE refresh
+//! path: the one-shot `fetch` command calls it through `refresh_all`, and the daemon will call
+//! the same function; there is no second copy.
+//!
+//! Concurrency: feeds are fetched concurrently up to `concurrency` (I/O bound); the CPU work
+//! (parse, clean, sanitize) runs on tokio's blocking pool, at most one feed per core at once
+//! (`Context::cpu`), so fetching, cleaning and storing of different feeds overlap. One feed's
+//! failure is recorded in its state and report and never stops the others.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use tokio::sync::Semaphore;
+use url::Url;
+
+use crate::clean::{is_ad_item, text::html_to_text, Cleaner};
+use crate::config::{FeedConfig, Source};
+use crate::dedup::{clean_link, content_hash, identity};
+use crate::fetch::{FetchError, Fetched, Fetcher};
+use crate::model::{FeedState, Item, Validators};
+use crate::parse::{parse_feed, ParseError};
+use crate::store::{Changes, Store, StoreError};
+
+/// What a refresh needs, shared by all feeds of a run (or of the daemon's lifetime).
+#[derive(Clone)]
+pub struct Context {
+    pub fetcher: Fetcher,
+    pub store: Store,
+    /// Bounds CPU-heavy work (parse + clean) to one feed per core. Acquired by `refresh_feed`
+    /// around its blocking section and released when that section ends; never closed.
+    cpu: Arc<Semaphore>,
+}
+
+impl Context {
+    pub fn new(fetcher: Fetcher, store: Store) -> Context {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Context { fetcher, store, cpu: Arc::new(Semaphore::new(cores)) }
+    }
+}
+
+/// Per-feed counts of one refresh.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Whole items dropped as ads (by title/category/link, or the feed's `drop_items`).
+    pub ads_dropped: usize,
+    /// Blocks removed from item bodies (ad blocks, boilerplate, pixels, share links).
+    pub blocks_removed: usize,
+    /// Items that appeared more than once in this fetch (same identity).
+    pub duplicates: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RefreshError {
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error("{url}: {source}")]
+    Parse { url: String, source: ParseError },
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{url}: internal error: {detail}")]
+    Internal { url: String, detail: String },
+}
+
+/// The result of refreshing one feed.
+#[derive(Debug)]
+pub struct FeedReport {
+    pub feed: String,
+    pub outcome: Result<Counts, RefreshError>,
+    /// The source answered 304 / the file is unchanged.
+    pub not_modified: bool,
+    pub elapsed: Duration,
+}
+
+impl FeedReport {
+    pub fn ok(&self) -> bool {
+        self.outcome.is_ok()
+    }
+}
+
+/// Refreshes `feeds`, at most `concurrency` at once, calling `on_done` as each finishes.
+/// Reports come back in the order of `feeds`.
+pub async fn refresh_all(
+    ctx: &Context,
+    feeds: &[&FeedConfig],
+    concurrency: usize,
+    mut on_done: impl FnMut(&FeedReport),
+) -> Vec<FeedReport> {
+    let mut slots: Vec<Option<FeedReport>> = (0..feeds.len()).map(|_| None).collect();
+    let mut stream = futures_util::stream::iter(feeds.iter().enumerate())
+        .map(|(i, f)| async move { (i, refresh_feed(ctx, f).await) })
+        .buffer_unordered(concurrency.max(1));
+    while let Some((i, report)) = stream.next().await {
+        on_done(&report);
+        slots[i] = Some(report);
+    }
+    slots.into_iter().map(|r| r.expect("every feed reports")).collect()
+}
+
+/// Refreshes one feed and records the outcome (success or error) in the store.
+pub async fn refresh_feed(ctx: &Context, feed: &FeedConfig) -> FeedReport {
+    let started = Instant::now();
+    let (outcome, not_modified) = match refresh_inner(ctx, feed).await {
+        Ok((counts, nm)) => (Ok(counts), nm),
+        Err(e) => {
+            record_failure(ctx, feed, &e).await;
+            (Err(e), false)
+        }
+    };
+    if let Err(e) = &outcome {
+        tracing::debug!(feed = %feed.name, error = %e, "refresh failed");
+    }
+    FeedReport { feed: feed.name.clone(), outcome, not_modified, elapsed: started.elapsed() }
+}
+
+async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool), RefreshError> {
+    let now = Utc::now();
+    let url = feed.source.to_string();
+    let prev = ctx.store.feed_state(&feed.name)?;
+    // Validators belong to a URL: a changed URL in the config is fetched unconditionally.
+    let validators = prev.as_ref().filter(|p| p.url == url).map(|p| p.validators.clone()).unwrap_or_default();
+    let mut state = prev.unwrap_or_default();
+    state.url = url.clone();
+    state.last_attempt = Some(now);
+
+    match ctx.fetcher.fetch(&feed.source, &validators).await? {
+        Fetched::NotModified => {
+            state.last_success = Some(now);
+            state.last_error = None;
+            let mut changes = ctx.store.changes();
+            changes.put_state(&feed.name, &state);
+            ctx.store.commit(changes).await?;
+            Ok((Counts { unchanged: state.item_count as usize, ..Counts::default() }, true))
+        }
+        Fetched::Modified { body, charset, validators } => {
+            let _permit = ctx.cpu.clone().acquire_owned().await.expect("cpu semaphore is never closed");
+            let store = ctx.store.clone();
+            let feed_c = feed.clone();
+            let job = tokio::task::spawn_blocking(move || {
+                process(&store, &feed_c, &body, charset.as_deref(), state, validators, now)
+            });
+            let (changes, counts) = job
+                .await
+                .map_err(|e| RefreshError::Internal { url: url.clone(), detail: e.to_string() })??;
+            drop(_permit);
+            ctx.store.commit(changes).await?;
+            Ok((counts, false))
+        }
+    }
+}
+
+/// Records a failed refresh in the feed's state (validators and items untouched). Storing the
+/// failure is best effort: the refresh already failed and is reported either way.
+async fn record_failure(ctx: &Context, feed: &FeedConfig, e: &RefreshError) {
+    let Ok(prev) = ctx.store.feed_state(&feed.name) else { return };
+    let url = feed.source.to_string();
+    let mut state = prev.unwrap_or_else(|| FeedState { url: url.clone(), ..FeedState::default() });
+    if state.url != url {
+        state = FeedState { url, ..FeedState::default() };
+    }
+    state.last_attempt = Some(Utc::now());
+    state.last_error = Some(e.to_string());
+    let mut changes = ctx.store.changes();
+    changes.put_state(&feed.name, &state);
+    if let Err(se) = ctx.store.commit(changes).await {
+        tracing::error!(feed = %feed.name, error = %se, "cannot record the failure");
+    }
+}
+
+/// Parse, clean and identify the items of one fetched document, and prepare the store writes.
+/// Blocking (CPU and store reads).
+fn process(
+    store: &Store,
+    feed: &FeedConfig,
+    body: &[u8],
+    charset: Option<&str>,
+    mut state: FeedState,
+    validators: Validators,
+    now: DateTime<Utc>,
+) -> Result<(Changes, Counts), RefreshError> {
+    let feed_url = match &feed.source {
+        Source::Http(u) => Some(u.clone()),
+        Source::File(_) => None,
+    };
+    let parsed = parse_feed(body, charset, feed_url.as_ref().map(Url::as_str))
+        .map_err(|source| RefreshError::Parse { url: feed.source.to_string(), source })?;
+    let site = parsed.meta.site_link.as_deref().and_then(|l| Url::parse(l).ok()).or(feed_url);
+    let cleaner = Cleaner::new(&feed.remove, &[]);
+    let mut counts = Counts::default();
+    let mut seen = HashSet::new();
+    let mut changes = store.changes();
+
+    for raw in parsed.items {
+        let title = raw.title.clone().unwrap_or_default();
+        let link = raw.link.as_deref().and_then(|l| clean_link(l, site.as_ref()));
+        if is_ad_item(raw.title.as_deref(), &raw.categories, link.as_deref())
+            || feed.drop_items.iter().any(|re| re.is_match(&title))
+        {
+            counts.ads_dropped += 1;
+            continue;
+        }
+        let base = link.as_deref().and_then(|l| Url::parse(l).ok()).or_else(|| site.clone());
+        let cleaned = raw.body.as_ref().map(|b| cleaner.clean(b, base.as_ref()));
+        if let Some(c) = &cleaned {
+            counts.blocks_removed += c.removed.ads + c.removed.boilerplate;
+        }
+        let html = cleaned.map(|c| c.html).unwrap_or_default();
+        let id = if raw.guid.is_some() || link.is_some() {
+            identity(raw.guid.as_deref(), link.as_deref(), None, "")
+        } else {
+            identity(None, None, raw.title.as_deref(), &html_to_text(html.as_str()))
+        };
+        if !seen.insert(id.clone()) {
+            counts.duplicates += 1;
+            continue;
+        }
+        let published = raw.published.map(|d| d.to_rfc3339()).unwrap_or_default();
+        let updated = raw.updated.map(|d| d.to_rfc3339()).unwrap_or_default();
+        let hash = content_hash(&[
+            &title,
+            link.as_deref().unwrap_or(""),
+            html.as_str(),
+            &raw.authors.join("\x1e"),
+            &raw.categories.join("\x1e"),
+            &published,
+            &updated,
+        ]);
+        let old = store.item(&feed.name, &id)?;
+        let first_seen = match &old {
+            Some(o) if o.content_hash == hash => {
+                counts.unchanged += 1;
+                continue;
+            }
+            Some(o) => {
+                counts.updated += 1;
+                o.first_seen
+            }
+            None => {
+                counts.new += 1;
+                now
+            }
+        };
+        changes.put_item(&Item {
+            feed: feed.name.clone(),
+            id,
+            title,
+            link,
+            html,
+            authors: raw.authors,
+            categories: raw.categories,
+            published: raw.published,
+            updated: raw.updated,
+            first_seen,
+            content_hash: hash,
+        });
+    }
+    state.validators = validators;
+    state.meta = parsed.meta;
+    state.last_success = Some(now);
+    state.last_error = None;
+    state.item_count += counts.new as u64;
+    changes.put_state(&feed.name, &state);
+    Ok((changes, counts))
+}
