@@ -210,7 +210,7 @@ log "curl baseline ($CURL_MODE): ${CURL_TIMES[*]} s"
 
 # ---------------------------------------------------------------- feedscrub
 COLD_T=() COLD_RSS=() WARM_T=() WARM_RSS=()
-COLD_STATUS="" WARM_STATUS="" WARM_304_OK=1
+COLD_STATUS="" WARM_STATUS="" COLD_200_OK=1 WARM_304_OK=1
 for r in $(seq "$RUNS"); do
     rm -rf "$WORKDIR/data"
 
@@ -219,6 +219,7 @@ for r in $(seq "$RUNS"); do
     [[ $RC == 0 ]] || { show_failure "cold fetch (run $r)"; exit 1; }
     COLD_T+=("$WALL") COLD_RSS+=("$RSS_KB")
     COLD_STATUS=$(statuses)
+    [[ $(count_status 200) == "$FEEDS" ]] || COLD_200_OK=0
     cold_line="cold $WALL s $(mb $((RSS_KB * 1024))) MB [$COLD_STATUS]"
     cp "$WORKDIR/out.txt" "$WORKDIR/out-cold.txt"
 
@@ -278,11 +279,14 @@ printf 'warm fetch  (median of %s):  %5.2f s = %s curl   peak RSS %4.0f MB   [%s
 [[ -z $NB_LINE ]] || echo "$NB_LINE"
 printf 'targets: cold <= %s s, warm <= %s s, RSS <= %s MB  -> cold %s, warm %s, rss %s\n' \
     "$TARGET_COLD" "$TARGET_WARM" "$TARGET_RSS_MB" "$V_COLD" "$V_WARM" "$V_RSS"
+if [[ $COLD_200_OK != 1 ]]; then
+    echo "WARNING: the cold fetch did not get $FEEDS x 200 from nginx [$COLD_STATUS]"
+fi
 if [[ $WARM_304_OK != 1 ]]; then
     echo "WARNING: the warm fetch did not get $FEEDS x 304 from nginx [$WARM_STATUS]; its time is not a warm refresh"
 fi
 
 if [[ ${BENCH_ENFORCE:-0} == 1 ]]; then
-    [[ $V_COLD == OK && $V_WARM == OK && $V_RSS == OK && $WARM_304_OK == 1 ]] || { log "target missed (BENCH_ENFORCE=1)"; exit 1; }
+    [[ $V_COLD == OK && $V_WARM == OK && $V_RSS == OK && $COLD_200_OK == 1 && $WARM_304_OK == 1 ]] || { log "target missed (BENCH_ENFORCE=1)"; exit 1; }
 fi
 exit 0
