@@ -175,8 +175,13 @@ fn export_cmd(config: &Path, feed: Option<&str>, format: Format, output: Option<
 
 /// Renders one feed, or all feeds merged, from the store.
 pub fn render_export(cfg: &Config, store: &Store, feed: Option<&str>, format: Format, self_url: Option<String>) -> Result<String, AppError> {
-    let title_of = |name: &str| -> Result<String, AppError> {
-        Ok(store.feed_state(name)?.and_then(|s| s.meta.title).unwrap_or_else(|| name.to_string()))
+    let source_of = |name: &str| -> Result<export::Source, AppError> {
+        let title = store.feed_state(name)?.and_then(|s| s.meta.title).unwrap_or_else(|| name.to_string());
+        let url = cfg.feed(name).and_then(|f| match &f.source {
+            crate::config::Source::Http(u) => Some(u.to_string()),
+            crate::config::Source::File(_) => None,
+        });
+        Ok(export::Source { title, url })
     };
     let (channel, mut items) = match feed {
         Some(name) => {
@@ -210,13 +215,13 @@ pub fn render_export(cfg: &Config, store: &Store, feed: Option<&str>, format: Fo
         }
     };
     export::sort_newest_first(&mut items);
-    let mut titles = std::collections::HashMap::new();
+    let mut sources = std::collections::HashMap::new();
     for i in &items {
-        if !titles.contains_key(&i.feed) {
-            titles.insert(i.feed.clone(), title_of(&i.feed)?);
+        if !sources.contains_key(&i.feed) {
+            sources.insert(i.feed.clone(), source_of(&i.feed)?);
         }
     }
-    let entries: Vec<Entry> = items.iter().map(|i| Entry { item: i, source_title: &titles[&i.feed] }).collect();
+    let entries: Vec<Entry> = items.iter().map(|i| Entry { item: i, source: &sources[&i.feed] }).collect();
     Ok(export::render(format, &channel, &entries))
 }
 

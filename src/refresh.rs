@@ -49,7 +49,8 @@ pub struct Counts {
     pub unchanged: usize,
     /// Whole items dropped as ads (by title/category/link, or the feed's `drop_items`).
     pub ads_dropped: usize,
-    /// Blocks removed from item bodies (ad blocks, boilerplate, pixels, share links).
+    /// Blocks removed from the bodies of new and updated items (ad blocks, boilerplate,
+    /// pixels, share links).
     pub blocks_removed: usize,
     /// Items that appeared more than once in this fetch (same identity).
     pub duplicates: usize,
@@ -206,9 +207,7 @@ fn process(
         }
         let base = link.as_deref().and_then(|l| Url::parse(l).ok()).or_else(|| site.clone());
         let cleaned = raw.body.as_ref().map(|b| cleaner.clean(b, base.as_ref()));
-        if let Some(c) = &cleaned {
-            counts.blocks_removed += c.removed.ads + c.removed.boilerplate;
-        }
+        let removed = cleaned.as_ref().map_or(0, |c| c.removed.ads + c.removed.boilerplate);
         let html = cleaned.map(|c| c.html).unwrap_or_default();
         let id = if raw.guid.is_some() || link.is_some() {
             identity(raw.guid.as_deref(), link.as_deref(), None, "")
@@ -245,6 +244,8 @@ fn process(
                 now
             }
         };
+        // Counted for what is stored now, so a re-read unchanged item adds nothing.
+        counts.blocks_removed += removed;
         changes.put_item(&Item {
             feed: feed.name.clone(),
             id,

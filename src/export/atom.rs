@@ -44,7 +44,11 @@ pub fn render(ch: &Channel, entries: &[Entry]) -> String {
             let _ = writeln!(o, "<category term=\"{}\"/>", esc(c));
         }
         if ch.merged {
-            let _ = writeln!(o, "<source><title>{}</title></source>", esc(e.source_title));
+            let _ = write!(o, "<source><title>{}</title>", esc(&e.source.title));
+            if let Some(u) = &e.source.url {
+                let _ = write!(o, "<link rel=\"self\" href=\"{}\"/>", esc(u));
+            }
+            o.push_str("</source>\n");
         }
         let _ = writeln!(o, "<content type=\"html\">{}</content>", esc(it.html.as_str()));
         o.push_str("</entry>\n");

@@ -44,7 +44,7 @@ pub fn render(ch: &Channel, entries: &[Entry]) -> String {
                 m.insert("tags".into(), json!(it.categories));
             }
             if ch.merged {
-                m.insert("_feedscrub".into(), json!({ "source": { "feed": it.feed, "title": e.source_title } }));
+                m.insert("_feedscrub".into(), json!({ "source": { "feed": it.feed, "title": e.source.title, "url": e.source.url } }));
             }
             Value::Object(m)
         })

@@ -47,10 +47,17 @@ pub struct Channel {
     pub merged: bool,
 }
 
-/// One item with the title of the feed it came from (shown in merged outputs).
+/// One item with the feed it came from (named in merged outputs).
 pub struct Entry<'a> {
     pub item: &'a Item,
-    pub source_title: &'a str,
+    pub source: &'a Source,
+}
+
+/// The feed an item came from: its title and the URL of the original feed document.
+#[derive(Debug, Clone, Default)]
+pub struct Source {
+    pub title: String,
+    pub url: Option<String>,
 }
 
 /// Renders `entries` (already in the order to publish: newest first).

@@ -44,7 +44,14 @@ pub fn render(ch: &Channel, entries: &[Entry]) -> String {
         }
         let _ = writeln!(o, "<description>{}</description>", esc(it.html.as_str()));
         if ch.merged {
-            let _ = writeln!(o, "<source url=\"{}\">{}</source>", esc(link), esc(e.source_title));
+            match &e.source.url {
+                Some(u) => {
+                    let _ = writeln!(o, "<source url=\"{}\">{}</source>", esc(u), esc(&e.source.title));
+                }
+                None => {
+                    let _ = writeln!(o, "<category domain=\"feedscrub:source\">{}</category>", esc(&e.source.title));
+                }
+            }
         }
         o.push_str("</item>\n");
     }

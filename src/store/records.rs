@@ -10,7 +10,7 @@ use crate::model::{CleanHtml, FeedMeta, FeedState, Item, Validators};
 /// The record version this build writes and the newest it reads.
 pub const VERSION: u32 = 1;
 
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct ItemRecord {
     pub v: u32,
     pub feed: String,
@@ -66,7 +66,7 @@ impl From<ItemRecord> for Item {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct FeedRecord {
     pub v: u32,
     pub url: String,

@@ -1,0 +1,136 @@
+//! The command line: config errors, global options, help, exit codes, `clean` and `check`.
+
+use crate::support::*;
+
+#[test]
+fn bad_config_is_exit_2_with_file_line_and_key_for_every_command() {
+    let ws = Workspace::with_config("[settings]\ntimeout = \"soon\"\n\n[[feed]]\nname = \"Bad Name\"\nurl = \"gopher://x\"\n");
+    for cmd in [&["fetch"][..], &["check"], &["export"]] {
+        let r = ws.run(cmd);
+        assert_eq!(r.code, 2, "{cmd:?}: {}", r.stderr);
+        for want in ["feeds.toml:2:11: settings.timeout", "feeds.toml:5:8: feed[0].name", "feeds.toml:6:7: feed[0].url"] {
+            assert!(r.stderr.contains(want), "{cmd:?}: {want:?} missing in\n{}", r.stderr);
+        }
+    }
+}
+
+#[test]
+fn unknown_key_is_named() {
+    let ws = Workspace::with_config("[[feed]]\nname = \"a\"\nurl = \"x.xml\"\nintervall = \"5m\"\n");
+    let r = ws.run(&["check"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("feeds.toml:4:1") && r.stderr.contains("unknown field `intervall`"), "{}", r.stderr);
+}
+
+#[test]
+fn missing_config_is_exit_2_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = feedscrub(&["--config", "nope.toml", "fetch"], dir.path());
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("nope.toml") && r.stderr.contains("cannot read config"), "{}", r.stderr);
+}
+
+#[test]
+fn config_option_is_global_and_has_an_env_var() {
+    let ws = Workspace::with_feeds(&[("a", "a.xml")]);
+    let cfg = ws.config();
+    let cfg = cfg.to_str().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    for args in [vec!["--config", cfg, "check"], vec!["check", "--config", cfg]] {
+        let r = feedscrub(&args, elsewhere.path());
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert!(r.stdout.contains("1 feeds:"), "{}", r.stdout);
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_feedscrub"))
+        .arg("check")
+        .env("FEEDSCRUB_CONFIG", cfg)
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The default is ./feeds.toml.
+    let r = feedscrub(&["check"], ws.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn every_command_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for (cmd, word) in [("fetch", "--feed"), ("export", "--format"), ("clean", "--base-url"), ("check", "config")] {
+        let r = feedscrub(&[cmd, "--help"], dir.path());
+        assert_eq!(r.code, 0);
+        assert!(r.stdout.contains(word), "{cmd} --help lacks {word}:\n{}", r.stdout);
+    }
+    let r = feedscrub(&["--help"], dir.path());
+    assert!(r.stdout.contains("fetch") && r.stdout.contains("export") && r.stdout.contains("clean"));
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    let ws = Workspace::with_feeds(&[("a", "a.xml")]);
+    assert_eq!(ws.run(&["frobnicate"]).code, 2);
+    assert_eq!(ws.run(&["export", "--format", "yaml"]).code, 2);
+    let r = ws.run(&["fetch", "--feed", "zzz"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("zzz"), "{}", r.stderr);
+    let r = ws.run(&["export", "--feed", "zzz"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("unknown feed \"zzz\""), "{}", r.stderr);
+}
+
+#[test]
+fn check_prints_what_it_understood() {
+    let ws = Workspace::with_config(
+        "[settings]\ntimeout = \"45s\"\nmax_body = \"2MiB\"\nconcurrency = 4\n[[feed]]\nname = \"a\"\nurl = \"https://a.example/feed\"\ndrop_items = [\"^x\"]\nremove = [\"div.teaser\"]\n",
+    );
+    let r = ws.run(&["check"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for want in ["timeout:     45s", "max_body:    2.0 MiB", "concurrency: 4", "https://a.example/feed", "drop_items: ^x", "remove: div.teaser"] {
+        assert!(r.stdout.contains(want), "{want:?} missing:\n{}", r.stdout);
+    }
+}
+
+fn clean_stdin(args: &[&str], input: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_feedscrub"))
+        .arg("clean")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn clean_reads_files_and_stdin_in_both_forms() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = feedscrub(&["clean", fixture("article-de.txt").to_str().unwrap()], dir.path());
+    assert_eq!(r.code, 0);
+    let want = String::from_utf8(read_fixture("article-de.clean.txt")).unwrap();
+    assert_eq!(r.stdout.trim_end(), want.trim_end());
+
+    let html = clean_stdin(
+        &["--base-url", "https://news.example.org/a/"],
+        "<p>Text <a href=\"x?utm_source=rss\" onclick=\"evil()\">link</a></p><img src=\"pic.jpg\" onerror=\"alert(1)\"><script>alert(2)</script><a href=\"javascript:alert(3)\">j</a>",
+    );
+    assert!(html.contains("href=\"https://news.example.org/a/x\""), "{html}");
+    assert!(html.contains("src=\"https://news.example.org/a/pic.jpg\""), "{html}");
+    assert!(html.contains("rel=\"noopener noreferrer\""), "{html}");
+    for bad in ["onclick", "onerror", "<script", "alert(2)", "javascript:"] {
+        assert!(!html.contains(bad), "{bad} in {html}");
+    }
+    let text = clean_stdin(&["--format", "text"], "<h2>Head</h2><p>One<br>two</p><p>Anzeige</p><p>Jetzt kostenlos testen: <a href=\"https://ad.example/x\">hier</a></p>");
+    assert_eq!(text, "Head\n\nOne\ntwo\n");
+}
+
+#[test]
+fn missing_clean_input_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = feedscrub(&["clean", "no-such.html"], dir.path());
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no-such.html"), "{}", r.stderr);
+}

@@ -1,0 +1,7 @@
+//! The integration tests: ONE test binary (fast to link) driving the real `feedscrub` binary
+//! against a local origin on 127.0.0.1 (see `support`).
+
+mod support;
+
+mod cli;
+mod pipeline;

@@ -1,0 +1,379 @@
+//! fetch → store → export through the real binary, against the local origin.
+
+use std::collections::BTreeSet;
+
+use crate::support::*;
+use feedscrub::clean::text::html_to_text;
+
+const RSS: &str = "application/rss+xml";
+
+/// The origin serving every fixture feed.
+fn fixture_origin() -> Origin {
+    let o = Origin::start();
+    o.serve("/rss2.xml", Route::feed(read_fixture("feeds/rss2.xml"), RSS));
+    o.serve("/rss1.xml", Route::feed(read_fixture("feeds/rss1.xml"), "application/rdf+xml"));
+    o.serve("/atom.xml", Route::feed(read_fixture("feeds/atom.xml"), "application/atom+xml"));
+    o.serve("/feed.json", Route::feed(read_fixture("feeds/jsonfeed.json"), "application/feed+json"));
+    o.serve("/latin1.xml", Route::feed(read_fixture("feeds/latin1.xml"), "text/xml"));
+    o.serve("/no-ids.xml", Route::feed(read_fixture("feeds/no-ids.xml"), RSS).without_validators());
+    o.serve("/broken.xml", Route::feed(read_fixture("feeds/broken.xml"), "text/html"));
+    o
+}
+
+fn all_fixture_feeds(o: &Origin) -> Workspace {
+    Workspace::with_feeds(&[
+        ("rss2", &o.url("/rss2.xml")),
+        ("rss1", &o.url("/rss1.xml")),
+        ("atom", &o.url("/atom.xml")),
+        ("json", &o.url("/feed.json")),
+        ("latin1", &o.url("/latin1.xml")),
+        ("no-ids", &o.url("/no-ids.xml")),
+    ])
+}
+
+fn title(e: &feed_rs::model::Entry) -> String {
+    e.title.as_ref().map(|t| t.content.clone()).unwrap_or_default()
+}
+
+fn body(e: &feed_rs::model::Entry) -> String {
+    e.content.as_ref().and_then(|c| c.body.clone()).or_else(|| e.summary.as_ref().map(|s| s.content.clone())).unwrap_or_default()
+}
+
+/// Every item of `original` is in `exported` with the same title, date, authors and
+/// categories, and a link without tracking parameters.
+fn assert_same_items(original: &[u8], exported: &str, format: &str) {
+    let orig = feed_rs::parser::parse(original).expect("fixture parses");
+    let out = parse_back(exported);
+    assert_eq!(out.entries.len(), orig.entries.len(), "{format}: item count\n{exported}");
+    for o in &orig.entries {
+        let e = out.entries.iter().find(|e| title(e) == title(o)).unwrap_or_else(|| panic!("{format}: {:?} missing", title(o)));
+        // (Atom requires a date: undated items get their first-seen time there.)
+        if let Some(date) = o.published.or(o.updated) {
+            assert_eq!(e.published.or(e.updated).map(|d| d.timestamp()), Some(date.timestamp()), "{format}: date of {:?}", title(o));
+        }
+        let names = |v: &[feed_rs::model::Person]| v.iter().map(|p| p.name.clone()).collect::<BTreeSet<_>>();
+        if !o.authors.is_empty() {
+            assert_eq!(names(&e.authors), names(&o.authors), "{format}: authors of {:?}", title(o));
+        }
+        let cats = |v: &[feed_rs::model::Category]| v.iter().map(|c| c.term.clone()).collect::<BTreeSet<_>>();
+        assert_eq!(cats(&e.categories), cats(&o.categories), "{format}: categories of {:?}", title(o));
+        if let Some(ol) = o.links.first() {
+            let el = e.links.iter().find(|l| l.rel.as_deref() != Some("self")).expect("exported link");
+            assert!(!el.href.contains("utm_"), "{format}: tracking left in {}", el.href);
+            assert_eq!(el.href.split('?').next(), ol.href.split('?').next(), "{format}: link of {:?}", title(o));
+        }
+        assert!(!e.id.is_empty(), "{format}: id of {:?}", title(o));
+    }
+}
+
+fn ids(exported: &str) -> BTreeSet<String> {
+    parse_back(exported).entries.into_iter().map(|e| e.id).collect()
+}
+
+#[test]
+fn fetch_then_export_round_trips_in_all_three_formats() {
+    let o = fixture_origin();
+    let ws = all_fixture_feeds(&o);
+    let run = ws.fetch(0);
+    for (feed, fixture) in [
+        ("rss2", "feeds/rss2.xml"),
+        ("rss1", "feeds/rss1.xml"),
+        ("atom", "feeds/atom.xml"),
+        ("json", "feeds/jsonfeed.json"),
+        ("latin1", "feeds/latin1.xml"),
+        ("no-ids", "feeds/no-ids.xml"),
+    ] {
+        assert_eq!(summary_row(&run.stdout, feed)[1], "ok", "{}", run.stdout);
+        let mut id_sets = Vec::new();
+        for format in ["rss", "atom", "json"] {
+            let out = ws.export(Some(feed), format);
+            if feed != "latin1" {
+                // latin1's original can't be compared by feed-rs directly: it misreads cp1252.
+                assert_same_items(&read_fixture(fixture), &out, &format!("{feed}/{format}"));
+            }
+            id_sets.push(ids(&out));
+        }
+        assert_eq!(id_sets[0], id_sets[1], "{feed}: RSS and Atom ids differ");
+        assert_eq!(id_sets[0], id_sets[2], "{feed}: RSS and JSON ids differ");
+    }
+}
+
+#[test]
+fn exported_content_is_cleaned() {
+    let o = fixture_origin();
+    let ws = Workspace::with_feeds(&[("rss2", &o.url("/rss2.xml"))]);
+    let run = ws.fetch(0);
+    let (_, new, _, _, _, blocks) = counts(&run.stdout, "rss2");
+    assert_eq!(new, 3);
+    assert!(blocks >= 2, "the ad block and the pixel count as removed: {blocks}");
+    for format in ["rss", "atom", "json"] {
+        let feed = parse_back(&ws.export(Some("rss2"), format));
+        let all: String = feed.entries.iter().map(body).collect();
+        assert!(all.contains("The council voted 9 to 4"), "{format}: article text kept");
+        assert!(all.contains("Construction is expected to start in June"), "{format}: text after the ad kept");
+        assert!(all.contains("The prize money will pay"), "{format}");
+        for junk in ["Anzeige", "Book your service", "shop.example.com", "<script", "document.write", "pixel.example.net", "utm_"] {
+            assert!(!all.contains(junk), "{format}: {junk:?} survived:\n{all}");
+        }
+    }
+    let json = ws.export(Some("rss2"), "json");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["version"], "https://jsonfeed.org/version/1.1");
+    assert!(v["items"][0]["content_html"].as_str().unwrap().starts_with("<p>"));
+}
+
+#[test]
+fn windows_1252_feed_is_decoded() {
+    let o = fixture_origin();
+    let ws = Workspace::with_feeds(&[("latin1", &o.url("/latin1.xml"))]);
+    ws.fetch(0);
+    let expected: BTreeSet<String> =
+        String::from_utf8(read_fixture("feeds/latin1.expected.txt")).unwrap().lines().map(str::to_string).collect();
+    for format in ["rss", "atom", "json"] {
+        let titles: BTreeSet<String> = parse_back(&ws.export(Some("latin1"), format)).entries.iter().map(title).collect();
+        assert_eq!(titles, expected, "{format}");
+    }
+}
+
+/// The project's own article in the shape of the seed: plain text with blank-line
+/// paragraphs, and the HTML a CMS would make of it.
+fn article_feed() -> Vec<u8> {
+    let text = String::from_utf8(read_fixture("article-de.txt")).unwrap();
+    let html = article_html(&text);
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>Stadtbote</title><link>https://stadtbote-nord.example/</link><description>d</description>\
+         <item><title>Text</title><guid isPermaLink=\"false\">a-text</guid><link>https://stadtbote-nord.example/a-text</link><description>{}</description></item>\
+         <item><title>HTML</title><guid isPermaLink=\"false\">a-html</guid><link>https://stadtbote-nord.example/a-html</link><content:encoded><![CDATA[{html}]]></content:encoded></item>\
+         </channel></rss>",
+        esc(&text)
+    )
+    .into_bytes()
+}
+
+/// `<p>` per paragraph, headings (short, no final punctuation) as `<h2>`, the label in `<strong>`.
+fn article_html(text: &str) -> String {
+    let mut out = String::new();
+    for (i, p) in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).enumerate() {
+        let heading = !p.contains('\n') && p.chars().count() <= 120 && !p.ends_with(['.', '!', '?', ':', '“', '"']);
+        if p == "Anzeige" {
+            out.push_str("<p><strong>Anzeige</strong></p>\n");
+        } else if heading && i > 0 {
+            out.push_str(&format!("<h2>{p}</h2>\n"));
+        } else {
+            out.push_str(&format!("<p>{}</p>\n", p.replace('\n', "<br>")));
+        }
+    }
+    out
+}
+
+#[test]
+fn seed_shaped_article_comes_out_clean_as_text_and_as_html() {
+    let o = Origin::start();
+    o.serve("/article.xml", Route::feed(article_feed(), RSS));
+    let ws = Workspace::with_feeds(&[("stadtbote", &o.url("/article.xml"))]);
+    let run = ws.fetch(0);
+    let (_, new, _, _, _, blocks) = counts(&run.stdout, "stadtbote");
+    assert_eq!((new, blocks), (2, 4), "two items, two ad blocks each\n{}", run.stdout);
+    let want = String::from_utf8(read_fixture("article-de.clean.txt")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&ws.export(Some("stadtbote"), "json")).unwrap();
+    for item in json["items"].as_array().unwrap() {
+        let got = html_to_text(item["content_html"].as_str().unwrap());
+        assert_eq!(got.trim_end(), want.trim_end(), "item {}", item["title"]);
+    }
+}
+
+#[test]
+fn second_fetch_adds_nothing_and_is_answered_304() {
+    let o = fixture_origin();
+    let ws = Workspace::with_feeds(&[("rss2", &o.url("/rss2.xml")), ("no-ids", &o.url("/no-ids.xml"))]);
+    ws.fetch(0);
+    let before = ws.export(None, "json");
+    let run = ws.fetch(0);
+    assert_eq!(counts(&run.stdout, "rss2"), ("304".into(), 0, 0, 3, 0, 0), "{}", run.stdout);
+    assert_eq!(o.not_modified("/rss2.xml"), 1, "the second request was conditional");
+    // no-ids has no validators: it is fetched and parsed again, and nothing changes.
+    assert_eq!(counts(&run.stdout, "no-ids"), ("ok".into(), 0, 0, 3, 0, 0), "{}", run.stdout);
+    assert_eq!(ws.export(None, "json"), before, "the store is unchanged");
+}
+
+#[test]
+fn changed_item_is_updated_in_place_not_duplicated() {
+    let o = fixture_origin();
+    let ws = Workspace::with_feeds(&[("rss2", &o.url("/rss2.xml"))]);
+    ws.fetch(0);
+    let changed = String::from_utf8(read_fixture("feeds/rss2.xml")).unwrap().replace("Weekend fares remain unchanged", "Weekend fares rise");
+    o.serve("/rss2.xml", Route::feed(changed, RSS));
+    let run = ws.fetch(0);
+    assert_eq!(counts(&run.stdout, "rss2"), ("ok".into(), 0, 1, 2, 0, 0), "{}", run.stdout);
+    let feed = parse_back(&ws.export(Some("rss2"), "json"));
+    assert_eq!(feed.entries.len(), 3);
+    let all: String = feed.entries.iter().map(body).collect();
+    assert!(all.contains("Weekend fares rise") && !all.contains("remain unchanged"));
+}
+
+#[test]
+fn one_broken_feed_never_stops_the_others() {
+    let o = fixture_origin();
+    o.serve("/500", Route::status(500));
+    o.serve("/slow.xml", Route { delay: Some(std::time::Duration::from_secs(4)), ..Route::feed(read_fixture("feeds/rss2.xml"), RSS) });
+    let ws = Workspace::with_config(&format!(
+        "[settings]\ndb = \"db\"\ntimeout = \"1s\"\n\
+         [[feed]]\nname = \"good\"\nurl = \"{}\"\n\
+         [[feed]]\nname = \"not-a-feed\"\nurl = \"{}\"\n\
+         [[feed]]\nname = \"server-error\"\nurl = \"{}\"\n\
+         [[feed]]\nname = \"missing\"\nurl = \"{}\"\n\
+         [[feed]]\nname = \"no-such-file\"\nurl = \"nope/feed.xml\"\n\
+         [[feed]]\nname = \"slow\"\nurl = \"{}\"\n\
+         [[feed]]\nname = \"refused\"\nurl = \"http://127.0.0.1:9/feed\"\n",
+        o.url("/rss2.xml"),
+        o.url("/broken.xml"),
+        o.url("/500"),
+        o.url("/missing.xml"),
+        o.url("/slow.xml"),
+    ));
+    let run = ws.fetch(1);
+    assert_eq!(counts(&run.stdout, "good").1, 3, "{}", run.stdout);
+    for (feed, words) in [
+        ("not-a-feed", vec!["broken.xml", "not a feed"]),
+        ("server-error", vec!["/500", "HTTP 500"]),
+        ("missing", vec!["missing.xml", "HTTP 404"]),
+        ("no-such-file", vec!["nope/feed.xml", "No such file"]),
+        ("slow", vec!["slow.xml", "timed out"]),
+        ("refused", vec!["127.0.0.1:9", "connect"]),
+    ] {
+        let row = summary_row(&run.stdout, feed).join(" ");
+        assert!(row.contains("error"), "{row}");
+        for w in words {
+            assert!(row.contains(w), "{feed}: {w:?} not in {row:?}");
+        }
+    }
+    assert!(run.stdout.contains("1 of 7 feeds ok, 6 failed"), "{}", run.stdout);
+    assert_eq!(parse_back(&ws.export(Some("good"), "rss")).entries.len(), 3, "the good feed is stored");
+    assert_eq!(parse_back(&ws.export(None, "atom")).entries.len(), 3);
+}
+
+#[test]
+fn failure_keeps_what_was_stored() {
+    let o = fixture_origin();
+    let ws = Workspace::with_feeds(&[("rss2", &o.url("/rss2.xml"))]);
+    ws.fetch(0);
+    o.serve("/rss2.xml", Route::feed(read_fixture("feeds/broken.xml"), "text/html"));
+    let run = ws.fetch(1);
+    assert!(summary_row(&run.stdout, "rss2").join(" ").contains("not a feed"));
+    assert_eq!(parse_back(&ws.export(Some("rss2"), "json")).entries.len(), 3);
+    // The broken document's validators were not kept: a 304 for it can't hide the failure.
+    let run = ws.fetch(1);
+    assert!(summary_row(&run.stdout, "rss2").join(" ").contains("not a feed"), "{}", run.stdout);
+    assert_eq!(o.not_modified("/rss2.xml"), 0);
+    // The last good document's validators were kept.
+    o.serve("/rss2.xml", Route::feed(read_fixture("feeds/rss2.xml"), RSS));
+    let run = ws.fetch(0);
+    assert_eq!(counts(&run.stdout, "rss2"), ("304".into(), 0, 0, 3, 0, 0), "{}", run.stdout);
+}
+
+#[test]
+fn items_without_guid_link_or_title_get_stable_identities() {
+    let o = fixture_origin();
+    let ws = Workspace::with_feeds(&[("no-ids", &o.url("/no-ids.xml"))]);
+    ws.fetch(0);
+    let first = ids(&ws.export(Some("no-ids"), "atom"));
+    assert_eq!(first.len(), 3, "three distinct ids: {first:?}");
+    let run = ws.fetch(0);
+    assert_eq!(counts(&run.stdout, "no-ids").1, 0, "nothing new on the second poll");
+    assert_eq!(ids(&ws.export(Some("no-ids"), "atom")), first);
+}
+
+#[test]
+fn body_over_the_cap_is_refused() {
+    let o = fixture_origin();
+    let ws = Workspace::with_config(&format!(
+        "[settings]\ndb = \"db\"\nmax_body = \"1KiB\"\n[[feed]]\nname = \"big\"\nurl = \"{}\"\n",
+        o.url("/rss2.xml")
+    ));
+    let run = ws.fetch(1);
+    let row = summary_row(&run.stdout, "big").join(" ");
+    assert!(row.contains("byte limit"), "{row}");
+}
+
+#[test]
+fn ad_items_and_drop_items_are_dropped() {
+    let o = Origin::start();
+    let feed = "<rss version=\"2.0\"><channel><title>t</title><link>https://n.example/</link><description>d</description>\
+        <item><title>Anzeige: Die besten Kredite</title><link>https://n.example/1</link><description>x</description></item>\
+        <item><title>[Sponsored] Try our app</title><link>https://n.example/2</link><description>x</description></item>\
+        <item><title>Partner post</title><link>https://n.example/sponsored/3</link><description>x</description></item>\
+        <item><title>Deals: cheap TVs</title><link>https://n.example/4</link><description>x</description></item>\
+        <item><title>Polizei: Anzeige gegen Unbekannt erstattet</title><link>https://n.example/5</link><description>x</description></item>\
+        </channel></rss>";
+    o.serve("/f.xml", Route::feed(feed, RSS));
+    let ws = Workspace::with_config(&format!(
+        "[settings]\ndb = \"db\"\n[[feed]]\nname = \"n\"\nurl = \"{}\"\ndrop_items = [\"(?i)^deals:\"]\n",
+        o.url("/f.xml")
+    ));
+    let run = ws.fetch(0);
+    let (_, new, _, _, ads, _) = counts(&run.stdout, "n");
+    assert_eq!((new, ads), (1, 4), "{}", run.stdout);
+    let titles: Vec<String> = parse_back(&ws.export(Some("n"), "rss")).entries.iter().map(title).collect();
+    assert_eq!(titles, vec!["Polizei: Anzeige gegen Unbekannt erstattet"]);
+}
+
+#[test]
+fn merged_export_is_newest_first_and_names_sources() {
+    let o = fixture_origin();
+    let ws = Workspace::with_feeds(&[("rss2", &o.url("/rss2.xml")), ("atom", &o.url("/atom.xml")), ("json", &o.url("/feed.json"))]);
+    ws.fetch(0);
+    let feed = parse_back(&ws.export(None, "atom"));
+    assert_eq!(feed.entries.len(), 7);
+    let dates: Vec<_> = feed.entries.iter().map(|e| e.published.or(e.updated).unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first: {dates:?}");
+    let rss = ws.export(None, "rss");
+    let want = format!("<source url=\"{}\">Example News – Culture</source>", o.url("/atom.xml"));
+    assert!(rss.contains(&want), "{want} not in {rss}");
+    let json: serde_json::Value = serde_json::from_str(&ws.export(None, "json")).unwrap();
+    assert!(json["items"].as_array().unwrap().iter().all(|i| i["_feedscrub"]["source"]["feed"].is_string()));
+}
+
+#[test]
+fn redirects_are_followed() {
+    let o = fixture_origin();
+    o.serve("/old", Route { extra_headers: vec![("Location".into(), "/rss2.xml".into())], ..Route::status(301) });
+    let ws = Workspace::with_feeds(&[("moved", &o.url("/old"))]);
+    let run = ws.fetch(0);
+    assert_eq!(counts(&run.stdout, "moved").1, 3);
+}
+
+#[test]
+fn local_files_and_file_urls_are_read_and_unchanged_files_cost_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("f.xml");
+    std::fs::write(&feed, read_fixture("feeds/atom.xml")).unwrap();
+    let ws = Workspace::with_feeds(&[("rel", feed.to_str().unwrap()), ("url", &format!("file://{}", feed.display()))]);
+    let run = ws.fetch(0);
+    assert_eq!(counts(&run.stdout, "rel").1, 2);
+    assert_eq!(counts(&run.stdout, "url").1, 2);
+    let run = ws.fetch(0);
+    assert_eq!(counts(&run.stdout, "rel").0, "304", "unchanged file is not parsed again\n{}", run.stdout);
+}
+
+#[test]
+fn fetch_can_be_limited_to_named_feeds() {
+    let o = fixture_origin();
+    let ws = Workspace::with_feeds(&[("rss2", &o.url("/rss2.xml")), ("atom", &o.url("/atom.xml"))]);
+    let run = ws.run(&["fetch", "--feed", "atom"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(o.hits("/rss2.xml"), 0);
+    assert_eq!(o.hits("/atom.xml"), 1);
+    assert!(!run.stdout.contains("rss2"));
+}
+
+#[test]
+fn progress_lines_go_to_stderr_when_piped() {
+    let o = fixture_origin();
+    let ws = Workspace::with_feeds(&[("rss2", &o.url("/rss2.xml")), ("gone", &o.url("/nothing"))]);
+    let run = ws.fetch(1);
+    assert!(run.stderr.contains("rss2: 3 new"), "{}", run.stderr);
+    assert!(run.stderr.contains("gone: FAILED"), "{}", run.stderr);
+    let quiet = ws.run(&["--quiet", "fetch"]);
+    assert_eq!(quiet.stderr, "", "--quiet prints nothing on stderr");
+}
