@@ -12,7 +12,7 @@
 //!
 //! The sanitizer is NOT here: `clean::Cleaner` runs ammonia over this module's output, last.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use ego_tree::{NodeId, NodeRef};
@@ -77,6 +77,47 @@ fn rx() -> &'static Rx {
     })
 }
 
+/// Facts about a subtree, computed for every node in one bottom-up walk so the passes stay
+/// linear even on 100,000 nested elements.
+#[derive(Default, Clone, Copy)]
+struct Stats {
+    /// Bytes of trimmed text in the subtree.
+    text_len: usize,
+    /// Nodes in the subtree, itself included.
+    nodes: usize,
+    /// A block element below this node.
+    block_inside: bool,
+    /// An image, video… below this node (or this node).
+    media: bool,
+}
+
+fn subtree_stats(doc: &Html, root: NodeId) -> HashMap<NodeId, Stats> {
+    let order: Vec<NodeRef<Node>> = doc.tree.get(root).expect("root").descendants().collect();
+    let mut stats: HashMap<NodeId, Stats> = HashMap::with_capacity(order.len());
+    // Pre-order reversed: every child is done before its parent.
+    for node in order.iter().rev() {
+        let mut s = stats.get(&node.id()).copied().unwrap_or_default();
+        s.nodes += 1;
+        match node.value() {
+            Node::Text(t) => s.text_len += t.trim().len(),
+            Node::Element(e) if MEDIA_TAGS.contains(&e.name()) && e.name() != "br" => s.media = true,
+            _ => {}
+        }
+        stats.insert(node.id(), s);
+        if node.id() == root {
+            continue;
+        }
+        if let Some(parent) = node.parent() {
+            let p = stats.entry(parent.id()).or_default();
+            p.text_len += s.text_len;
+            p.nodes += s.nodes;
+            p.media |= s.media;
+            p.block_inside |= s.block_inside || is_block(*node);
+        }
+    }
+    stats
+}
+
 /// Runs passes 1–6 on `html` and returns the serialized fragment (not yet sanitized).
 pub fn clean_fragment(html: &str, opts: &Options) -> (String, Removed) {
     let mut doc = Html::parse_fragment(html);
@@ -85,7 +126,8 @@ pub fn clean_fragment(html: &str, opts: &Options) -> (String, Removed) {
 
     // Pass 1 and 2: whole elements.
     let mut doomed: Vec<NodeId> = Vec::new();
-    let total_text = text_len(doc.tree.get(root).expect("root"));
+    let stats = subtree_stats(&doc, root);
+    let total_text = stats[&root].text_len;
     for node in doc.tree.get(root).expect("root").descendants().skip(1) {
         let Some(el) = node.value().as_element() else { continue };
         let name = el.name();
@@ -93,7 +135,7 @@ pub fn clean_fragment(html: &str, opts: &Options) -> (String, Removed) {
             doomed.push(node.id());
         } else if has_token(el, rules::AD_CLASS_TOKENS) || has_token(el, rules::BOILERPLATE_CLASS_TOKENS) {
             // Never take the whole article because its wrapper carries a "promo" class.
-            let len = text_len(node);
+            let len = stats[&node.id()].text_len;
             if len < 400 || len * 2 < total_text {
                 removed.ads += 1;
                 doomed.push(node.id());
@@ -206,23 +248,19 @@ fn text_of(node: NodeRef<Node>) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn text_len(node: NodeRef<Node>) -> usize {
-    node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim().len()).sum()
-}
-
 fn is_block(node: NodeRef<Node>) -> bool {
     node.value().as_element().is_some_and(|e| BLOCK_TAGS.contains(&e.name()))
 }
 
 /// Leaf blocks in document order: block elements with no block inside. Text that sits directly
 /// in the fragment root or a container next to blocks is not a block of its own (it stays).
-fn leaf_blocks(doc: &Html, root: NodeId) -> Vec<NodeId> {
+fn leaf_blocks(doc: &Html, root: NodeId, stats: &HashMap<NodeId, Stats>) -> Vec<NodeId> {
     doc.tree
         .get(root)
         .expect("root")
         .descendants()
         .skip(1)
-        .filter(|n| is_block(*n) && !n.descendants().skip(1).any(is_block))
+        .filter(|n| is_block(*n) && !stats[&n.id()].block_inside)
         .map(|n| n.id())
         .collect()
 }
@@ -320,8 +358,9 @@ fn same_site(a: &str, b: &str) -> bool {
 /// Pass 4. Returns (ad blocks removed, boilerplate blocks removed).
 fn block_pass(doc: &mut Html, root: NodeId, opts: &Options) -> (usize, usize) {
     let home_host = opts.base.and_then(|u| u.host_str()).map(str::to_string);
+    let stats = subtree_stats(doc, root);
     let blocks: Vec<BlockInfo> =
-        leaf_blocks(doc, root).into_iter().map(|id| block_info(doc, id, home_host.as_deref())).collect();
+        leaf_blocks(doc, root, &stats).into_iter().map(|id| block_info(doc, id, home_host.as_deref())).collect();
     let total_text: usize = blocks.iter().map(|b| b.text.len()).sum();
     let mut doomed: HashSet<NodeId> = HashSet::new();
     let (mut ads, mut boiler) = (0, 0);
@@ -331,7 +370,7 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options) -> (usize, usize) {
         if is_ad_label(&b.text) {
             ads += 1;
             // The label and its ad share a small container: the container goes whole.
-            if let Some(c) = ad_container(doc, b.id, root, total_text) {
+            if let Some(c) = ad_container(doc, b.id, root, total_text, &stats) {
                 doomed.insert(c);
                 let inside: HashSet<NodeId> = doc.tree.get(c).expect("container").descendants().map(|d| d.id()).collect();
                 while i < blocks.len() && inside.contains(&blocks[i].id) {
@@ -353,6 +392,28 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options) -> (usize, usize) {
             doomed.insert(b.id);
         }
         i += 1;
+    }
+    // Labels that are not blocks of their own (`<div><span>Anzeige</span><img><p>…</p></div>`):
+    // the outermost element holding just the label, with its small container if it has one.
+    let inline_labels: Vec<NodeId> = doc
+        .tree
+        .get(root)
+        .expect("root")
+        .descendants()
+        .skip(1)
+        // A label is short: bounding the subtree keeps this scan linear.
+        .filter(|n| n.value().is_element() && !is_block(*n) && stats[&n.id()].nodes <= 16 && stats[&n.id()].text_len <= 40)
+        .filter(|n| is_ad_label(&text_of(*n)))
+        .filter(|n| n.parent().is_some_and(|p| p.id() == root || stats[&p.id()].text_len > stats[&n.id()].text_len))
+        .map(|n| n.id())
+        .collect();
+    for label in inline_labels {
+        let node = doc.tree.get(label).expect("label");
+        if node.ancestors().any(|a| doomed.contains(&a.id())) {
+            continue;
+        }
+        ads += 1;
+        doomed.insert(ad_container(doc, label, root, total_text, &stats).unwrap_or(label));
     }
     let ids: Vec<NodeId> = doomed.into_iter().collect();
     detach_all(doc, &ids);
@@ -384,12 +445,12 @@ fn ad_run(blocks: &[BlockInfo], start: usize) -> usize {
 
 /// The small container (a `div`, `aside`…) holding an ad label and its ad, if there is one:
 /// the label's nearest such ancestor, when it holds little of the item's text.
-fn ad_container(doc: &Html, label: NodeId, root: NodeId, total_text: usize) -> Option<NodeId> {
+fn ad_container(doc: &Html, label: NodeId, root: NodeId, total_text: usize, stats: &HashMap<NodeId, Stats>) -> Option<NodeId> {
     let mut node = doc.tree.get(label)?.parent()?;
     while node.id() != root {
         let el = node.value().as_element()?;
         if AD_CONTAINER_TAGS.contains(&el.name()) {
-            let len = text_len(node);
+            let len = stats[&node.id()].text_len;
             return (len <= 1500 && len * 2 < total_text.max(1)).then_some(node.id());
         }
         if !matches!(el.name(), "span" | "strong" | "b" | "em" | "i" | "p" | "small" | "font") {
@@ -468,25 +529,24 @@ fn set_attr(el: &mut scraper::node::Element, name: &str, value: &str) {
     el.attrs.insert(key, value.into());
 }
 
-/// Pass 6: remove elements that hold neither text nor media, innermost first.
+/// Pass 6: remove elements that hold neither text nor media (only the outermost of each
+/// empty subtree needs detaching).
 fn remove_empty(doc: &mut Html, root: NodeId) {
-    loop {
-        let empties: Vec<NodeId> = doc
-            .tree
-            .get(root)
-            .expect("root")
-            .descendants()
-            .skip(1)
-            .filter(|n| {
-                n.value().as_element().is_some_and(|e| !MEDIA_TAGS.contains(&e.name()))
-                    && text_len(*n) == 0
-                    && !n.descendants().skip(1).any(|d| d.value().as_element().is_some_and(|e| MEDIA_TAGS.contains(&e.name()) && e.name() != "br"))
-            })
-            .map(|n| n.id())
-            .collect();
-        if empties.is_empty() {
-            break;
+    let stats = subtree_stats(doc, root);
+    let empty = |n: &NodeRef<Node>| {
+        n.value().as_element().is_some_and(|e| !MEDIA_TAGS.contains(&e.name())) && {
+            let s = stats[&n.id()];
+            s.text_len == 0 && !s.media
         }
-        detach_all(doc, &empties);
-    }
+    };
+    let empties: Vec<NodeId> = doc
+        .tree
+        .get(root)
+        .expect("root")
+        .descendants()
+        .skip(1)
+        .filter(|n| empty(n) && n.parent().is_none_or(|p| p.id() == root || !empty(&p)))
+        .map(|n| n.id())
+        .collect();
+    detach_all(doc, &empties);
 }

@@ -75,7 +75,26 @@ pub fn sanitize(html: &str) -> CleanHtml {
             .rm_tags(["noscript"]);
         b
     });
-    CleanHtml::from_sanitized(builder.clean(html).to_string().trim().to_string())
+    let mut out = builder.clean(html).to_string();
+    // Blank lines left where removed blocks stood (not inside <pre>, where they are content).
+    if !out.contains("<pre") {
+        out = collapse_blank_lines(&out);
+    }
+    CleanHtml::from_sanitized(out.trim().to_string())
+}
+
+fn collapse_blank_lines(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut newline_run = false;
+    for line in s.split_inclusive('\n') {
+        let blank = line.trim().is_empty();
+        if blank && newline_run {
+            continue;
+        }
+        newline_run = blank || line.ends_with('\n');
+        out.push_str(if blank { "\n" } else { line });
+    }
+    out
 }
 
 /// Is the whole item an ad? Its title starts with an ad word (`Anzeige:`, `[Sponsored]`), a

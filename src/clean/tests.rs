@@ -1,0 +1,201 @@
+//! Cleaner cases, one line each: `check(input, expected_text)` compares the cleaned text,
+//! `check_html` the exact HTML for URL and sanitizer cases.
+
+use super::*;
+use crate::clean::text::html_to_text;
+
+fn clean(html: &str) -> Cleaned {
+    let base = Url::parse("https://news.example.org/2026/story").unwrap();
+    Cleaner::default().clean_html(html, Some(&base))
+}
+
+/// The text (paragraphs joined by " | ") that remains after cleaning `html`.
+fn check(html: &str, expected: &str) {
+    let got = html_to_text(clean(html).html.as_str()).replace("\n\n", " | ");
+    assert_eq!(got, expected, "input: {html}");
+}
+
+fn check_html(html: &str, expected: &str) {
+    assert_eq!(clean(html).html.as_str(), expected, "input: {html}");
+}
+
+const A: &str = "<p>Der Stadtrat hat am Dienstag den Haushalt beschlossen.</p>";
+const B: &str = "<p>Die Opposition kündigte Widerstand an.</p>";
+
+#[test]
+fn label_takes_the_ad_it_labels() {
+    check(&format!("{A}<p>Anzeige</p><p>Jetzt kostenlos testen und sparen!</p>{B}"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.");
+    check(&format!("{A}<p><strong>Anzeige</strong></p><p>Ein Ratgeber für alle.</p>{B}"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.");
+}
+
+#[test]
+fn label_decorations_and_languages() {
+    for label in ["- Anzeige -", "[Anzeige]", "ANZEIGE:", "*Anzeige*", "Anzeige |", "Werbung", "Advertisement", "Sponsored", "Publicité", "Publicidad", "Pubblicità", "Advertentie", "Reklama", "Annons", "Annonce", "Reklame", "Publicidade"] {
+        check(&format!("{A}<p>{label}</p><p>Promo text here.</p>{B}"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.");
+    }
+}
+
+#[test]
+fn the_word_used_as_a_word_stays() {
+    check("<p>Der Betreiber erstattete Anzeige gegen Unbekannt.</p>", "Der Betreiber erstattete Anzeige gegen Unbekannt.");
+    check("<p>Anzeigen in Zeitungen gingen zurück.</p>", "Anzeigen in Zeitungen gingen zurück.");
+    check("<p>Die Werbung der Partei war umstritten.</p>", "Die Werbung der Partei war umstritten.");
+}
+
+#[test]
+fn the_ad_goes_on_while_it_pitches_and_stops_at_the_article() {
+    // Call-to-action paragraph after the promo goes too.
+    check(&format!("{A}<p>Anzeige</p><p>Bist du bereit?</p><p>Melde dich jetzt kostenlos für unseren Newsletter an.</p>{B}"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.");
+    // A news paragraph that merely says "kostenlos" is article text.
+    check(&format!("{A}<p>Anzeige</p><p>Promo.</p><p>Der Eintritt bleibt kostenlos.</p>"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Der Eintritt bleibt kostenlos.");
+    // A heading ends the ad.
+    check(&format!("<p>Anzeige</p><p>Promo.</p><h2>Weiter im Text</h2>{B}"), "Weiter im Text | Die Opposition kündigte Widerstand an.");
+    // A label followed directly by a heading takes only itself.
+    check(&format!("<p>Anzeige</p><h2>Politik</h2>{B}"), "Politik | Die Opposition kündigte Widerstand an.");
+}
+
+#[test]
+fn a_link_to_another_site_after_the_promo_is_part_of_it() {
+    check(&format!("{A}<p>Sponsored</p><p>Great insurance deals.</p><p><a href=\"https://ads.example.com/x\">Compare now</a></p>{B}"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.");
+}
+
+#[test]
+fn label_in_its_own_container_takes_the_container() {
+    check(&format!("{A}<div><span>Anzeige</span><img src=\"/ad.jpg\"><p>Buy.</p><p>More.</p></div>{B}"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.");
+}
+
+#[test]
+fn ad_classes_are_whole_tokens() {
+    check(&format!("{A}<div class=\"ad-slot\">Kaufen!</div><div id=\"outbrain_widget\">More</div><aside class=\"sponsor box\">S</aside>{B}"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.");
+    check("<div class=\"header\">Kopf</div><div class=\"download\">Datei</div><p class=\"read-more\">Mehr dazu im Text.</p><p class=\"shadow\">S</p>", "Kopf | Datei | Mehr dazu im Text. | S");
+}
+
+#[test]
+fn a_promo_class_on_the_whole_article_does_not_empty_it() {
+    let long = "Ein langer Absatz über Politik. ".repeat(30);
+    check(&format!("<div class=\"post promo\"><p>{long}</p></div>"), long.trim());
+}
+
+#[test]
+fn boilerplate_goes() {
+    check(&format!("{A}<p>The post <a href=\"/x\">Title</a> appeared first on <a href=\"/\">Site</a>.</p>"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
+    check(&format!("{A}<p>Der Beitrag Titel erschien zuerst auf Seite.</p>"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
+    check(&format!("{A}<p><a href=\"/more\">Weiterlesen »</a></p>"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
+    check(&format!("{A}<p><a href=\"/more\">Continue reading…</a></p>"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
+    check(&format!("{A}<p><a href=\"/more\">Läs mer »</a></p>"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
+}
+
+#[test]
+fn share_links_and_feedflare_go() {
+    check(&format!("{A}<p><a href=\"https://www.facebook.com/sharer/sharer.php?u=x\">Facebook</a> | <a href=\"https://twitter.com/intent/tweet?u=x\">Twitter</a></p>"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | |");
+    check(&format!("{A}<div class=\"feedflare\"><a href=\"http://feeds.feedburner.com/~ff/x?a=1\"><img src=\"http://feeds.feedburner.com/~ff/x?i=1\"></a></div>"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
+    check(&format!("{A}<p><a href=\"https://api.whatsapp.com/send?text=x\">WhatsApp</a></p>"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
+}
+
+#[test]
+fn tracking_pixels_go() {
+    check_html("<p>Text</p><img src=\"https://a.example/p.gif\" width=\"1\" height=\"1\">", "<p>Text</p>");
+    check_html("<p>Text</p><img src=\"https://a.example/p.gif\" width=\"0\" height=\"0\">", "<p>Text</p>");
+    check_html("<p>Text<img src=\"https://cpx.golem.de/cpx.php?x=1\"></p>", "<p>Text</p>");
+    check_html("<p>Text<img src=\"http://feeds.feedburner.com/~r/x/~4/abc\"></p>", "<p>Text</p>");
+    check_html("<p>Text<img src=\"https://stats.wordpress.com/b.gif?x\"></p>", "<p>Text</p>");
+    check_html("<p>Text<img src=\"https://ssl-vg03.met.vgwort.de/na/abc\" width=\"1\"></p>", "<p>Text</p>");
+}
+
+#[test]
+fn urls_are_absolute_without_tracking() {
+    check_html("<p><a href=\"/a?utm_source=rss&amp;id=3\">x</a></p>", "<p><a href=\"https://news.example.org/a?id=3\" rel=\"noopener noreferrer\">x</a></p>");
+    check_html("<p><img src=\"pic.jpg\" alt=\"p\"></p>", "<p><img src=\"https://news.example.org/2026/pic.jpg\" alt=\"p\"></p>");
+    check_html("<p><img src=\"//cdn.example.org/p.jpg\"></p>", "<p><img src=\"https://cdn.example.org/p.jpg\"></p>");
+    check_html("<p><img srcset=\"a.jpg 1x, /b.jpg 2x\" src=\"a.jpg\"></p>", "<p><img srcset=\"https://news.example.org/2026/a.jpg 1x, https://news.example.org/b.jpg 2x\" src=\"https://news.example.org/2026/a.jpg\"></p>");
+}
+
+#[test]
+fn lazy_images_show() {
+    check_html("<p><img src=\"data:image/gif;base64,R0lGOD\" data-src=\"/real.jpg\"></p>", "<p><img src=\"https://news.example.org/real.jpg\"></p>");
+    check_html("<p><img data-src=\"/real.jpg\"></p>", "<p><img src=\"https://news.example.org/real.jpg\"></p>");
+}
+
+#[test]
+fn dangerous_markup_never_survives() {
+    for bad in [
+        "<script>alert(1)</script><p>ok</p>",
+        "<p onclick=\"alert(1)\">ok</p>",
+        "<img src=x onerror=alert(1)><p>ok</p>",
+        "<a href=\"javascript:alert(1)\">ok</a>",
+        "<a href=\" JaVaScRiPt:alert(1)\">ok</a>",
+        "<iframe srcdoc=\"<script>alert(1)</script>\"></iframe><p>ok</p>",
+        "<style>p{}</style><p style=\"x:expression(alert(1))\">ok</p>",
+        "<svg><a href=\"javascript:alert(1)\"><text>ok</text></a></svg>",
+        "<form action=\"https://evil\"><button formaction=\"javascript:x\">ok</button></form>",
+        "<math><annotation-xml encoding=\"text/html\"><img src=x onerror=alert(1)></annotation-xml></math>",
+        "<object data=\"x\"></object><embed src=\"x\"><p>ok</p>",
+    ] {
+        let out = clean(bad).html.into_string();
+        let lower = out.to_lowercase();
+        for needle in ["<script", "onerror", "onclick", "javascript:", "<iframe", "srcdoc", "<style", "expression(", "<svg", "<form", "<math", "<object", "<embed"] {
+            assert!(!lower.contains(needle), "{needle} in {out:?} from {bad:?}");
+        }
+    }
+}
+
+#[test]
+fn links_get_noopener() {
+    check_html("<p><a href=\"https://x.example/\" target=\"_blank\">x</a></p>", "<p><a href=\"https://x.example/\" rel=\"noopener noreferrer\">x</a></p>");
+}
+
+#[test]
+fn empty_leftovers_go() {
+    check_html("<div><p> </p><span></span></div><p>Text</p>", "<p>Text</p>");
+}
+
+#[test]
+fn plain_text_becomes_paragraphs() {
+    let c = Cleaner::default().clean(&Body::Text("Eins.\n\nZwei\nDrei.\n\n\n<b>vier</b>".into()), None);
+    assert_eq!(c.html.as_str(), "<p>Eins.</p>\n<p>Zwei<br>Drei.</p>\n<p>&lt;b&gt;vier&lt;/b&gt;</p>");
+}
+
+#[test]
+fn removed_blocks_are_counted() {
+    let c = clean(&format!("{A}<p>Anzeige</p><p>Promo.</p>{B}<img src=\"/p.gif\" width=\"1\" height=\"1\"><p>The post X appeared first on Y.</p>"));
+    assert_eq!(c.removed, Removed { ads: 1, boilerplate: 2 });
+}
+
+#[test]
+fn cleaning_is_idempotent_on_the_fixtures() {
+    for f in ["article-en.html"] {
+        let html = std::fs::read_to_string(format!("{}/tests/fixtures/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let once = clean(&html).html;
+        let twice = clean(once.as_str()).html;
+        assert_eq!(once, twice, "{f}");
+    }
+}
+
+#[test]
+fn cleaned_english_article_snapshot() {
+    let html = std::fs::read_to_string(format!("{}/tests/fixtures/article-en.html", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    insta::assert_snapshot!(clean(&html).html.as_str());
+}
+
+#[test]
+fn deep_nesting_does_not_overflow() {
+    let deep = format!("{}text{}", "<div>".repeat(20_000), "</div>".repeat(20_000));
+    let out = std::thread::Builder::new().stack_size(2 << 20).spawn(move || clean(&deep).html.into_string()).unwrap().join();
+    assert!(out.is_ok(), "no stack overflow");
+}
+
+#[test]
+fn ad_items_are_recognised() {
+    let no: &[String] = &[];
+    for t in ["Anzeige: Kredit", "[Anzeige] Reisen", "ANZEIGE | Angebot", "Sponsored: New phone", "Advertorial: Tips", "Werbung", "(Sponsored) Deal"] {
+        assert!(is_ad_item(Some(t), no, None), "{t}");
+    }
+    for t in ["Polizei erstattet Anzeige", "Anzeigenmarkt bricht ein", "Werbungskosten absetzen", "Sponsoring im Sport"] {
+        assert!(!is_ad_item(Some(t), no, None), "{t}");
+    }
+    assert!(is_ad_item(Some("x"), &["Anzeige".to_string()], None));
+    assert!(!is_ad_item(Some("x"), &["werbefrei".to_string()], None));
+    assert!(is_ad_item(Some("x"), no, Some("https://n.example/anzeige/123")));
+    assert!(is_ad_item(Some("x"), no, Some("https://n.example/sponsored/x")));
+    assert!(!is_ad_item(Some("x"), no, Some("https://n.example/politik/anzeige-gegen-bank")));
+}

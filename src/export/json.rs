@@ -3,12 +3,12 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{public_id, Channel, Entry};
+use super::{legal_text as t, public_id, Channel, Entry};
 
 pub fn render(ch: &Channel, entries: &[Entry]) -> String {
     let mut feed = Map::new();
     feed.insert("version".into(), json!("https://jsonfeed.org/version/1.1"));
-    feed.insert("title".into(), json!(ch.title));
+    feed.insert("title".into(), json!(t(&ch.title)));
     if let Some(l) = &ch.site_link {
         feed.insert("home_page_url".into(), json!(l));
     }
@@ -16,7 +16,7 @@ pub fn render(ch: &Channel, entries: &[Entry]) -> String {
         feed.insert("feed_url".into(), json!(s));
     }
     if !ch.description.is_empty() {
-        feed.insert("description".into(), json!(ch.description));
+        feed.insert("description".into(), json!(t(&ch.description)));
     }
     let items: Vec<Value> = entries
         .iter()
@@ -28,9 +28,9 @@ pub fn render(ch: &Channel, entries: &[Entry]) -> String {
                 m.insert("url".into(), json!(l));
             }
             if !it.title.is_empty() {
-                m.insert("title".into(), json!(it.title));
+                m.insert("title".into(), json!(t(&it.title)));
             }
-            m.insert("content_html".into(), json!(it.html.as_str()));
+            m.insert("content_html".into(), json!(t(it.html.as_str())));
             if let Some(p) = it.published.or(it.updated) {
                 m.insert("date_published".into(), json!(p.to_rfc3339()));
             }
@@ -38,13 +38,13 @@ pub fn render(ch: &Channel, entries: &[Entry]) -> String {
                 m.insert("date_modified".into(), json!(u.to_rfc3339()));
             }
             if !it.authors.is_empty() {
-                m.insert("authors".into(), Value::Array(it.authors.iter().map(|a| json!({ "name": a })).collect()));
+                m.insert("authors".into(), Value::Array(it.authors.iter().map(|a| json!({ "name": t(a) })).collect()));
             }
             if !it.categories.is_empty() {
-                m.insert("tags".into(), json!(it.categories));
+                m.insert("tags".into(), json!(it.categories.iter().map(|c| t(c)).collect::<Vec<_>>()));
             }
             if ch.merged {
-                m.insert("_feedscrub".into(), json!({ "source": { "feed": it.feed, "title": e.source.title, "url": e.source.url } }));
+                m.insert("_feedscrub".into(), json!({ "source": { "feed": it.feed, "title": t(&e.source.title), "url": e.source.url } }));
             }
             Value::Object(m)
         })

@@ -88,8 +88,18 @@ pub fn public_id(item: &Item) -> String {
     format!("urn:feedscrub:{}:{}", item.feed, storage_key(&item.id))
 }
 
-/// Escapes text for XML element content and attribute values, dropping characters that
-/// XML 1.0 does not allow (C0 controls other than tab/newline/CR, U+FFFE, U+FFFF).
+/// Characters no output format should carry: those XML 1.0 forbids (C0 controls other than
+/// tab, newline and CR; U+FFFE; U+FFFF). JSON could escape them, but they are junk there too.
+fn is_illegal(c: char) -> bool {
+    ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}'
+}
+
+/// Text without illegal characters (for JSON output).
+pub(crate) fn legal_text(s: &str) -> String {
+    s.chars().filter(|c| !is_illegal(*c)).collect()
+}
+
+/// Escapes text for XML element content and attribute values, dropping illegal characters.
 pub(crate) fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     for c in s.chars() {
@@ -99,8 +109,7 @@ pub(crate) fn xml_escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c if is_illegal(c) => {}
             c => out.push(c),
         }
     }
