@@ -83,9 +83,10 @@ async fn fetch(config: &Path, names: &[String], quiet: bool) -> Result<Exit, App
     if feeds.is_empty() {
         return Err(AppError::Usage(format!("{}: no [[feed]] configured", cfg.path.display())));
     }
-    let store = Store::open(&cfg.settings.db)?;
-    let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone());
     let started = Instant::now();
+    let store = Store::open(&cfg.settings.db)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "store opened");
+    let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone());
 
     let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
         let b = ProgressBar::new(feeds.len() as u64);
@@ -108,6 +109,10 @@ async fn fetch(config: &Path, names: &[String], quiet: bool) -> Result<Exit, App
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    tracing::debug!(elapsed = ?started.elapsed(), feeds = reports.len(), "refresh done");
+    drop(ctx);
+    drop(store); // closes the store: the writer drains and joins
+    tracing::debug!(elapsed = ?started.elapsed(), "store closed");
     let table = summary_table(&reports, started.elapsed().as_secs_f64(), &cfg.settings.db);
     print_stdout(&table)?;
     Ok(if reports.iter().all(FeedReport::ok) { Exit::Success } else { Exit::Failed })

@@ -75,12 +75,17 @@ pub fn storage_key(identity: &str) -> String {
 
 /// Hash over the fields a reader sees. Whitespace differences do not count as a change.
 pub fn content_hash(parts: &[&str]) -> String {
-    let mut h = blake3::Hasher::new();
+    let mut buf = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
     for p in parts {
-        h.update(normalize_ws(p).as_bytes());
-        h.update(b"\x1f");
+        for (i, word) in p.split_ascii_whitespace().enumerate() {
+            if i > 0 {
+                buf.push(' ');
+            }
+            buf.push_str(word);
+        }
+        buf.push('\x1f');
     }
-    h.finalize().to_hex()[..32].to_string()
+    blake3::hash(buf.as_bytes()).to_hex()[..32].to_string()
 }
 
 fn normalize_ws(s: &str) -> String {

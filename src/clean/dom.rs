@@ -12,7 +12,9 @@
 //!
 //! The sanitizer is NOT here: `clean::Cleaner` runs ammonia over this module's output, last.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 use ego_tree::{NodeId, NodeRef};
@@ -57,7 +59,8 @@ pub struct Removed {
 }
 
 struct Rx {
-    boilerplate: Vec<Regex>,
+    /// All of `rules::BOILERPLATE_PATTERNS` as one alternation.
+    boilerplate: Regex,
     cta: Regex,
     second_person: Regex,
 }
@@ -70,7 +73,8 @@ fn rx() -> &'static Rx {
             Regex::new(&format!(r"(?i)(?:^|[^\w%])(?:{alt})(?:$|[^\w])")).expect("word list regex")
         };
         Rx {
-            boilerplate: rules::BOILERPLATE_PATTERNS.iter().map(|p| Regex::new(p).expect("rule regex")).collect(),
+            boilerplate: Regex::new(&rules::BOILERPLATE_PATTERNS.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|"))
+                .expect("rule regex"),
             cta: words(rules::CTA_PHRASES),
             second_person: words(rules::SECOND_PERSON),
         }
@@ -91,9 +95,9 @@ struct Stats {
     media: bool,
 }
 
-fn subtree_stats(doc: &Html, root: NodeId) -> HashMap<NodeId, Stats> {
+fn subtree_stats(doc: &Html, root: NodeId) -> FxHashMap<NodeId, Stats> {
     let order: Vec<NodeRef<Node>> = doc.tree.get(root).expect("root").descendants().collect();
-    let mut stats: HashMap<NodeId, Stats> = HashMap::with_capacity(order.len());
+    let mut stats: FxHashMap<NodeId, Stats> = FxHashMap::with_capacity_and_hasher(order.len(), Default::default());
     // Pre-order reversed: every child is done before its parent.
     for node in order.iter().rev() {
         let mut s = stats.get(&node.id()).copied().unwrap_or_default();
@@ -126,8 +130,8 @@ pub fn clean_fragment(html: &str, opts: &Options) -> (String, Removed) {
 
     // Pass 1 and 2: whole elements.
     let mut doomed: Vec<NodeId> = Vec::new();
-    let stats = subtree_stats(&doc, root);
-    let total_text = stats[&root].text_len;
+    let stats = std::cell::OnceCell::new(); // only needed when an ad class shows up
+    let stats = || stats.get_or_init(|| subtree_stats(&doc, root));
     for node in doc.tree.get(root).expect("root").descendants().skip(1) {
         let Some(el) = node.value().as_element() else { continue };
         let name = el.name();
@@ -135,7 +139,7 @@ pub fn clean_fragment(html: &str, opts: &Options) -> (String, Removed) {
             doomed.push(node.id());
         } else if has_token(el, rules::AD_CLASS_TOKENS) || has_token(el, rules::BOILERPLATE_CLASS_TOKENS) {
             // Never take the whole article because its wrapper carries a "promo" class.
-            let len = stats[&node.id()].text_len;
+            let (len, total_text) = (stats()[&node.id()].text_len, stats()[&root].text_len);
             if len < 400 || len * 2 < total_text {
                 removed.ads += 1;
                 doomed.push(node.id());
@@ -179,8 +183,77 @@ pub fn clean_fragment(html: &str, opts: &Options) -> (String, Removed) {
     // Pass 6: empties.
     remove_empty(&mut doc, root);
 
-    let out = doc.tree.get(root).and_then(scraper::ElementRef::wrap).map(|e| e.inner_html()).unwrap_or_default();
-    (out, removed)
+    (serialize_children(&doc, root, html.len()), removed)
+}
+
+/// Elements without content or end tag.
+const VOID_TAGS: &[&str] = &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
+/// Elements whose text is not escaped when serialized.
+const RAW_TEXT_TAGS: &[&str] = &["style", "script", "xmp", "iframe", "noembed", "noframes", "plaintext", "noscript"];
+
+/// HTML serialization of `root`'s children (the HTML fragment serialization algorithm;
+/// comments dropped). Iterative, so no depth overflows the stack; writes into one buffer.
+fn serialize_children(doc: &Html, root: NodeId, size_hint: usize) -> String {
+    use ego_tree::iter::Edge;
+    let mut out = String::with_capacity(size_hint);
+    let root_ref = doc.tree.get(root).expect("root");
+    for edge in root_ref.traverse() {
+        match edge {
+            Edge::Open(n) if n.id() == root => {}
+            Edge::Close(n) if n.id() == root => {}
+            Edge::Open(n) => match n.value() {
+                Node::Element(e) => {
+                    out.push('<');
+                    out.push_str(e.name());
+                    for (k, v) in e.attrs() {
+                        out.push(' ');
+                        out.push_str(k);
+                        out.push_str("=\"");
+                        escape_into(&mut out, v, true);
+                        out.push('"');
+                    }
+                    out.push('>');
+                }
+                Node::Text(t) => {
+                    let raw = n.parent().and_then(|p| p.value().as_element().map(|e| RAW_TEXT_TAGS.contains(&e.name()))).unwrap_or(false);
+                    if raw {
+                        out.push_str(t);
+                    } else {
+                        escape_into(&mut out, t, false);
+                    }
+                }
+                _ => {}
+            },
+            Edge::Close(n) => {
+                if let Node::Element(e) = n.value() {
+                    if !VOID_TAGS.contains(&e.name()) {
+                        out.push_str("</");
+                        out.push_str(e.name());
+                        out.push('>');
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn escape_into(out: &mut String, s: &str, attr: bool) {
+    let mut last = 0;
+    for (i, c) in s.char_indices() {
+        let rep = match c {
+            '&' => "&amp;",
+            '\u{a0}' => "&nbsp;",
+            '"' if attr => "&quot;",
+            '<' if !attr => "&lt;",
+            '>' if !attr => "&gt;",
+            _ => continue,
+        };
+        out.push_str(&s[last..i]);
+        out.push_str(rep);
+        last = i + c.len_utf8();
+    }
+    out.push_str(&s[last..]);
 }
 
 /// The `<html>` element `parse_fragment` wraps the fragment in.
@@ -241,11 +314,15 @@ fn text_of(node: NodeRef<Node>) -> String {
     let mut s = String::new();
     for d in node.descendants() {
         if let Node::Text(t) = d.value() {
-            s.push_str(t);
-            s.push(' ');
+            for word in t.split_whitespace() {
+                if !s.is_empty() {
+                    s.push(' ');
+                }
+                s.push_str(word);
+            }
         }
     }
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    s
 }
 
 fn is_block(node: NodeRef<Node>) -> bool {
@@ -254,7 +331,7 @@ fn is_block(node: NodeRef<Node>) -> bool {
 
 /// Leaf blocks in document order: block elements with no block inside. Text that sits directly
 /// in the fragment root or a container next to blocks is not a block of its own (it stays).
-fn leaf_blocks(doc: &Html, root: NodeId, stats: &HashMap<NodeId, Stats>) -> Vec<NodeId> {
+fn leaf_blocks(doc: &Html, root: NodeId, stats: &FxHashMap<NodeId, Stats>) -> Vec<NodeId> {
     doc.tree
         .get(root)
         .expect("root")
@@ -278,19 +355,37 @@ pub fn is_ad_label(text: &str) -> bool {
 /// How the block walk sees one block.
 struct BlockInfo {
     id: NodeId,
-    text: String,
+    /// Normalized text, kept only for short blocks (labels and boilerplate lines are short;
+    /// long paragraphs need it only when judged after a label, see `judge`).
+    text: Option<String>,
+    text_len: usize,
+}
+
+/// Blocks longer than this are neither labels nor boilerplate lines.
+const SHORT_BLOCK: usize = 600;
+
+impl BlockInfo {
+    fn text(&self, doc: &Html) -> std::borrow::Cow<'_, str> {
+        match &self.text {
+            Some(t) => t.as_str().into(),
+            None => text_of(doc.tree.get(self.id).expect("block")).into(),
+        }
+    }
+}
+
+/// What `ad_run` needs to know of a block after a label (computed only there).
+struct Judged {
     heading: bool,
     /// Signals of promotional content, summed (see `ad_score`).
     ad_score: u32,
 }
 
-fn block_info(doc: &Html, id: NodeId, home_host: Option<&str>) -> BlockInfo {
-    let node = doc.tree.get(id).expect("block");
-    let text = text_of(node);
+fn judge(doc: &Html, b: &BlockInfo, home_host: Option<&str>) -> Judged {
+    let node = doc.tree.get(b.id).expect("block");
     let tag = node.value().as_element().map(|e| e.name()).unwrap_or("");
+    let text = b.text(doc);
     let heading = HEADING_TAGS.contains(&tag) || looks_like_heading(&text, node);
-    let ad_score = ad_score(node, &text, home_host);
-    BlockInfo { id, text, heading, ad_score }
+    Judged { heading, ad_score: ad_score(node, &text, home_host) }
 }
 
 /// A short line without closing punctuation and without a pitch: a section heading in plain
@@ -360,14 +455,22 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options) -> (usize, usize) {
     let home_host = opts.base.and_then(|u| u.host_str()).map(str::to_string);
     let stats = subtree_stats(doc, root);
     let blocks: Vec<BlockInfo> =
-        leaf_blocks(doc, root, &stats).into_iter().map(|id| block_info(doc, id, home_host.as_deref())).collect();
-    let total_text: usize = blocks.iter().map(|b| b.text.len()).sum();
+        leaf_blocks(doc, root, &stats)
+            .into_iter()
+            .map(|id| {
+                let text_len = stats[&id].text_len;
+                let text = (text_len < SHORT_BLOCK).then(|| text_of(doc.tree.get(id).expect("block")));
+                BlockInfo { id, text, text_len }
+            })
+            .collect();
+    let total_text: usize = blocks.iter().map(|b| b.text_len).sum();
     let mut doomed: HashSet<NodeId> = HashSet::new();
     let (mut ads, mut boiler) = (0, 0);
     let mut i = 0;
     while i < blocks.len() {
         let b = &blocks[i];
-        if is_ad_label(&b.text) {
+        let text = b.text.as_deref().unwrap_or("");
+        if is_ad_label(text) {
             ads += 1;
             // The label and its ad share a small container: the container goes whole.
             if let Some(c) = ad_container(doc, b.id, root, total_text, &stats) {
@@ -380,14 +483,14 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options) -> (usize, usize) {
             }
             doomed.insert(b.id);
             i += 1;
-            let end = ad_run(&blocks, i);
+            let end = ad_run(&blocks, i, |b| judge(doc, b, home_host.as_deref()));
             for blk in &blocks[i..end] {
                 doomed.insert(blk.id);
             }
             i = end;
             continue;
         }
-        if rx().boilerplate.iter().chain(opts.remove_text).any(|re| re.is_match(&b.text)) {
+        if rx().boilerplate.is_match(text) || (!opts.remove_text.is_empty() && opts.remove_text.iter().any(|re| re.is_match(&b.text(doc)))) {
             boiler += 1;
             doomed.insert(b.id);
         }
@@ -424,11 +527,11 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options) -> (usize, usize) {
 /// The first block is what the label labels and goes unless it is a heading; the ad then goes
 /// on while blocks are promotional (score >= 2, e.g. the call-to-action paragraph), and stops
 /// at a heading or at the next normal paragraph of the article.
-fn ad_run(blocks: &[BlockInfo], start: usize) -> usize {
+fn ad_run(blocks: &[BlockInfo], start: usize, judge: impl Fn(&BlockInfo) -> Judged) -> usize {
     let mut end = start;
     while end < blocks.len() {
-        let b = &blocks[end];
-        if b.text.is_empty() && b.ad_score == 0 {
+        let b = judge(&blocks[end]);
+        if blocks[end].text_len == 0 && b.ad_score == 0 {
             end += 1; // spacer
             continue;
         }
@@ -445,7 +548,7 @@ fn ad_run(blocks: &[BlockInfo], start: usize) -> usize {
 
 /// The small container (a `div`, `aside`…) holding an ad label and its ad, if there is one:
 /// the label's nearest such ancestor, when it holds little of the item's text.
-fn ad_container(doc: &Html, label: NodeId, root: NodeId, total_text: usize, stats: &HashMap<NodeId, Stats>) -> Option<NodeId> {
+fn ad_container(doc: &Html, label: NodeId, root: NodeId, total_text: usize, stats: &FxHashMap<NodeId, Stats>) -> Option<NodeId> {
     let mut node = doc.tree.get(label)?.parent()?;
     while node.id() != root {
         let el = node.value().as_element()?;
