@@ -124,7 +124,13 @@ fn progress_line(r: &FeedReport) -> String {
         Ok(c) if r.not_modified => format!("{}: not modified ({:.2}s)", r.feed, r.elapsed.as_secs_f64()),
         Ok(c) => format!(
             "{}: {} new, {} updated, {} unchanged, {} ad items dropped, {} blocks removed ({:.2}s)",
-            r.feed, c.new, c.updated, c.unchanged, c.ads_dropped, c.blocks_removed, r.elapsed.as_secs_f64()
+            r.feed,
+            c.new,
+            c.updated,
+            c.unchanged,
+            c.ads_dropped,
+            c.blocks_removed,
+            r.elapsed.as_secs_f64()
         ),
         Err(e) => format!("{}: FAILED: {e}", r.feed),
     }
@@ -135,7 +141,11 @@ pub fn summary_table(reports: &[FeedReport], secs: f64, db: &Path) -> String {
     use std::fmt::Write as _;
     let w = reports.iter().map(|r| r.feed.len()).max().unwrap_or(4).max(4);
     let mut o = String::new();
-    let _ = writeln!(o, "{:<w$}  {:<8} {:>5} {:>8} {:>10} {:>12} {:>15}", "FEED", "STATUS", "NEW", "UPDATED", "UNCHANGED", "ADS DROPPED", "BLOCKS REMOVED");
+    let _ = writeln!(
+        o,
+        "{:<w$}  {:<8} {:>5} {:>8} {:>10} {:>12} {:>15}",
+        "FEED", "STATUS", "NEW", "UPDATED", "UNCHANGED", "ADS DROPPED", "BLOCKS REMOVED"
+    );
     let (mut ok, mut new, mut upd, mut ads, mut blocks) = (0, 0, 0, 0, 0);
     for r in reports {
         match &r.outcome {
@@ -167,7 +177,13 @@ pub fn summary_table(reports: &[FeedReport], secs: f64, db: &Path) -> String {
     o
 }
 
-fn export_cmd(config: &Path, feed: Option<&str>, format: Format, output: Option<&Path>, self_url: Option<String>) -> Result<Exit, AppError> {
+fn export_cmd(
+    config: &Path,
+    feed: Option<&str>,
+    format: Format,
+    output: Option<&Path>,
+    self_url: Option<String>,
+) -> Result<Exit, AppError> {
     let cfg = load(config)?;
     let store = Store::open(&cfg.settings.db)?;
     let text = render_export(&cfg, &store, feed, format, self_url)?;
@@ -179,7 +195,13 @@ fn export_cmd(config: &Path, feed: Option<&str>, format: Format, output: Option<
 }
 
 /// Renders one feed, or all feeds merged, from the store.
-pub fn render_export(cfg: &Config, store: &Store, feed: Option<&str>, format: Format, self_url: Option<String>) -> Result<String, AppError> {
+pub fn render_export(
+    cfg: &Config,
+    store: &Store,
+    feed: Option<&str>,
+    format: Format,
+    self_url: Option<String>,
+) -> Result<String, AppError> {
     let source_of = |name: &str| -> Result<export::Source, AppError> {
         let title = store.feed_state(name)?.and_then(|s| s.meta.title).unwrap_or_else(|| name.to_string());
         let url = cfg.feed(name).and_then(|f| match &f.source {
@@ -270,7 +292,8 @@ fn check(config: &Path) -> Result<Exit, AppError> {
     for f in &cfg.feeds {
         let _ = write!(o, "  {:<16} {}", f.name, f.source);
         if !f.drop_items.is_empty() {
-            let _ = write!(o, "  drop_items: {}", f.drop_items.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "));
+            let _ =
+                write!(o, "  drop_items: {}", f.drop_items.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "));
         }
         if !f.remove.is_empty() {
             let _ = write!(o, "  remove: {}", f.remove.join(", "));
@@ -294,7 +317,8 @@ fn print_stdout(s: &str) -> Result<(), AppError> {
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
     let err = |e: std::io::Error| AppError::Io(format!("cannot write {}: {e}", path.display()));
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).map_or(PathBuf::from("."), Path::to_path_buf);
-    let tmp = dir.join(format!(".{}.tmp{}", path.file_name().and_then(|n| n.to_str()).unwrap_or("out"), std::process::id()));
+    let tmp =
+        dir.join(format!(".{}.tmp{}", path.file_name().and_then(|n| n.to_str()).unwrap_or("out"), std::process::id()));
     let mut f = std::fs::File::create(&tmp).map_err(err)?;
     f.write_all(bytes).and_then(|_| f.sync_all()).map_err(err)?;
     std::fs::rename(&tmp, path).map_err(err)

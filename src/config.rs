@@ -179,12 +179,7 @@ impl Config {
         let fail = |problems| ConfigError { file: file.to_path_buf(), problems };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
-            fail(vec![ConfigProblem {
-                line,
-                column,
-                key: String::new(),
-                message: e.message().trim().to_string(),
-            }])
+            fail(vec![ConfigProblem { line, column, key: String::new(), message: e.message().trim().to_string() }])
         })?;
         let mut p = Problems { text, list: Vec::new() };
         let settings = validate_settings(raw.settings, dir, &mut p);
@@ -277,7 +272,11 @@ fn validate_feed(raw: RawFeed, i: usize, dir: &Path, p: &mut Problems) -> Option
     let before = p.list.len();
     let name = raw.name.get_ref().clone();
     if !is_slug(&name) {
-        p.push(raw.name.span(), format!("feed[{i}].name"), format!("{name:?} is not a valid name: use 1-64 of a-z, 0-9 and '-'"));
+        p.push(
+            raw.name.span(),
+            format!("feed[{i}].name"),
+            format!("{name:?} is not a valid name: use 1-64 of a-z, 0-9 and '-'"),
+        );
     }
     let source = match parse_source(raw.url.get_ref(), dir) {
         Ok(s) => Some(s),
@@ -290,14 +289,22 @@ fn validate_feed(raw: RawFeed, i: usize, dir: &Path, p: &mut Problems) -> Option
     for (j, r) in raw.drop_items.iter().enumerate() {
         match regex::RegexBuilder::new(r.get_ref()).size_limit(1 << 20).build() {
             Ok(re) => drop_items.push(re),
-            Err(e) => p.push(r.span(), format!("feed[{i}].drop_items[{j}]"), format!("invalid regex: {}", one_line(&e.to_string()))),
+            Err(e) => p.push(
+                r.span(),
+                format!("feed[{i}].drop_items[{j}]"),
+                format!("invalid regex: {}", one_line(&e.to_string())),
+            ),
         }
     }
     let mut remove = Vec::new();
     for (j, sel) in raw.remove.iter().enumerate() {
         match scraper::Selector::parse(sel.get_ref()) {
             Ok(_) => remove.push(sel.get_ref().clone()),
-            Err(e) => p.push(sel.span(), format!("feed[{i}].remove[{j}]"), format!("invalid CSS selector {:?}: {e}", sel.get_ref())),
+            Err(e) => p.push(
+                sel.span(),
+                format!("feed[{i}].remove[{j}]"),
+                format!("invalid CSS selector {:?}: {e}", sel.get_ref()),
+            ),
         }
     }
     if p.list.len() > before {
@@ -338,7 +345,8 @@ pub fn parse_source(s: &str, dir: &Path) -> Result<Source, String> {
 
 /// `30s`, `1m 30s`, `500ms`, `2h`: a positive duration.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(s.trim()).map_err(|e| format!("invalid duration {s:?}: {e} (use e.g. \"30s\", \"15m\")"))?;
+    let d = humantime::parse_duration(s.trim())
+        .map_err(|e| format!("invalid duration {s:?}: {e} (use e.g. \"30s\", \"15m\")"))?;
     if d.is_zero() {
         return Err(format!("duration {s:?} must be greater than zero"));
     }
@@ -389,7 +397,10 @@ mod tests {
 
     #[test]
     fn settings_are_read() {
-        let c = parse("[settings]\ndb = \"x/db\"\ntimeout = \"2m\"\nmax_body = \"512KiB\"\nconcurrency = 3\nuser_agent = \"t\"\n").unwrap();
+        let c = parse(
+            "[settings]\ndb = \"x/db\"\ntimeout = \"2m\"\nmax_body = \"512KiB\"\nconcurrency = 3\nuser_agent = \"t\"\n",
+        )
+        .unwrap();
         assert_eq!(c.settings.db, Path::new("/etc/fs/x/db"));
         assert_eq!(c.settings.timeout, Duration::from_secs(120));
         assert_eq!(c.settings.max_body, 512 * 1024);
@@ -399,7 +410,10 @@ mod tests {
 
     #[test]
     fn local_paths_and_file_urls() {
-        let c = parse("[[feed]]\nname = \"a\"\nurl = \"examples/x.xml\"\n[[feed]]\nname = \"b\"\nurl = \"file:///tmp/y.xml\"\n").unwrap();
+        let c = parse(
+            "[[feed]]\nname = \"a\"\nurl = \"examples/x.xml\"\n[[feed]]\nname = \"b\"\nurl = \"file:///tmp/y.xml\"\n",
+        )
+        .unwrap();
         assert_eq!(c.feeds[0].source, Source::File(PathBuf::from("/etc/fs/examples/x.xml")));
         assert_eq!(c.feeds[1].source, Source::File(PathBuf::from("/tmp/y.xml")));
     }
@@ -412,13 +426,25 @@ mod tests {
 
     #[test]
     fn bad_values_name_line_and_key() {
-        check_err("[[feed]]\nname = \"Golem News\"\nurl = \"https://g.de\"\n", &["feeds.toml:2:8: feed[0].name", "not a valid name"]);
-        check_err("[[feed]]\nname = \"g\"\nurl = \"ftp://g.de/x\"\n", &["feeds.toml:3:7: feed[0].url", "unsupported URL scheme"]);
+        check_err(
+            "[[feed]]\nname = \"Golem News\"\nurl = \"https://g.de\"\n",
+            &["feeds.toml:2:8: feed[0].name", "not a valid name"],
+        );
+        check_err(
+            "[[feed]]\nname = \"g\"\nurl = \"ftp://g.de/x\"\n",
+            &["feeds.toml:3:7: feed[0].url", "unsupported URL scheme"],
+        );
         check_err("[settings]\ntimeout = \"soon\"\n", &["feeds.toml:2:11: settings.timeout", "invalid duration"]);
         check_err("[settings]\nmax_body = \"lots\"\n", &["settings.max_body", "invalid size"]);
         check_err("[settings]\nconcurrency = 0\n", &["settings.concurrency", "must be 1 to 1024"]);
-        check_err(&format!("{ONE}drop_items = [\"(unclosed\"]\n"), &["feeds.toml:4:", "feed[0].drop_items[0]", "invalid regex"]);
-        check_err(&format!("{ONE}remove = [\"div[\"]\n"), &["feeds.toml:4:", "feed[0].remove[0]", "invalid CSS selector"]);
+        check_err(
+            &format!("{ONE}drop_items = [\"(unclosed\"]\n"),
+            &["feeds.toml:4:", "feed[0].drop_items[0]", "invalid regex"],
+        );
+        check_err(
+            &format!("{ONE}remove = [\"div[\"]\n"),
+            &["feeds.toml:4:", "feed[0].remove[0]", "invalid CSS selector"],
+        );
     }
 
     #[test]

@@ -10,7 +10,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use reqwest::header::{HeaderMap, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::header::{
+    HeaderMap, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+};
 use reqwest::StatusCode;
 
 use crate::config::{Settings, Source};
@@ -127,7 +129,8 @@ impl Fetcher {
         if meta.len() > self.max_body {
             return Err(FetchError::TooLarge { url: path.display().to_string(), limit: self.max_body });
         }
-        let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
+        let mtime =
+            meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
         let stamp = format!("file:{mtime}:{}", meta.len());
         if validators.etag.as_deref() == Some(stamp.as_str()) {
             return Ok(Fetched::NotModified);

@@ -38,7 +38,9 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
         .id_generator(|_, _, _| String::new())
         .build();
     let feed = parser.parse(text.as_bytes()).map_err(|e| match e {
-        feed_rs::parser::ParseFeedError::ParseError(feed_rs::parser::ParseErrorKind::NoFeedRoot) => ParseError::NotAFeed,
+        feed_rs::parser::ParseFeedError::ParseError(feed_rs::parser::ParseErrorKind::NoFeedRoot) => {
+            ParseError::NotAFeed
+        }
         other => ParseError::Invalid(other.to_string()),
     })?;
     Ok(map_feed(feed))
@@ -112,16 +114,18 @@ fn map_entry(e: Entry) -> RawItem {
         let html = c.content_type.subty().as_str().contains("html") || looks_like_html(&body);
         Some(if html { Body::Html(body) } else { Body::Text(body) })
     });
-    let body = content
-        .filter(|b| !matches!(b, Body::Html(s) | Body::Text(s) if s.trim().is_empty()))
-        .or_else(|| {
-            let s = e.summary.as_ref()?;
-            if s.content.trim().is_empty() {
-                return None;
-            }
-            let html = s.content_type.subty().as_str().contains("html") && looks_like_html(&s.content);
-            Some(if html || looks_like_html(&s.content) { Body::Html(s.content.clone()) } else { Body::Text(s.content.clone()) })
-        });
+    let body = content.filter(|b| !matches!(b, Body::Html(s) | Body::Text(s) if s.trim().is_empty())).or_else(|| {
+        let s = e.summary.as_ref()?;
+        if s.content.trim().is_empty() {
+            return None;
+        }
+        let html = s.content_type.subty().as_str().contains("html") && looks_like_html(&s.content);
+        Some(if html || looks_like_html(&s.content) {
+            Body::Html(s.content.clone())
+        } else {
+            Body::Text(s.content.clone())
+        })
+    });
     RawItem {
         guid: Some(e.id).filter(|g| !g.trim().is_empty()),
         title: e.title.map(|t| plain(&t)).filter(|t| !t.is_empty()),
@@ -159,7 +163,10 @@ mod tests {
         // BOM wins over everything.
         assert_eq!(decode(b"\xEF\xBB\xBFa\xC3\xA4", Some("latin1")), "aä");
         // Valid UTF-8 wins over a lying prolog.
-        assert_eq!(decode("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>ä".as_bytes(), None).chars().last(), Some('ä'));
+        assert_eq!(
+            decode("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>ä".as_bytes(), None).chars().last(),
+            Some('ä')
+        );
         // Prolog, when the bytes are not UTF-8.
         assert!(decode(b"<?xml version='1.0' encoding='iso-8859-15'?>\xA4", None).ends_with('€'));
         // HTTP charset next, windows-1252 last.
@@ -169,7 +176,10 @@ mod tests {
 
     #[test]
     fn prolog_is_rewritten_to_utf8() {
-        assert_eq!(utf8_prolog("<?xml version=\"1.0\" encoding=\"windows-1252\"?><rss/>"), "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss/>");
+        assert_eq!(
+            utf8_prolog("<?xml version=\"1.0\" encoding=\"windows-1252\"?><rss/>"),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss/>"
+        );
         assert_eq!(utf8_prolog("<rss/>"), "<rss/>");
     }
 

@@ -145,9 +145,8 @@ async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool
             let job = tokio::task::spawn_blocking(move || {
                 process(&store, &feed_c, &body, charset.as_deref(), state, validators, now)
             });
-            let (changes, counts) = job
-                .await
-                .map_err(|e| RefreshError::Internal { url: url.clone(), detail: e.to_string() })??;
+            let (changes, counts) =
+                job.await.map_err(|e| RefreshError::Internal { url: url.clone(), detail: e.to_string() })??;
             drop(_permit);
             ctx.store.commit(changes).await?;
             Ok((counts, false))

@@ -28,10 +28,43 @@ use crate::dedup::strip_tracking;
 
 /// Elements that make a block of their own.
 const BLOCK_TAGS: &[&str] = &[
-    "p", "div", "section", "article", "aside", "header", "footer", "blockquote", "pre", "figure",
-    "figcaption", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tr", "td", "th",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "center", "main", "nav", "details", "summary",
-    "address", "caption",
+    "p",
+    "div",
+    "section",
+    "article",
+    "aside",
+    "header",
+    "footer",
+    "blockquote",
+    "pre",
+    "figure",
+    "figcaption",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "center",
+    "main",
+    "nav",
+    "details",
+    "summary",
+    "address",
+    "caption",
 ];
 const HEADING_TAGS: &[&str] = &["h1", "h2", "h3", "h4", "h5", "h6"];
 /// Elements that count as content even without text.
@@ -73,8 +106,10 @@ fn rx() -> &'static Rx {
             Regex::new(&format!(r"(?i)(?:^|[^\w%])(?:{alt})(?:$|[^\w])")).expect("word list regex")
         };
         Rx {
-            boilerplate: Regex::new(&rules::BOILERPLATE_PATTERNS.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|"))
-                .expect("rule regex"),
+            boilerplate: Regex::new(
+                &rules::BOILERPLATE_PATTERNS.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|"),
+            )
+            .expect("rule regex"),
             cta: words(rules::CTA_PHRASES),
             second_person: words(rules::SECOND_PERSON),
         }
@@ -187,7 +222,8 @@ pub fn clean_fragment(html: &str, opts: &Options) -> (String, Removed) {
 }
 
 /// Elements without content or end tag.
-const VOID_TAGS: &[&str] = &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
+const VOID_TAGS: &[&str] =
+    &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
 /// Elements whose text is not escaped when serialized.
 const RAW_TEXT_TAGS: &[&str] = &["style", "script", "xmp", "iframe", "noembed", "noframes", "plaintext", "noscript"];
 
@@ -215,7 +251,10 @@ fn serialize_children(doc: &Html, root: NodeId, size_hint: usize) -> String {
                     out.push('>');
                 }
                 Node::Text(t) => {
-                    let raw = n.parent().and_then(|p| p.value().as_element().map(|e| RAW_TEXT_TAGS.contains(&e.name()))).unwrap_or(false);
+                    let raw = n
+                        .parent()
+                        .and_then(|p| p.value().as_element().map(|e| RAW_TEXT_TAGS.contains(&e.name())))
+                        .unwrap_or(false);
                     if raw {
                         out.push_str(t);
                     } else {
@@ -299,10 +338,11 @@ pub(crate) fn url_matches(url: &str, list: &[&str]) -> bool {
         let host_end = bare.find(['/', '?', '#']).unwrap_or(bare.len());
         let host = &bare[..host_end];
         if pat.contains('/') {
-            bare.starts_with(pat) || (host.ends_with(pat.split('/').next().unwrap_or("")) && {
-                let (ph, pp) = pat.split_once('/').unwrap_or((pat, ""));
-                host.ends_with(&format!(".{ph}")) && bare[host_end..].trim_start_matches('/').starts_with(pp)
-            })
+            bare.starts_with(pat)
+                || (host.ends_with(pat.split('/').next().unwrap_or("")) && {
+                    let (ph, pp) = pat.split_once('/').unwrap_or((pat, ""));
+                    host.ends_with(&format!(".{ph}")) && bare[host_end..].trim_start_matches('/').starts_with(pp)
+                })
         } else {
             host == pat || host.ends_with(&format!(".{pat}"))
         }
@@ -454,15 +494,14 @@ fn same_site(a: &str, b: &str) -> bool {
 fn block_pass(doc: &mut Html, root: NodeId, opts: &Options) -> (usize, usize) {
     let home_host = opts.base.and_then(|u| u.host_str()).map(str::to_string);
     let stats = subtree_stats(doc, root);
-    let blocks: Vec<BlockInfo> =
-        leaf_blocks(doc, root, &stats)
-            .into_iter()
-            .map(|id| {
-                let text_len = stats[&id].text_len;
-                let text = (text_len < SHORT_BLOCK).then(|| text_of(doc.tree.get(id).expect("block")));
-                BlockInfo { id, text, text_len }
-            })
-            .collect();
+    let blocks: Vec<BlockInfo> = leaf_blocks(doc, root, &stats)
+        .into_iter()
+        .map(|id| {
+            let text_len = stats[&id].text_len;
+            let text = (text_len < SHORT_BLOCK).then(|| text_of(doc.tree.get(id).expect("block")));
+            BlockInfo { id, text, text_len }
+        })
+        .collect();
     let total_text: usize = blocks.iter().map(|b| b.text_len).sum();
     let mut doomed: HashSet<NodeId> = HashSet::new();
     let (mut ads, mut boiler) = (0, 0);
@@ -475,7 +514,8 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options) -> (usize, usize) {
             // The label and its ad share a small container: the container goes whole.
             if let Some(c) = ad_container(doc, b.id, root, total_text, &stats) {
                 doomed.insert(c);
-                let inside: HashSet<NodeId> = doc.tree.get(c).expect("container").descendants().map(|d| d.id()).collect();
+                let inside: HashSet<NodeId> =
+                    doc.tree.get(c).expect("container").descendants().map(|d| d.id()).collect();
                 while i < blocks.len() && inside.contains(&blocks[i].id) {
                     i += 1;
                 }
@@ -490,7 +530,9 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options) -> (usize, usize) {
             i = end;
             continue;
         }
-        if rx().boilerplate.is_match(text) || (!opts.remove_text.is_empty() && opts.remove_text.iter().any(|re| re.is_match(&b.text(doc)))) {
+        if rx().boilerplate.is_match(text)
+            || (!opts.remove_text.is_empty() && opts.remove_text.iter().any(|re| re.is_match(&b.text(doc))))
+        {
             boiler += 1;
             doomed.insert(b.id);
         }
@@ -505,7 +547,9 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options) -> (usize, usize) {
         .descendants()
         .skip(1)
         // A label is short: bounding the subtree keeps this scan linear.
-        .filter(|n| n.value().is_element() && !is_block(*n) && stats[&n.id()].nodes <= 16 && stats[&n.id()].text_len <= 40)
+        .filter(|n| {
+            n.value().is_element() && !is_block(*n) && stats[&n.id()].nodes <= 16 && stats[&n.id()].text_len <= 40
+        })
         .filter(|n| is_ad_label(&text_of(*n)))
         .filter(|n| n.parent().is_some_and(|p| p.id() == root || stats[&p.id()].text_len > stats[&n.id()].text_len))
         .map(|n| n.id())
@@ -548,7 +592,13 @@ fn ad_run(blocks: &[BlockInfo], start: usize, judge: impl Fn(&BlockInfo) -> Judg
 
 /// The small container (a `div`, `aside`…) holding an ad label and its ad, if there is one:
 /// the label's nearest such ancestor, when it holds little of the item's text.
-fn ad_container(doc: &Html, label: NodeId, root: NodeId, total_text: usize, stats: &FxHashMap<NodeId, Stats>) -> Option<NodeId> {
+fn ad_container(
+    doc: &Html,
+    label: NodeId,
+    root: NodeId,
+    total_text: usize,
+    stats: &FxHashMap<NodeId, Stats>,
+) -> Option<NodeId> {
     let mut node = doc.tree.get(label)?.parent()?;
     while node.id() != root {
         let el = node.value().as_element()?;
@@ -566,22 +616,22 @@ fn ad_container(doc: &Html, label: NodeId, root: NodeId, total_text: usize, stat
 
 /// Pass 5: lazy images, absolute URLs, tracking parameters.
 fn fix_urls(doc: &mut Html, root: NodeId, base: Option<&Url>) {
-    let ids: Vec<NodeId> = doc
-        .tree
-        .get(root)
-        .expect("root")
-        .descendants()
-        .filter(|n| n.value().is_element())
-        .map(|n| n.id())
-        .collect();
+    let ids: Vec<NodeId> =
+        doc.tree.get(root).expect("root").descendants().filter(|n| n.value().is_element()).map(|n| n.id()).collect();
     for id in ids {
         let mut node = doc.tree.get_mut(id).expect("element");
         let Node::Element(el) = node.value() else { continue };
         if el.name() == "img" || el.name() == "source" {
-            for (lazy, real) in [("data-src", "src"), ("data-lazy-src", "src"), ("data-original", "src"), ("data-srcset", "srcset")] {
+            for (lazy, real) in
+                [("data-src", "src"), ("data-lazy-src", "src"), ("data-original", "src"), ("data-srcset", "srcset")]
+            {
                 let Some(v) = el.attr(lazy).map(str::to_string) else { continue };
                 let current = el.attr(real).unwrap_or("");
-                if current.is_empty() || current.starts_with("data:") || current.contains("placeholder") || current.contains("blank.gif") {
+                if current.is_empty()
+                    || current.starts_with("data:")
+                    || current.contains("placeholder")
+                    || current.contains("blank.gif")
+                {
                     set_attr(el, real, &v);
                 }
             }

@@ -53,9 +53,38 @@ pub fn looks_like_html(s: &str) -> bool {
 }
 
 const PARA_TAGS: &[&str] = &[
-    "p", "div", "section", "article", "aside", "header", "footer", "blockquote", "pre", "figure",
-    "figcaption", "ul", "ol", "li", "dl", "dt", "dd", "table", "tr", "h1", "h2", "h3", "h4", "h5",
-    "h6", "hr", "main", "nav", "details", "summary", "address", "caption",
+    "p",
+    "div",
+    "section",
+    "article",
+    "aside",
+    "header",
+    "footer",
+    "blockquote",
+    "pre",
+    "figure",
+    "figcaption",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "main",
+    "nav",
+    "details",
+    "summary",
+    "address",
+    "caption",
 ];
 
 /// The text of an HTML fragment: one paragraph per block, separated by blank lines, `<br>` as a
@@ -70,11 +99,8 @@ pub fn html_to_text(html: &str) -> String {
 }
 
 fn flush(paras: &mut Vec<String>, cur: &mut String) {
-    let lines: Vec<String> = cur
-        .split('\n')
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| !l.is_empty())
-        .collect();
+    let lines: Vec<String> =
+        cur.split('\n').map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|l| !l.is_empty()).collect();
     if !lines.is_empty() {
         paras.push(lines.join("\n"));
     }

@@ -44,7 +44,10 @@ pub fn render(ch: &Channel, entries: &[Entry]) -> String {
                 m.insert("tags".into(), json!(it.categories.iter().map(|c| t(c)).collect::<Vec<_>>()));
             }
             if ch.merged {
-                m.insert("_feedscrub".into(), json!({ "source": { "feed": it.feed, "title": t(&e.source.title), "url": e.source.url } }));
+                m.insert(
+                    "_feedscrub".into(),
+                    json!({ "source": { "feed": it.feed, "title": t(&e.source.title), "url": e.source.url } }),
+                );
             }
             Value::Object(m)
         })

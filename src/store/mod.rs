@@ -91,7 +91,9 @@ impl Store {
             .flush_every_ms(None)
             .open()
             .map_err(|e| match &e {
-                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock") => {
+                sled::Error::Io(io)
+                    if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock") =>
+                {
                     StoreError::Locked { path: path.to_path_buf() }
                 }
                 _ => StoreError::Open { path: path.to_path_buf(), detail: e.to_string() },
@@ -228,7 +230,8 @@ fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError
     struct Version {
         v: u32,
     }
-    let v: Version = serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt { key: key_s(), detail: e.to_string() })?;
+    let v: Version =
+        serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt { key: key_s(), detail: e.to_string() })?;
     if v.v > VERSION {
         return Err(StoreError::NewerFormat { key: key_s(), version: v.v });
     }

@@ -4,11 +4,14 @@ use crate::support::*;
 
 #[test]
 fn bad_config_is_exit_2_with_file_line_and_key_for_every_command() {
-    let ws = Workspace::with_config("[settings]\ntimeout = \"soon\"\n\n[[feed]]\nname = \"Bad Name\"\nurl = \"gopher://x\"\n");
+    let ws = Workspace::with_config(
+        "[settings]\ntimeout = \"soon\"\n\n[[feed]]\nname = \"Bad Name\"\nurl = \"gopher://x\"\n",
+    );
     for cmd in [&["fetch"][..], &["check"], &["export"]] {
         let r = ws.run(cmd);
         assert_eq!(r.code, 2, "{cmd:?}: {}", r.stderr);
-        for want in ["feeds.toml:2:11: settings.timeout", "feeds.toml:5:8: feed[0].name", "feeds.toml:6:7: feed[0].url"] {
+        for want in ["feeds.toml:2:11: settings.timeout", "feeds.toml:5:8: feed[0].name", "feeds.toml:6:7: feed[0].url"]
+        {
             assert!(r.stderr.contains(want), "{cmd:?}: {want:?} missing in\n{}", r.stderr);
         }
     }
@@ -85,7 +88,14 @@ fn check_prints_what_it_understood() {
     );
     let r = ws.run(&["check"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    for want in ["timeout:     45s", "max_body:    2.0 MiB", "concurrency: 4", "https://a.example/feed", "drop_items: ^x", "remove: div.teaser"] {
+    for want in [
+        "timeout:     45s",
+        "max_body:    2.0 MiB",
+        "concurrency: 4",
+        "https://a.example/feed",
+        "drop_items: ^x",
+        "remove: div.teaser",
+    ] {
         assert!(r.stdout.contains(want), "{want:?} missing:\n{}", r.stdout);
     }
 }

@@ -36,7 +36,11 @@ fn title(e: &feed_rs::model::Entry) -> String {
 }
 
 fn body(e: &feed_rs::model::Entry) -> String {
-    e.content.as_ref().and_then(|c| c.body.clone()).or_else(|| e.summary.as_ref().map(|s| s.content.clone())).unwrap_or_default()
+    e.content
+        .as_ref()
+        .and_then(|c| c.body.clone())
+        .or_else(|| e.summary.as_ref().map(|s| s.content.clone()))
+        .unwrap_or_default()
 }
 
 /// Every item of `original` is in `exported` with the same title, date, authors and
@@ -46,10 +50,19 @@ fn assert_same_items(original: &[u8], exported: &str, format: &str) {
     let out = parse_back(exported);
     assert_eq!(out.entries.len(), orig.entries.len(), "{format}: item count\n{exported}");
     for o in &orig.entries {
-        let e = out.entries.iter().find(|e| title(e) == title(o)).unwrap_or_else(|| panic!("{format}: {:?} missing", title(o)));
+        let e = out
+            .entries
+            .iter()
+            .find(|e| title(e) == title(o))
+            .unwrap_or_else(|| panic!("{format}: {:?} missing", title(o)));
         // (Atom requires a date: undated items get their first-seen time there.)
         if let Some(date) = o.published.or(o.updated) {
-            assert_eq!(e.published.or(e.updated).map(|d| d.timestamp()), Some(date.timestamp()), "{format}: date of {:?}", title(o));
+            assert_eq!(
+                e.published.or(e.updated).map(|d| d.timestamp()),
+                Some(date.timestamp()),
+                "{format}: date of {:?}",
+                title(o)
+            );
         }
         let names = |v: &[feed_rs::model::Person]| v.iter().map(|p| p.name.clone()).collect::<BTreeSet<_>>();
         if !o.authors.is_empty() {
@@ -112,7 +125,15 @@ fn exported_content_is_cleaned() {
         assert!(all.contains("The council voted 9 to 4"), "{format}: article text kept");
         assert!(all.contains("Construction is expected to start in June"), "{format}: text after the ad kept");
         assert!(all.contains("The prize money will pay"), "{format}");
-        for junk in ["Anzeige", "Book your service", "shop.example.com", "<script", "document.write", "pixel.example.net", "utm_"] {
+        for junk in [
+            "Anzeige",
+            "Book your service",
+            "shop.example.com",
+            "<script",
+            "document.write",
+            "pixel.example.net",
+            "utm_",
+        ] {
             assert!(!all.contains(junk), "{format}: {junk:?} survived:\n{all}");
         }
     }
@@ -130,7 +151,8 @@ fn windows_1252_feed_is_decoded() {
     let expected: BTreeSet<String> =
         String::from_utf8(read_fixture("feeds/latin1.expected.txt")).unwrap().lines().map(str::to_string).collect();
     for format in ["rss", "atom", "json"] {
-        let titles: BTreeSet<String> = parse_back(&ws.export(Some("latin1"), format)).entries.iter().map(title).collect();
+        let titles: BTreeSet<String> =
+            parse_back(&ws.export(Some("latin1"), format)).entries.iter().map(title).collect();
         assert_eq!(titles, expected, "{format}");
     }
 }
@@ -202,7 +224,9 @@ fn changed_item_is_updated_in_place_not_duplicated() {
     let o = fixture_origin();
     let ws = Workspace::with_feeds(&[("rss2", &o.url("/rss2.xml"))]);
     ws.fetch(0);
-    let changed = String::from_utf8(read_fixture("feeds/rss2.xml")).unwrap().replace("Weekend fares remain unchanged", "Weekend fares rise");
+    let changed = String::from_utf8(read_fixture("feeds/rss2.xml"))
+        .unwrap()
+        .replace("Weekend fares remain unchanged", "Weekend fares rise");
     o.serve("/rss2.xml", Route::feed(changed, RSS));
     let run = ws.fetch(0);
     assert_eq!(counts(&run.stdout, "rss2"), ("ok".into(), 0, 1, 2, 0, 0), "{}", run.stdout);
@@ -216,7 +240,10 @@ fn changed_item_is_updated_in_place_not_duplicated() {
 fn one_broken_feed_never_stops_the_others() {
     let o = fixture_origin();
     o.serve("/500", Route::status(500));
-    o.serve("/slow.xml", Route { delay: Some(std::time::Duration::from_secs(4)), ..Route::feed(read_fixture("feeds/rss2.xml"), RSS) });
+    o.serve(
+        "/slow.xml",
+        Route { delay: Some(std::time::Duration::from_secs(4)), ..Route::feed(read_fixture("feeds/rss2.xml"), RSS) },
+    );
     let ws = Workspace::with_config(&format!(
         "[settings]\ndb = \"db\"\ntimeout = \"1s\"\n\
          [[feed]]\nname = \"good\"\nurl = \"{}\"\n\
@@ -321,7 +348,11 @@ fn ad_items_and_drop_items_are_dropped() {
 #[test]
 fn merged_export_is_newest_first_and_names_sources() {
     let o = fixture_origin();
-    let ws = Workspace::with_feeds(&[("rss2", &o.url("/rss2.xml")), ("atom", &o.url("/atom.xml")), ("json", &o.url("/feed.json"))]);
+    let ws = Workspace::with_feeds(&[
+        ("rss2", &o.url("/rss2.xml")),
+        ("atom", &o.url("/atom.xml")),
+        ("json", &o.url("/feed.json")),
+    ]);
     ws.fetch(0);
     let feed = parse_back(&ws.export(None, "atom"));
     assert_eq!(feed.entries.len(), 7);

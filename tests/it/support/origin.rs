@@ -25,7 +25,11 @@ impl Route {
     /// 200 with the body, a content type, and an ETag derived from the body.
     pub fn feed(body: impl Into<Vec<u8>>, content_type: &str) -> Route {
         let body = body.into();
-        let etag = format!("\"{:x}-{}\"", body.iter().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(*b as u64)), body.len());
+        let etag = format!(
+            "\"{:x}-{}\"",
+            body.iter().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(*b as u64)),
+            body.len()
+        );
         Route {
             status: 200,
             body,
@@ -38,7 +42,15 @@ impl Route {
     }
 
     pub fn status(status: u16) -> Route {
-        Route { status, body: format!("status {status}").into_bytes(), content_type: "text/plain".into(), etag: None, last_modified: None, extra_headers: vec![], delay: None }
+        Route {
+            status,
+            body: format!("status {status}").into_bytes(),
+            content_type: "text/plain".into(),
+            etag: None,
+            last_modified: None,
+            extra_headers: vec![],
+            delay: None,
+        }
     }
 
     pub fn without_validators(mut self) -> Route {
@@ -126,7 +138,9 @@ fn handle(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
         std::thread::sleep(d);
     }
     let etag_hit = route.etag.is_some() && headers.get("if-none-match") == route.etag.as_ref();
-    let date_hit = route.etag.is_none() && route.last_modified.is_some() && headers.get("if-modified-since") == route.last_modified.as_ref();
+    let date_hit = route.etag.is_none()
+        && route.last_modified.is_some()
+        && headers.get("if-modified-since") == route.last_modified.as_ref();
     let mut extra: Vec<(String, String)> = route.extra_headers.clone();
     if let Some(e) = &route.etag {
         extra.push(("ETag".into(), e.clone()));
@@ -141,7 +155,13 @@ fn handle(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     write_response(&mut stream, route.status, &route.content_type, &extra, &route.body)
 }
 
-fn write_response(s: &mut TcpStream, status: u16, ct: &str, headers: &[(String, String)], body: &[u8]) -> std::io::Result<()> {
+fn write_response(
+    s: &mut TcpStream,
+    status: u16,
+    ct: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> std::io::Result<()> {
     let mut head = format!("HTTP/1.1 {status} X\r\nContent-Type: {ct}\r\nConnection: close\r\n");
     if status != 304 {
         head.push_str(&format!("Content-Length: {}\r\n", body.len()));
