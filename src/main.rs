@@ -7,11 +7,6 @@ use clap::Parser;
 use feedscrub::app::{self, Exit};
 use feedscrub::cli::Cli;
 
-/// mimalloc: the cold fetch allocates millions of small DOM nodes and strings; it measured
-/// faster than the system allocator there (see README, Performance).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse(); // clap exits with 2 on bad usage, 0 for --help/--version
     init_logging(cli.verbose);
@@ -42,3 +37,4 @@ fn init_logging(verbose: u8) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
 }
+
