@@ -24,48 +24,9 @@ use scraper::{Html, Node, Selector};
 use url::Url;
 
 use super::rules;
+use super::text::BLOCK_TAGS;
 use crate::dedup::strip_tracking;
 
-/// Elements that make a block of their own.
-const BLOCK_TAGS: &[&str] = &[
-    "p",
-    "div",
-    "section",
-    "article",
-    "aside",
-    "header",
-    "footer",
-    "blockquote",
-    "pre",
-    "figure",
-    "figcaption",
-    "ul",
-    "ol",
-    "li",
-    "dl",
-    "dt",
-    "dd",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "td",
-    "th",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "center",
-    "main",
-    "nav",
-    "details",
-    "summary",
-    "address",
-    "caption",
-];
 const HEADING_TAGS: &[&str] = &["h1", "h2", "h3", "h4", "h5", "h6"];
 /// Elements that count as content even without text.
 const MEDIA_TAGS: &[&str] = &["img", "video", "audio", "picture", "source", "br", "hr", "td", "th", "iframe"];

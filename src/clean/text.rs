@@ -52,7 +52,9 @@ pub fn looks_like_html(s: &str) -> bool {
     b.windows(2).any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
 }
 
-const PARA_TAGS: &[&str] = &[
+/// Elements that make a block (a paragraph) of their own: shared by the cleaner's block walk
+/// and the plain-text rendering.
+pub(crate) const BLOCK_TAGS: &[&str] = &[
     "p",
     "div",
     "section",
@@ -71,7 +73,11 @@ const PARA_TAGS: &[&str] = &[
     "dt",
     "dd",
     "table",
+    "thead",
+    "tbody",
     "tr",
+    "td",
+    "th",
     "h1",
     "h2",
     "h3",
@@ -79,6 +85,7 @@ const PARA_TAGS: &[&str] = &[
     "h5",
     "h6",
     "hr",
+    "center",
     "main",
     "nav",
     "details",
@@ -112,7 +119,7 @@ fn walk(node: NodeRef<Node>, paras: &mut Vec<String>, cur: &mut String) {
         match child.value() {
             Node::Text(t) => cur.push_str(t),
             Node::Element(e) if e.name() == "br" => cur.push('\n'),
-            Node::Element(e) if PARA_TAGS.contains(&e.name()) => {
+            Node::Element(e) if BLOCK_TAGS.contains(&e.name()) => {
                 flush(paras, cur);
                 walk(child, paras, cur);
                 flush(paras, cur);
