@@ -86,7 +86,7 @@ async fn fetch(config: &Path, names: &[String], quiet: bool) -> Result<Exit, App
     let started = Instant::now();
     let store = Store::open(&cfg.settings.db)?;
     tracing::debug!(elapsed = ?started.elapsed(), "store opened");
-    let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone());
+    let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone()).map_err(AppError::Io)?;
 
     let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
         let b = ProgressBar::new(feeds.len() as u64);

@@ -3,9 +3,10 @@
 //! the same function; there is no second copy.
 //!
 //! Concurrency: feeds are fetched concurrently up to `concurrency` (I/O bound); the CPU work
-//! (parse, clean, sanitize) runs on tokio's blocking pool, at most one feed per core at once
-//! (`Context::cpu`), so fetching, cleaning and storing of different feeds overlap. One feed's
-//! failure is recorded in its state and report and never stops the others.
+//! (parse, clean, sanitize) runs on a pool of one thread per core (`Context::cpu`), which
+//! takes the next waiting feed the moment it finishes one, so fetching, cleaning and storing
+//! of different feeds overlap. One feed's failure is recorded in its state and report and
+//! never stops the others.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -13,7 +14,6 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
-use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::clean::{is_ad_item, text::html_to_text, Cleaner};
@@ -29,15 +29,20 @@ use crate::store::{Changes, Store, StoreError};
 pub struct Context {
     pub fetcher: Fetcher,
     pub store: Store,
-    /// Bounds CPU-heavy work (parse + clean) to one feed per core. Acquired by `refresh_feed`
-    /// around its blocking section and released when that section ends; never closed.
-    cpu: Arc<Semaphore>,
+    /// The CPU-heavy work (parse + clean) of every refresh: one thread per core, fed by
+    /// `refresh_feed` (which awaits the result on a oneshot channel). Its queue holds at most
+    /// `concurrency` jobs, since each feed in flight submits one at a time. Threads end when
+    /// the last `Context` clone is dropped.
+    cpu: Arc<rayon::ThreadPool>,
 }
 
 impl Context {
-    pub fn new(fetcher: Fetcher, store: Store) -> Context {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Context { fetcher, store, cpu: Arc::new(Semaphore::new(cores)) }
+    pub fn new(fetcher: Fetcher, store: Store) -> Result<Context, String> {
+        let cpu = rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("clean-{i}"))
+            .build()
+            .map_err(|e| format!("cannot start the worker threads: {e}"))?;
+        Ok(Context { fetcher, store, cpu: Arc::new(cpu) })
     }
 }
 
@@ -139,19 +144,33 @@ async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool
             Ok((Counts { unchanged: state.item_count as usize, ..Counts::default() }, true))
         }
         Fetched::Modified { body, charset, validators } => {
-            let _permit = ctx.cpu.clone().acquire_owned().await.expect("cpu semaphore is never closed");
+            let (done, result) = tokio::sync::oneshot::channel();
             let store = ctx.store.clone();
             let feed_c = feed.clone();
-            let job = tokio::task::spawn_blocking(move || {
-                process(&store, &feed_c, &body, charset.as_deref(), state, validators, now)
+            ctx.cpu.spawn(move || {
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    process(&store, &feed_c, &body, charset.as_deref(), state, validators, now)
+                }));
+                let _ = done.send(r);
             });
-            let (changes, counts) =
-                job.await.map_err(|e| RefreshError::Internal { url: url.clone(), detail: e.to_string() })??;
-            drop(_permit);
+            let internal = |detail: String| RefreshError::Internal { url: url.clone(), detail };
+            let (changes, counts) = match result.await {
+                Ok(Ok(r)) => r?,
+                Ok(Err(panic)) => return Err(internal(panic_message(&*panic))),
+                Err(_) => return Err(internal("worker thread stopped".into())),
+            };
             ctx.store.commit(changes).await?;
             Ok((counts, false))
         }
     }
+}
+
+/// The message of a caught panic (a bug: reported as that feed's internal error).
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
 }
 
 /// Records a failed refresh in the feed's state (validators and items untouched). Storing the
