@@ -343,6 +343,22 @@ fn leaf_blocks(doc: &Html, root: NodeId, stats: &FxHashMap<NodeId, Stats>) -> Ve
         .collect()
 }
 
+/// Does the block's text begin like one of the long boilerplate lines (`rules::BOILERPLATE_STARTS`)?
+/// Cheap: looks at the first words only, so ordinary paragraphs skip the text and the patterns.
+fn starts_like_boilerplate(node: NodeRef<Node>) -> bool {
+    let mut head = String::new();
+    for d in node.descendants() {
+        if let Node::Text(t) = d.value() {
+            head.push_str(t.trim_start_matches(char::is_whitespace));
+            if head.len() >= 16 {
+                break;
+            }
+        }
+    }
+    let head: String = head.chars().take(16).flat_map(char::to_lowercase).collect();
+    rules::BOILERPLATE_STARTS.iter().any(|s| head.starts_with(s))
+}
+
 /// Is this text an ad label standing alone (decorations allowed)?
 pub fn is_ad_label(text: &str) -> bool {
     let t = text.trim_matches(|c: char| c.is_whitespace() || rules::LABEL_DECORATION.contains(&c));
@@ -364,6 +380,8 @@ struct BlockInfo {
 
 /// Blocks longer than this are neither labels nor boilerplate lines.
 const SHORT_BLOCK: usize = 600;
+/// Labels and "read more" lines are shorter than this.
+const TINY_BLOCK: usize = 64;
 
 impl BlockInfo {
     fn text(&self, doc: &Html) -> std::borrow::Cow<'_, str> {
@@ -459,7 +477,9 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options) -> (usize, usize) {
         .into_iter()
         .map(|id| {
             let text_len = stats[&id].text_len;
-            let text = (text_len < SHORT_BLOCK).then(|| text_of(doc.tree.get(id).expect("block")));
+            let node = doc.tree.get(id).expect("block");
+            let candidate = text_len <= TINY_BLOCK || (text_len < SHORT_BLOCK && starts_like_boilerplate(node));
+            let text = candidate.then(|| text_of(node));
             BlockInfo { id, text, text_len }
         })
         .collect();

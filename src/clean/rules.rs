@@ -191,6 +191,11 @@ pub const BOILERPLATE_PATTERNS: &[&str] = &[
     r"(?i)^\W*(?:read more|read the full (?:story|article)|continue reading|weiterlesen|mehr lesen|zum artikel|lire la suite|leer más|leggi tutto|lees meer|läs mer|læs mere|les mer|czytaj więcej|ler mais|číst dál)\W*(?:»|›|→|\.\.\.|…)?\W*$",
 ];
 
+/// How a long boilerplate line (one of `BOILERPLATE_PATTERNS` that is not a short "read more")
+/// begins: blocks that start otherwise are not tested against the patterns at all.
+pub const BOILERPLATE_STARTS: &[&str] =
+    &["the post", "der beitrag", "this ", "was ", "originally", "published", "posted"];
+
 /// Phrases of a call to action or a sales pitch (a block after an ad label that contains them
 /// still belongs to the ad). Matched on word boundaries, lowercase.
 pub const CTA_PHRASES: &[&str] = &[

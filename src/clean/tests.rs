@@ -145,6 +145,17 @@ fn boilerplate_goes() {
 }
 
 #[test]
+fn long_boilerplate_lines_are_found_by_their_first_words() {
+    let keep = "Der Stadtrat hat am Dienstag den Haushalt beschlossen.";
+    check(&format!("{A}<p>The post <a href=\"/x\">A rather long headline about the council's budget decision on Tuesday</a> appeared first on <a href=\"/\">Example News Network</a>.</p>"), keep);
+    check(&format!("{A}<p>Der Beitrag <a href=\"/x\">Stadtrat beschließt nach langer Debatte den Haushalt für das kommende Jahr</a> erschien zuerst auf <a href=\"/\">Stadtbote</a>.</p>"), keep);
+    check(&format!("{A}<p>This article was originally published on The Example Gazette.</p>"), keep);
+    // Article text that begins the same way stays.
+    check(&format!("{A}<p>This year the council published its budget on the city's website for the first time, and residents could comment for six weeks.</p>"),
+          &format!("{keep} | This year the council published its budget on the city's website for the first time, and residents could comment for six weeks."));
+}
+
+#[test]
 fn share_links_and_feedflare_go() {
     check(&format!("{A}<p><a href=\"https://www.facebook.com/sharer/sharer.php?u=x\">Facebook</a> | <a href=\"https://twitter.com/intent/tweet?u=x\">Twitter</a></p>"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | |");
     check(&format!("{A}<div class=\"feedflare\"><a href=\"http://feeds.feedburner.com/~ff/x?a=1\"><img src=\"http://feeds.feedburner.com/~ff/x?i=1\"></a></div>"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::dedup::storage_key;
 use crate::model::{FeedState, Item};
-use records::{FeedRecord, ItemRecord, VERSION};
+use records::{FeedRecord, FEED_VERSION};
 
 const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -34,7 +34,7 @@ pub enum StoreError {
     Io(String),
     #[error("store record {key} is unreadable: {detail}")]
     Corrupt { key: String, detail: String },
-    #[error("store record {key} has format version {version}; this feedscrub reads up to {VERSION}")]
+    #[error("store record {key} has format version {version}; this feedscrub is too old to read it")]
     NewerFormat { key: String, version: u32 },
 }
 
@@ -119,7 +119,7 @@ impl Store {
 
     pub fn item(&self, feed: &str, id: &str) -> Result<Option<Item>, StoreError> {
         let key = item_key(feed, id);
-        self.db.get(&key)?.map(|v| decode::<ItemRecord>(&key, &v).map(Item::from)).transpose()
+        self.db.get(&key)?.map(|v| decode_item_at(&key, &v)).transpose()
     }
 
     /// Every stored item of one feed, in key order.
@@ -137,7 +137,7 @@ impl Store {
             .scan_prefix(prefix)
             .map(|kv| {
                 let (k, v) = kv?;
-                decode::<ItemRecord>(&k, &v).map(Item::from)
+                decode_item_at(&k, &v)
             })
             .collect()
     }
@@ -194,7 +194,8 @@ pub struct Changes {
 
 impl Changes {
     pub fn put_item(&mut self, item: &Item) {
-        self.put(item_key(&item.feed, &item.id), &ItemRecord::from(item));
+        self.batch.insert(item_key(&item.feed, &item.id), records::encode_item(item));
+        self.len += 1;
     }
 
     pub fn put_state(&mut self, feed: &str, state: &FeedState) {
@@ -224,6 +225,14 @@ fn item_key(feed: &str, id: &str) -> Vec<u8> {
     format!("i/{feed}/{}", storage_key(id)).into_bytes()
 }
 
+fn decode_item_at(key: &[u8], bytes: &[u8]) -> Result<Item, StoreError> {
+    let key_s = || String::from_utf8_lossy(key).into_owned();
+    records::decode_item(bytes).map_err(|e| match e {
+        records::DecodeError::Newer(version) => StoreError::NewerFormat { key: key_s(), version },
+        records::DecodeError::Corrupt(detail) => StoreError::Corrupt { key: key_s(), detail },
+    })
+}
+
 fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
     let key_s = || String::from_utf8_lossy(key).into_owned();
     #[derive(serde::Deserialize)]
@@ -232,7 +241,7 @@ fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError
     }
     let v: Version =
         serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt { key: key_s(), detail: e.to_string() })?;
-    if v.v > VERSION {
+    if v.v > FEED_VERSION {
         return Err(StoreError::NewerFormat { key: key_s(), version: v.v });
     }
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt { key: key_s(), detail: e.to_string() })
