@@ -40,6 +40,11 @@ fn percent_decode(s: &str) -> String {
 /// The item link as feedscrub publishes it: absolute (against `base`), http(s) only, tracking
 /// parameters removed.
 pub fn clean_link(link: &str, base: Option<&Url>) -> Option<String> {
+    clean_link_url(link, base).map(String::from)
+}
+
+/// `clean_link`, as a parsed URL (for callers that need its parts too).
+pub fn clean_link_url(link: &str, base: Option<&Url>) -> Option<Url> {
     let link = link.trim();
     if link.is_empty() {
         return None;
@@ -49,7 +54,7 @@ pub fn clean_link(link: &str, base: Option<&Url>) -> Option<String> {
         Err(url::ParseError::RelativeUrlWithoutBase) => base?.join(link).ok()?,
         Err(_) => return None,
     };
-    matches!(url.scheme(), "http" | "https").then(|| strip_tracking(&url).to_string())
+    matches!(url.scheme(), "http" | "https").then(|| strip_tracking(&url))
 }
 
 /// The identity of an item within its feed. `guid` and `link` as given by the feed (the link

@@ -18,7 +18,7 @@ use url::Url;
 
 use crate::clean::{is_ad_item, text::html_to_text, Cleaner};
 use crate::config::{FeedConfig, Source};
-use crate::dedup::{clean_link, content_hash, identity};
+use crate::dedup::{clean_link_url, content_hash, identity};
 use crate::fetch::{FetchError, Fetched, Fetcher};
 use crate::model::{FeedState, Item, Validators};
 use crate::parse::{parse_feed, ParseError};
@@ -216,14 +216,15 @@ fn process(
 
     for raw in parsed.items {
         let title = raw.title.clone().unwrap_or_default();
-        let link = raw.link.as_deref().and_then(|l| clean_link(l, site.as_ref()));
-        if is_ad_item(raw.title.as_deref(), &raw.categories, link.as_deref())
+        let link_url = raw.link.as_deref().and_then(|l| clean_link_url(l, site.as_ref()));
+        let link = link_url.as_ref().map(Url::to_string);
+        if is_ad_item(raw.title.as_deref(), &raw.categories, link_url.as_ref())
             || feed.drop_items.iter().any(|re| re.is_match(&title))
         {
             counts.ads_dropped += 1;
             continue;
         }
-        let base = link.as_deref().and_then(|l| Url::parse(l).ok()).or_else(|| site.clone());
+        let base = link_url.or_else(|| site.clone());
         let cleaned = raw.body.as_ref().map(|b| cleaner.clean(b, base.as_ref()));
         let removed = cleaned.as_ref().map_or(0, |c| c.removed.ads + c.removed.boilerplate);
         let html = cleaned.map(|c| c.html).unwrap_or_default();

@@ -647,6 +647,10 @@ fn absolutize(v: &str, base: Option<&Url>) -> Option<String> {
     if v.is_empty() || v.starts_with('#') {
         return None;
     }
+    // Already absolute and nothing to strip: keep as is (most links and images; skips a parse).
+    if (v.starts_with("https://") || v.starts_with("http://")) && !v.contains(['?', ' ', '\\']) {
+        return None;
+    }
     let url = match Url::parse(v) {
         Ok(u) => u,
         Err(url::ParseError::RelativeUrlWithoutBase) => base?.join(v).ok()?,

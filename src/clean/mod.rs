@@ -99,7 +99,7 @@ fn collapse_blank_lines(s: &str) -> String {
 
 /// Is the whole item an ad? Its title starts with an ad word (`Anzeige:`, `[Sponsored]`), a
 /// category is one, or its link path has an ad segment (`/anzeige/`, `/sponsored/`).
-pub fn is_ad_item(title: Option<&str>, categories: &[String], link: Option<&str>) -> bool {
+pub fn is_ad_item(title: Option<&str>, categories: &[String], link: Option<&Url>) -> bool {
     static TITLE: OnceLock<Regex> = OnceLock::new();
     let title_rx = TITLE.get_or_init(|| {
         let alt = rules::AD_ITEM_WORDS.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|");
@@ -114,7 +114,7 @@ pub fn is_ad_item(title: Option<&str>, categories: &[String], link: Option<&str>
     }) {
         return true;
     }
-    link.and_then(|l| Url::parse(l).ok()).is_some_and(|u| {
+    link.is_some_and(|u| {
         u.path_segments()
             .is_some_and(|mut segs| segs.any(|s| rules::AD_LINK_SEGMENTS.contains(&s.to_lowercase().as_str())))
     })

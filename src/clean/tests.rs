@@ -307,7 +307,7 @@ fn ad_items_are_recognised() {
     }
     assert!(is_ad_item(Some("x"), &["Anzeige".to_string()], None));
     assert!(!is_ad_item(Some("x"), &["werbefrei".to_string()], None));
-    assert!(is_ad_item(Some("x"), no, Some("https://n.example/anzeige/123")));
-    assert!(is_ad_item(Some("x"), no, Some("https://n.example/sponsored/x")));
-    assert!(!is_ad_item(Some("x"), no, Some("https://n.example/politik/anzeige-gegen-bank")));
+    assert!(is_ad_item(Some("x"), no, Some(&Url::parse("https://n.example/anzeige/123").unwrap())));
+    assert!(is_ad_item(Some("x"), no, Some(&Url::parse("https://n.example/sponsored/x").unwrap())));
+    assert!(!is_ad_item(Some("x"), no, Some(&Url::parse("https://n.example/politik/anzeige-gegen-bank").unwrap())));
 }
