@@ -157,8 +157,8 @@ pub fn clean_fragment(html: &str, opts: &Options) -> (String, Removed) {
     for node in doc.tree.get(root).expect("root").descendants() {
         let Some(el) = node.value().as_element() else { continue };
         let hit = match el.name() {
-            "img" => is_pixel(el) || el.attr("src").is_some_and(|s| url_matches(s, rules::TRACKER_URLS)),
-            "a" => el.attr("href").is_some_and(|h| url_matches(h, rules::SHARE_URLS)),
+            "img" => is_pixel(el) || el.attr("src").is_some_and(|s| url_matches(s, tracker_patterns())),
+            "a" => el.attr("href").is_some_and(|h| url_matches(h, share_patterns())),
             _ => false,
         };
         if hit {
@@ -287,26 +287,50 @@ fn is_pixel(el: &scraper::node::Element) -> bool {
     tiny("width") || tiny("height")
 }
 
-/// Does `url` point at one of `list` (`host` or `host/path-prefix`, `www.` optional)?
-pub(crate) fn url_matches(url: &str, list: &[&str]) -> bool {
+/// A `host` or `host/path-prefix` pattern of `rules::TRACKER_URLS` / `rules::SHARE_URLS`,
+/// lowercased and without `www.`, compiled once.
+struct UrlPattern {
+    host: String,
+    path: String,
+}
+
+fn compile_patterns(list: &[&str]) -> Vec<UrlPattern> {
+    list.iter()
+        .map(|p| {
+            let p = p.to_ascii_lowercase();
+            let p = p.strip_prefix("www.").unwrap_or(&p);
+            let (host, path) = p.split_once('/').unwrap_or((p, ""));
+            UrlPattern { host: host.to_string(), path: path.to_string() }
+        })
+        .collect()
+}
+
+fn tracker_patterns() -> &'static [UrlPattern] {
+    static P: OnceLock<Vec<UrlPattern>> = OnceLock::new();
+    P.get_or_init(|| compile_patterns(rules::TRACKER_URLS))
+}
+
+fn share_patterns() -> &'static [UrlPattern] {
+    static P: OnceLock<Vec<UrlPattern>> = OnceLock::new();
+    P.get_or_init(|| compile_patterns(rules::SHARE_URLS))
+}
+
+/// Does `url` point at one of `patterns`: the host equal to or a subdomain of the pattern's,
+/// and the path starting with its path prefix? No allocation for URLs that do not match.
+fn url_matches(url: &str, patterns: &[UrlPattern]) -> bool {
     let u = url.trim();
     let rest = u.split_once("//").map_or(u, |(_, r)| r);
-    let rest = rest.to_ascii_lowercase();
-    let bare = rest.strip_prefix("www.").unwrap_or(&rest);
-    list.iter().any(|pat| {
-        let pat = pat.to_ascii_lowercase();
-        let pat = pat.strip_prefix("www.").unwrap_or(&pat);
-        let host_end = bare.find(['/', '?', '#']).unwrap_or(bare.len());
-        let host = &bare[..host_end];
-        if pat.contains('/') {
-            bare.starts_with(pat)
-                || (host.ends_with(pat.split('/').next().unwrap_or("")) && {
-                    let (ph, pp) = pat.split_once('/').unwrap_or((pat, ""));
-                    host.ends_with(&format!(".{ph}")) && bare[host_end..].trim_start_matches('/').starts_with(pp)
-                })
-        } else {
-            host == pat || host.ends_with(&format!(".{pat}"))
-        }
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (host, path) = rest.split_at(host_end);
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h); // userinfo
+    let host = host.split_once(':').map_or(host, |(h, _)| h); // port
+    let path = path.trim_start_matches('/');
+    patterns.iter().any(|p| {
+        let host_ok = host.len() >= p.host.len() && {
+            let (pre, tail) = host.split_at(host.len() - p.host.len());
+            tail.eq_ignore_ascii_case(&p.host) && (pre.is_empty() || pre.ends_with('.'))
+        };
+        host_ok && path.len() >= p.path.len() && path.as_bytes()[..p.path.len()].eq_ignore_ascii_case(p.path.as_bytes())
     })
 }
 
@@ -346,17 +370,16 @@ fn leaf_blocks(doc: &Html, root: NodeId, stats: &FxHashMap<NodeId, Stats>) -> Ve
 /// Does the block's text begin like one of the long boilerplate lines (`rules::BOILERPLATE_STARTS`)?
 /// Cheap: looks at the first words only, so ordinary paragraphs skip the text and the patterns.
 fn starts_like_boilerplate(node: NodeRef<Node>) -> bool {
-    let mut head = String::new();
-    for d in node.descendants() {
-        if let Node::Text(t) = d.value() {
-            head.push_str(t.trim_start_matches(char::is_whitespace));
-            if head.len() >= 16 {
-                break;
-            }
-        }
-    }
-    let head: String = head.chars().take(16).flat_map(char::to_lowercase).collect();
-    rules::BOILERPLATE_STARTS.iter().any(|s| head.starts_with(s))
+    // The first text with something in it (the footers start with plain ASCII words).
+    let Some(first) =
+        node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim_start()).find(|t| !t.is_empty())
+    else {
+        return false;
+    };
+    let head = first.as_bytes();
+    rules::BOILERPLATE_STARTS
+        .iter()
+        .any(|s| head.len() >= s.len() && head[..s.len()].eq_ignore_ascii_case(s.as_bytes()))
 }
 
 /// Is this text an ad label standing alone (decorations allowed)?
@@ -687,4 +710,32 @@ fn remove_empty(doc: &mut Html, root: NodeId) {
         .map(|n| n.id())
         .collect();
     detach_all(doc, &empties);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_patterns_match_hosts_subdomains_and_path_prefixes() {
+        let p = compile_patterns(&["feeds.feedburner.com/~r/", "vgwort.de", "www.facebook.com/sharer"]);
+        for yes in [
+            "http://feeds.feedburner.com/~r/x/~4/abc",
+            "https://ssl-vg03.met.vgwort.de/na/1",
+            "https://VGWORT.DE/x",
+            "https://facebook.com/sharer/sharer.php?u=1",
+            "https://www.facebook.com/sharer.php",
+            "//vgwort.de:443/p",
+        ] {
+            assert!(url_matches(yes, &p), "{yes}");
+        }
+        for no in [
+            "https://feeds.feedburner.com/other",
+            "https://notvgwort.de/",
+            "https://facebook.com/page",
+            "https://evil.example/vgwort.de",
+        ] {
+            assert!(!url_matches(no, &p), "{no}");
+        }
+    }
 }
