@@ -239,19 +239,27 @@ fn serialize_children(doc: &Html, root: NodeId, size_hint: usize) -> String {
 }
 
 fn escape_into(out: &mut String, s: &str, attr: bool) {
+    // Every character to escape is ASCII or U+00A0 (bytes C2 A0): a byte scan finds them, and
+    // the runs between them are copied whole.
+    let bytes = s.as_bytes();
     let mut last = 0;
-    for (i, c) in s.char_indices() {
-        let rep = match c {
-            '&' => "&amp;",
-            '\u{a0}' => "&nbsp;",
-            '"' if attr => "&quot;",
-            '<' if !attr => "&lt;",
-            '>' if !attr => "&gt;",
-            _ => continue,
+    let mut i = 0;
+    while i < bytes.len() {
+        let (rep, len) = match bytes[i] {
+            b'&' => ("&amp;", 1),
+            b'"' if attr => ("&quot;", 1),
+            b'<' if !attr => ("&lt;", 1),
+            b'>' if !attr => ("&gt;", 1),
+            0xC2 if bytes.get(i + 1) == Some(&0xA0) => ("&nbsp;", 2),
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         out.push_str(&s[last..i]);
         out.push_str(rep);
-        last = i + c.len_utf8();
+        i += len;
+        last = i;
     }
     out.push_str(&s[last..]);
 }
@@ -715,6 +723,16 @@ fn remove_empty(doc: &mut Html, root: NodeId) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaping() {
+        let mut out = String::new();
+        escape_into(&mut out, "a&b<c>\"d\u{a0}é\u{c2}", false);
+        assert_eq!(out, "a&amp;b&lt;c&gt;\"d&nbsp;é\u{c2}");
+        out.clear();
+        escape_into(&mut out, "a&b<c>\"d\u{a0}", true);
+        assert_eq!(out, "a&amp;b<c>&quot;d&nbsp;");
+    }
 
     #[test]
     fn url_patterns_match_hosts_subdomains_and_path_prefixes() {
