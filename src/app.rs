@@ -121,7 +121,7 @@ async fn fetch(config: &Path, names: &[String], quiet: bool) -> Result<Exit, App
 /// One plain line per finished feed, for stderr when it is not a terminal.
 fn progress_line(r: &FeedReport) -> String {
     match &r.outcome {
-        Ok(c) if r.not_modified => format!("{}: not modified ({:.2}s)", r.feed, r.elapsed.as_secs_f64()),
+        Ok(_) if r.not_modified => format!("{}: not modified ({:.2}s)", r.feed, r.elapsed.as_secs_f64()),
         Ok(c) => format!(
             "{}: {} new, {} updated, {} unchanged, {} ad items dropped, {} blocks removed ({:.2}s)",
             r.feed,

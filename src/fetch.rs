@@ -48,6 +48,9 @@ pub enum FetchError {
     Http { url: String, detail: String },
     #[error("{path}: {detail}")]
     File { path: String, detail: String },
+    /// The HTTP client itself could not be set up (no feed involved).
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
 }
 
 /// One HTTP client shared by every feed of a run (connection reuse), plus the limits.
@@ -67,7 +70,7 @@ impl Fetcher {
             .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
             .pool_max_idle_per_host(settings.concurrency.get())
             .build()
-            .map_err(|e| FetchError::Http { url: String::new(), detail: format!("cannot build HTTP client: {e}") })?;
+            .map_err(|e| FetchError::Client(e.to_string()))?;
         Ok(Fetcher { client, max_body: settings.max_body, timeout: settings.timeout })
     }
 

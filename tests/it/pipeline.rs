@@ -324,6 +324,39 @@ fn body_over_the_cap_is_refused() {
 }
 
 #[test]
+fn body_cap_applies_after_decompression() {
+    use std::io::Write;
+    // 2 MiB of feed that gzips to a few KiB: small on the wire, over the 1 MiB cap inflated.
+    let mut xml = String::from(
+        "<rss version=\"2.0\"><channel><title>t</title><link>https://b.example/</link><description>d</description>",
+    );
+    while xml.len() < 2 << 20 {
+        xml.push_str(
+            "<item><title>x</title><description>aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</description></item>",
+        );
+    }
+    xml.push_str("</channel></rss>");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(xml.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    assert!(gz.len() < 100 << 10, "the bomb is small on the wire: {}", gz.len());
+    let o = fixture_origin();
+    o.serve(
+        "/bomb.xml",
+        Route { extra_headers: vec![("Content-Encoding".into(), "gzip".into())], ..Route::feed(gz, RSS) },
+    );
+    let ws = Workspace::with_config(&format!(
+        "[settings]\ndb = \"db\"\nmax_body = \"1MiB\"\n[[feed]]\nname = \"bomb\"\nurl = \"{}\"\n[[feed]]\nname = \"good\"\nurl = \"{}\"\n",
+        o.url("/bomb.xml"),
+        o.url("/rss2.xml")
+    ));
+    let run = ws.fetch(1);
+    let row = summary_row(&run.stdout, "bomb").join(" ");
+    assert!(row.contains("byte limit") && row.contains("bomb.xml"), "{row}");
+    assert_eq!(counts(&run.stdout, "good").1, 3, "the other feed is stored");
+}
+
+#[test]
 fn ad_items_and_drop_items_are_dropped() {
     let o = Origin::start();
     let feed = "<rss version=\"2.0\"><channel><title>t</title><link>https://n.example/</link><description>d</description>\
