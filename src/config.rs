@@ -472,6 +472,24 @@ mod tests {
     }
 
     #[test]
+    fn readme_config_example_is_valid_and_shows_the_defaults() {
+        let readme = include_str!("../README.md");
+        let start = readme.find("## Configuration").expect("README has a configuration section");
+        let block = &readme[start..];
+        let block = &block[block.find("```toml\n").expect("a toml block") + 8..];
+        let block = &block[..block.find("```").expect("closed")];
+        let c = Config::parse(block, Path::new("README.md"), Path::new("/x")).unwrap_or_else(|e| panic!("{e}"));
+        let d = parse(ONE).unwrap().settings;
+        assert_eq!(
+            (c.settings.db, c.settings.timeout, c.settings.max_body, c.settings.concurrency, c.settings.user_agent),
+            (PathBuf::from("/x").join(DEFAULT_DB), d.timeout, d.max_body, d.concurrency, d.user_agent),
+            "the README says these are the defaults"
+        );
+        assert_eq!(c.feeds[0].drop_items.len(), 1);
+        assert_eq!(c.feeds[0].remove, vec!["div.teaser".to_string()]);
+    }
+
+    #[test]
     fn shipped_config_is_valid() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
         let c = Config::load(&dir.join("feeds.toml")).expect("shipped feeds.toml must load");
