@@ -11,9 +11,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::clean::{text, Cleaner};
 use crate::cli::{CleanFormat, Cli, Command};
 use crate::config::{Config, ConfigError};
-use crate::export::{self, Channel, Entry, Format};
+use crate::export::Format;
 use crate::fetch::{FetchError, Fetcher};
 use crate::model::Body;
+use crate::publish::{self, PublishError, Scope};
 use crate::refresh::{refresh_all, Context, FeedReport};
 use crate::store::{Store, StoreError};
 
@@ -186,70 +187,16 @@ fn export_cmd(
 ) -> Result<Exit, AppError> {
     let cfg = load(config)?;
     let store = Store::open(&cfg.settings.db)?;
-    let text = render_export(&cfg, &store, feed, format, self_url)?;
+    let scope = feed.map_or(Scope::All, Scope::Feed);
+    let text = publish::render(&cfg, &store, scope, format, self_url).map_err(|e| match e {
+        PublishError::UnknownFeed(_) => AppError::Usage(format!("{}: {e}", cfg.path.display())),
+        PublishError::Store(s) => AppError::Store(s),
+    })?;
     match output {
         Some(path) => write_atomically(path, text.as_bytes())?,
         None => print_stdout(&text)?,
     }
     Ok(Exit::Success)
-}
-
-/// Renders one feed, or all feeds merged, from the store.
-pub fn render_export(
-    cfg: &Config,
-    store: &Store,
-    feed: Option<&str>,
-    format: Format,
-    self_url: Option<String>,
-) -> Result<String, AppError> {
-    let source_of = |name: &str| -> Result<export::Source, AppError> {
-        let title = store.feed_state(name)?.and_then(|s| s.meta.title).unwrap_or_else(|| name.to_string());
-        let url = cfg.feed(name).and_then(|f| match &f.source {
-            crate::config::Source::Http(u) => Some(u.to_string()),
-            crate::config::Source::File(_) => None,
-        });
-        Ok(export::Source { title, url })
-    };
-    let (channel, mut items) = match feed {
-        Some(name) => {
-            let f = cfg.feed(name).ok_or_else(|| {
-                AppError::Usage(format!("unknown feed {name:?} in {} (see `feedscrub check`)", cfg.path.display()))
-            })?;
-            let state = store.feed_state(&f.name)?;
-            let meta = state.map(|s| s.meta).unwrap_or_default();
-            let channel = Channel {
-                name: f.name.clone(),
-                title: meta.title.unwrap_or_else(|| f.name.clone()),
-                site_link: meta.site_link,
-                description: meta.description.unwrap_or_else(|| format!("{} (cleaned by feedscrub)", f.name)),
-                self_url,
-                merged: false,
-            };
-            (channel, store.items(&f.name)?)
-        }
-        None => {
-            let channel = Channel {
-                name: "all".into(),
-                title: "feedscrub: all feeds".into(),
-                site_link: None,
-                description: "All configured feeds, cleaned by feedscrub, newest first".into(),
-                self_url,
-                merged: true,
-            };
-            // Only feeds still configured are published.
-            let items = store.all_items()?.into_iter().filter(|i| cfg.feed(&i.feed).is_some()).collect();
-            (channel, items)
-        }
-    };
-    export::sort_newest_first(&mut items);
-    let mut sources = std::collections::HashMap::new();
-    for i in &items {
-        if !sources.contains_key(&i.feed) {
-            sources.insert(i.feed.clone(), source_of(&i.feed)?);
-        }
-    }
-    let entries: Vec<Entry> = items.iter().map(|i| Entry { item: i, source: &sources[&i.feed] }).collect();
-    Ok(export::render(format, &channel, &entries))
 }
 
 fn clean_cmd(base: Option<&url::Url>, format: CleanFormat, file: Option<&Path>) -> Result<Exit, AppError> {

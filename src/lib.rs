@@ -24,5 +24,7 @@ pub mod export;
 pub mod fetch;
 pub mod model;
 pub mod parse;
+pub mod publish;
 pub mod refresh;
+pub mod server;
 pub mod store;

@@ -13,7 +13,7 @@ use std::str::FromStr;
 use crate::dedup::storage_key;
 use crate::model::Item;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
 pub enum Format {
     #[default]
     Rss,
@@ -100,7 +100,7 @@ pub(crate) fn legal_text(s: &str) -> String {
 }
 
 /// Escapes text for XML element content and attribute values, dropping illegal characters.
-pub(crate) fn xml_escape(s: &str) -> String {
+pub fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     for c in s.chars() {
         match c {

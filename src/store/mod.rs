@@ -12,6 +12,7 @@
 
 pub mod records;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 
@@ -56,6 +57,9 @@ pub struct Store {
     db: sled::Db,
     path: PathBuf,
     writer: Arc<Writer>,
+    /// Per feed, a counter bumped by every commit that wrote items of that feed (in memory;
+    /// starts at 0). Readers that cache renderings compare it to know when to re-render.
+    generations: Arc<Mutex<HashMap<String, u64>>>,
 }
 
 /// The writer thread and the way to it. Dropped with the last `Store` clone: the channel
@@ -105,7 +109,7 @@ impl Store {
             .spawn(move || writer_loop(wdb, rx))
             .map_err(|e| StoreError::Open { path: path.to_path_buf(), detail: e.to_string() })?;
         let writer = Writer { tx: Mutex::new(Some(tx)), thread: Mutex::new(Some(thread)) };
-        Ok(Store { db, path: path.to_path_buf(), writer: Arc::new(writer) })
+        Ok(Store { db, path: path.to_path_buf(), writer: Arc::new(writer), generations: Arc::default() })
     }
 
     pub fn path(&self) -> &Path {
@@ -144,16 +148,34 @@ impl Store {
 
     /// Starts the changes of one feed's refresh.
     pub fn changes(&self) -> Changes {
-        Changes { batch: sled::Batch::default(), len: 0 }
+        Changes { batch: sled::Batch::default(), len: 0, item_feeds: Vec::new() }
+    }
+
+    /// The generation of one feed's items, or of all items (`None`): it changes whenever a
+    /// commit writes items of that feed (of any feed).
+    pub fn generation(&self, feed: Option<&str>) -> u64 {
+        let g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
+        match feed {
+            Some(f) => g.get(f).copied().unwrap_or(0),
+            None => g.get("").copied().unwrap_or(0),
+        }
     }
 
     /// Applies `changes` atomically and returns once they are flushed to disk.
-    pub async fn commit(&self, changes: Changes) -> Result<(), StoreError> {
+    pub async fn commit(&self, mut changes: Changes) -> Result<(), StoreError> {
+        let item_feeds = std::mem::take(&mut changes.item_feeds);
         let (done, verdict) = tokio::sync::oneshot::channel();
         let stopped = || StoreError::Io("store writer has stopped".into());
         let tx = self.writer.tx.lock().map_err(|_| stopped())?.clone().ok_or_else(stopped)?;
         tx.send(WriteJob { batch: changes.batch, done }).map_err(|_| stopped())?;
-        verdict.await.map_err(|_| stopped())?.map_err(StoreError::Io)
+        verdict.await.map_err(|_| stopped())?.map_err(StoreError::Io)?;
+        if !item_feeds.is_empty() {
+            let mut g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
+            for f in item_feeds.into_iter().chain([String::new()]) {
+                *g.entry(f).or_default() += 1;
+            }
+        }
+        Ok(())
     }
 
     /// Bytes the store occupies on disk.
@@ -190,12 +212,17 @@ fn writer_loop(db: sled::Db, rx: mpsc::Receiver<WriteJob>) {
 pub struct Changes {
     batch: sled::Batch,
     len: usize,
+    /// Feeds whose items this batch writes (for `Store::generation`).
+    item_feeds: Vec<String>,
 }
 
 impl Changes {
     pub fn put_item(&mut self, item: &Item) {
         self.batch.insert(item_key(&item.feed, &item.id), records::encode_item(item));
         self.len += 1;
+        if !self.item_feeds.contains(&item.feed) {
+            self.item_feeds.push(item.feed.clone());
+        }
     }
 
     pub fn put_state(&mut self, feed: &str, state: &FeedState) {
@@ -288,6 +315,22 @@ mod tests {
         assert_eq!(store.feed_state("a").unwrap().unwrap().item_count, 2);
         assert!(store.item("a", "1").unwrap().is_some());
         assert!(store.feed_state("zzz").unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn generations_change_only_with_items() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        assert_eq!((store.generation(Some("a")), store.generation(None)), (0, 0));
+        let mut c = store.changes();
+        c.put_state("a", &FeedState::default());
+        store.commit(c).await.unwrap();
+        assert_eq!(store.generation(Some("a")), 0, "state alone (a 304) changes no rendering");
+        let mut c = store.changes();
+        c.put_item(&item("a", "1"));
+        c.put_item(&item("a", "2"));
+        store.commit(c).await.unwrap();
+        assert_eq!((store.generation(Some("a")), store.generation(Some("b")), store.generation(None)), (1, 0, 1));
     }
 
     #[test]

@@ -1,0 +1,239 @@
+//! The HTTP server that feed readers poll: clean feeds, an index page, OPML, health and
+//! metrics. `router(state)` builds the axum router (tests call it without a socket);
+//! `serve(listener, state, shutdown)` runs it on a listener with a header-read timeout and a
+//! cap on concurrent connections, which `axum::serve` alone does not set.
+//!
+//! Routes: `GET /`, `/feeds/{name}.{rss,atom,json}`, `/all.{rss,atom,json}`, `/feeds.opml`,
+//! `/healthz`, `/metrics`. GET routes answer HEAD too; other methods get 405, unknown paths 404.
+//! Feed responses carry ETag and Last-Modified, answer If-None-Match / If-Modified-Since with
+//! 304, and are gzipped (with their own ETag) when the client accepts it. Renderings come
+//! from `cache`, so this module never renders a feed whose items did not change.
+
+pub mod cache;
+pub mod metrics;
+mod pages;
+
+use std::sync::{Arc, RwLock};
+use std::time::SystemTime;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::config::Config;
+use crate::export::Format;
+use crate::publish::{self, PublishError, Scope};
+use crate::store::Store;
+use cache::{Key, RenderCache, Rendered};
+use metrics::Metrics;
+
+/// What every request handler shares.
+pub struct AppState {
+    pub store: Store,
+    /// The running config; replaced as a whole on reload.
+    config: RwLock<Arc<Config>>,
+    /// Base URL the outputs name themselves with (`public_url`); else taken from `Host`.
+    public_url: Option<String>,
+    pub cache: RenderCache,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Arc<Config>, public_url: Option<String>, metrics: Arc<Metrics>) -> Arc<AppState> {
+        let public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
+        Arc::new(AppState { store, config: RwLock::new(config), public_url, cache: RenderCache::default(), metrics })
+    }
+
+    pub fn config(&self) -> Arc<Config> {
+        self.config.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn set_config(&self, config: Arc<Config>) {
+        *self.config.write().unwrap_or_else(|e| e.into_inner()) = config;
+    }
+
+    /// `public_url`, else `http://{Host}` (a Host with unexpected characters is not echoed).
+    fn base_url(&self, headers: &HeaderMap) -> String {
+        if let Some(p) = &self.public_url {
+            return p.clone();
+        }
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+        let safe = !host.is_empty()
+            && host.len() <= 255
+            && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+        format!("http://{}", if safe { host } else { "localhost" })
+    }
+}
+
+/// The routes, without a socket.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/metrics", get(metrics_page))
+        .route("/feeds.opml", get(opml))
+        .route("/all.rss", get(|s: State<Arc<AppState>>, h: HeaderMap| feed(s, h, None, Format::Rss)))
+        .route("/all.atom", get(|s: State<Arc<AppState>>, h: HeaderMap| feed(s, h, None, Format::Atom)))
+        .route("/all.json", get(|s: State<Arc<AppState>>, h: HeaderMap| feed(s, h, None, Format::Json)))
+        .route("/feeds/{file}", get(feed_file))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
+        .with_state(state)
+}
+
+async fn feed_file(state: State<Arc<AppState>>, headers: HeaderMap, Path(file): Path<String>) -> Response {
+    let Some((name, ext)) = file.rsplit_once('.') else {
+        return not_found();
+    };
+    let format = match ext {
+        "rss" => Format::Rss,
+        "atom" => Format::Atom,
+        "json" => Format::Json,
+        _ => return not_found(),
+    };
+    if !crate::config::is_slug(name) {
+        return not_found();
+    }
+    feed(state, headers, Some(name.to_string()), format).await
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "not found\n").into_response()
+}
+
+fn content_type(format: Format) -> &'static str {
+    match format {
+        Format::Rss => "application/rss+xml; charset=utf-8",
+        Format::Atom => "application/atom+xml; charset=utf-8",
+        Format::Json => "application/feed+json",
+    }
+}
+
+fn extension(format: Format) -> &'static str {
+    match format {
+        Format::Rss => "rss",
+        Format::Atom => "atom",
+        Format::Json => "json",
+    }
+}
+
+/// One clean feed (`feed = Some(name)`) or all merged, with caching and conditional GET.
+async fn feed(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    feed: Option<String>,
+    format: Format,
+) -> Response {
+    let cfg = state.config();
+    if feed.as_deref().is_some_and(|f| cfg.feed(f).is_none()) {
+        return not_found();
+    }
+    let base = state.base_url(&headers);
+    let key = Key { feed: feed.clone(), format, base: base.clone() };
+    let generation = state.store.generation(feed.as_deref());
+    let rendered = match state.cache.get(&key, generation) {
+        Some(r) => r,
+        None => {
+            let self_url = match &feed {
+                Some(f) => format!("{base}/feeds/{f}.{}", extension(format)),
+                None => format!("{base}/all.{}", extension(format)),
+            };
+            let store = state.store.clone();
+            let job = tokio::task::spawn_blocking(move || {
+                let scope = feed.as_deref().map_or(Scope::All, Scope::Feed);
+                publish::render(&cfg, &store, scope, format, Some(self_url)).map(|text| Rendered::new(generation, text))
+            });
+            match job.await {
+                Ok(Ok(r)) => {
+                    let r = Arc::new(r);
+                    state.cache.put(key, r.clone());
+                    r
+                }
+                Ok(Err(PublishError::UnknownFeed(_))) => return not_found(),
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "cannot render a feed");
+                    return (StatusCode::INTERNAL_SERVER_ERROR, "store error\n").into_response();
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "rendering failed");
+                    return (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response();
+                }
+            }
+        }
+    };
+    respond(&headers, &rendered, content_type(format))
+}
+
+/// Picks the encoding, answers 304 when the client's copy is current, else sends the body.
+fn respond(req: &HeaderMap, r: &Rendered, content_type: &'static str) -> Response {
+    let gzip = accepts_gzip(req);
+    let (etag, body) = if gzip { (&r.etag_gzip, &r.gzip) } else { (&r.etag, &r.body) };
+    let mut h = HeaderMap::new();
+    h.insert(header::ETAG, HeaderValue::from_str(etag).expect("hex ETag"));
+    h.insert(
+        header::LAST_MODIFIED,
+        HeaderValue::from_str(&httpdate::fmt_http_date(r.last_modified)).expect("HTTP date"),
+    );
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if not_modified(req, etag, r.last_modified) {
+        return (StatusCode::NOT_MODIFIED, h).into_response();
+    }
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if gzip {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    (StatusCode::OK, h, Body::from(body.clone())).into_response()
+}
+
+/// RFC 9110: If-None-Match wins when present (weak comparison); else If-Modified-Since.
+fn not_modified(req: &HeaderMap, etag: &str, last_modified: SystemTime) -> bool {
+    if let Some(inm) = req.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
+        let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
+        return inm.split(',').any(|t| t.trim() == "*" || bare(t) == bare(etag));
+    }
+    req.get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok())
+        .is_some_and(|since| last_modified <= since)
+}
+
+/// Does `Accept-Encoding` allow gzip (not with q=0)?
+fn accepts_gzip(req: &HeaderMap) -> bool {
+    req.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|c| {
+        let mut parts = c.split(';');
+        let name = parts.next().unwrap_or("").trim();
+        let q =
+            parts.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
+        (name.eq_ignore_ascii_case("gzip") || name == "*") && q > 0.0
+    })
+}
+
+async fn index(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let base = state.base_url(&headers);
+    let st = state.clone();
+    match tokio::task::spawn_blocking(move || pages::index(&st.config(), &st.store, &base)).await {
+        Ok(Ok(html)) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "store error\n").into_response(),
+    }
+}
+
+async fn opml(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let base = state.base_url(&headers);
+    match pages::opml(&state.config(), &state.store, &base) {
+        Ok(x) => ([(header::CONTENT_TYPE, "text/x-opml; charset=utf-8")], x).into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "store error\n").into_response(),
+    }
+}
+
+async fn metrics_page(State(state): State<Arc<AppState>>) -> Response {
+    let cfg = state.config();
+    let items: u64 =
+        cfg.feeds.iter().filter_map(|f| state.store.feed_state(&f.name).ok().flatten()).map(|s| s.item_count).sum();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render(items)).into_response()
+}
+
+#[cfg(test)]
+mod tests;

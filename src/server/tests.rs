@@ -1,0 +1,280 @@
+//! Router tests without a socket (habit 6): every route and status, conditional GET, gzip,
+//! HEAD, the render cache and self URLs. The store is filled through the real refresh path
+//! from a fixture file.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use super::*;
+use crate::fetch::Fetcher;
+use crate::refresh::{refresh_feed, Context};
+
+struct Fixture {
+    state: Arc<AppState>,
+    ctx: Context,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture(public_url: Option<&str>) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let feeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds");
+    let feed_file = dir.path().join("news.xml");
+    std::fs::copy(feeds.join("rss2.xml"), &feed_file).unwrap();
+    let toml = format!(
+        "[settings]\ndb = \"db\"\n[[feed]]\nname = \"news\"\nurl = \"{}\"\n[[feed]]\nname = \"culture\"\nurl = \"{}\"\n",
+        feed_file.display(),
+        feeds.join("atom.xml").display()
+    );
+    let cfg = Arc::new(Config::parse(&toml, Path::new("feeds.toml"), dir.path()).unwrap());
+    let store = Store::open(&cfg.settings.db).unwrap();
+    let ctx = Context::new(Fetcher::new(&cfg.settings).unwrap(), store.clone()).unwrap();
+    for f in &cfg.feeds {
+        assert!(refresh_feed(&ctx, f).await.ok());
+    }
+    let state = AppState::new(store, cfg, public_url.map(str::to_string), Arc::default());
+    Fixture { state, ctx, _dir: dir }
+}
+
+async fn send(
+    state: &Arc<AppState>,
+    method: Method,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let mut req = Request::builder().method(method).uri(uri).header(header::HOST, "feeds.example:8080");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = router(state.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+    (status, headers, body)
+}
+
+async fn get(state: &Arc<AppState>, uri: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+    send(state, Method::GET, uri, &[]).await
+}
+
+fn h<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> &'a str {
+    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+#[tokio::test]
+async fn every_feed_route_serves_its_format() {
+    let f = fixture(None).await;
+    for (uri, ct, entries) in [
+        ("/feeds/news.rss", "application/rss+xml; charset=utf-8", 3),
+        ("/feeds/news.atom", "application/atom+xml; charset=utf-8", 3),
+        ("/feeds/news.json", "application/feed+json", 3),
+        ("/feeds/culture.atom", "application/atom+xml; charset=utf-8", 2),
+        ("/all.rss", "application/rss+xml; charset=utf-8", 5),
+        ("/all.atom", "application/atom+xml; charset=utf-8", 5),
+        ("/all.json", "application/feed+json", 5),
+    ] {
+        let (status, headers, body) = get(&f.state, uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_eq!(h(&headers, header::CONTENT_TYPE), ct, "{uri}");
+        assert!(h(&headers, header::ETAG).starts_with('"'), "{uri}");
+        assert!(httpdate::parse_http_date(h(&headers, header::LAST_MODIFIED)).is_ok(), "{uri}");
+        let feed = feed_rs::parser::parse(&body[..]).unwrap_or_else(|e| panic!("{uri}: {e}"));
+        assert_eq!(feed.entries.len(), entries, "{uri}");
+        let text = String::from_utf8(body).unwrap();
+        assert!(!text.contains("Anzeige") && !text.contains("<script"), "{uri} is cleaned");
+    }
+}
+
+#[tokio::test]
+async fn feeds_name_their_own_url_from_host_or_public_url() {
+    let f = fixture(None).await;
+    let (_, _, body) = get(&f.state, "/feeds/news.atom").await;
+    assert!(String::from_utf8(body).unwrap().contains("href=\"http://feeds.example:8080/feeds/news.atom\""));
+    let (_, _, body) = get(&f.state, "/all.json").await;
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["feed_url"], "http://feeds.example:8080/all.json");
+    let (_, _, body) = send(&f.state, Method::GET, "/feeds/news.rss", &[("host", "evil\"><script>")]).await;
+    assert!(!String::from_utf8(body).unwrap().contains("<script>"), "a hostile Host is not echoed");
+
+    let p = fixture(Some("https://clean.example/fs/")).await;
+    let (_, _, body) = get(&p.state, "/feeds/news.rss").await;
+    assert!(String::from_utf8(body).unwrap().contains("<atom:link href=\"https://clean.example/fs/feeds/news.rss\""));
+}
+
+#[tokio::test]
+async fn conditional_requests_get_304_without_body() {
+    let f = fixture(None).await;
+    let (_, headers, body) = get(&f.state, "/feeds/news.rss").await;
+    let etag = h(&headers, header::ETAG).to_string();
+    let lm = h(&headers, header::LAST_MODIFIED).to_string();
+    let (_, again, body2) = get(&f.state, "/feeds/news.rss").await;
+    assert_eq!(h(&again, header::ETAG), etag, "ETag is stable across requests");
+    assert_eq!(body, body2);
+
+    for hdrs in [
+        vec![("if-none-match", etag.as_str())],
+        vec![("if-none-match", "\"x\", W/".to_string().as_str())],
+        vec![("if-modified-since", lm.as_str())],
+    ] {
+        let (status, h304, b) = send(&f.state, Method::GET, "/feeds/news.rss", &hdrs).await;
+        if hdrs[0].1.starts_with("\"x\"") {
+            assert_eq!(status, StatusCode::OK, "{hdrs:?}");
+            continue;
+        }
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "{hdrs:?}");
+        assert!(b.is_empty());
+        assert_eq!(h(&h304, header::ETAG), etag);
+    }
+    let (status, _, _) =
+        send(&f.state, Method::GET, "/feeds/news.rss", &[("if-none-match", &format!("W/{etag}"))]).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED, "weak comparison");
+    let (status, _, _) =
+        send(&f.state, Method::GET, "/feeds/news.rss", &[("if-none-match", "\"other\""), ("if-modified-since", &lm)])
+            .await;
+    assert_eq!(status, StatusCode::OK, "If-None-Match wins over If-Modified-Since");
+    let (status, _, _) =
+        send(&f.state, Method::GET, "/feeds/news.rss", &[("if-modified-since", "Mon, 01 Jan 2001 00:00:00 GMT")]).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn gzip_when_accepted_with_its_own_etag() {
+    let f = fixture(None).await;
+    let (_, plain_h, plain) = get(&f.state, "/all.atom").await;
+    let (status, gz_h, gz) = send(&f.state, Method::GET, "/all.atom", &[("accept-encoding", "br, gzip;q=0.8")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h(&gz_h, header::CONTENT_ENCODING), "gzip");
+    assert_eq!(h(&gz_h, header::VARY), "Accept-Encoding");
+    assert_ne!(h(&gz_h, header::ETAG), h(&plain_h, header::ETAG));
+    let mut inflated = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut inflated).unwrap();
+    assert_eq!(inflated, plain);
+    let (_, no_h, _) = send(&f.state, Method::GET, "/all.atom", &[("accept-encoding", "gzip;q=0")]).await;
+    assert_eq!(h(&no_h, header::CONTENT_ENCODING), "", "q=0 refuses gzip");
+    let (status, _, _) = send(
+        &f.state,
+        Method::GET,
+        "/all.atom",
+        &[("accept-encoding", "gzip"), ("if-none-match", h(&gz_h, header::ETAG))],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+}
+
+#[tokio::test]
+async fn head_gets_headers_only() {
+    let f = fixture(None).await;
+    let (_, get_h, _) = get(&f.state, "/feeds/news.json").await;
+    let (status, head_h, body) = send(&f.state, Method::HEAD, "/feeds/news.json", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.is_empty());
+    assert_eq!(h(&head_h, header::ETAG), h(&get_h, header::ETAG));
+    assert_eq!(h(&head_h, header::CONTENT_TYPE), "application/feed+json");
+}
+
+#[tokio::test]
+async fn unknown_names_404_and_other_methods_405() {
+    let f = fixture(None).await;
+    for uri in [
+        "/feeds/nope.rss",
+        "/feeds/news.xml",
+        "/feeds/news",
+        "/all.xml",
+        "/nothing",
+        "/feeds/../../etc/passwd",
+        "/feeds/%2e%2e%2fx.rss",
+        "/feeds/NEWS.rss",
+    ] {
+        let (status, _, _) = get(&f.state, uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+    }
+    let long = format!("/feeds/{}.rss", "a".repeat(10_000));
+    assert_eq!(get(&f.state, &long).await.0, StatusCode::NOT_FOUND);
+    for m in [Method::POST, Method::PUT, Method::DELETE] {
+        assert_eq!(send(&f.state, m.clone(), "/all.rss", &[]).await.0, StatusCode::METHOD_NOT_ALLOWED, "{m}");
+        assert_eq!(send(&f.state, m.clone(), "/feeds/news.rss", &[]).await.0, StatusCode::METHOD_NOT_ALLOWED, "{m}");
+    }
+}
+
+#[tokio::test]
+async fn renderings_are_cached_until_the_feeds_items_change() {
+    let f = fixture(None).await;
+    let (_, first_h, _) = get(&f.state, "/feeds/news.rss").await;
+    let (_, all_h, _) = get(&f.state, "/all.rss").await;
+    let cached = f.state.cache.get(
+        &Key { feed: Some("news".into()), format: Format::Rss, base: "http://feeds.example:8080".into() },
+        f.state.store.generation(Some("news")),
+    );
+    assert!(cached.is_some(), "the rendering is kept");
+    // A refresh that changes nothing (the file is unchanged) keeps the cached rendering.
+    let cfg = f.state.config();
+    let news = cfg.feed("news").unwrap();
+    let report = refresh_feed(&f.ctx, news).await;
+    assert!(report.not_modified);
+    assert!(Arc::ptr_eq(
+        &cached.clone().unwrap(),
+        &f.state
+            .cache
+            .get(
+                &Key { feed: Some("news".into()), format: Format::Rss, base: "http://feeds.example:8080".into() },
+                f.state.store.generation(Some("news"))
+            )
+            .unwrap()
+    ));
+    // A refresh that changes an item invalidates this feed's and the merged rendering.
+    let crate::config::Source::File(path) = &news.source else { panic!() };
+    let text = std::fs::read_to_string(path).unwrap().replace("Weekend fares remain unchanged", "Weekend fares rise");
+    std::fs::write(path, text).unwrap();
+    assert_eq!(refresh_feed(&f.ctx, news).await.outcome.unwrap().updated, 1);
+    let (_, second_h, body) = get(&f.state, "/feeds/news.rss").await;
+    assert_ne!(h(&second_h, header::ETAG), h(&first_h, header::ETAG));
+    assert!(String::from_utf8(body).unwrap().contains("Weekend fares rise"));
+    let (_, all2_h, _) = get(&f.state, "/all.rss").await;
+    assert_ne!(h(&all2_h, header::ETAG), h(&all_h, header::ETAG));
+}
+
+#[tokio::test]
+async fn index_opml_health_and_metrics() {
+    let f = fixture(None).await;
+    let (status, headers, body) = get(&f.state, "/").await;
+    let html = String::from_utf8(body).unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h(&headers, header::CONTENT_TYPE), "text/html; charset=utf-8");
+    for want in [
+        "<strong>news</strong>",
+        "Example News – Culture",
+        "http://feeds.example:8080/feeds/news.atom",
+        "/feeds.opml",
+        "<td>3</td>",
+    ] {
+        assert!(html.contains(want), "{want} missing in index:\n{html}");
+    }
+    assert!(!html.contains("<script"));
+
+    let (_, _, body) = get(&f.state, "/feeds.opml").await;
+    let opml = String::from_utf8(body).unwrap();
+    assert!(opml.contains("<opml version=\"2.0\">"));
+    assert!(opml.contains("xmlUrl=\"http://feeds.example:8080/feeds/news.rss\""), "{opml}");
+    assert!(opml.contains("xmlUrl=\"http://feeds.example:8080/feeds/culture.rss\""), "{opml}");
+
+    assert_eq!(get(&f.state, "/healthz").await.2, b"ok\n");
+
+    let report = refresh_feed(&f.ctx, f.state.config().feed("news").unwrap()).await;
+    f.state.metrics.record(&report);
+    let (_, headers, body) = get(&f.state, "/metrics").await;
+    let m = String::from_utf8(body).unwrap();
+    assert!(h(&headers, header::CONTENT_TYPE).starts_with("text/plain; version=0.0.4"));
+    for want in [
+        "feedscrub_polls_total 1",
+        "feedscrub_not_modified_total 1",
+        "feedscrub_items_stored 5",
+        "feedscrub_failures_total{kind=\"fetch\"} 0",
+        "feedscrub_fetch_duration_seconds_count 1",
+    ] {
+        assert!(m.contains(want), "{want} missing:\n{m}");
+    }
+}
