@@ -56,7 +56,8 @@ pub enum AppError {
 impl AppError {
     pub fn exit(&self) -> Exit {
         match self {
-            AppError::Config(_) | AppError::Usage(_) => Exit::Usage,
+            // The store is held by a running `serve`: using it now is a usage error.
+            AppError::Config(_) | AppError::Usage(_) | AppError::Store(StoreError::Locked { .. }) => Exit::Usage,
             _ => Exit::Failed,
         }
     }
@@ -71,6 +72,7 @@ pub async fn run(cli: Cli) -> Result<Exit, AppError> {
         }
         Command::Clean { base_url, format, file } => clean_cmd(base_url.as_ref(), format, file.as_deref()),
         Command::Check => check(&cli.config),
+        Command::Serve { listen } => serve(&cli.config, listen).await,
     }
 }
 
@@ -221,6 +223,61 @@ fn clean_cmd(base: Option<&url::Url>, format: CleanFormat, file: Option<&Path>) 
     let mut out = if as_text { text::html_to_text(cleaned.html.as_str()) } else { cleaned.html.into_string() };
     out.push('\n');
     print_stdout(&out)?;
+    Ok(Exit::Success)
+}
+
+/// The daemon: scheduler + HTTP server on one store until SIGINT/SIGTERM.
+async fn serve(config: &Path, listen: Option<std::net::SocketAddr>) -> Result<Exit, AppError> {
+    use std::sync::Arc;
+    use tokio::signal::unix::{signal, SignalKind};
+
+    let cfg = Arc::new(load(config)?);
+    let store = Store::open(&cfg.settings.db)?;
+    let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone()).map_err(AppError::Io)?;
+    let metrics = Arc::new(crate::server::metrics::Metrics::default());
+    let public_url = cfg.settings.public_url.as_ref().map(|u| u.to_string());
+    let state = crate::server::AppState::new(store.clone(), cfg.clone(), public_url, metrics);
+    let addr = listen.unwrap_or(cfg.settings.listen);
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| AppError::Io(format!("cannot listen on {addr}: {e}")))?;
+    let local = listener.local_addr().map_err(|e| AppError::Io(e.to_string()))?;
+    eprintln!("feedscrub: serving {} feeds on http://{local}/", cfg.feeds.len());
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let sig = |kind| signal(kind).map_err(|e| AppError::Io(format!("cannot listen for signals: {e}")));
+    let (mut term, mut int, mut hup) =
+        (sig(SignalKind::terminate())?, sig(SignalKind::interrupt())?, sig(SignalKind::hangup())?);
+    let reload_state = state.clone();
+    let config_path = config.to_path_buf();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = term.recv() => break,
+                _ = int.recv() => break,
+                _ = hup.recv() => match Config::load(&config_path) {
+                    Ok(new) => {
+                        tracing::info!(feeds = new.feeds.len(), "config reloaded");
+                        eprintln!("feedscrub: reloaded {} ({} feeds)", config_path.display(), new.feeds.len());
+                        reload_state.set_config(Arc::new(new));
+                    }
+                    Err(e) => {
+                        tracing::error!("config reload rejected, keeping the running config:\n{e}");
+                        eprintln!("feedscrub: reload rejected, keeping the running config:\n{e}");
+                    }
+                },
+            }
+        }
+        tracing::info!("shutting down");
+        let _ = stop_tx.send(true);
+    });
+
+    let scheduler = tokio::spawn(crate::scheduler::run(ctx, state.clone(), stop_rx.clone()));
+    crate::server::serve(listener, crate::server::router(state.clone()), stop_rx, crate::server::Limits::default())
+        .await;
+    let _ = scheduler.await;
+    drop(state);
+    drop(store); // the last handles: the writer drains and the store is flushed and closed
+    eprintln!("feedscrub: stopped");
     Ok(Exit::Success)
 }
 

@@ -61,6 +61,15 @@ pub enum Command {
         /// The document; stdin when absent or `-`.
         file: Option<PathBuf>,
     },
+    /// Run the daemon: poll every feed on its schedule and serve the clean feeds over HTTP.
+    ///
+    /// SIGINT/SIGTERM stop it cleanly (refreshes in flight finish, the store is flushed);
+    /// SIGHUP reloads the config (an invalid file is logged and the old config kept).
+    Serve {
+        /// Address to listen on (default: `settings.listen`, else 127.0.0.1:8080).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::SocketAddr>,
+    },
     /// Validate the config and print what was understood.
     Check,
 }

@@ -22,6 +22,11 @@ const DEFAULT_DB: &str = "data/feedscrub.db";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_MAX_BODY: u64 = 10 * 1024 * 1024;
 const DEFAULT_CONCURRENCY: usize = 16;
+const DEFAULT_INTERVAL: Duration = Duration::from_secs(15 * 60);
+/// Polling a feed more often than this is refused.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(60);
+const DEFAULT_PER_HOST: usize = 2;
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_USER_AGENT: &str =
     concat!("feedscrub/", env!("CARGO_PKG_VERSION"), " (+https://github.com/feedscrub/feedscrub)");
 
@@ -43,6 +48,14 @@ pub struct Settings {
     pub max_body: u64,
     pub concurrency: NonZeroUsize,
     pub user_agent: String,
+    /// `serve`: the address to listen on.
+    pub listen: std::net::SocketAddr,
+    /// `serve`: the base URL the outputs name themselves with (else from the request's Host).
+    pub public_url: Option<Url>,
+    /// `serve`: how often each feed is polled unless it sets its own `interval`.
+    pub interval: Duration,
+    /// `serve`: at most this many refreshes of feeds on one host at once.
+    pub per_host: NonZeroUsize,
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +67,15 @@ pub struct FeedConfig {
     pub drop_items: Vec<Regex>,
     /// Extra CSS selectors removed from item content (already checked to compile).
     pub remove: Vec<String>,
+    /// `serve`: this feed's polling interval, overriding `settings.interval`.
+    pub interval: Option<Duration>,
+}
+
+impl FeedConfig {
+    /// The polling interval of this feed under `settings`.
+    pub fn interval(&self, settings: &Settings) -> Duration {
+        self.interval.unwrap_or(settings.interval)
+    }
 }
 
 /// Where a feed is read from.
@@ -122,6 +144,10 @@ struct RawSettings {
     max_body: Option<Spanned<String>>,
     concurrency: Option<Spanned<i64>>,
     user_agent: Option<Spanned<String>>,
+    listen: Option<Spanned<String>>,
+    public_url: Option<Spanned<String>>,
+    interval: Option<Spanned<String>>,
+    per_host: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -133,6 +159,7 @@ struct RawFeed {
     drop_items: Vec<Spanned<String>>,
     #[serde(default)]
     remove: Vec<Spanned<String>>,
+    interval: Option<Spanned<String>>,
 }
 
 /// Collects located problems while validating.
@@ -231,6 +258,10 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
         max_body: DEFAULT_MAX_BODY,
         concurrency: NonZeroUsize::new(DEFAULT_CONCURRENCY).expect("non-zero constant"),
         user_agent: DEFAULT_USER_AGENT.to_string(),
+        listen: DEFAULT_LISTEN.parse().expect("valid default address"),
+        public_url: None,
+        interval: DEFAULT_INTERVAL,
+        per_host: NonZeroUsize::new(DEFAULT_PER_HOST).expect("non-zero constant"),
     };
     if let Some(db) = raw.db {
         if db.get_ref().trim().is_empty() {
@@ -255,6 +286,34 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
         match usize::try_from(*c.get_ref()).ok().filter(|n| (1..=1024).contains(n)) {
             Some(n) => s.concurrency = NonZeroUsize::new(n).expect("checked range"),
             None => p.push(c.span(), "settings.concurrency", format!("must be 1 to 1024, got {}", c.get_ref())),
+        }
+    }
+    if let Some(l) = raw.listen {
+        match l.get_ref().parse() {
+            Ok(a) => s.listen = a,
+            Err(_) => p.push(
+                l.span(),
+                "settings.listen",
+                format!("invalid address {:?} (use e.g. \"127.0.0.1:8080\")", l.get_ref()),
+            ),
+        }
+    }
+    if let Some(u) = raw.public_url {
+        match Url::parse(u.get_ref()) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => s.public_url = Some(url),
+            _ => p.push(u.span(), "settings.public_url", format!("{:?} is not an http(s) URL", u.get_ref())),
+        }
+    }
+    if let Some(t) = raw.interval {
+        match parse_interval(t.get_ref()) {
+            Ok(d) => s.interval = d,
+            Err(e) => p.push(t.span(), "settings.interval", e),
+        }
+    }
+    if let Some(c) = raw.per_host {
+        match usize::try_from(*c.get_ref()).ok().filter(|n| (1..=64).contains(n)) {
+            Some(n) => s.per_host = NonZeroUsize::new(n).expect("checked range"),
+            None => p.push(c.span(), "settings.per_host", format!("must be 1 to 64, got {}", c.get_ref())),
         }
     }
     if let Some(ua) = raw.user_agent {
@@ -307,10 +366,17 @@ fn validate_feed(raw: RawFeed, i: usize, dir: &Path, p: &mut Problems) -> Option
             ),
         }
     }
+    let mut interval = None;
+    if let Some(t) = &raw.interval {
+        match parse_interval(t.get_ref()) {
+            Ok(d) => interval = Some(d),
+            Err(e) => p.push(t.span(), format!("feed[{i}].interval"), e),
+        }
+    }
     if p.list.len() > before {
         return None;
     }
-    Some(FeedConfig { name, source: source?, drop_items, remove })
+    Some(FeedConfig { name, source: source?, drop_items, remove, interval })
 }
 
 fn one_line(s: &str) -> String {
@@ -349,6 +415,15 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         .map_err(|e| format!("invalid duration {s:?}: {e} (use e.g. \"30s\", \"15m\")"))?;
     if d.is_zero() {
         return Err(format!("duration {s:?} must be greater than zero"));
+    }
+    Ok(d)
+}
+
+/// A polling interval: a duration of at least `MIN_INTERVAL`.
+fn parse_interval(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d < MIN_INTERVAL {
+        return Err(format!("interval {s:?} is below the minimum of 1m"));
     }
     Ok(d)
 }
@@ -406,6 +481,26 @@ mod tests {
         assert_eq!(c.settings.max_body, 512 * 1024);
         assert_eq!(c.settings.concurrency.get(), 3);
         assert_eq!(c.settings.user_agent, "t");
+    }
+
+    #[test]
+    fn serve_settings_are_read_and_checked() {
+        let c = parse("[settings]\nlisten = \"0.0.0.0:9000\"\npublic_url = \"https://c.example/fs\"\ninterval = \"30m\"\nper_host = 3\n[[feed]]\nname = \"a\"\nurl = \"x.xml\"\ninterval = \"2h\"\n[[feed]]\nname = \"b\"\nurl = \"y.xml\"\n").unwrap();
+        assert_eq!(c.settings.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.settings.public_url.as_ref().unwrap().as_str(), "https://c.example/fs");
+        assert_eq!(c.feeds[0].interval(&c.settings), Duration::from_secs(7200));
+        assert_eq!(c.feeds[1].interval(&c.settings), Duration::from_secs(1800));
+        assert_eq!(c.settings.per_host.get(), 3);
+        let d = parse(ONE).unwrap().settings;
+        assert_eq!(
+            (d.listen.to_string(), d.interval, d.per_host.get()),
+            ("127.0.0.1:8080".into(), Duration::from_secs(900), 2)
+        );
+        check_err("[settings]\nlisten = \"localhost\"\n", &["settings.listen", "invalid address"]);
+        check_err("[settings]\npublic_url = \"ftp://x\"\n", &["settings.public_url"]);
+        check_err("[settings]\ninterval = \"30s\"\n", &["settings.interval", "below the minimum of 1m"]);
+        check_err(&format!("{ONE}interval = \"10s\"\n"), &["feeds.toml:4:", "feed[0].interval", "minimum"]);
+        check_err("[settings]\nper_host = 0\n", &["settings.per_host"]);
     }
 
     #[test]

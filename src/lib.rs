@@ -26,5 +26,6 @@ pub mod model;
 pub mod parse;
 pub mod publish;
 pub mod refresh;
+pub mod scheduler;
 pub mod server;
 pub mod store;

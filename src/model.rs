@@ -98,4 +98,8 @@ pub struct FeedState {
     pub last_success: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub item_count: u64,
+    /// `serve`: when this feed is due next, kept so a restart resumes the schedule.
+    pub next_poll: Option<DateTime<Utc>>,
+    /// `serve`: failed refreshes in a row (drives the backoff).
+    pub failures: u32,
 }

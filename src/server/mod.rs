@@ -39,12 +39,21 @@ pub struct AppState {
     public_url: Option<String>,
     pub cache: RenderCache,
     pub metrics: Arc<Metrics>,
+    /// Notified by `set_config`; the scheduler waits on it to pick up a reload at once.
+    pub config_changed: tokio::sync::Notify,
 }
 
 impl AppState {
     pub fn new(store: Store, config: Arc<Config>, public_url: Option<String>, metrics: Arc<Metrics>) -> Arc<AppState> {
         let public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
-        Arc::new(AppState { store, config: RwLock::new(config), public_url, cache: RenderCache::default(), metrics })
+        Arc::new(AppState {
+            store,
+            config: RwLock::new(config),
+            public_url,
+            cache: RenderCache::default(),
+            metrics,
+            config_changed: tokio::sync::Notify::new(),
+        })
     }
 
     pub fn config(&self) -> Arc<Config> {
@@ -53,6 +62,7 @@ impl AppState {
 
     pub fn set_config(&self, config: Arc<Config>) {
         *self.config.write().unwrap_or_else(|e| e.into_inner()) = config;
+        self.config_changed.notify_waiters();
     }
 
     /// `public_url`, else `http://{Host}` (a Host with unexpected characters is not echoed).
@@ -233,6 +243,67 @@ async fn metrics_page(State(state): State<Arc<AppState>>) -> Response {
     let items: u64 =
         cfg.feeds.iter().filter_map(|f| state.store.feed_state(&f.name).ok().flatten()).map(|s| s.item_count).sum();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render(items)).into_response()
+}
+
+/// Limits of the listener.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Connections served at once; further ones wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// A client must send its request headers within this time.
+    pub header_read_timeout: std::time::Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_connections: 512, header_read_timeout: std::time::Duration::from_secs(10) }
+    }
+}
+
+/// Serves `app` on `listener` until `shutdown` turns true, then lets open requests finish
+/// (up to 10 s). HTTP/1.1 with a header-read timeout and a connection cap: a slow client can
+/// hold one connection slot for at most `header_read_timeout` before sending its request.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+    limits: Limits,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    // One permit per open connection; a connection task holds it until the connection ends.
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => p.expect("never closed"),
+            _ = shutdown.changed() => if *shutdown.borrow() { break } else { continue },
+        };
+        let (stream, _peer) = tokio::select! {
+            a = listener.accept() => match a {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = shutdown.changed() => if *shutdown.borrow() { break } else { continue },
+        };
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout)
+            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
+    if tokio::time::timeout(std::time::Duration::from_secs(10), graceful.shutdown()).await.is_err() {
+        tracing::warn!("open connections did not finish within 10 s");
+    }
 }
 
 #[cfg(test)]

@@ -61,7 +61,7 @@ async fn get(state: &Arc<AppState>, uri: &str) -> (StatusCode, HeaderMap, Vec<u8
     send(state, Method::GET, uri, &[]).await
 }
 
-fn h<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> &'a str {
+fn h(headers: &HeaderMap, name: header::HeaderName) -> &str {
     headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
 }
 

@@ -149,6 +149,10 @@ pub struct FeedRecord {
     pub last_success: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub item_count: u64,
+    #[serde(default)]
+    pub next_poll: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub failures: u32,
 }
 
 impl From<&FeedState> for FeedRecord {
@@ -165,6 +169,8 @@ impl From<&FeedState> for FeedRecord {
             last_success: s.last_success,
             last_error: s.last_error.clone(),
             item_count: s.item_count,
+            next_poll: s.next_poll,
+            failures: s.failures,
         }
     }
 }
@@ -179,6 +185,8 @@ impl From<FeedRecord> for FeedState {
             last_success: r.last_success,
             last_error: r.last_error,
             item_count: r.item_count,
+            next_poll: r.next_poll,
+            failures: r.failures,
         }
     }
 }
