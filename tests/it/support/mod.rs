@@ -1,11 +1,13 @@
 //! Test support: a local origin server on 127.0.0.1, a temporary workspace with a config, and
 //! a runner for the real `feedscrub` binary. Tests never touch the public internet.
 
+pub mod daemon;
 pub mod origin;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub use daemon::Daemon;
 pub use origin::{Origin, Route};
 
 /// Path of a fixture file.
