@@ -21,6 +21,17 @@ use crate::model::Validators;
 /// Feed formats first, anything else last (some servers answer 406 without `*/*`).
 const ACCEPT_FEEDS: &str = "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5";
 const MAX_REDIRECTS: usize = 10;
+/// Retry-After and cache lifetimes are clamped to this.
+pub const MAX_HINT: Duration = Duration::from_secs(24 * 3600);
+
+/// What a source said about polling it, besides the body.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Hints {
+    /// Every redirect on the way was permanent (301/308): the feed lives here now.
+    pub moved_to: Option<url::Url>,
+    /// `Cache-Control: max-age` or `Expires`: do not poll again before this long.
+    pub min_interval: Option<Duration>,
+}
 
 /// The outcome of a successful fetch.
 #[derive(Debug)]
@@ -40,8 +51,11 @@ pub enum FetchError {
     Connect { url: String, detail: String },
     #[error("{url}: more than {MAX_REDIRECTS} redirects")]
     TooManyRedirects { url: String },
-    #[error("{url}: HTTP {status}")]
-    Status { url: String, status: u16 },
+    #[error("{url}: HTTP {status}{}", retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default())]
+    Status { url: String, status: u16, retry_after: Option<Duration> },
+    /// 410: the feed is gone for good.
+    #[error("{url}: HTTP 410 Gone")]
+    Gone { url: String },
     #[error("{url}: body larger than the {limit} byte limit (max_body)")]
     TooLarge { url: String, limit: u64 },
     #[error("{url}: {detail}")]
@@ -67,7 +81,8 @@ impl Fetcher {
             .user_agent(settings.user_agent.clone())
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
-            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+            // Redirects are followed by hand (fetch_http) to tell permanent ones apart.
+            .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(settings.concurrency.get())
             .build()
             .map_err(|e| FetchError::Client(e.to_string()))?;
@@ -75,28 +90,69 @@ impl Fetcher {
     }
 
     /// Fetches `source`, conditionally when `validators` are known.
-    pub async fn fetch(&self, source: &Source, validators: &Validators) -> Result<Fetched, FetchError> {
+    pub async fn fetch(&self, source: &Source, validators: &Validators) -> Result<(Fetched, Hints), FetchError> {
         match source {
-            Source::Http(url) => self.fetch_http(url.as_str(), validators).await,
-            Source::File(path) => self.fetch_file(path, validators).await,
+            Source::Http(url) => self.fetch_http(url, validators).await,
+            Source::File(path) => Ok((self.fetch_file(path, validators).await?, Hints::default())),
         }
     }
 
-    async fn fetch_http(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
-        let mut req = self.client.get(url).header(ACCEPT, ACCEPT_FEEDS);
-        if let Some(etag) = &validators.etag {
-            req = req.header(IF_NONE_MATCH, etag);
-        }
-        if let Some(lm) = &validators.last_modified {
-            req = req.header(IF_MODIFIED_SINCE, lm);
-        }
-        let resp = req.send().await.map_err(|e| self.classify(url, e))?;
+    async fn fetch_http(&self, start: &url::Url, validators: &Validators) -> Result<(Fetched, Hints), FetchError> {
+        let mut current = start.clone();
+        let mut all_permanent = true;
+        let mut hops = 0;
+        let resp = loop {
+            let url = current.as_str();
+            let mut req = self.client.get(url).header(ACCEPT, ACCEPT_FEEDS);
+            if let Some(etag) = &validators.etag {
+                req = req.header(IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &validators.last_modified {
+                req = req.header(IF_MODIFIED_SINCE, lm);
+            }
+            let resp = req.send().await.map_err(|e| self.classify(url, e))?;
+            let status = resp.status();
+            if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
+                break resp;
+            }
+            hops += 1;
+            if hops > MAX_REDIRECTS {
+                return Err(FetchError::TooManyRedirects { url: start.to_string() });
+            }
+            let location = header_str(resp.headers(), reqwest::header::LOCATION).ok_or_else(|| FetchError::Http {
+                url: url.to_string(),
+                detail: format!("HTTP {status} without Location"),
+            })?;
+            let next = current.join(location).map_err(|e| FetchError::Http {
+                url: url.to_string(),
+                detail: format!("bad redirect Location {location:?}: {e}"),
+            })?;
+            if !matches!(next.scheme(), "http" | "https") {
+                return Err(FetchError::Http {
+                    url: url.to_string(),
+                    detail: format!("redirect to a non-web URL {next}"),
+                });
+            }
+            all_permanent &= matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT);
+            current = next;
+        };
+        let url = current.as_str();
         let status = resp.status();
+        let hints = Hints {
+            moved_to: (hops > 0 && all_permanent).then(|| current.clone()),
+            min_interval: cache_lifetime(resp.headers()),
+        };
         if status == StatusCode::NOT_MODIFIED {
-            return Ok(Fetched::NotModified);
+            return Ok((Fetched::NotModified, hints));
+        }
+        if status == StatusCode::GONE {
+            return Err(FetchError::Gone { url: url.to_string() });
         }
         if !status.is_success() {
-            return Err(FetchError::Status { url: url.to_string(), status: status.as_u16() });
+            let retry_after = matches!(status, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE)
+                .then(|| header_str(resp.headers(), reqwest::header::RETRY_AFTER).and_then(parse_retry_after))
+                .flatten();
+            return Err(FetchError::Status { url: url.to_string(), status: status.as_u16(), retry_after });
         }
         let headers = resp.headers().clone();
         let too_large = || FetchError::TooLarge { url: url.to_string(), limit: self.max_body };
@@ -120,7 +176,7 @@ impl Fetcher {
             etag: header_str(&headers, ETAG).map(str::to_string),
             last_modified: header_str(&headers, LAST_MODIFIED).map(str::to_string),
         };
-        Ok(Fetched::Modified { body, charset: charset_of(&headers), validators })
+        Ok((Fetched::Modified { body, charset: charset_of(&headers), validators }, hints))
     }
 
     async fn fetch_file(&self, path: &Path, validators: &Validators) -> Result<Fetched, FetchError> {
@@ -159,6 +215,39 @@ impl Fetcher {
     }
 }
 
+/// `Retry-After`: delay-seconds or an HTTP date, clamped to `MAX_HINT`.
+pub fn parse_retry_after(v: &str) -> Option<Duration> {
+    let v = v.trim();
+    let d = match v.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => {
+            httpdate::parse_http_date(v).ok()?.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO)
+        }
+    };
+    Some(d.min(MAX_HINT))
+}
+
+/// How long the response may be cached: `Cache-Control: max-age` (s-maxage ignored), else
+/// `Expires` minus now; clamped to `MAX_HINT`. `no-cache`/`no-store` and past dates give none.
+pub fn cache_lifetime(h: &HeaderMap) -> Option<Duration> {
+    if let Some(cc) = header_str(h, reqwest::header::CACHE_CONTROL) {
+        let lower = cc.to_ascii_lowercase();
+        if lower.contains("no-store") || lower.contains("no-cache") {
+            return None;
+        }
+        if let Some(age) = lower
+            .split(',')
+            .find_map(|d| d.trim().strip_prefix("max-age="))
+            .and_then(|v| v.trim_matches('"').parse::<u64>().ok())
+        {
+            return (age > 0).then(|| Duration::from_secs(age).min(MAX_HINT));
+        }
+    }
+    let expires = httpdate::parse_http_date(header_str(h, reqwest::header::EXPIRES)?).ok()?;
+    let d = expires.duration_since(std::time::SystemTime::now()).ok()?;
+    (!d.is_zero()).then(|| d.min(MAX_HINT))
+}
+
 fn header_str(h: &HeaderMap, name: reqwest::header::HeaderName) -> Option<&str> {
     h.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
 }
@@ -181,4 +270,44 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
         cur = next;
     }
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderValue, CACHE_CONTROL, EXPIRES};
+
+    fn headers(pairs: &[(reqwest::header::HeaderName, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(k.clone(), HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn retry_after_seconds_dates_and_clamping() {
+        assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after("99999999"), Some(MAX_HINT), "huge values clamped");
+        let in_an_hour = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(3600));
+        let d = parse_retry_after(&in_an_hour).unwrap();
+        assert!(d > Duration::from_secs(3590) && d <= Duration::from_secs(3600), "{d:?}");
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO), "past date");
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn cache_lifetimes() {
+        assert_eq!(
+            cache_lifetime(&headers(&[(CACHE_CONTROL, "public, max-age=1800")])),
+            Some(Duration::from_secs(1800))
+        );
+        assert_eq!(cache_lifetime(&headers(&[(CACHE_CONTROL, "max-age=31536000")])), Some(MAX_HINT));
+        assert_eq!(cache_lifetime(&headers(&[(CACHE_CONTROL, "no-cache, max-age=600")])), None);
+        assert_eq!(cache_lifetime(&headers(&[(EXPIRES, "0")])), None, "Expires: 0 means already expired");
+        let later = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(600));
+        let d = cache_lifetime(&headers(&[(EXPIRES, &later)])).unwrap();
+        assert!(d > Duration::from_secs(590) && d <= Duration::from_secs(600));
+        assert_eq!(cache_lifetime(&HeaderMap::new()), None);
+    }
 }

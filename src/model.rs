@@ -102,4 +102,8 @@ pub struct FeedState {
     pub next_poll: Option<DateTime<Utc>>,
     /// `serve`: failed refreshes in a row (drives the backoff).
     pub failures: u32,
+    /// Where the feed moved permanently (a chain of 301/308 from `url`): fetched from there.
+    pub moved_to: Option<String>,
+    /// The source answered 410 Gone: no more polls; the items stay served.
+    pub gone: bool,
 }

@@ -25,6 +25,8 @@ pub enum ParseError {
 pub struct ParsedFeed {
     pub meta: FeedMeta,
     pub items: Vec<RawItem>,
+    /// RSS `<ttl>`: the publisher asks not to be polled more often than this.
+    pub ttl: Option<std::time::Duration>,
 }
 
 /// Parses feed bytes. `http_charset` is the `charset` of the Content-Type header, if any;
@@ -99,7 +101,8 @@ fn map_feed(feed: Feed) -> ParsedFeed {
         site_link: feed.links.iter().find(|l| l.rel.as_deref() != Some("self")).map(|l| l.href.clone()),
         description: feed.description.map(|t| plain(&t)),
     };
-    ParsedFeed { meta, items: feed.entries.into_iter().map(map_entry).collect() }
+    let ttl = feed.ttl.filter(|m| *m > 0).map(|m| std::time::Duration::from_secs(u64::from(m) * 60));
+    ParsedFeed { meta, items: feed.entries.into_iter().map(map_entry).collect(), ttl }
 }
 
 fn map_entry(e: Entry) -> RawItem {

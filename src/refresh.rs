@@ -81,6 +81,23 @@ pub struct FeedReport {
     /// The source answered 304 / the file is unchanged.
     pub not_modified: bool,
     pub elapsed: Duration,
+    /// Do not poll again before this long (Cache-Control max-age, Expires, RSS ttl).
+    pub min_interval: Option<Duration>,
+}
+
+impl FeedReport {
+    /// The source's Retry-After on a 429/503.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match &self.outcome {
+            Err(RefreshError::Fetch(FetchError::Status { retry_after, .. })) => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The source answered 410 Gone.
+    pub fn gone(&self) -> bool {
+        matches!(&self.outcome, Err(RefreshError::Fetch(FetchError::Gone { .. })))
+    }
 }
 
 impl FeedReport {
@@ -111,37 +128,54 @@ pub async fn refresh_all(
 /// Refreshes one feed and records the outcome (success or error) in the store.
 pub async fn refresh_feed(ctx: &Context, feed: &FeedConfig) -> FeedReport {
     let started = Instant::now();
-    let (outcome, not_modified) = match refresh_inner(ctx, feed).await {
-        Ok((counts, nm)) => (Ok(counts), nm),
+    let (outcome, not_modified, min_interval) = match refresh_inner(ctx, feed).await {
+        Ok((counts, nm, min)) => (Ok(counts), nm, min),
         Err(e) => {
             record_failure(ctx, feed, &e).await;
-            (Err(e), false)
+            (Err(e), false, None)
         }
     };
     if let Err(e) = &outcome {
         tracing::debug!(feed = %feed.name, error = %e, "refresh failed");
     }
-    FeedReport { feed: feed.name.clone(), outcome, not_modified, elapsed: started.elapsed() }
+    FeedReport { feed: feed.name.clone(), outcome, not_modified, elapsed: started.elapsed(), min_interval }
 }
 
-async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool), RefreshError> {
+async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool, Option<Duration>), RefreshError> {
     let now = Utc::now();
     let url = feed.source.to_string();
     let prev = ctx.store.feed_state(&feed.name)?;
     // Validators belong to a URL: a changed URL in the config is fetched unconditionally.
     let validators = prev.as_ref().filter(|p| p.url == url).map(|p| p.validators.clone()).unwrap_or_default();
     let mut state = prev.unwrap_or_default();
+    if state.url != url {
+        // A new URL in the config: what was learned about the old one no longer applies.
+        state.moved_to = None;
+        state.gone = false;
+    }
     state.url = url.clone();
     state.last_attempt = Some(now);
+    // A feed that moved permanently is fetched from its new address.
+    let source = state
+        .moved_to
+        .as_deref()
+        .and_then(|m| url::Url::parse(m).ok())
+        .map_or_else(|| feed.source.clone(), Source::Http);
 
-    match ctx.fetcher.fetch(&feed.source, &validators).await? {
+    let (fetched, hints) = ctx.fetcher.fetch(&source, &validators).await?;
+    if let Some(new) = hints.moved_to {
+        tracing::info!(feed = %feed.name, from = %source, to = %new, "feed moved permanently; following it");
+        state.moved_to = Some(new.to_string());
+    }
+    let min_interval = hints.min_interval;
+    match fetched {
         Fetched::NotModified => {
             state.last_success = Some(now);
             state.last_error = None;
             let mut changes = ctx.store.changes();
             changes.put_state(&feed.name, &state);
             ctx.store.commit(changes).await?;
-            Ok((Counts { unchanged: state.item_count as usize, ..Counts::default() }, true))
+            Ok((Counts { unchanged: state.item_count as usize, ..Counts::default() }, true, min_interval))
         }
         Fetched::Modified { body, charset, validators } => {
             let (done, result) = tokio::sync::oneshot::channel();
@@ -154,13 +188,13 @@ async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool
                 let _ = done.send(r);
             });
             let internal = |detail: String| RefreshError::Internal { url: url.clone(), detail };
-            let (changes, counts) = match result.await {
+            let (changes, counts, ttl) = match result.await {
                 Ok(Ok(r)) => r?,
                 Ok(Err(panic)) => return Err(internal(panic_message(&*panic))),
                 Err(_) => return Err(internal("worker thread stopped".into())),
             };
             ctx.store.commit(changes).await?;
-            Ok((counts, false))
+            Ok((counts, false, min_interval.max(ttl)))
         }
     }
 }
@@ -184,6 +218,9 @@ async fn record_failure(ctx: &Context, feed: &FeedConfig, e: &RefreshError) {
     }
     state.last_attempt = Some(Utc::now());
     state.last_error = Some(e.to_string());
+    if matches!(e, RefreshError::Fetch(FetchError::Gone { .. })) {
+        state.gone = true;
+    }
     let mut changes = ctx.store.changes();
     changes.put_state(&feed.name, &state);
     if let Err(se) = ctx.store.commit(changes).await {
@@ -201,7 +238,7 @@ fn process(
     mut state: FeedState,
     validators: Validators,
     now: DateTime<Utc>,
-) -> Result<(Changes, Counts), RefreshError> {
+) -> Result<(Changes, Counts, Option<Duration>), RefreshError> {
     let feed_url = match &feed.source {
         Source::Http(u) => Some(u.clone()),
         Source::File(_) => None,
@@ -209,6 +246,7 @@ fn process(
     let parsed = parse_feed(body, charset, feed_url.as_ref().map(Url::as_str))
         .map_err(|source| RefreshError::Parse { url: feed.source.to_string(), source })?;
     let site = parsed.meta.site_link.as_deref().and_then(|l| Url::parse(l).ok()).or(feed_url);
+    let parsed_ttl = parsed.ttl;
     let cleaner = Cleaner::new(&feed.remove, &[]);
     let mut counts = Counts::default();
     let mut seen = HashSet::new();
@@ -285,5 +323,5 @@ fn process(
     state.last_error = None;
     state.item_count += counts.new as u64;
     changes.put_state(&feed.name, &state);
-    Ok((changes, counts))
+    Ok((changes, counts, parsed_ttl))
 }

@@ -47,6 +47,21 @@ pub fn next_delay(interval: Duration, failures: u32, jitter: f64) -> Duration {
     base.mul_f64(1.0 + j).min(MAX_DELAY)
 }
 
+/// The delay until the next poll: `next_delay`, but never before the source's Retry-After
+/// (429/503) nor before its cache lifetime or RSS ttl; never beyond 24 h.
+pub fn plan(
+    interval: Duration,
+    failures: u32,
+    jitter: f64,
+    retry_after: Option<Duration>,
+    min_interval: Option<Duration>,
+) -> Duration {
+    next_delay(interval, failures, jitter)
+        .max(retry_after.unwrap_or_default())
+        .max(min_interval.unwrap_or_default())
+        .min(MAX_DELAY)
+}
+
 /// The delay before the first poll after start: the stored schedule when it lies ahead, else
 /// a spread over a window of half a second per feed, at most a minute (`jitter` uniform in
 /// [0, 1)): a few feeds start at once, a thousand don't all fire together.
@@ -83,8 +98,11 @@ pub async fn run(ctx: Context, state: Arc<AppState>, mut shutdown: watch::Receiv
     let mut jitter = Jitter::new();
     let mut due: HashMap<String, Instant> = HashMap::new();
     let mut running: HashSet<String> = HashSet::new();
-    // Refreshes in flight; each returns its feed's name and when it is due next.
-    let mut tasks: JoinSet<(String, Duration)> = JoinSet::new();
+    // Refreshes in flight; each returns its feed's name and when it is due next (None: the
+    // feed is gone, poll no more).
+    let mut tasks: JoinSet<(String, Option<Duration>)> = JoinSet::new();
+    // Feeds that answered 410 Gone: not polled again (until the config gives them a new URL).
+    let mut gone: HashSet<String> = HashSet::new();
     // Which feed each task refreshes, so a task that fails still releases its feed.
     let mut task_feed: HashMap<tokio::task::Id, (String, Duration)> = HashMap::new();
     let mut concurrency = 0usize;
@@ -104,8 +122,13 @@ pub async fn run(ctx: Context, state: Arc<AppState>, mut shutdown: watch::Receiv
         let now = Instant::now();
         due.retain(|name, _| cfg.feed(name).is_some());
         for f in &cfg.feeds {
-            if !due.contains_key(&f.name) {
-                let stored = state.store.feed_state(&f.name).ok().flatten().and_then(|s| s.next_poll);
+            if !due.contains_key(&f.name) && !gone.contains(&f.name) {
+                let st = state.store.feed_state(&f.name).ok().flatten();
+                if st.as_ref().is_some_and(|s| s.gone && s.url == f.source.to_string()) {
+                    gone.insert(f.name.clone());
+                    continue;
+                }
+                let stored = st.and_then(|s| s.next_poll);
                 let until = stored.and_then(|t| (t - Utc::now()).to_std().ok());
                 due.insert(
                     f.name.clone(),
@@ -114,7 +137,7 @@ pub async fn run(ctx: Context, state: Arc<AppState>, mut shutdown: watch::Receiv
             }
         }
         for f in &cfg.feeds {
-            if due[&f.name] <= now && !running.contains(&f.name) && !*shutdown.borrow() {
+            if due.get(&f.name).is_some_and(|t| *t <= now) && !running.contains(&f.name) && !*shutdown.borrow() {
                 running.insert(f.name.clone());
                 let host = host_of(f);
                 let host_sem =
@@ -140,14 +163,25 @@ pub async fn run(ctx: Context, state: Arc<AppState>, mut shutdown: watch::Receiv
             _ = sleep => {}
             Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => {
                 let (id, next) = match done {
-                    Ok((id, (_, next))) => (id, Some(next)),
-                    Err(e) => (e.id(), None),
+                    Ok((id, (_, next))) => (id, Ok(next)),
+                    Err(e) => (e.id(), Err(())),
                 };
                 if let Some((name, interval)) = task_feed.remove(&id) {
-                    // A task that failed (a bug) retries its feed at its normal interval.
-                    let next = next.unwrap_or(interval);
                     running.remove(&name);
-                    due.insert(name, Instant::now() + next);
+                    match next {
+                        Ok(Some(next)) => {
+                            due.insert(name, Instant::now() + next);
+                        }
+                        Ok(None) => {
+                            tracing::warn!(feed = %name, "feed is gone (HTTP 410): no more polls; its items stay served");
+                            due.remove(&name);
+                            gone.insert(name);
+                        }
+                        // A task that failed (a bug) retries its feed at its normal interval.
+                        Err(()) => {
+                            due.insert(name, Instant::now() + interval);
+                        }
+                    }
                 }
             }
             _ = state.config_changed.notified() => {}
@@ -173,24 +207,27 @@ fn host_of(f: &FeedConfig) -> String {
     }
 }
 
-/// Decides the next poll and records it (with the failure count) in the feed's state.
+/// Decides the next poll (None: gone) and records it, with the failure count, in the feed's state.
 async fn schedule_after(
     ctx: &Context,
     feed: &FeedConfig,
     report: &FeedReport,
     interval: Duration,
     jitter: f64,
-) -> Duration {
+) -> Option<Duration> {
+    if report.gone() {
+        return None;
+    }
     let mut state = ctx.store.feed_state(&feed.name).ok().flatten().unwrap_or_default();
     state.failures = if report.ok() { 0 } else { state.failures.saturating_add(1) };
-    let next = next_delay(interval, state.failures, jitter);
+    let next = plan(interval, state.failures, jitter, report.retry_after(), report.min_interval);
     state.next_poll = chrono::Duration::from_std(next).ok().map(|d| Utc::now() + d);
     let mut changes = ctx.store.changes();
     changes.put_state(&feed.name, &state);
     if let Err(e) = ctx.store.commit(changes).await {
         tracing::error!(feed = %feed.name, error = %e, "cannot record the schedule");
     }
-    next
+    Some(next)
 }
 
 /// One log line per poll: feed, outcome, duration, new items.
@@ -229,6 +266,23 @@ mod tests {
         assert_eq!(&d[..7], &[900, 1800, 3600, 7200, 14400, 28800, 57600]);
         assert!(d[7..].iter().all(|s| *s == 86400), "capped at 24 h: {d:?}");
         assert_eq!(next_delay(M15, u32::MAX, 0.99), MAX_DELAY, "never overflows, never above the cap");
+    }
+
+    #[test]
+    fn retry_after_and_cache_lifetimes_are_lower_bounds_never_above_a_day() {
+        let h = Duration::from_secs(3600);
+        assert_eq!(plan(M15, 1, 0.5, Some(h), None), h, "Retry-After beats the first backoff step");
+        assert_eq!(
+            plan(M15, 5, 0.5, Some(Duration::from_secs(60)), None),
+            Duration::from_secs(14400),
+            "backoff beats a short Retry-After"
+        );
+        assert_eq!(plan(M15, 0, 0.5, None, Some(h)), h, "max-age/Expires/ttl: lower bound");
+        assert_eq!(plan(M15, 0, 0.5, None, Some(Duration::from_secs(60))), M15, "a short max-age does not poll faster");
+        assert_eq!(
+            plan(M15, 0, 0.5, Some(Duration::from_secs(9 * 86400)), Some(Duration::from_secs(9 * 86400))),
+            MAX_DELAY
+        );
     }
 
     #[test]

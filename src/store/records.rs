@@ -153,6 +153,10 @@ pub struct FeedRecord {
     pub next_poll: Option<DateTime<Utc>>,
     #[serde(default)]
     pub failures: u32,
+    #[serde(default)]
+    pub moved_to: Option<String>,
+    #[serde(default)]
+    pub gone: bool,
 }
 
 impl From<&FeedState> for FeedRecord {
@@ -171,6 +175,8 @@ impl From<&FeedState> for FeedRecord {
             item_count: s.item_count,
             next_poll: s.next_poll,
             failures: s.failures,
+            moved_to: s.moved_to.clone(),
+            gone: s.gone,
         }
     }
 }
@@ -187,6 +193,8 @@ impl From<FeedRecord> for FeedState {
             item_count: r.item_count,
             next_poll: r.next_poll,
             failures: r.failures,
+            moved_to: r.moved_to,
+            gone: r.gone,
         }
     }
 }

@@ -441,3 +441,60 @@ fn progress_lines_go_to_stderr_when_piped() {
     let quiet = ws.run(&["--quiet", "fetch"]);
     assert_eq!(quiet.stderr, "", "--quiet prints nothing on stderr");
 }
+
+#[test]
+fn a_chain_of_permanent_redirects_moves_the_feed_temporary_ones_do_not() {
+    let o = fixture_origin();
+    let loc = |to: &str| vec![("Location".to_string(), to.to_string())];
+    o.serve("/old", Route { extra_headers: loc("/older"), ..Route::status(301) });
+    o.serve("/older", Route { extra_headers: loc("/rss2.xml"), ..Route::status(308) });
+    o.serve("/temp", Route { extra_headers: loc("/temp2"), ..Route::status(302) });
+    o.serve("/temp2", Route { extra_headers: loc("/atom.xml"), ..Route::status(307) });
+    let ws = Workspace::with_feeds(&[("moved", &o.url("/old")), ("temp", &o.url("/temp"))]);
+    ws.fetch(0);
+    let run = ws.fetch(0);
+    assert_eq!(counts(&run.stdout, "moved").0, "304", "{}", run.stdout);
+    assert_eq!(o.hits("/old"), 1, "after 301+308 the new address is used directly");
+    assert_eq!(o.hits("/rss2.xml"), 2);
+    assert_eq!(o.hits("/temp"), 2, "302/307 keep the configured address");
+}
+
+#[test]
+fn gone_rate_limited_and_redirect_faults_are_clear_errors() {
+    let o = fixture_origin();
+    o.serve("/gone", Route::status(410));
+    o.serve("/busy", Route { extra_headers: vec![("Retry-After".into(), "120".into())], ..Route::status(429) });
+    o.serve(
+        "/down",
+        Route {
+            extra_headers: vec![("Retry-After".into(), "Wed, 21 Oct 2015 07:28:00 GMT".into())],
+            ..Route::status(503)
+        },
+    );
+    o.serve("/loop", Route { extra_headers: vec![("Location".into(), "/loop".into())], ..Route::status(301) });
+    o.serve(
+        "/to-file",
+        Route { extra_headers: vec![("Location".into(), "file:///etc/passwd".into())], ..Route::status(302) },
+    );
+    let ws = Workspace::with_feeds(&[
+        ("gone", &o.url("/gone")),
+        ("busy", &o.url("/busy")),
+        ("down", &o.url("/down")),
+        ("loop", &o.url("/loop")),
+        ("to-file", &o.url("/to-file")),
+        ("good", &o.url("/rss2.xml")),
+    ]);
+    let run = ws.fetch(1);
+    for (feed, want) in [
+        ("gone", "HTTP 410 Gone"),
+        ("busy", "HTTP 429 (retry after 120s)"),
+        ("down", "HTTP 503 (retry after 0s)"),
+        ("loop", "more than 10 redirects"),
+        ("to-file", "redirect to a non-web URL file:///etc/passwd"),
+    ] {
+        let row = summary_row(&run.stdout, feed).join(" ");
+        assert!(row.contains(want), "{feed}: {want:?} not in {row:?}");
+    }
+    assert_eq!(o.hits("/loop"), 11, "ten redirects followed, then stopped");
+    assert_eq!(counts(&run.stdout, "good").1, 3);
+}

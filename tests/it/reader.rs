@@ -20,7 +20,8 @@ fn newsboat_reads_the_clean_feeds() {
     d.wait_entries("/all.atom", 5);
 
     let dir = ws.path();
-    std::fs::write(dir.join("urls"), format!("http://{a}/feeds/news.rss\nhttp://{a}/feeds/culture.atom\n", a = d.addr)).unwrap();
+    std::fs::write(dir.join("urls"), format!("http://{a}/feeds/news.rss\nhttp://{a}/feeds/culture.atom\n", a = d.addr))
+        .unwrap();
     std::fs::write(dir.join("newsboat.conf"), "download-timeout 10\n").unwrap();
     let newsboat = |args: &[&str]| {
         let out = Command::new("newsboat")

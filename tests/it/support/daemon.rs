@@ -105,4 +105,3 @@ impl Drop for Daemon {
         let _ = self.child.wait();
     }
 }
-
