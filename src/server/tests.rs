@@ -278,3 +278,60 @@ async fn index_opml_health_and_metrics() {
         assert!(m.contains(want), "{want} missing:\n{m}");
     }
 }
+
+/// A plain HTTP/1.1 GET over a socket: the status code (0 when the server closed first).
+async fn socket_get(addr: std::net::SocketAddr, path: &str) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf).await;
+    String::from_utf8_lossy(&buf).split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+}
+
+#[tokio::test]
+async fn slow_clients_are_cut_off_and_cannot_hold_the_server() {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let f = fixture(None).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let limits = Limits { max_connections: 4, header_read_timeout: Duration::from_millis(300) };
+    let server = tokio::spawn(serve(listener, router(f.state.clone()), stopped, limits));
+
+    // Three clients trickle half a request line and stall.
+    let mut slow = Vec::new();
+    for _ in 0..3 {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(b"GET /all.rss HTTP/1.1\r\nHo").await.unwrap();
+        slow.push(s);
+    }
+    // Normal requests are answered meanwhile (one slot is still free).
+    assert_eq!(socket_get(addr, "/healthz").await, 200);
+    // The slow ones are cut off after the header-read timeout.
+    let started = Instant::now();
+    for mut s in slow {
+        let mut buf = [0u8; 64];
+        let n =
+            tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf)).await.expect("closed in time").unwrap_or(0);
+        let text = String::from_utf8_lossy(&buf[..n]);
+        assert!(n == 0 || text.starts_with("HTTP/1.1 408"), "{text}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(3));
+    // With every slot held by idle clients, a new client waits (is not served) until one
+    // is cut off, and is then served.
+    let mut hold = Vec::new();
+    for _ in 0..4 {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
+        hold.push(s);
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let waited = Instant::now();
+    assert_eq!(socket_get(addr, "/healthz").await, 200);
+    assert!(waited.elapsed() >= Duration::from_millis(150), "the fifth client waited for a slot");
+    drop(hold);
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(15), server).await.expect("server stops").unwrap();
+}
