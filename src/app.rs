@@ -9,7 +9,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::clean::{text, Cleaner};
-use crate::cli::{CleanFormat, Cli, Command};
+use crate::cli::{CleanFormat, Cli, Command, OpmlAction};
 use crate::config::{Config, ConfigError};
 use crate::export::Format;
 use crate::fetch::{FetchError, Fetcher};
@@ -73,6 +73,11 @@ pub async fn run(cli: Cli) -> Result<Exit, AppError> {
         Command::Clean { base_url, format, file } => clean_cmd(base_url.as_ref(), format, file.as_deref()),
         Command::Check => check(&cli.config),
         Command::Serve { listen } => serve(&cli.config, listen).await,
+        Command::Opml { action: OpmlAction::Export } => {
+            print_stdout(&crate::opml::export(&load(&cli.config)?))?;
+            Ok(Exit::Success)
+        }
+        Command::Opml { action: OpmlAction::Import { file } } => opml_import(&cli.config, &file),
     }
 }
 
@@ -278,6 +283,44 @@ async fn serve(config: &Path, listen: Option<std::net::SocketAddr>) -> Result<Ex
     drop(state);
     drop(store); // the last handles: the writer drains and the store is flushed and closed
     eprintln!("feedscrub: stopped");
+    Ok(Exit::Success)
+}
+
+/// Adds an OPML file's feeds to the config file, which is validated before it is replaced.
+fn opml_import(config: &Path, file: &Path) -> Result<Exit, AppError> {
+    let cfg = load(config)?;
+    let mut opml = String::new();
+    if file == Path::new("-") {
+        std::io::stdin().read_to_string(&mut opml).map_err(|e| AppError::Io(format!("cannot read stdin: {e}")))?;
+    } else {
+        opml = std::fs::read_to_string(file)
+            .map_err(|e| AppError::Usage(format!("cannot read {}: {e}", file.display())))?;
+    }
+    let feeds = crate::opml::parse(&opml).map_err(|e| AppError::Usage(format!("{}: {e}", file.display())))?;
+    let text =
+        std::fs::read_to_string(config).map_err(|e| AppError::Io(format!("cannot read {}: {e}", config.display())))?;
+    let (new_text, report) =
+        crate::opml::import(&text, &cfg, &feeds).map_err(|e| AppError::Usage(format!("{}: {e}", config.display())))?;
+    for (url, why) in &report.refused {
+        eprintln!("refused {url}: {why}");
+    }
+    if !report.added.is_empty() {
+        let dir = config.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        Config::parse(&new_text, config, dir)?; // never write a config that would not load
+        write_atomically(config, new_text.as_bytes())?;
+    }
+    let mut o = String::new();
+    for (name, url) in &report.added {
+        o.push_str(&format!("added {name}: {url}\n"));
+    }
+    o.push_str(&format!(
+        "{} added, {} already configured, {} refused; {}\n",
+        report.added.len(),
+        report.skipped.len(),
+        report.refused.len(),
+        config.display()
+    ));
+    print_stdout(&o)?;
     Ok(Exit::Success)
 }
 

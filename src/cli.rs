@@ -72,6 +72,23 @@ pub enum Command {
     },
     /// Validate the config and print what was understood.
     Check,
+    /// Move subscriptions in and out as OPML.
+    Opml {
+        #[command(subcommand)]
+        action: OpmlAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OpmlAction {
+    /// Add the feeds of an OPML file to the config (comments and layout kept; feeds already
+    /// configured are skipped; only http(s) URLs are taken).
+    Import {
+        /// The OPML file (`-` for stdin).
+        file: PathBuf,
+    },
+    /// Print the configured source feeds as OPML.
+    Export,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -144,3 +144,40 @@ fn missing_clean_input_is_a_clear_error() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no-such.html"), "{}", r.stderr);
 }
+
+#[test]
+fn opml_import_adds_feeds_keeps_comments_and_export_lists_them() {
+    let ws = Workspace::with_config(
+        "# my feeds, keep this comment\n[[feed]]\nname = \"a\"\nurl = \"https://a.example/feed\"\n",
+    );
+    let opml = ws.path().join("subs.opml");
+    std::fs::write(
+        &opml,
+        r#"<?xml version="1.0"?><opml version="2.0"><body>
+            <outline text="A again" xmlUrl="https://a.example/feed"/>
+            <outline text="Tagesschau" xmlUrl="https://www.tagesschau.de/xml/rss2/"/>
+            <outline text="Secret" xmlUrl="file:///etc/shadow"/>
+        </body></opml>"#,
+    )
+    .unwrap();
+    let r = ws.run(&["opml", "import", opml.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("added tagesschau: https://www.tagesschau.de/xml/rss2/"), "{}", r.stdout);
+    assert!(r.stdout.contains("1 added, 1 already configured, 1 refused"), "{}", r.stdout);
+    assert!(r.stderr.contains("refused file:///etc/shadow: only http(s)"), "{}", r.stderr);
+    let text = std::fs::read_to_string(ws.config()).unwrap();
+    assert!(text.starts_with("# my feeds, keep this comment\n"), "{text}");
+    assert_eq!(ws.run(&["check"]).code, 0);
+    let out = ws.run(&["opml", "export"]).stdout;
+    assert!(
+        out.contains("xmlUrl=\"https://a.example/feed\"")
+            && out.contains("xmlUrl=\"https://www.tagesschau.de/xml/rss2/\""),
+        "{out}"
+    );
+
+    let bad = ws.path().join("bad.opml");
+    std::fs::write(&bad, "<rss/>").unwrap();
+    let r = ws.run(&["opml", "import", bad.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("not OPML"), "{}", r.stderr);
+}
