@@ -106,4 +106,6 @@ pub struct FeedState {
     pub moved_to: Option<String>,
     /// The source answered 410 Gone: no more polls; the items stay served.
     pub gone: bool,
+    /// Ad items dropped plus ad and boilerplate blocks removed, over the feed's life.
+    pub ads_removed: u64,
 }

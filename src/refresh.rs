@@ -322,6 +322,7 @@ fn process(
     state.last_success = Some(now);
     state.last_error = None;
     state.item_count += counts.new as u64;
+    state.ads_removed += (counts.ads_dropped + counts.blocks_removed) as u64;
     changes.put_state(&feed.name, &state);
     Ok((changes, counts, parsed_ttl))
 }

@@ -20,7 +20,7 @@ pub fn index(cfg: &Config, store: &Store, base: &str) -> Result<String, StoreErr
          <a href=\"{b}/all.json\">JSON</a>; subscribe to all at once with <a href=\"{b}/feeds.opml\">OPML</a>.</p>",
         b = esc(base)
     );
-    o.push_str("<table><tr><th>feed</th><th>items</th><th>last success</th><th>last error</th><th>outputs</th></tr>\n");
+    o.push_str("<table><tr><th>feed</th><th>items</th><th>ads &amp; junk removed</th><th>last success</th><th>last error</th><th>outputs</th></tr>\n");
     for f in &cfg.feeds {
         let st = store.feed_state(&f.name)?.unwrap_or_default();
         let title = st.meta.title.clone().unwrap_or_else(|| f.name.clone());
@@ -29,11 +29,12 @@ pub fn index(cfg: &Config, store: &Store, base: &str) -> Result<String, StoreErr
         };
         let _ = writeln!(
             o,
-            "<tr><td><strong>{name}</strong><br>{title}</td><td>{items}</td><td>{ok}</td><td class=\"err\">{err}</td>\
+            "<tr><td><strong>{name}</strong><br>{title}</td><td>{items}</td><td>{ads}</td><td>{ok}</td><td class=\"err\">{err}</td>\
              <td><a href=\"{b}/feeds/{name}.rss\">RSS</a> <a href=\"{b}/feeds/{name}.atom\">Atom</a> <a href=\"{b}/feeds/{name}.json\">JSON</a></td></tr>",
             name = esc(&f.name),
             title = esc(&title),
             items = st.item_count,
+            ads = st.ads_removed,
             ok = when(st.last_success),
             err = esc(st.last_error.as_deref().unwrap_or("")),
             b = esc(base),

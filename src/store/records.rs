@@ -157,6 +157,8 @@ pub struct FeedRecord {
     pub moved_to: Option<String>,
     #[serde(default)]
     pub gone: bool,
+    #[serde(default)]
+    pub ads_removed: u64,
 }
 
 impl From<&FeedState> for FeedRecord {
@@ -177,6 +179,7 @@ impl From<&FeedState> for FeedRecord {
             failures: s.failures,
             moved_to: s.moved_to.clone(),
             gone: s.gone,
+            ads_removed: s.ads_removed,
         }
     }
 }
@@ -195,6 +198,7 @@ impl From<FeedRecord> for FeedState {
             failures: r.failures,
             moved_to: r.moved_to,
             gone: r.gone,
+            ads_removed: r.ads_removed,
         }
     }
 }
