@@ -33,6 +33,7 @@ pub struct ParsedFeed {
 /// `base` resolves relative links in XML feeds.
 pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) -> Result<ParsedFeed, ParseError> {
     let text = decode(bytes, http_charset);
+    let syndication = syndication_period(&text);
     let text = utf8_prolog(&text);
     let parser = feed_rs::parser::Builder::new()
         .base_uri(base)
@@ -45,7 +46,31 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
         }
         other => ParseError::Invalid(other.to_string()),
     })?;
-    Ok(map_feed(feed))
+    let mut parsed = map_feed(feed);
+    parsed.ttl = parsed.ttl.max(syndication);
+    Ok(parsed)
+}
+
+/// The RSS syndication module's `sy:updatePeriod` / `sy:updateFrequency` (feed-rs does not
+/// read them): the period divided by the frequency, from the channel head.
+pub fn syndication_period(text: &str) -> Option<std::time::Duration> {
+    let head = &text[..text.len().min(8192)];
+    let value = |tag: &str| {
+        let open = format!("<sy:{tag}>");
+        let start = head.find(&open)? + open.len();
+        let end = head[start..].find('<')? + start;
+        Some(head[start..end].trim().to_ascii_lowercase())
+    };
+    let period: u64 = match value("updatePeriod")?.as_str() {
+        "hourly" => 3600,
+        "daily" => 86_400,
+        "weekly" => 7 * 86_400,
+        "monthly" => 30 * 86_400,
+        "yearly" => 365 * 86_400,
+        _ => return None,
+    };
+    let frequency: u64 = value("updateFrequency").and_then(|f| f.parse().ok()).filter(|f| *f > 0).unwrap_or(1);
+    Some(std::time::Duration::from_secs(period / frequency))
 }
 
 /// Decodes feed bytes to text: BOM, valid UTF-8, XML prolog, HTTP charset, windows-1252.
@@ -184,6 +209,20 @@ mod tests {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss/>"
         );
         assert_eq!(utf8_prolog("<rss/>"), "<rss/>");
+    }
+
+    #[test]
+    fn ttl_and_syndication_period_are_read() {
+        let f = parse_feed(b"<rss version=\"2.0\"><channel><title>t</title><ttl>90</ttl></channel></rss>", None, None)
+            .unwrap();
+        assert_eq!(f.ttl, Some(std::time::Duration::from_secs(5400)));
+        let sy = "<rss version=\"2.0\" xmlns:sy=\"http://purl.org/rss/1.0/modules/syndication/\"><channel><title>t</title><sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>2</sy:updateFrequency></channel></rss>";
+        assert_eq!(parse_feed(sy.as_bytes(), None, None).unwrap().ttl, Some(std::time::Duration::from_secs(1800)));
+        assert_eq!(
+            syndication_period("<sy:updatePeriod>daily</sy:updatePeriod>"),
+            Some(std::time::Duration::from_secs(86400))
+        );
+        assert_eq!(syndication_period("<sy:updatePeriod>sometimes</sy:updatePeriod>"), None);
     }
 
     #[test]

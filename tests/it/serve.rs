@@ -55,6 +55,16 @@ fn serve_polls_serves_reloads_and_stops_cleanly() {
     // SIGTERM: exit 0, store intact.
     d.signal("TERM");
     assert_eq!(d.wait_exit(Duration::from_secs(20)), 0);
+
+    // A restart resumes the stored schedule: nothing is polled again right away.
+    let polled = o.hits("/rss2.xml");
+    std::fs::write(ws.config(), &base).unwrap();
+    let mut d = Daemon::start(&ws);
+    assert_eq!(d.get("/feeds/news.rss").0, 200);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(o.hits("/rss2.xml"), polled, "no poll before the stored next poll time");
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(Duration::from_secs(20)), 0);
     std::fs::write(ws.config(), format!("{base}[[feed]]\nname = \"weather\"\nurl = \"{}\"\n", o.url("/feed.json")))
         .unwrap();
     assert_eq!(parse_back(&ws.export(None, "json")).entries.len(), 7, "everything polled is in the store");
