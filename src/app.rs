@@ -240,8 +240,7 @@ async fn serve(config: &Path, listen: Option<std::net::SocketAddr>) -> Result<Ex
     let store = Store::open(&cfg.settings.db)?;
     let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone()).map_err(AppError::Io)?;
     let metrics = Arc::new(crate::server::metrics::Metrics::default());
-    let public_url = cfg.settings.public_url.as_ref().map(|u| u.to_string());
-    let state = crate::server::AppState::new(store.clone(), cfg.clone(), public_url, metrics);
+    let state = crate::server::AppState::new(store.clone(), cfg.clone(), metrics);
     let addr = listen.unwrap_or(cfg.settings.listen);
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| AppError::Io(format!("cannot listen on {addr}: {e}")))?;

@@ -44,6 +44,11 @@ impl Context {
             .map_err(|e| format!("cannot start the worker threads: {e}"))?;
         Ok(Context { fetcher, store, cpu: Arc::new(cpu) })
     }
+
+    /// The same context with another fetcher (a reload changed timeout, body cap or agent).
+    pub fn with_fetcher(&self, fetcher: Fetcher) -> Context {
+        Context { fetcher, store: self.store.clone(), cpu: self.cpu.clone() }
+    }
 }
 
 /// Per-feed counts of one refresh.

@@ -94,7 +94,7 @@ impl Jitter {
 
 /// Runs until `shutdown` turns true; then waits for refreshes in flight (up to
 /// `DRAIN_TIMEOUT`) and returns.
-pub async fn run(ctx: Context, state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(mut ctx: Context, state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
     let mut jitter = Jitter::new();
     let mut due: HashMap<String, Instant> = HashMap::new();
     let mut running: HashSet<String> = HashSet::new();
@@ -111,12 +111,29 @@ pub async fn run(ctx: Context, state: Arc<AppState>, mut shutdown: watch::Receiv
     let mut global = Arc::new(Semaphore::new(1));
     // One semaphore per host (`per_host` permits); tasks hold one for their refresh.
     let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
+    let mut per_host = 0usize;
+    // The settings the current fetcher was built with (a reload may change them).
+    let fetch_settings = |s: &crate::config::Settings| (s.timeout, s.max_body, s.user_agent.clone(), s.concurrency);
+    let mut fetcher_for = fetch_settings(&state.config().settings);
 
     loop {
         let cfg = state.config();
         if cfg.settings.concurrency.get() != concurrency {
             concurrency = cfg.settings.concurrency.get();
             global = Arc::new(Semaphore::new(concurrency));
+        }
+        if cfg.settings.per_host.get() != per_host {
+            per_host = cfg.settings.per_host.get();
+            hosts.clear(); // new semaphores with the new limit, as hosts come up
+        }
+        if fetch_settings(&cfg.settings) != fetcher_for {
+            match crate::fetch::Fetcher::new(&cfg.settings) {
+                Ok(f) => {
+                    ctx = ctx.with_fetcher(f);
+                    fetcher_for = fetch_settings(&cfg.settings);
+                }
+                Err(e) => tracing::error!(error = %e, "cannot apply the new fetch settings; keeping the old ones"),
+            }
         }
         // Feeds new to the schedule (start, or added by a reload); removed feeds drop out.
         let now = Instant::now();

@@ -35,8 +35,6 @@ pub struct AppState {
     pub store: Store,
     /// The running config; replaced as a whole on reload.
     config: RwLock<Arc<Config>>,
-    /// Base URL the outputs name themselves with (`public_url`); else taken from `Host`.
-    public_url: Option<String>,
     pub cache: RenderCache,
     pub metrics: Arc<Metrics>,
     /// Notified by `set_config`; the scheduler waits on it to pick up a reload at once.
@@ -44,12 +42,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, config: Arc<Config>, public_url: Option<String>, metrics: Arc<Metrics>) -> Arc<AppState> {
-        let public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
+    pub fn new(store: Store, config: Arc<Config>, metrics: Arc<Metrics>) -> Arc<AppState> {
         Arc::new(AppState {
             store,
             config: RwLock::new(config),
-            public_url,
             cache: RenderCache::default(),
             metrics,
             config_changed: tokio::sync::Notify::new(),
@@ -65,10 +61,11 @@ impl AppState {
         self.config_changed.notify_waiters();
     }
 
-    /// `public_url`, else `http://{Host}` (a Host with unexpected characters is not echoed).
+    /// `settings.public_url` of the running config, else `http://{Host}` (a Host with
+    /// unexpected characters is not echoed).
     fn base_url(&self, headers: &HeaderMap) -> String {
-        if let Some(p) = &self.public_url {
-            return p.clone();
+        if let Some(p) = &self.config().settings.public_url {
+            return p.as_str().trim_end_matches('/').to_string();
         }
         let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
         let safe = !host.is_empty()

@@ -25,8 +25,9 @@ async fn fixture(public_url: Option<&str>) -> Fixture {
     let feeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds");
     let feed_file = dir.path().join("news.xml");
     std::fs::copy(feeds.join("rss2.xml"), &feed_file).unwrap();
+    let settings = public_url.map(|u| format!("public_url = \"{u}\"\n")).unwrap_or_default();
     let toml = format!(
-        "[settings]\ndb = \"db\"\n[[feed]]\nname = \"news\"\nurl = \"{}\"\n[[feed]]\nname = \"culture\"\nurl = \"{}\"\n",
+        "[settings]\ndb = \"db\"\n{settings}[[feed]]\nname = \"news\"\nurl = \"{}\"\n[[feed]]\nname = \"culture\"\nurl = \"{}\"\n",
         feed_file.display(),
         feeds.join("atom.xml").display()
     );
@@ -36,7 +37,7 @@ async fn fixture(public_url: Option<&str>) -> Fixture {
     for f in &cfg.feeds {
         assert!(refresh_feed(&ctx, f).await.ok());
     }
-    let state = AppState::new(store, cfg, public_url.map(str::to_string), Arc::default());
+    let state = AppState::new(store, cfg, Arc::default());
     Fixture { state, ctx, _dir: dir }
 }
 
