@@ -54,7 +54,11 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
 /// The RSS syndication module's `sy:updatePeriod` / `sy:updateFrequency` (feed-rs does not
 /// read them): the period divided by the frequency, from the channel head.
 pub fn syndication_period(text: &str) -> Option<std::time::Duration> {
-    let head = &text[..text.len().min(8192)];
+    let mut end = text.len().min(8192);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
     let value = |tag: &str| {
         let open = format!("<sy:{tag}>");
         let start = head.find(&open)? + open.len();
@@ -223,6 +227,16 @@ mod tests {
             Some(std::time::Duration::from_secs(86400))
         );
         assert_eq!(syndication_period("<sy:updatePeriod>sometimes</sy:updatePeriod>"), None);
+    }
+
+    /// Regression: slicing the channel head at byte 8192 panicked when that byte fell inside
+    /// a multi-byte character ("not a char boundary; it is inside 'ü'"), failing the feed.
+    #[test]
+    fn syndication_scan_cuts_at_a_char_boundary() {
+        for pad in 8185..8195 {
+            let text = format!("{}{}", "a".repeat(pad), "ü".repeat(10));
+            assert_eq!(syndication_period(&text), None);
+        }
     }
 
     #[test]
