@@ -67,8 +67,8 @@ impl AppError {
 pub async fn run(cli: Cli) -> Result<Exit, AppError> {
     match cli.command {
         Command::Fetch { feeds } => fetch(&cli.config, &feeds, cli.quiet).await,
-        Command::Export { feed, format, output, self_url } => {
-            export_cmd(&cli.config, feed.as_deref(), format, output.as_deref(), self_url.map(String::from))
+        Command::Export { feed, format, output, self_url, limit } => {
+            export_cmd(&cli.config, feed.as_deref(), format, output.as_deref(), self_url.map(String::from), limit)
         }
         Command::Clean { base_url, format, file } => clean_cmd(base_url.as_ref(), format, file.as_deref()),
         Command::Check => check(&cli.config),
@@ -191,11 +191,17 @@ fn export_cmd(
     format: Format,
     output: Option<&Path>,
     self_url: Option<String>,
+    limit: Option<usize>,
 ) -> Result<Exit, AppError> {
     let cfg = load(config)?;
     let store = Store::open(&cfg.settings.db)?;
     let scope = feed.map_or(Scope::All, Scope::Feed);
-    let text = publish::render(&cfg, &store, scope, format, self_url).map_err(|e| match e {
+    let limit = match limit {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None => Some(cfg.settings.output_items.get()),
+    };
+    let text = publish::render(&cfg, &store, scope, format, self_url, limit).map_err(|e| match e {
         PublishError::UnknownFeed(_) => AppError::Usage(format!("{}: {e}", cfg.path.display())),
         PublishError::Store(s) => AppError::Store(s),
     })?;

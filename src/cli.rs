@@ -49,6 +49,9 @@ pub enum Command {
         /// The URL this output is published at (atom:link rel=self, JSON feed_url).
         #[arg(long, value_name = "URL")]
         self_url: Option<Url>,
+        /// At most this many items, newest first (default: `settings.output_items`; 0: all).
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
     },
     /// Clean one document (HTML fragment, or plain text with blank-line paragraphs) and print it.
     Clean {

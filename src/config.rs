@@ -27,6 +27,7 @@ const DEFAULT_INTERVAL: Duration = Duration::from_secs(15 * 60);
 pub const MIN_INTERVAL: Duration = Duration::from_secs(60);
 const DEFAULT_PER_HOST: usize = 2;
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_OUTPUT_ITEMS: usize = 100;
 pub const DEFAULT_USER_AGENT: &str =
     concat!("feedscrub/", env!("CARGO_PKG_VERSION"), " (+https://github.com/feedscrub/feedscrub)");
 
@@ -56,6 +57,8 @@ pub struct Settings {
     pub interval: Duration,
     /// `serve`: at most this many refreshes of feeds on one host at once.
     pub per_host: NonZeroUsize,
+    /// The newest this many items make an output feed (served, and exported by default).
+    pub output_items: NonZeroUsize,
 }
 
 #[derive(Debug, Clone)]
@@ -148,6 +151,7 @@ struct RawSettings {
     public_url: Option<Spanned<String>>,
     interval: Option<Spanned<String>>,
     per_host: Option<Spanned<i64>>,
+    output_items: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -262,6 +266,7 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
         public_url: None,
         interval: DEFAULT_INTERVAL,
         per_host: NonZeroUsize::new(DEFAULT_PER_HOST).expect("non-zero constant"),
+        output_items: NonZeroUsize::new(DEFAULT_OUTPUT_ITEMS).expect("non-zero constant"),
     };
     if let Some(db) = raw.db {
         if db.get_ref().trim().is_empty() {
@@ -314,6 +319,12 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
         match usize::try_from(*c.get_ref()).ok().filter(|n| (1..=64).contains(n)) {
             Some(n) => s.per_host = NonZeroUsize::new(n).expect("checked range"),
             None => p.push(c.span(), "settings.per_host", format!("must be 1 to 64, got {}", c.get_ref())),
+        }
+    }
+    if let Some(c) = raw.output_items {
+        match usize::try_from(*c.get_ref()).ok().filter(|n| (1..=100_000).contains(n)) {
+            Some(n) => s.output_items = NonZeroUsize::new(n).expect("checked range"),
+            None => p.push(c.span(), "settings.output_items", format!("must be 1 to 100000, got {}", c.get_ref())),
         }
     }
     if let Some(ua) = raw.user_agent {

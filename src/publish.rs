@@ -22,14 +22,15 @@ pub enum Scope<'a> {
     All,
 }
 
-/// Renders one feed, or all configured feeds merged (newest first), from the store.
-/// `self_url` is where the output is published, when known.
+/// Renders one feed, or all configured feeds merged (newest first), from the store: the
+/// newest `limit` items (`None`: all). `self_url` is where the output is published, when known.
 pub fn render(
     cfg: &Config,
     store: &Store,
     scope: Scope,
     format: Format,
     self_url: Option<String>,
+    limit: Option<usize>,
 ) -> Result<String, PublishError> {
     let (channel, mut items) = match scope {
         Scope::Feed(name) => {
@@ -60,6 +61,9 @@ pub fn render(
         }
     };
     export::sort_newest_first(&mut items);
+    if let Some(n) = limit {
+        items.truncate(n);
+    }
     let mut sources: HashMap<String, Source> = HashMap::new();
     for i in &items {
         if !sources.contains_key(&i.feed) {

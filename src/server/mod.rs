@@ -150,7 +150,9 @@ async fn feed(
             let store = state.store.clone();
             let job = tokio::task::spawn_blocking(move || {
                 let scope = feed.as_deref().map_or(Scope::All, Scope::Feed);
-                publish::render(&cfg, &store, scope, format, Some(self_url)).map(|text| Rendered::new(generation, text))
+                let limit = Some(cfg.settings.output_items.get());
+                publish::render(&cfg, &store, scope, format, Some(self_url), limit)
+                    .map(|text| Rendered::new(generation, text))
             });
             match job.await {
                 Ok(Ok(r)) => {

@@ -498,3 +498,24 @@ fn gone_rate_limited_and_redirect_faults_are_clear_errors() {
     assert_eq!(o.hits("/loop"), 11, "ten redirects followed, then stopped");
     assert_eq!(counts(&run.stdout, "good").1, 3);
 }
+
+#[test]
+fn outputs_hold_the_newest_output_items_and_export_can_override() {
+    let o = fixture_origin();
+    let ws = Workspace::with_config(&format!(
+        "[settings]\ndb = \"db\"\noutput_items = 4\n[[feed]]\nname = \"rss2\"\nurl = \"{}\"\n[[feed]]\nname = \"atom\"\nurl = \"{}\"\n[[feed]]\nname = \"json\"\nurl = \"{}\"\n",
+        o.url("/rss2.xml"),
+        o.url("/atom.xml"),
+        o.url("/feed.json")
+    ));
+    ws.fetch(0);
+    let all = parse_back(&ws.export(None, "atom"));
+    assert_eq!(all.entries.len(), 4, "settings.output_items caps the merged output");
+    let newest: Vec<String> = all.entries.iter().map(title).collect();
+    let everything = ws.run(&["export", "--format", "atom", "--limit", "0"]);
+    let everything = parse_back(&everything.stdout);
+    assert_eq!(everything.entries.len(), 7, "--limit 0: all items");
+    assert_eq!(everything.entries.iter().take(4).map(title).collect::<Vec<_>>(), newest, "the cap keeps the newest");
+    let two = ws.run(&["export", "--feed", "rss2", "--format", "json", "--limit", "2"]);
+    assert_eq!(parse_back(&two.stdout).entries.len(), 2);
+}
