@@ -287,11 +287,8 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
             Err(e) => p.push(m.span(), "settings.max_body", e),
         }
     }
-    if let Some(c) = raw.concurrency {
-        match usize::try_from(*c.get_ref()).ok().filter(|n| (1..=1024).contains(n)) {
-            Some(n) => s.concurrency = NonZeroUsize::new(n).expect("checked range"),
-            None => p.push(c.span(), "settings.concurrency", format!("must be 1 to 1024, got {}", c.get_ref())),
-        }
+    if let Some(n) = raw.concurrency.and_then(|c| count(&c, "settings.concurrency", 1024, p)) {
+        s.concurrency = n;
     }
     if let Some(l) = raw.listen {
         match l.get_ref().parse() {
@@ -315,17 +312,11 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
             Err(e) => p.push(t.span(), "settings.interval", e),
         }
     }
-    if let Some(c) = raw.per_host {
-        match usize::try_from(*c.get_ref()).ok().filter(|n| (1..=64).contains(n)) {
-            Some(n) => s.per_host = NonZeroUsize::new(n).expect("checked range"),
-            None => p.push(c.span(), "settings.per_host", format!("must be 1 to 64, got {}", c.get_ref())),
-        }
+    if let Some(n) = raw.per_host.and_then(|c| count(&c, "settings.per_host", 64, p)) {
+        s.per_host = n;
     }
-    if let Some(c) = raw.output_items {
-        match usize::try_from(*c.get_ref()).ok().filter(|n| (1..=100_000).contains(n)) {
-            Some(n) => s.output_items = NonZeroUsize::new(n).expect("checked range"),
-            None => p.push(c.span(), "settings.output_items", format!("must be 1 to 100000, got {}", c.get_ref())),
-        }
+    if let Some(n) = raw.output_items.and_then(|c| count(&c, "settings.output_items", 100_000, p)) {
+        s.output_items = n;
     }
     if let Some(ua) = raw.user_agent {
         let v = ua.get_ref();
@@ -336,6 +327,15 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
         }
     }
     s
+}
+
+/// A count from 1 to `max`, or a located problem.
+fn count(c: &Spanned<i64>, key: &str, max: usize, p: &mut Problems) -> Option<NonZeroUsize> {
+    let n = usize::try_from(*c.get_ref()).ok().filter(|n| (1..=max).contains(n)).and_then(NonZeroUsize::new);
+    if n.is_none() {
+        p.push(c.span(), key, format!("must be 1 to {max}, got {}", c.get_ref()));
+    }
+    n
 }
 
 fn validate_feed(raw: RawFeed, i: usize, dir: &Path, p: &mut Problems) -> Option<FeedConfig> {
