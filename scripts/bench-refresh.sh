@@ -64,19 +64,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- tools
-command -v nginx >/dev/null || { apt-get update -qq && apt-get install -y -qq nginx >/dev/null; }
-[[ -x /usr/bin/time ]] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
-command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
-command -v nginx >/dev/null || die "nginx is not installed"
-
-if [[ -n ${FEEDSCRUB_BIN:-} ]]; then
-    BIN=$FEEDSCRUB_BIN
-else
-    log "building feedscrub (cargo build --release)"
-    cargo build --release --quiet
-    BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/feedscrub
-fi
-[[ -x $BIN ]] || BIN=$(command -v "$BIN") || die "no feedscrub binary at $BIN"
+# shellcheck source=scripts/bench-lib.sh
+source "$ROOT/scripts/bench-lib.sh"
+bench_need nginx:nginx /usr/bin/time:time curl:curl python3:python3
+bench_binary
 
 # ---------------------------------------------------------------- helpers
 now() { echo "$EPOCHREALTIME"; }                     # seconds, microsecond precision

@@ -107,24 +107,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- tools
-missing=()
-command -v nginx >/dev/null || missing+=(nginx)
-command -v wrk >/dev/null || missing+=(wrk)
-command -v curl >/dev/null || missing+=(curl)
-if ((${#missing[@]})); then
-    log "installing ${missing[*]}"
-    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-for t in nginx wrk curl python3; do command -v "$t" >/dev/null || die "$t is not installed"; done
-
-if [[ -n ${FEEDSCRUB_BIN:-} ]]; then
-    BIN=$FEEDSCRUB_BIN
-else
-    log "building feedscrub (cargo build --release)"
-    cargo build --release --quiet
-    BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/feedscrub
-fi
-[[ -x $BIN ]] || BIN=$(command -v "$BIN") || die "no feedscrub binary at $BIN"
+# shellcheck source=scripts/bench-lib.sh
+source "$ROOT/scripts/bench-lib.sh"
+bench_need nginx:nginx wrk:wrk curl:curl python3:python3
+bench_binary
 
 port_busy() { curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$1/"; }
 port_busy "$PORT" && die "something already listens on 127.0.0.1:$PORT (set PORT=...)"

@@ -1,0 +1,33 @@
+# shellcheck shell=bash
+# Shared by the benchmark scripts (sourced, not run): tools and the binary under test.
+# Expects ROOT (the repository) and the functions log and die from the sourcing script.
+
+# bench_need PROGRAM[:PACKAGE]...: installs the Debian packages of programs that are missing.
+bench_need() {
+    local missing=() spec prog pkg
+    for spec in "$@"; do
+        prog=${spec%%:*}
+        pkg=${spec#*:}
+        command -v "$prog" >/dev/null 2>&1 || [[ -x $prog ]] || missing+=("$pkg")
+    done
+    if ((${#missing[@]})); then
+        log "installing ${missing[*]}"
+        apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    for spec in "$@"; do
+        prog=${spec%%:*}
+        command -v "$prog" >/dev/null 2>&1 || [[ -x $prog ]] || die "$prog is not installed"
+    done
+}
+
+# bench_binary: sets BIN to $FEEDSCRUB_BIN, else builds the release binary and uses it.
+bench_binary() {
+    if [[ -n ${FEEDSCRUB_BIN:-} ]]; then
+        BIN=$FEEDSCRUB_BIN
+    else
+        log "building feedscrub (cargo build --release)"
+        (cd "$ROOT" && cargo build --release --quiet)
+        BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/feedscrub
+    fi
+    [[ -x $BIN ]] || BIN=$(command -v "$BIN") || die "no feedscrub binary at $BIN"
+}
