@@ -149,16 +149,8 @@ pub async fn refresh_feed(ctx: &Context, feed: &FeedConfig) -> FeedReport {
 async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool, Option<Duration>), RefreshError> {
     let now = Utc::now();
     let url = feed.source.to_string();
-    let prev = ctx.store.feed_state(&feed.name)?;
-    // Validators belong to a URL: a changed URL in the config is fetched unconditionally.
-    let validators = prev.as_ref().filter(|p| p.url == url).map(|p| p.validators.clone()).unwrap_or_default();
-    let mut state = prev.unwrap_or_default();
-    if state.url != url {
-        // A new URL in the config: what was learned about the old one no longer applies.
-        state.moved_to = None;
-        state.gone = false;
-    }
-    state.url = url.clone();
+    let mut state = state_for(ctx.store.feed_state(&feed.name)?, &url);
+    let validators = state.validators.clone();
     state.last_attempt = Some(now);
     // A feed that moved permanently is fetched from its new address.
     let source = state
@@ -204,6 +196,27 @@ async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool
     }
 }
 
+/// The stored state of a feed as it applies to its configured `url`. When the config gave the
+/// feed a new URL, what was learned about the old one (validators, a permanent move, gone, the
+/// failure streak, the next poll) no longer applies; what belongs to the feed (its items count,
+/// title, totals, last success) stays.
+fn state_for(prev: Option<FeedState>, url: &str) -> FeedState {
+    let mut state = prev.unwrap_or_default();
+    if state.url != url {
+        state = FeedState {
+            url: url.to_string(),
+            meta: state.meta,
+            last_attempt: state.last_attempt,
+            last_success: state.last_success,
+            last_error: state.last_error,
+            item_count: state.item_count,
+            ads_removed: state.ads_removed,
+            ..FeedState::default()
+        };
+    }
+    state
+}
+
 /// The message of a caught panic (a bug: reported as that feed's internal error).
 fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     p.downcast_ref::<&str>()
@@ -216,11 +229,7 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 /// failure is best effort: the refresh already failed and is reported either way.
 async fn record_failure(ctx: &Context, feed: &FeedConfig, e: &RefreshError) {
     let Ok(prev) = ctx.store.feed_state(&feed.name) else { return };
-    let url = feed.source.to_string();
-    let mut state = prev.unwrap_or_else(|| FeedState { url: url.clone(), ..FeedState::default() });
-    if state.url != url {
-        state = FeedState { url, ..FeedState::default() };
-    }
+    let mut state = state_for(prev, &feed.source.to_string());
     state.last_attempt = Some(Utc::now());
     state.last_error = Some(e.to_string());
     if matches!(e, RefreshError::Fetch(FetchError::Gone { .. })) {
@@ -330,4 +339,45 @@ fn process(
     state.ads_removed += (counts.ads_dropped + counts.blocks_removed) as u64;
     changes.put_state(&feed.name, &state);
     Ok((changes, counts, parsed_ttl))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{FeedMeta, Validators};
+
+    fn known() -> FeedState {
+        FeedState {
+            url: "https://old.example/feed".into(),
+            validators: Validators { etag: Some("\"e\"".into()), last_modified: Some("x".into()) },
+            meta: FeedMeta { title: Some("T".into()), ..FeedMeta::default() },
+            last_success: Some(Utc::now()),
+            item_count: 3,
+            next_poll: Some(Utc::now()),
+            failures: 2,
+            moved_to: Some("https://moved.example/feed".into()),
+            gone: true,
+            ads_removed: 7,
+            ..FeedState::default()
+        }
+    }
+
+    #[test]
+    fn same_url_keeps_everything() {
+        let k = known();
+        assert_eq!(state_for(Some(k.clone()), "https://old.example/feed"), k);
+    }
+
+    /// Regression: a failed first fetch after a URL change reset the whole state, so the
+    /// feed's item count dropped to 0 while its items stayed stored.
+    #[test]
+    fn a_new_url_forgets_what_belonged_to_the_old_one_only() {
+        let s = state_for(Some(known()), "https://new.example/feed");
+        assert_eq!(s.url, "https://new.example/feed");
+        assert_eq!((s.item_count, s.ads_removed, s.meta.title.as_deref()), (3, 7, Some("T")));
+        assert!(s.last_success.is_some());
+        assert_eq!(s.validators, Validators::default());
+        assert_eq!((s.moved_to, s.gone, s.failures, s.next_poll), (None, false, 0, None));
+        assert_eq!(state_for(None, "u").url, "u");
+    }
 }
