@@ -101,10 +101,11 @@ pub async fn run(mut ctx: Context, state: Arc<AppState>, mut shutdown: watch::Re
     // Refreshes in flight; each returns its feed's name and when it is due next (None: the
     // feed is gone, poll no more).
     let mut tasks: JoinSet<(String, Option<Duration>)> = JoinSet::new();
-    // Feeds that answered 410 Gone: not polled again (until the config gives them a new URL).
-    let mut gone: HashSet<String> = HashSet::new();
+    // Feeds that answered 410 Gone, with the configured URL that did: not polled again until
+    // the config gives them another URL.
+    let mut gone: HashMap<String, String> = HashMap::new();
     // Which feed each task refreshes, so a task that fails still releases its feed.
-    let mut task_feed: HashMap<tokio::task::Id, (String, Duration)> = HashMap::new();
+    let mut task_feed: HashMap<tokio::task::Id, (String, String, Duration)> = HashMap::new();
     let mut concurrency = 0usize;
     // Bounds refreshes overall. Held by each task for its refresh; replaced when the
     // configured concurrency changes.
@@ -139,10 +140,11 @@ pub async fn run(mut ctx: Context, state: Arc<AppState>, mut shutdown: watch::Re
         let now = Instant::now();
         due.retain(|name, _| cfg.feed(name).is_some());
         for f in &cfg.feeds {
-            if !due.contains_key(&f.name) && !gone.contains(&f.name) {
+            let url = f.source.to_string();
+            if !due.contains_key(&f.name) && gone.get(&f.name) != Some(&url) {
                 let st = state.store.feed_state(&f.name).ok().flatten();
-                if st.as_ref().is_some_and(|s| s.gone && s.url == f.source.to_string()) {
-                    gone.insert(f.name.clone());
+                if st.as_ref().is_some_and(|s| s.gone && s.url == url) {
+                    gone.insert(f.name.clone(), url);
                     continue;
                 }
                 let stored = st.and_then(|s| s.next_poll);
@@ -171,7 +173,7 @@ pub async fn run(mut ctx: Context, state: Arc<AppState>, mut shutdown: watch::Re
                     let next = schedule_after(&ctx, &feed, &report, interval, j).await;
                     (feed.name.clone(), next)
                 });
-                task_feed.insert(handle.id(), (f.name.clone(), interval));
+                task_feed.insert(handle.id(), (f.name.clone(), f.source.to_string(), interval));
             }
         }
         let earliest = due.iter().filter(|(n, _)| !running.contains(*n)).map(|(_, t)| *t).min();
@@ -183,7 +185,7 @@ pub async fn run(mut ctx: Context, state: Arc<AppState>, mut shutdown: watch::Re
                     Ok((id, (_, next))) => (id, Ok(next)),
                     Err(e) => (e.id(), Err(())),
                 };
-                if let Some((name, interval)) = task_feed.remove(&id) {
+                if let Some((name, url, interval)) = task_feed.remove(&id) {
                     running.remove(&name);
                     match next {
                         Ok(Some(next)) => {
@@ -192,7 +194,7 @@ pub async fn run(mut ctx: Context, state: Arc<AppState>, mut shutdown: watch::Re
                         Ok(None) => {
                             tracing::warn!(feed = %name, "feed is gone (HTTP 410): no more polls; its items stay served");
                             due.remove(&name);
-                            gone.insert(name);
+                            gone.insert(name, url);
                         }
                         // A task that failed (a bug) retries its feed at its normal interval.
                         Err(()) => {

@@ -69,3 +69,29 @@ fn serve_polls_serves_reloads_and_stops_cleanly() {
         .unwrap();
     assert_eq!(parse_back(&ws.export(None, "json")).entries.len(), 7, "everything polled is in the store");
 }
+
+/// Regression: a feed that answered 410 stayed unpolled after a reload gave it a new URL
+/// (the daemon remembered "gone" by name only).
+#[test]
+fn a_gone_feed_polls_again_once_the_config_gives_it_a_new_url() {
+    let o = Origin::start();
+    o.serve("/gone", Route::status(410));
+    o.serve("/rss2.xml", Route::feed(read_fixture("feeds/rss2.xml"), "application/rss+xml"));
+    let config =
+        |path: &str| format!("[settings]\ndb = \"db\"\n[[feed]]\nname = \"news\"\nurl = \"{}\"\n", o.url(path));
+    let ws = Workspace::with_config(&config("/gone"));
+    let mut d = Daemon::start(&ws);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while o.hits("/gone") == 0 {
+        assert!(std::time::Instant::now() < deadline, "the feed was never polled");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(d.get("/").1.contains("410 Gone"), "the index shows the error");
+    std::fs::write(ws.config(), config("/rss2.xml")).unwrap();
+    d.signal("HUP");
+    d.wait_line("reloaded", Duration::from_secs(10));
+    d.wait_entries("/feeds/news.rss", 3);
+    assert_eq!(o.hits("/gone"), 1, "the old URL is not polled again");
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(Duration::from_secs(20)), 0);
+}
