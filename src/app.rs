@@ -213,16 +213,7 @@ fn export_cmd(
 }
 
 fn clean_cmd(base: Option<&url::Url>, format: CleanFormat, file: Option<&Path>) -> Result<Exit, AppError> {
-    let mut bytes = Vec::new();
-    match file {
-        Some(p) if p != Path::new("-") => {
-            bytes = std::fs::read(p).map_err(|e| AppError::Usage(format!("cannot read {}: {e}", p.display())))?;
-        }
-        _ => {
-            std::io::stdin().read_to_end(&mut bytes).map_err(|e| AppError::Io(format!("cannot read stdin: {e}")))?;
-        }
-    }
-    let input = crate::parse::decode(&bytes, None);
+    let input = crate::parse::decode(&read_input(file)?, None);
     let is_html = text::looks_like_html(&input);
     let body = if is_html { Body::Html(input) } else { Body::Text(input) };
     let cleaned = Cleaner::default().clean(&body, base);
@@ -293,25 +284,17 @@ async fn serve(config: &Path, listen: Option<std::net::SocketAddr>) -> Result<Ex
 
 /// Adds an OPML file's feeds to the config file, which is validated before it is replaced.
 fn opml_import(config: &Path, file: &Path) -> Result<Exit, AppError> {
-    let cfg = load(config)?;
-    let mut opml = String::new();
-    if file == Path::new("-") {
-        std::io::stdin().read_to_string(&mut opml).map_err(|e| AppError::Io(format!("cannot read stdin: {e}")))?;
-    } else {
-        opml = std::fs::read_to_string(file)
-            .map_err(|e| AppError::Usage(format!("cannot read {}: {e}", file.display())))?;
-    }
+    let (cfg, text) = Config::read(config)?;
+    let opml = String::from_utf8(read_input(Some(file))?)
+        .map_err(|_| AppError::Usage(format!("{}: not UTF-8 text", file.display())))?;
     let feeds = crate::opml::parse(&opml).map_err(|e| AppError::Usage(format!("{}: {e}", file.display())))?;
-    let text =
-        std::fs::read_to_string(config).map_err(|e| AppError::Io(format!("cannot read {}: {e}", config.display())))?;
     let (new_text, report) =
         crate::opml::import(&text, &cfg, &feeds).map_err(|e| AppError::Usage(format!("{}: {e}", config.display())))?;
     for (url, why) in &report.refused {
         eprintln!("refused {url}: {why}");
     }
     if !report.added.is_empty() {
-        let dir = config.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        Config::parse(&new_text, config, dir)?; // never write a config that would not load
+        Config::parse(&new_text, config, Config::dir_of(config))?; // never write a config that would not load
         write_atomically(config, new_text.as_bytes())?;
     }
     let mut o = String::new();
@@ -354,6 +337,20 @@ fn check(config: &Path) -> Result<Exit, AppError> {
     }
     print_stdout(&o)?;
     Ok(Exit::Success)
+}
+
+/// The bytes of FILE, or of stdin when it is absent or `-`.
+fn read_input(file: Option<&Path>) -> Result<Vec<u8>, AppError> {
+    match file {
+        Some(p) if p != Path::new("-") => {
+            std::fs::read(p).map_err(|e| AppError::Usage(format!("cannot read {}: {e}", p.display())))
+        }
+        _ => {
+            let mut bytes = Vec::new();
+            std::io::stdin().read_to_end(&mut bytes).map_err(|e| AppError::Io(format!("cannot read stdin: {e}")))?;
+            Ok(bytes)
+        }
+    }
 }
 
 fn print_stdout(s: &str) -> Result<(), AppError> {

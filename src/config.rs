@@ -191,6 +191,12 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 impl Config {
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        Config::read(path).map(|(cfg, _)| cfg)
+    }
+
+    /// Reads and validates a config file, and returns the text it was read from (for tools
+    /// that edit the file: they change exactly what was validated).
+    pub fn read(path: &Path) -> Result<(Config, String), ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
             file: path.to_path_buf(),
             problems: vec![ConfigProblem {
@@ -200,8 +206,13 @@ impl Config {
                 message: format!("cannot read config: {e}"),
             }],
         })?;
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        Config::parse(&text, path, dir)
+        let cfg = Config::parse(&text, path, Config::dir_of(path))?;
+        Ok((cfg, text))
+    }
+
+    /// The folder relative paths in the config file at `path` resolve against.
+    pub fn dir_of(path: &Path) -> &Path {
+        path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
     }
 
     /// Validates config text. `file` is only used in messages; relative paths (db, local feeds)
