@@ -279,49 +279,33 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
         per_host: NonZeroUsize::new(DEFAULT_PER_HOST).expect("non-zero constant"),
         output_items: NonZeroUsize::new(DEFAULT_OUTPUT_ITEMS).expect("non-zero constant"),
     };
-    if let Some(db) = raw.db {
-        if db.get_ref().trim().is_empty() {
-            p.push(db.span(), "settings.db", "must not be empty");
-        } else {
-            s.db = dir.join(db.get_ref());
-        }
+    if let Some(db) = raw.db.and_then(|v| value(&v, "settings.db", |t| non_empty(t), p)) {
+        s.db = dir.join(db);
     }
-    if let Some(t) = raw.timeout {
-        match parse_duration(t.get_ref()) {
-            Ok(d) => s.timeout = d,
-            Err(e) => p.push(t.span(), "settings.timeout", e),
-        }
+    if let Some(d) = raw.timeout.and_then(|v| value(&v, "settings.timeout", |t| parse_duration(t), p)) {
+        s.timeout = d;
     }
-    if let Some(m) = raw.max_body {
-        match parse_size(m.get_ref()) {
-            Ok(n) => s.max_body = n,
-            Err(e) => p.push(m.span(), "settings.max_body", e),
-        }
+    if let Some(n) = raw.max_body.and_then(|v| value(&v, "settings.max_body", |t| parse_size(t), p)) {
+        s.max_body = n;
     }
     if let Some(n) = raw.concurrency.and_then(|c| count(&c, "settings.concurrency", 1024, p)) {
         s.concurrency = n;
     }
-    if let Some(l) = raw.listen {
-        match l.get_ref().parse() {
-            Ok(a) => s.listen = a,
-            Err(_) => p.push(
-                l.span(),
-                "settings.listen",
-                format!("invalid address {:?} (use e.g. \"127.0.0.1:8080\")", l.get_ref()),
-            ),
-        }
+    if let Some(a) = raw.listen.and_then(|v| {
+        value(
+            &v,
+            "settings.listen",
+            |t| t.parse().map_err(|_| format!("invalid address {t:?} (use e.g. \"127.0.0.1:8080\")")),
+            p,
+        )
+    }) {
+        s.listen = a;
     }
-    if let Some(u) = raw.public_url {
-        match Url::parse(u.get_ref()) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => s.public_url = Some(url),
-            _ => p.push(u.span(), "settings.public_url", format!("{:?} is not an http(s) URL", u.get_ref())),
-        }
+    if let Some(u) = raw.public_url.and_then(|v| value(&v, "settings.public_url", |t| web_url(t), p)) {
+        s.public_url = Some(u);
     }
-    if let Some(t) = raw.interval {
-        match parse_interval(t.get_ref()) {
-            Ok(d) => s.interval = d,
-            Err(e) => p.push(t.span(), "settings.interval", e),
-        }
+    if let Some(d) = raw.interval.and_then(|v| value(&v, "settings.interval", |t| parse_interval(t), p)) {
+        s.interval = d;
     }
     if let Some(n) = raw.per_host.and_then(|c| count(&c, "settings.per_host", 64, p)) {
         s.per_host = n;
@@ -329,24 +313,58 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
     if let Some(n) = raw.output_items.and_then(|c| count(&c, "settings.output_items", 100_000, p)) {
         s.output_items = n;
     }
-    if let Some(ua) = raw.user_agent {
-        let v = ua.get_ref();
-        if v.trim().is_empty() || v.chars().any(|c| c.is_control()) {
-            p.push(ua.span(), "settings.user_agent", "must be non-empty printable text");
-        } else {
-            s.user_agent = v.clone();
-        }
+    if let Some(ua) = raw.user_agent.and_then(|v| value(&v, "settings.user_agent", |t| printable(t), p)) {
+        s.user_agent = ua;
     }
     s
 }
 
+/// A value of a config key checked by `check`, or `None` with a located problem.
+fn value<V, T>(v: &Spanned<V>, key: &str, check: impl FnOnce(&V) -> Result<T, String>, p: &mut Problems) -> Option<T> {
+    match check(v.get_ref()) {
+        Ok(x) => Some(x),
+        Err(e) => {
+            p.push(v.span(), key, e);
+            None
+        }
+    }
+}
+
 /// A count from 1 to `max`, or a located problem.
 fn count(c: &Spanned<i64>, key: &str, max: usize, p: &mut Problems) -> Option<NonZeroUsize> {
-    let n = usize::try_from(*c.get_ref()).ok().filter(|n| (1..=max).contains(n)).and_then(NonZeroUsize::new);
-    if n.is_none() {
-        p.push(c.span(), key, format!("must be 1 to {max}, got {}", c.get_ref()));
+    value(
+        c,
+        key,
+        |n| {
+            usize::try_from(*n)
+                .ok()
+                .filter(|n| (1..=max).contains(n))
+                .and_then(NonZeroUsize::new)
+                .ok_or_else(|| format!("must be 1 to {max}, got {n}"))
+        },
+        p,
+    )
+}
+
+fn non_empty(v: &str) -> Result<String, String> {
+    if v.trim().is_empty() {
+        return Err("must not be empty".into());
     }
-    n
+    Ok(v.to_string())
+}
+
+fn printable(v: &str) -> Result<String, String> {
+    if v.trim().is_empty() || v.chars().any(|c| c.is_control()) {
+        return Err("must be non-empty printable text".into());
+    }
+    Ok(v.to_string())
+}
+
+fn web_url(v: &str) -> Result<Url, String> {
+    match Url::parse(v) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => Ok(url),
+        _ => Err(format!("{v:?} is not an http(s) URL")),
+    }
 }
 
 fn validate_feed(raw: RawFeed, i: usize, dir: &Path, p: &mut Problems) -> Option<FeedConfig> {
@@ -390,10 +408,7 @@ fn validate_feed(raw: RawFeed, i: usize, dir: &Path, p: &mut Problems) -> Option
     }
     let mut interval = None;
     if let Some(t) = &raw.interval {
-        match parse_interval(t.get_ref()) {
-            Ok(d) => interval = Some(d),
-            Err(e) => p.push(t.span(), format!("feed[{i}].interval"), e),
-        }
+        interval = value(t, &format!("feed[{i}].interval"), |t| parse_interval(t), p);
     }
     if p.list.len() > before {
         return None;
