@@ -2,6 +2,19 @@
 # Shared by the benchmark scripts (sourced, not run): tools and the binary under test.
 # Expects ROOT (the repository) and the functions log and die from the sourcing script.
 
+# bench_workdir PREFIX: WORKDIR made absolute; when unset, a new /tmp/PREFIX.XXXXXX with
+# OWN_WORKDIR=1 (the caller's cleanup removes it), else OWN_WORKDIR=0 (kept).
+# shellcheck disable=SC2034  # OWN_WORKDIR is read by the sourcing script
+bench_workdir() {
+    OWN_WORKDIR=0
+    if [[ -z ${WORKDIR:-} ]]; then
+        WORKDIR=$(mktemp -d "/tmp/$1.XXXXXX")
+        OWN_WORKDIR=1
+    fi
+    mkdir -p "$WORKDIR"
+    WORKDIR=$(cd "$WORKDIR" && pwd)
+}
+
 # bench_need PROGRAM[:PACKAGE]...: installs the Debian packages of programs that are missing.
 bench_need() {
     local missing=() spec prog pkg

@@ -41,13 +41,9 @@ die() { log "error: $*"; exit 1; }
 
 # ---------------------------------------------------------------- workdir, cleanup
 NGINX_PID=
-OWN_WORKDIR=0
-if [[ -z ${WORKDIR:-} ]]; then
-    WORKDIR=$(mktemp -d /tmp/feedscrub-bench.XXXXXX)
-    OWN_WORKDIR=1
-fi
-mkdir -p "$WORKDIR"
-WORKDIR=$(cd "$WORKDIR" && pwd)
+# shellcheck source=scripts/bench-lib.sh
+source "$ROOT/scripts/bench-lib.sh"
+bench_workdir feedscrub-bench
 
 # shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
@@ -64,8 +60,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- tools
-# shellcheck source=scripts/bench-lib.sh
-source "$ROOT/scripts/bench-lib.sh"
 bench_need nginx:nginx /usr/bin/time:time curl:curl python3:python3
 bench_binary
 

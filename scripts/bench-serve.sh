@@ -62,13 +62,9 @@ die() { log "error: $*"; exit 1; }
 # ---------------------------------------------------------------- workdir, cleanup
 NGINX_PID=
 SERVE_PID=
-OWN_WORKDIR=0
-if [[ -z ${WORKDIR:-} ]]; then
-    WORKDIR=$(mktemp -d /tmp/feedscrub-bench-serve.XXXXXX)
-    OWN_WORKDIR=1
-fi
-mkdir -p "$WORKDIR"
-WORKDIR=$(cd "$WORKDIR" && pwd)
+# shellcheck source=scripts/bench-lib.sh
+source "$ROOT/scripts/bench-lib.sh"
+bench_workdir feedscrub-bench-serve
 
 # stop PID (a child of this shell) with SIGTERM, SIGKILL after 15 s; sets STOP_RC
 # to its exit status. Not in $(...): only this shell can wait for its children.
@@ -107,8 +103,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- tools
-# shellcheck source=scripts/bench-lib.sh
-source "$ROOT/scripts/bench-lib.sh"
 bench_need nginx:nginx wrk:wrk curl:curl python3:python3
 bench_binary
 
