@@ -15,6 +15,22 @@ bench_workdir() {
     WORKDIR=$(cd "$WORKDIR" && pwd)
 }
 
+# bench_start_nginx URL: starts nginx with $WORKDIR/nginx.conf (in the background, NGINX_PID
+# set for the caller's cleanup) and waits until URL answers. Sets NGINX_VERSION.
+# shellcheck disable=SC2034  # NGINX_PID and NGINX_VERSION are read by the sourcing script
+bench_start_nginx() {
+    nginx -p "$WORKDIR/" -e "$WORKDIR/error.log" -c "$WORKDIR/nginx.conf" -g 'daemon off;' &
+    NGINX_PID=$!
+    for _ in $(seq 100); do
+        curl -sf -o /dev/null --max-time 1 "$1" && break
+        kill -0 "$NGINX_PID" 2>/dev/null || { cat "$WORKDIR/error.log" >&2; die "nginx did not start"; }
+        sleep 0.1
+    done
+    curl -sf -o /dev/null --max-time 1 "$1" || { cat "$WORKDIR/error.log" >&2; die "nginx does not answer at $1"; }
+    NGINX_VERSION=$(nginx -v 2>&1 | sed 's/.*\///')
+    log "nginx $NGINX_VERSION serves $WORKDIR/www on $1"
+}
+
 # bench_need PROGRAM[:PACKAGE]...: installs the Debian packages of programs that are missing.
 bench_need() {
     local missing=() spec prog pkg

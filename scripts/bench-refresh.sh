@@ -140,15 +140,7 @@ EOF
 if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/"; then
     die "something already listens on 127.0.0.1:$PORT (set PORT=...)"
 fi
-nginx -p "$WORKDIR/" -e "$WORKDIR/error.log" -c "$WORKDIR/nginx.conf" -g 'daemon off;' &
-NGINX_PID=$!
-for _ in $(seq 100); do
-    curl -sf -o /dev/null --max-time 1 "$FIRST_URL" && break
-    kill -0 "$NGINX_PID" 2>/dev/null || { cat "$WORKDIR/error.log" >&2; die "nginx did not start"; }
-    sleep 0.1
-done
-curl -sf -o /dev/null --max-time 1 "$FIRST_URL" || { cat "$WORKDIR/error.log" >&2; die "nginx does not answer on port $PORT"; }
-log "nginx $(nginx -v 2>&1 | sed 's/.*\///') serves $WORKDIR/www on 127.0.0.1:$PORT"
+bench_start_nginx "$FIRST_URL"
 
 # conditional GETs must answer 304, or the warm run measures nothing useful
 headers=$(curl -sf -D - -o /dev/null "$FIRST_URL" | tr -d '\r')

@@ -147,16 +147,7 @@ http {
     }
 }
 EOF
-nginx -p "$WORKDIR/" -e "$WORKDIR/error.log" -c "$WORKDIR/nginx.conf" -g 'daemon off;' &
-NGINX_PID=$!
-for _ in $(seq 100); do
-    curl -sf -o /dev/null --max-time 1 "$FIRST_URL" && break
-    kill -0 "$NGINX_PID" 2>/dev/null || { cat "$WORKDIR/error.log" >&2; die "nginx did not start"; }
-    sleep 0.1
-done
-curl -sf -o /dev/null --max-time 1 "$FIRST_URL" || { cat "$WORKDIR/error.log" >&2; die "nginx does not answer on port $PORT"; }
-NGINX_VERSION=$(nginx -v 2>&1 | sed 's/.*\///')
-log "nginx $NGINX_VERSION serves $WORKDIR/www on 127.0.0.1:$PORT"
+bench_start_nginx "$FIRST_URL"
 
 # ---------------------------------------------------------------- store
 log "filling the store: feedscrub fetch"
