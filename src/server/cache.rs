@@ -78,12 +78,4 @@ impl RenderCache {
         }
         map.insert(key, rendered);
     }
-
-    pub fn len(&self) -> usize {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }

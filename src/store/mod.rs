@@ -55,7 +55,6 @@ struct WriteJob {
 #[derive(Clone)]
 pub struct Store {
     db: sled::Db,
-    path: PathBuf,
     writer: Arc<Writer>,
     /// Per feed, a counter bumped by every commit that wrote items of that feed (in memory;
     /// starts at 0). Readers that cache renderings compare it to know when to re-render.
@@ -109,11 +108,7 @@ impl Store {
             .spawn(move || writer_loop(wdb, rx))
             .map_err(|e| StoreError::Open { path: path.to_path_buf(), detail: e.to_string() })?;
         let writer = Writer { tx: Mutex::new(Some(tx)), thread: Mutex::new(Some(thread)) };
-        Ok(Store { db, path: path.to_path_buf(), writer: Arc::new(writer), generations: Arc::default() })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(Store { db, writer: Arc::new(writer), generations: Arc::default() })
     }
 
     pub fn feed_state(&self, feed: &str) -> Result<Option<FeedState>, StoreError> {
@@ -148,7 +143,7 @@ impl Store {
 
     /// Starts the changes of one feed's refresh.
     pub fn changes(&self) -> Changes {
-        Changes { batch: sled::Batch::default(), len: 0, item_feeds: Vec::new() }
+        Changes { batch: sled::Batch::default(), item_feeds: Vec::new() }
     }
 
     /// The generation of one feed's items, or of all items (`None`): it changes whenever a
@@ -176,11 +171,6 @@ impl Store {
             }
         }
         Ok(())
-    }
-
-    /// Bytes the store occupies on disk.
-    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
-        Ok(self.db.size_on_disk()?)
     }
 }
 
@@ -211,7 +201,6 @@ fn writer_loop(db: sled::Db, rx: mpsc::Receiver<WriteJob>) {
 /// The writes of one refresh, applied together by `Store::commit`.
 pub struct Changes {
     batch: sled::Batch,
-    len: usize,
     /// Feeds whose items this batch writes (for `Store::generation`).
     item_feeds: Vec<String>,
 }
@@ -219,7 +208,6 @@ pub struct Changes {
 impl Changes {
     pub fn put_item(&mut self, item: &Item) {
         self.batch.insert(item_key(&item.feed, &item.id), records::encode_item(item));
-        self.len += 1;
         if !self.item_feeds.contains(&item.feed) {
             self.item_feeds.push(item.feed.clone());
         }
@@ -232,15 +220,6 @@ impl Changes {
     fn put<T: Serialize>(&mut self, key: Vec<u8>, value: &T) {
         let bytes = serde_json::to_vec(value).expect("records serialize to JSON");
         self.batch.insert(key, bytes);
-        self.len += 1;
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 }
 
