@@ -13,7 +13,11 @@
 # the same bytes as a static file (keepalive, `etag on`, no access log): that
 # is the baseline, measured in the same run since these machines are noisy.
 #
-# For each of the two paths, plain GET (200) and conditional GET with
+# The gzip variant (Accept-Encoding: gzip) is fetched too and written beside it
+# as FILE.gz, which nginx sends with `gzip_static on` to clients that accept gzip.
+#
+# For each of the two paths, plain GET (200), GET with `Accept-Encoding: gzip`
+# (200, compressed: what feed readers send) and conditional GET with
 # `If-None-Match: <that server's ETag>` (304, no body), wrk runs DURATION
 # seconds with CONNECTIONS connections against feedscrub and then against
 # nginx. The report gives requests/s and the p99 latency of each run and
@@ -30,7 +34,7 @@
 #
 # Environment:
 #   FEEDS=1000 ITEMS=20       store size
-#   DURATION=10               seconds per wrk run (8 runs)
+#   DURATION=10               seconds per wrk run (12 runs)
 #   CONNECTIONS=100 THREADS=2 wrk -c / -t
 #   WRK_TIMEOUT=60            wrk --timeout in seconds: wrk leaves responses slower
 #                             than this out of its latency histogram (default 2 s,
@@ -136,6 +140,7 @@ http {
     keepalive_timeout 65;
     keepalive_requests 1000000;
     etag on;
+    gzip_static on;
     client_body_temp_path $WORKDIR/nginx-tmp/body;
     proxy_temp_path $WORKDIR/nginx-tmp/proxy;
     fastcgi_temp_path $WORKDIR/nginx-tmp/fastcgi;
@@ -207,7 +212,7 @@ sleep 1   # let the last poll's store write and render-cache update settle
 
 # ---------------------------------------------------------------- static copies
 PATHS=(/all.atom "/feeds/$FIRST_NAME.atom")
-declare -A FS_URL NG_URL FS_ETAG NG_ETAG BYTES
+declare -A FS_URL NG_URL FS_ETAG NG_ETAG BYTES GZ_BYTES
 header() { awk -F': ' -v h="$2" 'tolower($1) == h { print $2 }' <<<"$1"; }
 for p in "${PATHS[@]}"; do
     FS_URL[$p]=$SERVE_URL$p
@@ -219,6 +224,12 @@ for p in "${PATHS[@]}"; do
     [[ -n ${FS_ETAG[$p]} ]] || die "feedscrub sent no ETag for $p"
     BYTES[$p]=$(stat -c %s "$dest")
     [[ ${BYTES[$p]} -gt 0 ]] || die "feedscrub sent an empty body for $p"
+    # the compressed variant, stored as sent (curl without --compressed keeps the gzip bytes)
+    h=$(curl -sf -D - -o "$dest.gz" -H 'Accept-Encoding: gzip' "${FS_URL[$p]}" | tr -d '\r') \
+        || serve_failed "GET ${FS_URL[$p]} with Accept-Encoding: gzip failed"
+    [[ $(header "$h" content-encoding) == gzip ]] || die "feedscrub did not gzip $p for a client that accepts it"
+    chmod a+r "$dest.gz"
+    GZ_BYTES[$p]=$(stat -c %s "$dest.gz")
     h=$(curl -sf -D - -o /dev/null "${NG_URL[$p]}" | tr -d '\r') || die "nginx does not serve ${NG_URL[$p]}"
     NG_ETAG[$p]=$(header "$h" etag)
     [[ -n ${NG_ETAG[$p]} ]] || die "nginx sent no ETag for ${NG_URL[$p]}"
@@ -234,10 +245,14 @@ for p in "${PATHS[@]}"; do
         [[ $code == 200 ]] || die "$srv GET $p answered $code, want 200"
         [[ $size == "${BYTES[$p]}" ]] || die "$srv GET $p sent $size bytes, want ${BYTES[$p]}"
         cmp -s "$out" "$WORKDIR/www/static$p" || die "$srv GET $p: body differs from the static copy"
+        read -r code size enc < <(curl -s -o "$out" -w '%{http_code} %{size_download} %header{content-encoding}\n' \
+            -H 'Accept-Encoding: gzip' "$url")
+        [[ $code == 200 && $enc == gzip ]] || die "$srv GET $p with Accept-Encoding: gzip answered $code '$enc', want 200 gzip"
+        cmp -s "$out" "$WORKDIR/www/static$p.gz" || die "$srv GET $p (gzip): body differs from the static copy"
         read -r code size < <(curl -s -o /dev/null -w '%{http_code} %{size_download}\n' -H "If-None-Match: $etag" "$url")
         [[ $code == 304 && $size == 0 ]] || die "$srv GET $p with If-None-Match: $etag answered $code ($size bytes), want 304"
     done
-    log "check $p: 200 with ${BYTES[$p]} identical bytes and 304 with If-None-Match on both servers (ETags ${FS_ETAG[$p]} / ${NG_ETAG[$p]})"
+    log "check $p: 200 with ${BYTES[$p]} identical bytes (${GZ_BYTES[$p]} gzipped) and 304 with If-None-Match on both servers (ETags ${FS_ETAG[$p]} / ${NG_ETAG[$p]})"
 done
 
 # ---------------------------------------------------------------- wrk
@@ -251,11 +266,11 @@ to_ms() {
 }
 
 WARNINGS=()
-# run_wrk NAME URL [ETAG]; sets RPS and P99 (ms)
+# run_wrk NAME URL [HEADER]; sets RPS and P99 (ms)
 run_wrk() {
-    local name=$1 url=$2 etag=${3:-} args=()
+    local name=$1 url=$2 hdr=${3:-} args=()
     local out=$WORKDIR/wrk-${name//[^A-Za-z0-9.-]/_}.txt
-    [[ -z $etag ]] || args=(-H "If-None-Match: $etag")
+    [[ -z $hdr ]] || args=(-H "$hdr")
     wrk -t "$THREADS" -c "$CONNECTIONS" -d "${DURATION}s" --timeout "${WRK_TIMEOUT}s" --latency "${args[@]}" "$url" >"$out" 2>&1 \
         || { cat "$out" >&2; die "wrk failed for $name"; }
     RPS=$(awk '$1 == "Requests/sec:" { printf "%.0f", $2 }' "$out")
@@ -275,12 +290,15 @@ ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 fmt_ms() { awk -v v="$1" 'BEGIN { if (v < 10) printf "%.2f ms", v; else printf "%.1f ms", v }'; }
 for p in "${PATHS[@]}"; do
-    for mode in plain inm; do
-        if [[ $mode == plain ]]; then fs_etag="" ng_etag="" label=200 tag=200
-        else fs_etag=${FS_ETAG[$p]} ng_etag=${NG_ETAG[$p]} label="304 (INM)" tag=304; fi
-        run_wrk "feedscrub $p $tag" "${FS_URL[$p]}" "$fs_etag"
+    for mode in plain gzip inm; do
+        case $mode in
+            plain) fs_hdr="" ng_hdr="" label=200 tag=200 ;;
+            gzip) fs_hdr="Accept-Encoding: gzip" ng_hdr=$fs_hdr label="200 gzip" tag=200-gzip ;;
+            inm) fs_hdr="If-None-Match: ${FS_ETAG[$p]}" ng_hdr="If-None-Match: ${NG_ETAG[$p]}" label="304 (INM)" tag=304 ;;
+        esac
+        run_wrk "feedscrub $p $tag" "${FS_URL[$p]}" "$fs_hdr"
         fs_rps=$RPS fs_p99=$P99
-        run_wrk "nginx $p $tag" "${NG_URL[$p]}" "$ng_etag"
+        run_wrk "nginx $p $tag" "${NG_URL[$p]}" "$ng_hdr"
         ng_rps=$RPS ng_p99=$P99
         ratio=$(awk -v a="$fs_rps" -v b="$ng_rps" 'BEGIN { if (b > 0) printf "%.0f", 100 * a / b; else print 0 }')
         verdict=ok
@@ -301,8 +319,9 @@ SERVE_PID=
 echo
 printf 'bench-serve: %s feeds x %s items, %s connections, %s threads, %s s each, %s cores (wrk, nginx and feedscrub share them)\n' \
     "$FEEDS" "$ITEMS" "$CONNECTIONS" "$THREADS" "$DURATION" "$(nproc)"
-printf 'bodies: /all.atom %s bytes, /feeds/%s.atom %s bytes; nginx %s serves the same bytes from www/static\n' \
-    "${BYTES[/all.atom]}" "$FIRST_NAME" "${BYTES[/feeds/$FIRST_NAME.atom]}" "$NGINX_VERSION"
+printf 'bodies: /all.atom %s bytes (%s gzipped), /feeds/%s.atom %s bytes (%s gzipped); nginx %s serves the same bytes from www/static\n' \
+    "${BYTES[/all.atom]}" "${GZ_BYTES[/all.atom]}" "$FIRST_NAME" "${BYTES[/feeds/$FIRST_NAME.atom]}" \
+    "${GZ_BYTES[/feeds/$FIRST_NAME.atom]}" "$NGINX_VERSION"
 printf '%-23s %-13s %15s  %-9s %11s  %-9s %5s\n' path mode "feedscrub req/s" p99 "nginx req/s" p99 ratio
 printf '%s\n' "${ROWS[@]}"
 if [[ $ALL_OK == 1 ]]; then V=OK; else V=MISS; fi
