@@ -70,7 +70,9 @@ pub async fn run(cli: Cli) -> Result<Exit, AppError> {
         Command::Export { feed, format, output, self_url, limit } => {
             export_cmd(&cli.config, feed.as_deref(), format, output.as_deref(), self_url.map(String::from), limit)
         }
-        Command::Clean { base_url, format, file } => clean_cmd(base_url.as_ref(), format, file.as_deref()),
+        Command::Clean { base_url, format, explain, file } => {
+            clean_cmd(base_url.as_ref(), format, explain, file.as_deref())
+        }
         Command::Check => check(&cli.config),
         Command::Serve { listen } => serve(&cli.config, listen).await,
         Command::Opml { action: OpmlAction::Export } => {
@@ -212,7 +214,12 @@ fn export_cmd(
     Ok(Exit::Success)
 }
 
-fn clean_cmd(base: Option<&url::Url>, format: CleanFormat, file: Option<&Path>) -> Result<Exit, AppError> {
+fn clean_cmd(
+    base: Option<&url::Url>,
+    format: CleanFormat,
+    explain: bool,
+    file: Option<&Path>,
+) -> Result<Exit, AppError> {
     let input = crate::parse::decode(&read_input(file)?, None);
     let is_html = text::looks_like_html(&input);
     let body = if is_html { Body::Html(input) } else { Body::Text(input) };
@@ -222,10 +229,31 @@ fn clean_cmd(base: Option<&url::Url>, format: CleanFormat, file: Option<&Path>) 
         CleanFormat::Html => false,
         CleanFormat::Text => true,
     };
+    if explain {
+        eprint!("{}", explain_removals(&cleaned.removed));
+    }
     let mut out = if as_text { text::html_to_text(cleaned.html.as_str()) } else { cleaned.html.into_string() };
     out.push('\n');
     print_stdout(&out)?;
     Ok(Exit::Success)
+}
+
+/// `clean --explain`: one line per removed element: the rule, its first words, why.
+fn explain_removals(removed: &crate::clean::Removed) -> String {
+    use std::fmt::Write as _;
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "removed {} ads and {} boilerplate blocks ({} elements){}",
+        removed.ads,
+        removed.boilerplate,
+        removed.log.len(),
+        if removed.log.is_empty() { "" } else { ":" }
+    );
+    for r in &removed.log {
+        let _ = writeln!(o, "  {:<16} {:<48} {}", r.rule, format!("{:?}", r.what), r.why);
+    }
+    o
 }
 
 /// The daemon: scheduler + HTTP server on one store until SIGINT/SIGTERM.
@@ -332,6 +360,13 @@ fn check(config: &Path) -> Result<Exit, AppError> {
         }
         if !f.remove.is_empty() {
             let _ = write!(o, "  remove: {}", f.remove.join(", "));
+        }
+        if !f.remove_text.is_empty() {
+            let _ =
+                write!(o, "  remove_text: {}", f.remove_text.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "));
+        }
+        if f.ads != crate::config::AdsMode::Drop {
+            let _ = write!(o, "  ads: {:?}", f.ads);
         }
         o.push('\n');
     }

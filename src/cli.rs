@@ -61,6 +61,10 @@ pub enum Command {
         /// Output form; `auto` prints HTML for HTML input and text for text input.
         #[arg(long, value_enum, default_value_t = CleanFormat::Auto)]
         format: CleanFormat,
+        /// Also print to stderr each removed block: the rule that removed it, its first words
+        /// and why.
+        #[arg(long)]
+        explain: bool,
         /// The document; stdin when absent or `-`.
         file: Option<PathBuf>,
     },

@@ -70,8 +70,25 @@ pub struct FeedConfig {
     pub drop_items: Vec<Regex>,
     /// Extra CSS selectors removed from item content (already checked to compile).
     pub remove: Vec<String>,
+    /// A block of item content whose text matches any of these is removed.
+    pub remove_text: Vec<Regex>,
+    /// What happens to items that are ads as a whole.
+    pub ads: AdsMode,
     /// `serve`: this feed's polling interval, overriding `settings.interval`.
     pub interval: Option<Duration>,
+}
+
+/// What to do with an item that is an ad as a whole (by its title, category or link, see
+/// `clean::is_ad_item`). Items matching the feed's `drop_items` are always dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AdsMode {
+    /// Leave it out (the default).
+    #[default]
+    Drop,
+    /// Keep it with `clean::rules::AD_MARK` before its title.
+    Mark,
+    /// Keep it as it is.
+    Keep,
 }
 
 impl FeedConfig {
@@ -163,6 +180,9 @@ struct RawFeed {
     drop_items: Vec<Spanned<String>>,
     #[serde(default)]
     remove: Vec<Spanned<String>>,
+    #[serde(default)]
+    remove_text: Vec<Spanned<String>>,
+    ads: Option<Spanned<String>>,
     interval: Option<Spanned<String>>,
 }
 
@@ -384,17 +404,23 @@ fn validate_feed(raw: RawFeed, i: usize, dir: &Path, p: &mut Problems) -> Option
             None
         }
     };
-    let mut drop_items = Vec::new();
-    for (j, r) in raw.drop_items.iter().enumerate() {
-        match regex::RegexBuilder::new(r.get_ref()).size_limit(1 << 20).build() {
-            Ok(re) => drop_items.push(re),
-            Err(e) => p.push(
-                r.span(),
-                format!("feed[{i}].drop_items[{j}]"),
-                format!("invalid regex: {}", one_line(&e.to_string())),
-            ),
-        }
-    }
+    let drop_items = regexes(&raw.drop_items, &format!("feed[{i}].drop_items"), p);
+    let remove_text = regexes(&raw.remove_text, &format!("feed[{i}].remove_text"), p);
+    let ads = match &raw.ads {
+        None => AdsMode::default(),
+        Some(a) => value(
+            a,
+            &format!("feed[{i}].ads"),
+            |a| match a.as_str() {
+                "drop" => Ok(AdsMode::Drop),
+                "mark" => Ok(AdsMode::Mark),
+                "keep" => Ok(AdsMode::Keep),
+                other => Err(format!("{other:?} is not one of \"drop\", \"mark\", \"keep\"")),
+            },
+            p,
+        )
+        .unwrap_or_default(),
+    };
     let mut remove = Vec::new();
     for (j, sel) in raw.remove.iter().enumerate() {
         match scraper::Selector::parse(sel.get_ref()) {
@@ -413,7 +439,19 @@ fn validate_feed(raw: RawFeed, i: usize, dir: &Path, p: &mut Problems) -> Option
     if p.list.len() > before {
         return None;
     }
-    Some(FeedConfig { name, source: source?, drop_items, remove, interval })
+    Some(FeedConfig { name, source: source?, drop_items, remove, remove_text, ads, interval })
+}
+
+/// Compiles a list of user regexes (size-limited), recording each one that does not compile.
+fn regexes(list: &[Spanned<String>], key: &str, p: &mut Problems) -> Vec<Regex> {
+    let mut out = Vec::new();
+    for (j, r) in list.iter().enumerate() {
+        match regex::RegexBuilder::new(r.get_ref()).size_limit(1 << 20).build() {
+            Ok(re) => out.push(re),
+            Err(e) => p.push(r.span(), format!("{key}[{j}]"), format!("invalid regex: {}", one_line(&e.to_string()))),
+        }
+    }
+    out
 }
 
 fn one_line(s: &str) -> String {

@@ -72,6 +72,8 @@ pub struct Item {
     pub first_seen: DateTime<Utc>,
     /// Hash over everything a reader sees; a change means "updated".
     pub content_hash: String,
+    /// Ad and boilerplate blocks the cleaner removed from this item.
+    pub removed: u32,
 }
 
 impl Item {

@@ -16,8 +16,8 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use url::Url;
 
-use crate::clean::{is_ad_item, text::html_to_text, Cleaner};
-use crate::config::{FeedConfig, Source};
+use crate::clean::{is_ad_item, text::html_to_text, Cleaner, Learned};
+use crate::config::{AdsMode, FeedConfig, Source};
 use crate::dedup::{clean_link_url, content_hash, identity};
 use crate::fetch::{FetchError, Fetched, Fetcher};
 use crate::model::{FeedState, Item, Validators};
@@ -261,24 +261,43 @@ fn process(
         .map_err(|source| RefreshError::Parse { url: feed.source.to_string(), source })?;
     let site = parsed.meta.site_link.as_deref().and_then(|l| Url::parse(l).ok()).or(feed_url);
     let parsed_ttl = parsed.ttl;
-    let cleaner = Cleaner::new(&feed.remove, &[]);
+    let cleaner = Cleaner::new(&feed.remove, &feed.remove_text);
     let mut counts = Counts::default();
     let mut seen = HashSet::new();
     let mut changes = store.changes();
 
-    for raw in parsed.items {
-        let title = raw.title.clone().unwrap_or_default();
+    // Clean every item first: the feed's learned boilerplate is decided over all of them.
+    let mut prepared = Vec::with_capacity(parsed.items.len());
+    for mut raw in parsed.items {
         let link_url = raw.link.as_deref().and_then(|l| clean_link_url(l, site.as_ref()));
-        let link = link_url.as_ref().map(Url::to_string);
-        if is_ad_item(raw.title.as_deref(), &raw.categories, link_url.as_ref())
-            || feed.drop_items.iter().any(|re| re.is_match(&title))
-        {
+        let title = raw.title.clone().unwrap_or_default();
+        if feed.drop_items.iter().any(|re| re.is_match(&title)) {
             counts.ads_dropped += 1;
             continue;
         }
-        let base = link_url.or_else(|| site.clone());
+        if is_ad_item(raw.title.as_deref(), &raw.categories, link_url.as_ref()) {
+            match feed.ads {
+                AdsMode::Drop => {
+                    counts.ads_dropped += 1;
+                    continue;
+                }
+                AdsMode::Mark => raw.title = Some(format!("{}{title}", crate::clean::rules::AD_MARK)),
+                AdsMode::Keep => {}
+            }
+        }
+        let base = link_url.clone().or_else(|| site.clone());
         let cleaned = raw.body.as_ref().map(|b| cleaner.clean(b, base.as_ref()));
-        let removed = cleaned.as_ref().map_or(0, |c| c.removed.ads + c.removed.boilerplate);
+        prepared.push((raw, link_url, cleaned));
+    }
+    let learned = Learned::new(
+        &prepared.iter().filter_map(|(_, _, c)| c.as_ref().map(|c| c.blocks.as_slice())).collect::<Vec<_>>(),
+    );
+
+    for (raw, link_url, cleaned) in prepared {
+        let cleaned = cleaned.map(|c| if learned.is_empty() { c } else { learned.strip(c) });
+        let title = raw.title.clone().unwrap_or_default();
+        let link = link_url.as_ref().map(Url::to_string);
+        let removed = cleaned.as_ref().map_or(0, |c| c.removed.blocks());
         let html = cleaned.map(|c| c.html).unwrap_or_default();
         let id = if raw.guid.is_some() || link.is_some() {
             identity(raw.guid.as_deref(), link.as_deref(), None, "")
@@ -329,6 +348,7 @@ fn process(
             updated: raw.updated,
             first_seen,
             content_hash: hash,
+            removed: u32::try_from(removed).unwrap_or(u32::MAX),
         });
     }
     state.validators = validators;

@@ -1,14 +1,20 @@
 //! The cleaning passes over a parsed HTML fragment. Pure: a string in, a string and counts out.
 //!
 //! Passes run in this fixed order (each sees the result of the one before):
-//! 1. drop dangerous/embedded elements with their content (`rules::REMOVE_TAGS`) and the
-//!    feed's own `remove` selectors;
+//! 0. lazy images: `<noscript>` fallbacks become the image they describe; paragraphs written
+//!    as lines (`<br><br>`, a label on a line of its own) become `<p>`s (`line_paragraphs`);
+//! 1. drop dangerous/embedded elements with their content (`rules::REMOVE_TAGS`; iframes of
+//!    `rules::VIDEO_EMBEDS` stay, sandboxed) and the feed's own `remove` selectors;
 //! 2. drop elements whose class or id tokens mark an ad or a share widget;
 //! 3. drop tracking pixels and share links;
 //! 4. walk the leaf blocks in reading order: an ad label takes the ad it labels with it
-//!    (see `ad_run`); boilerplate footers and "read more" lines go;
+//!    (see `ad_run`); boilerplate footers and "read more" lines go; then, from the end,
+//!    newsletter and subscription pitches that stand apart from the article (`trailing_pitches`);
 //! 5. fix URLs: lazy images, absolute URLs, tracking parameters stripped;
 //! 6. drop elements left empty.
+//!
+//! Every removal is logged with the rule that made it and why (`Removal`), for
+//! `feedscrub clean --explain`.
 //!
 //! The sanitizer is NOT here: `clean::Cleaner` runs ammonia over this module's output, last.
 
@@ -37,19 +43,96 @@ const AD_CONTAINER_TAGS: &[&str] = &["div", "aside", "section", "figure", "table
 pub struct Options<'a> {
     /// Base for relative URLs (the item link, else the feed URL).
     pub base: Option<&'a Url>,
-    /// Extra selectors from the feed's `remove` list.
-    pub remove: &'a [Selector],
+    /// Extra selectors from the feed's `remove` list, with their source text.
+    pub remove: &'a [(String, Selector)],
     /// Extra regexes from the feed's `remove_text` list (a block whose text matches goes).
     pub remove_text: &'a [Regex],
 }
 
 /// What the passes did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Removed {
     /// Ad blocks (labels with their ads, ad containers).
     pub ads: usize,
     /// Boilerplate blocks, share links, pixels.
     pub boilerplate: usize,
+    /// Every removed element, in the order the passes removed them.
+    pub log: Vec<Removal>,
+}
+
+impl Removed {
+    /// Ads and boilerplate together: the "blocks removed" of an item.
+    pub fn blocks(&self) -> usize {
+        self.ads + self.boilerplate
+    }
+
+    fn note(&mut self, doc: &Html, id: NodeId, kind: Kind, rule: &'static str, why: impl Into<String>) {
+        let what = doc.tree.get(id).map(describe).unwrap_or_default();
+        self.log.push(Removal { kind, rule, why: why.into(), what });
+    }
+}
+
+/// One removed element: what it was, the rule that removed it and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removal {
+    pub kind: Kind,
+    /// Short rule name: `ad-label`, `ad-class`, `pixel`, `share-link`, `boilerplate`, `pitch`,
+    /// `learned`, `feed-remove`, `feed-remove-text`, `unsafe`.
+    pub rule: &'static str,
+    pub why: String,
+    /// The first words of its text, or the element and its URL when it has no text.
+    pub what: String,
+}
+
+/// What a removal counts as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Ad,
+    Boilerplate,
+    /// Script, style, forms and other elements that are never kept (not counted as removed
+    /// blocks: the sanitizer would drop them anyway).
+    Unsafe,
+}
+
+/// The first words of a subtree's text (at most `WORDS`), or `<tag url>` for an element
+/// without text. Stops reading once it has enough.
+pub fn describe(node: NodeRef<Node>) -> String {
+    const WORDS: usize = 8;
+    let mut out = String::new();
+    let mut n = 0;
+    'outer: for d in node.descendants() {
+        if let Node::Text(t) = d.value() {
+            for w in t.split_whitespace() {
+                if n == WORDS {
+                    out.push_str(" …");
+                    break 'outer;
+                }
+                if n > 0 {
+                    out.push(' ');
+                }
+                out.push_str(w);
+                n += 1;
+            }
+        }
+    }
+    if !out.is_empty() {
+        return out;
+    }
+    let el = node.descendants().find_map(|d| {
+        d.value().as_element().filter(|e| e.attr("src").or(e.attr("href")).is_some() || d.id() == node.id())
+    });
+    match el {
+        Some(e) => {
+            let url = e.attr("src").or(e.attr("href")).unwrap_or("");
+            let url: String = url.chars().take(80).collect();
+            if url.is_empty() {
+                format!("<{}>", e.name())
+            } else {
+                format!("<{} {url}>", e.name())
+            }
+        }
+        None => String::new(),
+    }
 }
 
 struct Rx {
@@ -57,6 +140,8 @@ struct Rx {
     boilerplate: Regex,
     cta: Regex,
     second_person: Regex,
+    /// The formal German "you" (`Sie`, `Ihnen`, `Ihr`…): capitalized inside a sentence.
+    formal_you: Regex,
 }
 
 fn rx() -> &'static Rx {
@@ -68,11 +153,16 @@ fn rx() -> &'static Rx {
         };
         Rx {
             boilerplate: Regex::new(
-                &rules::BOILERPLATE_PATTERNS.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|"),
+                &rules::BOILERPLATE_PATTERNS.iter().map(|(_, p)| format!("(?:{p})")).collect::<Vec<_>>().join("|"),
             )
             .expect("rule regex"),
             cta: words(rules::CTA_PHRASES),
             second_person: words(rules::SECOND_PERSON),
+            formal_you: Regex::new(&format!(
+                r"[^.!?:\s]\s+(?:{})(?:$|[^\w])",
+                rules::FORMAL_SECOND_PERSON.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|")
+            ))
+            .expect("formal you regex"),
         }
     })
 }
@@ -118,60 +208,125 @@ fn subtree_stats(doc: &Html, root: NodeId) -> FxHashMap<NodeId, Stats> {
     stats
 }
 
-/// Runs passes 1–6 on `html` and returns the serialized fragment (not yet sanitized).
-pub fn clean_fragment(html: &str, opts: &Options) -> (String, Removed) {
+/// What `clean_fragment` returns.
+pub struct Fragment {
+    /// Serialized, not yet sanitized.
+    pub html: String,
+    pub removed: Removed,
+    /// `block_hash` of every kept leaf block with at least `LEARN_MIN_TEXT` bytes of text,
+    /// for learning a feed's repeated boilerplate (`strip_blocks`).
+    pub blocks: Vec<u64>,
+}
+
+/// Leaf blocks with less text than this never count as repeated boilerplate ("Fazit",
+/// "Update:" and other short headings repeat in news without being junk).
+pub const LEARN_MIN_TEXT: usize = 24;
+
+/// Hash of a block's whitespace-normalized text, computed without building the string.
+fn block_hash(node: NodeRef<Node>) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    for d in node.descendants() {
+        if let Node::Text(t) = d.value() {
+            for w in t.split_whitespace() {
+                h.write(w.as_bytes());
+                h.write_u8(0);
+            }
+        }
+    }
+    h.finish()
+}
+
+/// Runs passes 0–6 on `html`.
+pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
     let mut doc = Html::parse_fragment(html);
     let mut removed = Removed::default();
     let root = fragment_root(&doc);
 
+    // Pass 0: lazy images whose real source sits in <noscript>; paragraphs written as lines.
+    noscript_fallbacks(&mut doc, root);
+    line_paragraphs(&mut doc, root);
+
     // Pass 1 and 2: whole elements.
     let mut doomed: Vec<NodeId> = Vec::new();
-    let stats = std::cell::OnceCell::new(); // only needed when an ad class shows up
-    let stats = || stats.get_or_init(|| subtree_stats(&doc, root));
-    for node in doc.tree.get(root).expect("root").descendants().skip(1) {
-        let Some(el) = node.value().as_element() else { continue };
-        let name = el.name();
-        if rules::REMOVE_TAGS.contains(&name) {
-            doomed.push(node.id());
-        } else if has_token(el, rules::AD_CLASS_TOKENS) || has_token(el, rules::BOILERPLATE_CLASS_TOKENS) {
-            // Never take the whole article because its wrapper carries a "promo" class.
-            let (len, total_text) = (stats()[&node.id()].text_len, stats()[&root].text_len);
-            if len < 400 || len * 2 < total_text {
-                removed.ads += 1;
+    let mut videos: Vec<NodeId> = Vec::new();
+    {
+        let stats = std::cell::OnceCell::new(); // only needed when an ad class shows up
+        let stats = || stats.get_or_init(|| subtree_stats(&doc, root));
+        let mut skip_below: Option<NodeId> = None;
+        for node in doc.tree.get(root).expect("root").descendants().skip(1) {
+            if skip_below.is_some_and(|s| node.ancestors().any(|a| a.id() == s)) {
+                continue; // inside an element already doomed: logged with it
+            }
+            let Some(el) = node.value().as_element() else { continue };
+            let name = el.name();
+            if name == "iframe" && el.attr("src").is_some_and(is_video_embed) {
+                videos.push(node.id());
+            } else if rules::REMOVE_TAGS.contains(&name) {
+                removed.note(&doc, node.id(), Kind::Unsafe, "unsafe", format!("<{name}> is never kept"));
                 doomed.push(node.id());
+                skip_below = Some(node.id());
+            } else if let Some(token) = matching_token(el, rules::AD_CLASS_TOKENS)
+                .or_else(|| matching_token(el, rules::BOILERPLATE_CLASS_TOKENS))
+            {
+                // Never take the whole article because its wrapper carries a "promo" class.
+                let (len, total_text) = (stats()[&node.id()].text_len, stats()[&root].text_len);
+                // A labelled box holding just the label (`<div class="ad-label">Anzeige</div>`)
+                // is a label: the block walk removes it together with the ad it labels.
+                let just_label = len <= 40 && is_ad_label(&text_of(node));
+                if !just_label && (len < 400 || len * 2 < total_text) {
+                    removed.ads += 1;
+                    removed.note(&doc, node.id(), Kind::Ad, "ad-class", format!("class or id token {token:?}"));
+                    doomed.push(node.id());
+                    skip_below = Some(node.id());
+                }
             }
         }
     }
-    for sel in opts.remove {
+    for (src, sel) in opts.remove {
         for el in doc.select(sel) {
-            if el.id() != root {
+            if el.id() != root && !doomed.contains(&el.id()) {
                 removed.boilerplate += 1;
+                removed.note(
+                    &doc,
+                    el.id(),
+                    Kind::Boilerplate,
+                    "feed-remove",
+                    format!("matches the feed's selector {src:?}"),
+                );
                 doomed.push(el.id());
             }
         }
     }
     detach_all(&mut doc, &doomed);
+    sandbox_videos(&mut doc, &videos);
 
     // Pass 3: pixels and share links.
     let mut doomed = Vec::new();
     for node in doc.tree.get(root).expect("root").descendants() {
         let Some(el) = node.value().as_element() else { continue };
         let hit = match el.name() {
-            "img" => is_pixel(el) || el.attr("src").is_some_and(|s| url_matches(s, tracker_patterns())),
-            "a" => el.attr("href").is_some_and(|h| url_matches(h, share_patterns())),
-            _ => false,
+            "img" if is_pixel(el) => Some(("pixel", "an image of at most 1×1 pixels")),
+            "img" if el.attr("src").is_some_and(|s| url_matches(s, tracker_patterns())) => {
+                Some(("pixel", "an image from a tracker host (rules::TRACKER_URLS)"))
+            }
+            "a" if el.attr("href").is_some_and(|h| url_matches(h, share_patterns())) => {
+                Some(("share-link", "a share or feedflare link (rules::SHARE_URLS)"))
+            }
+            // "Weiterlesen" / "Read more…" as a link at the end of the last paragraph
+            "a" if read_more_link(node) => Some(("boilerplate", "a \"read more\" link")),
+            _ => None,
         };
-        if hit {
+        if let Some((rule, why)) = hit {
             removed.boilerplate += 1;
+            removed.note(&doc, node.id(), Kind::Boilerplate, rule, why);
             doomed.push(node.id());
         }
     }
     detach_all(&mut doc, &doomed);
 
     // Pass 4: blocks in reading order.
-    let (ads, boiler) = block_pass(&mut doc, root, opts);
-    removed.ads += ads;
-    removed.boilerplate += boiler;
+    let blocks = block_pass(&mut doc, root, opts, &mut removed);
 
     // Pass 5: URLs.
     fix_urls(&mut doc, root, opts.base);
@@ -179,7 +334,42 @@ pub fn clean_fragment(html: &str, opts: &Options) -> (String, Removed) {
     // Pass 6: empties.
     remove_empty(&mut doc, root);
 
-    (serialize_children(&doc, root, html.len()), removed)
+    Fragment { html: serialize_children(&doc, root, html.len()), removed, blocks }
+}
+
+/// Removes the leaf blocks whose `block_hash` is in `repeated` (a feed's learned boilerplate,
+/// each with the number of items it was seen in, of `items`) from clean HTML. `None` when
+/// nothing matched, or when the blocks are all the text the item has (then they are its
+/// content, not furniture around it).
+pub fn strip_blocks(html: &str, repeated: &FxHashMap<u64, usize>, items: usize) -> Option<(String, Removed)> {
+    let mut doc = Html::parse_fragment(html);
+    let root = fragment_root(&doc);
+    let stats = subtree_stats(&doc, root);
+    let blocks = leaf_blocks(&doc, root, &stats);
+    let mut hits = Vec::new();
+    let mut kept_text = stats[&root].text_len;
+    for id in blocks {
+        let len = stats[&id].text_len;
+        if len < LEARN_MIN_TEXT {
+            continue;
+        }
+        if let Some(n) = repeated.get(&block_hash(doc.tree.get(id).expect("block"))) {
+            hits.push((id, *n));
+            kept_text -= len;
+        }
+    }
+    if hits.is_empty() || kept_text == 0 {
+        return None;
+    }
+    let mut removed = Removed::default();
+    for (id, n) in &hits {
+        removed.boilerplate += 1;
+        removed.note(&doc, *id, Kind::Boilerplate, "learned", format!("repeats in {n} of the feed's {items} items"));
+    }
+    let ids: Vec<NodeId> = hits.iter().map(|(id, _)| *id).collect();
+    detach_all(&mut doc, &ids);
+    remove_empty(&mut doc, root);
+    Some((serialize_children(&doc, root, html.len()), removed))
 }
 
 /// Elements without content or end tag.
@@ -277,12 +467,199 @@ fn detach_all(doc: &mut Html, ids: &[NodeId]) {
     }
 }
 
-fn has_token(el: &scraper::node::Element, list: &[&str]) -> bool {
+/// The first class or id token (split on space, `-` and `_`) of `el` that is in `list`.
+fn matching_token<'l>(el: &scraper::node::Element, list: &[&'l str]) -> Option<&'l str> {
     let check = |v: &str| {
         v.split(|c: char| c.is_whitespace() || c == '-' || c == '_')
-            .any(|t| !t.is_empty() && list.iter().any(|w| t.eq_ignore_ascii_case(w)))
+            .filter(|t| !t.is_empty())
+            .find_map(|t| list.iter().find(|w| t.eq_ignore_ascii_case(w)).copied())
     };
-    el.attr("class").is_some_and(check) || el.attr("id").is_some_and(check)
+    el.attr("class").and_then(check).or_else(|| el.attr("id").and_then(check))
+}
+
+/// Pass 0. A lazy image often comes as `<img src="placeholder" data-src=…>` or nothing at all,
+/// followed by `<noscript><img src="real"></noscript>` for readers without JavaScript, which is
+/// what a feed reader is. The fallback's source goes to the placeholder image before it, or,
+/// without one, the fallback image replaces the `<noscript>`.
+fn noscript_fallbacks(doc: &mut Html, root: NodeId) {
+    let noscripts: Vec<(NodeId, String)> = doc
+        .tree
+        .get(root)
+        .expect("root")
+        .descendants()
+        .filter(|n| n.value().as_element().is_some_and(|e| e.name() == "noscript"))
+        .map(|n| {
+            // Parsed with scripting on, the content of <noscript> is raw text; the HTML
+            // parser of a fragment may also have built elements (scripting off): take both.
+            let mut inner = String::new();
+            for c in n.children() {
+                match c.value() {
+                    Node::Text(t) => inner.push_str(t),
+                    Node::Element(_) => {
+                        inner.push_str(&scraper::ElementRef::wrap(c).map(|e| e.html()).unwrap_or_default())
+                    }
+                    _ => {}
+                }
+            }
+            (n.id(), inner)
+        })
+        .filter(|(_, inner)| inner.contains("<img") || inner.contains("<IMG"))
+        .collect();
+    for (id, inner) in noscripts {
+        let frag = Html::parse_fragment(&inner);
+        let Some(img) = frag.tree.nodes().find_map(|n| n.value().as_element().filter(|e| e.name() == "img").cloned())
+        else {
+            continue;
+        };
+        let Some(src) = img.attr("src").filter(|s| !s.trim().is_empty()).map(str::to_string) else { continue };
+        let srcset = img.attr("srcset").map(str::to_string);
+        let prev = doc
+            .tree
+            .get(id)
+            .expect("noscript")
+            .prev_siblings()
+            .find(|s| !s.value().as_text().is_some_and(|t| t.trim().is_empty()))
+            .filter(|s| s.value().as_element().is_some_and(|e| e.name() == "img" && lacks_real_source(e)))
+            .map(|s| s.id());
+        match prev {
+            Some(prev) => {
+                let mut node = doc.tree.get_mut(prev).expect("img");
+                if let Node::Element(e) = node.value() {
+                    set_attr(e, "src", &src);
+                    if let Some(ss) = &srcset {
+                        set_attr(e, "srcset", ss);
+                    }
+                }
+            }
+            None => {
+                let mut node = doc.tree.get_mut(id).expect("noscript");
+                node.insert_before(Node::Element(img));
+            }
+        }
+    }
+}
+
+/// Pass 0b. Many feeds write paragraphs as lines: text separated by `<br><br>`, or a plain-text
+/// body whose ad label stands on a line of its own with the ad on the next lines. The block
+/// walk sees blocks, so such runs become `<p>`s: a blank line (two breaks) ends a paragraph,
+/// and a line that is an ad label becomes a paragraph of its own. Only elements without
+/// block children are split, and only when there is such a boundary in them.
+fn line_paragraphs(doc: &mut Html, root: NodeId) {
+    const SPLIT: &[&str] = &["p", "div", "td", "li", "blockquote", "section", "article", "dd", "center", "font"];
+    let candidates: Vec<NodeId> = doc
+        .tree
+        .get(root)
+        .expect("root")
+        .descendants()
+        .filter(|n| n.id() == root || n.value().as_element().is_some_and(|e| SPLIT.contains(&e.name())))
+        .filter(|n| n.children().any(|c| is_br(c)) && !n.children().any(is_block))
+        .map(|n| n.id())
+        .collect();
+    for id in candidates {
+        split_lines(doc, id, id == root);
+    }
+}
+
+fn is_br(n: NodeRef<Node>) -> bool {
+    n.value().as_element().is_some_and(|e| e.name() == "br")
+}
+
+fn split_lines(doc: &mut Html, id: NodeId, is_root: bool) {
+    // Lines: the children between breaks, with the breaks that ended them.
+    let node = doc.tree.get(id).expect("candidate");
+    let mut lines: Vec<(Vec<NodeId>, Option<NodeId>)> = vec![(Vec::new(), None)];
+    for c in node.children() {
+        if is_br(c) {
+            lines.last_mut().expect("a line").1 = Some(c.id());
+            lines.push((Vec::new(), None));
+        } else {
+            lines.last_mut().expect("a line").0.push(c.id());
+        }
+    }
+    let line_text = |ids: &[NodeId]| -> String {
+        ids.iter().map(|i| text_of(doc.tree.get(*i).expect("child"))).collect::<Vec<_>>().join(" ")
+    };
+    // Paragraphs: (nodes to move, including the single breaks inside), breaks to drop.
+    let mut paras: Vec<Vec<NodeId>> = vec![Vec::new()];
+    let mut dropped: Vec<NodeId> = Vec::new();
+    let mut boundary = false;
+    for (nodes, br) in &lines {
+        let text = line_text(nodes);
+        let blank = text.trim().is_empty() && !nodes.iter().any(|i| has_media(doc.tree.get(*i).expect("child")));
+        if blank {
+            dropped.extend(nodes.iter().copied().chain(*br));
+            if !paras.last().expect("a paragraph").is_empty() {
+                paras.push(Vec::new());
+                boundary = true;
+            }
+            continue;
+        }
+        if is_ad_label(&text) {
+            if !paras.last().expect("a paragraph").is_empty() {
+                paras.push(Vec::new());
+            }
+            paras.last_mut().expect("a paragraph").extend(nodes);
+            dropped.extend(*br);
+            paras.push(Vec::new());
+            boundary = true;
+            continue;
+        }
+        let p = paras.last_mut().expect("a paragraph");
+        p.extend(nodes);
+        p.extend(*br);
+    }
+    if !boundary {
+        return;
+    }
+    // A paragraph's trailing break is the one that ended it: not content.
+    for p in &mut paras {
+        while p.last().is_some_and(|i| is_br(doc.tree.get(*i).expect("child"))) {
+            dropped.push(p.pop().expect("last"));
+        }
+    }
+    let wrap_in_place =
+        is_root || doc.tree.get(id).and_then(|n| n.value().as_element().map(|e| e.name() != "p")).unwrap_or(true);
+    for p in paras.into_iter().filter(|p| !p.is_empty()) {
+        let el = scraper::node::Element::new(
+            QualName::new(None, html5ever::Namespace::from("http://www.w3.org/1999/xhtml"), LocalName::from("p")),
+            Vec::new(),
+        );
+        let new = doc.tree.orphan(Node::Element(el)).id();
+        for child in p {
+            doc.tree.get_mut(new).expect("new p").append_id(child);
+        }
+        if wrap_in_place {
+            doc.tree.get_mut(id).expect("candidate").append_id(new);
+        } else {
+            doc.tree.get_mut(id).expect("candidate").insert_id_before(new);
+        }
+    }
+    detach_all(doc, &dropped);
+    if !wrap_in_place {
+        // the old <p> is empty now (its lines moved into the new ones before it)
+        detach_all(doc, &[id]);
+    }
+}
+
+fn has_media(n: NodeRef<Node>) -> bool {
+    n.descendants().any(|d| d.value().as_element().is_some_and(|e| MEDIA_TAGS.contains(&e.name()) && e.name() != "br"))
+}
+
+/// An `img` whose `src` is missing, empty, a data: URI or an obvious placeholder.
+fn lacks_real_source(el: &scraper::node::Element) -> bool {
+    let src = el.attr("src").unwrap_or("").trim();
+    src.is_empty() || src.starts_with("data:") || src.contains("placeholder") || src.contains("blank.gif")
+}
+
+/// Video embeds that stay get a sandbox and lose every attribute but their size and source.
+fn sandbox_videos(doc: &mut Html, ids: &[NodeId]) {
+    for id in ids {
+        let Some(mut node) = doc.tree.get_mut(*id) else { continue };
+        if let Node::Element(e) = node.value() {
+            e.attrs.retain(|k, _| matches!(&*k.local, "src" | "width" | "height" | "title" | "allowfullscreen"));
+            set_attr(e, "sandbox", rules::VIDEO_SANDBOX);
+        }
+    }
 }
 
 fn is_pixel(el: &scraper::node::Element) -> bool {
@@ -321,6 +698,14 @@ fn tracker_patterns() -> &'static [UrlPattern] {
 fn share_patterns() -> &'static [UrlPattern] {
     static P: OnceLock<Vec<UrlPattern>> = OnceLock::new();
     P.get_or_init(|| compile_patterns(rules::SHARE_URLS))
+}
+
+/// An http(s) URL of one of the video players in `rules::VIDEO_EMBEDS`.
+pub fn is_video_embed(src: &str) -> bool {
+    static P: OnceLock<Vec<UrlPattern>> = OnceLock::new();
+    let src = src.trim();
+    (src.starts_with("https://") || src.starts_with("http://"))
+        && url_matches(src, P.get_or_init(|| compile_patterns(rules::VIDEO_EMBEDS)))
 }
 
 /// Does `url` point at one of `patterns`: the host equal to or a subdomain of the pattern's,
@@ -390,14 +775,35 @@ fn starts_like_boilerplate(node: NodeRef<Node>) -> bool {
         .any(|s| head.len() >= s.len() && head[..s.len()].eq_ignore_ascii_case(s.as_bytes()))
 }
 
-/// Is this text an ad label standing alone (decorations allowed)?
+/// Is this text an ad label standing alone (decorations allowed), or a short line naming the
+/// sponsor of what follows ("Sponsored by ACME")?
 pub fn is_ad_label(text: &str) -> bool {
     let t = text.trim_matches(|c: char| c.is_whitespace() || rules::LABEL_DECORATION.contains(&c));
-    if t.is_empty() || t.len() > 40 {
+    if t.is_empty() || t.len() > 80 {
         return false;
     }
     let t = t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    rules::AD_LABELS.contains(&t.as_str())
+    (t.len() <= 40 && rules::AD_LABELS.contains(&t.as_str()))
+        || (!t.contains(['.', '!', '?']) || t.ends_with('.') && t.matches('.').count() <= 2)
+            && rules::SPONSOR_LINE_STARTS.iter().any(|s| t.starts_with(s) && t.len() > s.len() + 1)
+}
+
+/// Does this block begin with an ad label followed by its ad ("ANZEIGE: Jetzt …",
+/// "[Anzeige] Ihr Auto …", "Annons: Spara 20 % …")? Reads only the first text of the block.
+fn starts_with_label(node: NodeRef<Node>) -> bool {
+    let Some(first) =
+        node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim_start()).find(|t| !t.is_empty())
+    else {
+        return false;
+    };
+    let head: String = first.chars().take(48).collect();
+    let head = head.trim_start_matches(|c: char| c.is_whitespace() || "[(*-–—|•".contains(c)).to_lowercase();
+    rules::AD_LABELS.iter().any(|l| {
+        head.strip_prefix(l).is_some_and(|rest| {
+            let rest = rest.trim_start_matches(' ');
+            rest.starts_with([':', '|', ']', ')', '*', '–', '—']) || rest.starts_with("- ")
+        })
+    })
 }
 
 /// How the block walk sees one block.
@@ -428,6 +834,8 @@ struct Judged {
     heading: bool,
     /// Signals of promotional content, summed (see `ad_score`).
     ad_score: u32,
+    /// The signals, named, for `--explain`.
+    signals: Vec<&'static str>,
 }
 
 fn judge(doc: &Html, b: &BlockInfo, home_host: Option<&str>) -> Judged {
@@ -435,7 +843,9 @@ fn judge(doc: &Html, b: &BlockInfo, home_host: Option<&str>) -> Judged {
     let tag = node.value().as_element().map(|e| e.name()).unwrap_or("");
     let text = b.text(doc);
     let heading = HEADING_TAGS.contains(&tag) || looks_like_heading(&text, node);
-    Judged { heading, ad_score: ad_score(node, &text, home_host) }
+    let mut signals = Vec::new();
+    let ad_score = ad_score(node, &text, home_host, &mut signals);
+    Judged { heading, ad_score, signals }
 }
 
 /// A short line without closing punctuation and without a pitch: a section heading in plain
@@ -454,12 +864,18 @@ fn looks_like_heading(text: &str, node: NodeRef<Node>) -> bool {
 
 /// Signals that a block is promotional: call-to-action phrases, addressing the reader, links
 /// to another site, mostly-link text, image-only. Two or more signals make a block ad-like;
-/// a news paragraph that merely says "kostenlos" scores one.
-fn ad_score(node: NodeRef<Node>, text: &str, home_host: Option<&str>) -> u32 {
+/// a news paragraph that merely says "kostenlos" scores one. The signals found are added to
+/// `signals` by name.
+fn ad_score(node: NodeRef<Node>, text: &str, home_host: Option<&str>, signals: &mut Vec<&'static str>) -> u32 {
     let r = rx();
-    let mut score = r.cta.find_iter(text).count().min(3) as u32;
-    if r.second_person.is_match(text) {
+    let ctas = r.cta.find_iter(text).count().min(3) as u32;
+    let mut score = ctas;
+    if ctas > 0 {
+        signals.push("call to action");
+    }
+    if addresses_reader(text) {
         score += 1;
+        signals.push("addresses the reader");
     }
     let mut link_text = 0usize;
     let mut foreign = false;
@@ -484,14 +900,23 @@ fn ad_score(node: NodeRef<Node>, text: &str, home_host: Option<&str>) -> u32 {
     }
     if foreign {
         score += 2;
+        signals.push("links to another site");
     }
     if !text.is_empty() && link_text * 2 > text.len() {
         score += 2;
+        signals.push("mostly link text");
     }
     if text.is_empty() && images > 0 {
         score += 2;
+        signals.push("image only");
     }
     score
+}
+
+/// Does the text speak to the reader (`du`, `you`, `vous`, the formal `Sie`…)?
+fn addresses_reader(text: &str) -> bool {
+    let r = rx();
+    r.second_person.is_match(text) || r.formal_you.is_match(text)
 }
 
 fn same_site(a: &str, b: &str) -> bool {
@@ -500,8 +925,9 @@ fn same_site(a: &str, b: &str) -> bool {
     a == b || a.ends_with(&format!(".{b}")) || b.ends_with(&format!(".{a}"))
 }
 
-/// Pass 4. Returns (ad blocks removed, boilerplate blocks removed).
-fn block_pass(doc: &mut Html, root: NodeId, opts: &Options) -> (usize, usize) {
+/// Pass 4: ad labels with their ads, boilerplate lines, the feed's `remove_text`, trailing
+/// pitches. Counts and logs into `removed`; returns the `block_hash`es of the kept blocks.
+fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: &mut Removed) -> Vec<u64> {
     let home_host = opts.base.and_then(|u| u.host_str()).map(str::to_string);
     let stats = subtree_stats(doc, root);
     let blocks: Vec<BlockInfo> = leaf_blocks(doc, root, &stats)
@@ -516,15 +942,16 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options) -> (usize, usize) {
         .collect();
     let total_text: usize = blocks.iter().map(|b| b.text_len).sum();
     let mut doomed: HashSet<NodeId> = HashSet::new();
-    let (mut ads, mut boiler) = (0, 0);
     let mut i = 0;
     while i < blocks.len() {
         let b = &blocks[i];
         let text = b.text.as_deref().unwrap_or("");
         if is_ad_label(text) {
-            ads += 1;
+            removed.ads += 1;
+            let label = text.to_string();
             // The label and its ad share a small container: the container goes whole.
             if let Some(c) = ad_container(doc, b.id, root, total_text, &stats) {
+                removed.note(doc, c, Kind::Ad, "ad-label", format!("the container of the ad label {label:?}"));
                 doomed.insert(c);
                 let inside: HashSet<NodeId> =
                     doc.tree.get(c).expect("container").descendants().map(|d| d.id()).collect();
@@ -533,23 +960,67 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options) -> (usize, usize) {
                 }
                 continue;
             }
+            removed.note(doc, b.id, Kind::Ad, "ad-label", "an ad label standing alone");
             doomed.insert(b.id);
             i += 1;
-            let end = ad_run(&blocks, i, |b| judge(doc, b, home_host.as_deref()));
-            for blk in &blocks[i..end] {
+            // The ad in a box of its own right after the label: the box goes whole.
+            if let Some(c) = blocks.get(i).and_then(|n| ad_box_after(doc, b.id, n.id, root, total_text, &stats)) {
+                removed.note(doc, c, Kind::Ad, "ad-label", format!("the box the ad label {label:?} labels"));
+                doomed.insert(c);
+                let inside: HashSet<NodeId> = doc.tree.get(c).expect("box").descendants().map(|d| d.id()).collect();
+                while i < blocks.len() && inside.contains(&blocks[i].id) {
+                    i += 1;
+                }
+                let (end, why) = ad_run(&blocks, i, false, |b| judge(doc, b, home_host.as_deref()));
+                for (blk, why) in blocks[i..end].iter().zip(why) {
+                    removed.note(doc, blk.id, Kind::Ad, "ad-label", format!("follows the ad label {label:?}: {why}"));
+                    doomed.insert(blk.id);
+                }
+                i = end;
+                continue;
+            }
+            let (end, why) = ad_run(&blocks, i, true, |b| judge(doc, b, home_host.as_deref()));
+            for (blk, why) in blocks[i..end].iter().zip(why) {
+                removed.note(doc, blk.id, Kind::Ad, "ad-label", format!("follows the ad label {label:?}: {why}"));
                 doomed.insert(blk.id);
             }
             i = end;
             continue;
         }
-        if rx().boilerplate.is_match(text)
-            || (!opts.remove_text.is_empty() && opts.remove_text.iter().any(|re| re.is_match(&b.text(doc))))
-        {
-            boiler += 1;
+        if starts_with_label(doc.tree.get(b.id).expect("block")) {
+            removed.ads += 1;
+            removed.note(doc, b.id, Kind::Ad, "ad-label", "begins with an ad label");
             doomed.insert(b.id);
+            i += 1;
+            let (end, why) = ad_run(&blocks, i, false, |b| judge(doc, b, home_host.as_deref()));
+            for (blk, why) in blocks[i..end].iter().zip(why) {
+                removed.note(doc, blk.id, Kind::Ad, "ad-label", format!("follows an ad: {why}"));
+                doomed.insert(blk.id);
+            }
+            i = end;
+            continue;
+        }
+        if let Some(name) = boilerplate_line(text) {
+            removed.boilerplate += 1;
+            removed.note(doc, b.id, Kind::Boilerplate, "boilerplate", name);
+            doomed.insert(b.id);
+        } else if !opts.remove_text.is_empty() {
+            let t = b.text(doc);
+            if let Some(re) = opts.remove_text.iter().find(|re| re.is_match(&t)) {
+                removed.boilerplate += 1;
+                removed.note(
+                    doc,
+                    b.id,
+                    Kind::Boilerplate,
+                    "feed-remove-text",
+                    format!("matches the feed's remove_text {:?}", re.as_str()),
+                );
+                doomed.insert(b.id);
+            }
         }
         i += 1;
     }
+    trailing_pitches(doc, &blocks, &mut doomed, home_host.as_deref(), removed);
     // Labels that are not blocks of their own (`<div><span>Anzeige</span><img><p>…</p></div>`):
     // the outermost element holding just the label, with its small container if it has one.
     let inline_labels: Vec<NodeId> = doc
@@ -571,35 +1042,206 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options) -> (usize, usize) {
         if node.ancestors().any(|a| doomed.contains(&a.id())) {
             continue;
         }
-        ads += 1;
-        doomed.insert(ad_container(doc, label, root, total_text, &stats).unwrap_or(label));
+        removed.ads += 1;
+        let target = ad_container(doc, label, root, total_text, &stats);
+        let why = match target {
+            Some(_) => format!("the container of the inline ad label {:?}", text_of(node)),
+            None => "an inline ad label".to_string(),
+        };
+        let target = target.unwrap_or(label);
+        removed.note(doc, target, Kind::Ad, "ad-label", why);
+        doomed.insert(target);
     }
+    let hashes = blocks
+        .iter()
+        .filter(|b| b.text_len >= LEARN_MIN_TEXT && !doomed.contains(&b.id))
+        .map(|b| block_hash(doc.tree.get(b.id).expect("block")))
+        .collect();
     let ids: Vec<NodeId> = doomed.into_iter().collect();
     detach_all(doc, &ids);
-    (ads, boiler)
+    hashes
 }
 
-/// Where the ad that starts at `blocks[start]` (right after its label) ends, exclusive.
-/// The first block is what the label labels and goes unless it is a heading; the ad then goes
-/// on while blocks are promotional (score >= 2, e.g. the call-to-action paragraph), and stops
-/// at a heading or at the next normal paragraph of the article.
-fn ad_run(blocks: &[BlockInfo], start: usize, judge: impl Fn(&BlockInfo) -> Judged) -> usize {
-    let mut end = start;
-    while end < blocks.len() {
-        let b = judge(&blocks[end]);
-        if blocks[end].text_len == 0 && b.ad_score == 0 {
-            end += 1; // spacer
+/// A link whose whole text is a "read more" phrase (`rules::BOILERPLATE_PATTERNS`).
+fn read_more_link(node: NodeRef<Node>) -> bool {
+    static RX: OnceLock<Regex> = OnceLock::new();
+    let rx = RX.get_or_init(|| {
+        let (_, p) = rules::BOILERPLATE_PATTERNS.iter().find(|(n, _)| n.contains("read more")).expect("read-more rule");
+        Regex::new(p).expect("read-more regex")
+    });
+    let text = text_of(node);
+    !text.is_empty() && text.len() < 48 && rx.is_match(&text)
+}
+
+/// The name of the boilerplate line `text` is (`rules::BOILERPLATE_PATTERNS`), if any.
+fn boilerplate_line(text: &str) -> Option<&'static str> {
+    if text.is_empty() || !rx().boilerplate.is_match(text) {
+        return None;
+    }
+    rules::BOILERPLATE_PATTERNS.iter().find(|(_, p)| Regex::new(p).is_ok_and(|re| re.is_match(text))).map(|(n, _)| *n)
+}
+
+/// Newsletter and subscription pitches at the end of an item, standing apart from the
+/// article. Walking back from the last block, a block belongs to the pitch while it is
+/// promotional (a call to action and a second signal, see `ad_score`), or names a
+/// subscription (`rules::PITCH_WORDS`) and also links somewhere, addresses the reader or is a
+/// short heading ("Newsletter"). The walk stops at the first block that is neither; the run
+/// goes only if some block of it names a subscription, and it never takes the first block of
+/// the item (a one-paragraph item about a newsletter is the article).
+fn trailing_pitches(
+    doc: &Html,
+    blocks: &[BlockInfo],
+    doomed: &mut HashSet<NodeId>,
+    home_host: Option<&str>,
+    removed: &mut Removed,
+) {
+    let live: Vec<&BlockInfo> = blocks.iter().filter(|b| b.text_len > 0 && !doomed.contains(&b.id)).collect();
+    let mut run = Vec::new();
+    let mut named = None;
+    for b in live.iter().skip(1).rev() {
+        let node = doc.tree.get(b.id).expect("block");
+        if node.ancestors().any(|a| doomed.contains(&a.id())) {
             continue;
         }
-        if b.heading && !(end == start && b.ad_score >= 2) {
+        if b.text_len > SHORT_BLOCK {
             break;
         }
-        if end > start && b.ad_score < 2 {
+        let text = b.text(doc);
+        let lower = text.to_lowercase();
+        let word = rules::PITCH_WORDS.iter().find(|w| lower.contains(*w));
+        let mut signals = Vec::new();
+        let score = ad_score(node, &text, home_host, &mut signals);
+        let promo = score >= 2;
+        let has_link = node.descendants().any(|d| d.value().as_element().is_some_and(|e| e.name() == "a"));
+        // A heading of the pitch ("Newsletter", "Jetzt abonnieren"): short, not a sentence.
+        let heading = text.chars().count() <= 60 && !text.trim_end().ends_with(['.', '!', '?', '…', ':', ';', ',']);
+        let pitch = word.is_some() && (score >= 2 || has_link || addresses_reader(&text) || heading);
+        if !(promo || pitch) {
             break;
         }
-        end += 1;
+        named = named.or(word);
+        run.push((b.id, signals));
     }
-    end
+    let Some(word) = named else { return };
+    for (id, signals) in run.into_iter().rev() {
+        let why = if signals.is_empty() {
+            format!("a trailing pitch ({word:?})")
+        } else {
+            format!("a trailing pitch ({word:?}; {})", signals.join(", "))
+        };
+        removed.boilerplate += 1;
+        removed.note(doc, id, Kind::Boilerplate, "pitch", why);
+        doomed.insert(id);
+    }
+}
+
+/// Where the ad that starts at `blocks[start]` (right after its label) ends, exclusive, and
+/// why each block up to there belongs to it.
+///
+/// With `labelled`, the first block with text is what the label labels and goes unless it is
+/// a heading (images before it, a banner, go with it). The ad then goes on while blocks are
+/// promotional (score >= 2, e.g. the call-to-action paragraph), or while a call to action
+/// to another site follows within `LOOKAHEAD` blocks (promo text, then its link); it stops at
+/// a heading or at the next normal paragraph of the article.
+fn ad_run(
+    blocks: &[BlockInfo],
+    start: usize,
+    labelled: bool,
+    judge: impl Fn(&BlockInfo) -> Judged,
+) -> (usize, Vec<String>) {
+    const LOOKAHEAD: usize = 2;
+    let judged: Vec<Judged> = blocks[start..blocks.len().min(start + 12)].iter().map(&judge).collect();
+    let cta_link = |j: &Judged| {
+        j.ad_score >= 2 && j.signals.contains(&"call to action") && j.signals.contains(&"links to another site")
+    };
+    let mut end = start;
+    let mut why = Vec::new();
+    let mut first_text = labelled;
+    while end - start < judged.len() {
+        let b = &judged[end - start];
+        if blocks[end].text_len == 0 {
+            if b.ad_score == 0 && !first_text {
+                // a spacer inside the ad, or the end of it
+                if judged.get(end - start + 1).is_some_and(|n| n.ad_score >= 2) {
+                    why.push("an empty spacer inside the ad".to_string());
+                    end += 1;
+                    continue;
+                }
+                break;
+            }
+            why.push(if b.signals.is_empty() {
+                "an empty spacer inside the ad".to_string()
+            } else {
+                format!("part of the ad ({})", b.signals.join(", "))
+            });
+            end += 1;
+            continue;
+        }
+        if b.heading && !(first_text && b.ad_score >= 2) {
+            break;
+        }
+        if first_text {
+            first_text = false;
+            why.push("the block the label labels".to_string());
+            end += 1;
+            continue;
+        }
+        if b.ad_score >= 2 {
+            why.push(format!("still promotional ({})", b.signals.join(", ")));
+            end += 1;
+            continue;
+        }
+        // promo text whose call to action follows shortly
+        let ahead = judged[end - start + 1..].iter().take(LOOKAHEAD).position(|j| j.heading || cta_link(j));
+        match ahead {
+            Some(k) if cta_link(&judged[end - start + 1 + k]) => {
+                for _ in 0..=k {
+                    why.push("promo text before its call to action".to_string());
+                    end += 1;
+                }
+            }
+            _ => break,
+        }
+    }
+    (end, why)
+}
+
+/// The box holding the ad right after a standalone label: the outermost ad container
+/// (`AD_CONTAINER_TAGS`) that begins with block `next`, does not hold the label, and holds
+/// little of the item's text.
+fn ad_box_after(
+    doc: &Html,
+    label: NodeId,
+    next: NodeId,
+    root: NodeId,
+    total_text: usize,
+    stats: &FxHashMap<NodeId, Stats>,
+) -> Option<NodeId> {
+    let mut found = None;
+    let mut node = doc.tree.get(next)?;
+    while let Some(parent) = node.parent() {
+        if parent.id() == root || parent.descendants().any(|d| d.id() == label) {
+            break;
+        }
+        // `next` must be the first thing with content in the parent
+        let first = parent.children().find(|c| {
+            let s = stats[&c.id()];
+            s.text_len > 0 || s.media
+        });
+        if first.map(|f| f.id()) != Some(node.id()) {
+            break;
+        }
+        let el = parent.value().as_element()?;
+        let len = stats[&parent.id()].text_len;
+        if len > 1500 || len * 2 >= total_text.max(1) {
+            break;
+        }
+        if AD_CONTAINER_TAGS.contains(&el.name()) && stats[&parent.id()].block_inside {
+            found = Some(parent.id());
+        }
+        node = parent;
+    }
+    found
 }
 
 /// The small container (a `div`, `aside`…) holding an ad label and its ad, if there is one:
@@ -656,19 +1298,53 @@ fn fix_urls(doc: &mut Html, root: NodeId, base: Option<&Url>) {
             }
         }
         if let Some(v) = el.attr("srcset").map(str::to_string) {
-            let fixed: Vec<String> = v
-                .split(',')
-                .filter_map(|cand| {
-                    let mut parts = cand.split_whitespace();
-                    let u = parts.next()?;
+            let fixed: Vec<String> = srcset_candidates(&v)
+                .into_iter()
+                .filter_map(|(u, desc)| {
                     let abs = absolutize(u, base).unwrap_or_else(|| u.to_string());
-                    let desc: Vec<&str> = parts.collect();
-                    Some(if desc.is_empty() { abs } else { format!("{abs} {}", desc.join(" ")) })
+                    // only web images: no javascript:, no data: documents
+                    is_web_url(&abs).then(|| if desc.is_empty() { abs } else { format!("{abs} {desc}") })
                 })
                 .collect();
-            set_attr(el, "srcset", &fixed.join(", "));
+            if fixed.is_empty() {
+                el.attrs.retain(|k, _| &*k.local != "srcset");
+            } else {
+                set_attr(el, "srcset", &fixed.join(", "));
+            }
         }
     }
+}
+
+/// An absolute http(s) URL (or one relative to the page, which stays on the feed's site).
+fn is_web_url(u: &str) -> bool {
+    let lower = u.trim_start().get(..8).unwrap_or(u).to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://") || !u.contains(':')
+}
+
+/// The candidates of a `srcset` as (URL, descriptors), split as the HTML standard does: a URL
+/// runs to the next whitespace (a trailing comma ends it), descriptors run to the next comma.
+/// Commas inside URLs (`data:` URIs, query strings) stay in the URL.
+pub(crate) fn srcset_candidates(v: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let mut rest = v;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+        if rest.is_empty() {
+            break;
+        }
+        let url_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let url = &rest[..url_end];
+        if url.ends_with(',') {
+            out.push((url.trim_end_matches(','), ""));
+            rest = &rest[url_end..];
+            continue;
+        }
+        let after = &rest[url_end..];
+        let desc_end = after.find(',').unwrap_or(after.len());
+        out.push((url, after[..desc_end].trim()));
+        rest = &after[desc_end..];
+    }
+    out
 }
 
 /// Absolute form of a URL attribute with tracking parameters removed; `None` leaves it as is

@@ -14,17 +14,18 @@ pub mod text;
 use std::sync::OnceLock;
 
 use regex::Regex;
+use rustc_hash::FxHashMap;
 use scraper::Selector;
 use url::Url;
 
 use crate::model::{Body, CleanHtml};
 
-pub use dom::{is_ad_label, Removed};
+pub use dom::{is_ad_label, Kind, Removal, Removed};
 
 /// Per-feed cleaning rules, compiled once per refresh.
 #[derive(Default)]
 pub struct Cleaner {
-    remove: Vec<Selector>,
+    remove: Vec<(String, Selector)>,
     remove_text: Vec<Regex>,
 }
 
@@ -33,13 +34,15 @@ pub struct Cleaner {
 pub struct Cleaned {
     pub html: CleanHtml,
     pub removed: Removed,
+    /// Fingerprints of the kept blocks, for `repeated_blocks` (see `dom::Fragment::blocks`).
+    pub blocks: Vec<u64>,
 }
 
 impl Cleaner {
     /// `remove` selectors must already be validated (config does); invalid ones are skipped.
     pub fn new(remove: &[String], remove_text: &[Regex]) -> Cleaner {
         Cleaner {
-            remove: remove.iter().filter_map(|s| Selector::parse(s).ok()).collect(),
+            remove: remove.iter().filter_map(|s| Some((s.clone(), Selector::parse(s).ok()?))).collect(),
             remove_text: remove_text.to_vec(),
         }
     }
@@ -54,8 +57,69 @@ impl Cleaner {
 
     pub fn clean_html(&self, html: &str, base: Option<&Url>) -> Cleaned {
         let opts = dom::Options { base, remove: &self.remove, remove_text: &self.remove_text };
-        let (cleaned, removed) = dom::clean_fragment(html, &opts);
-        Cleaned { html: sanitize(&cleaned), removed }
+        let f = dom::clean_fragment(html, &opts);
+        Cleaned { html: sanitize(&f.html), removed: f.removed, blocks: f.blocks }
+    }
+}
+
+/// A feed's learned boilerplate: blocks that repeat across most of its recent items.
+///
+/// Given the block fingerprints of each item of one fetched feed document (the recent items
+/// the publisher lists), a block is boilerplate when at least `LEARN_MIN_ITEMS` items, and
+/// more than `LEARN_SHARE` of the items, contain it: a fixed trading-letter ad, a newsletter
+/// box, a disclaimer. Article text does not repeat across different stories; short lines
+/// (`dom::LEARN_MIN_TEXT`) never count, and `Learned::strip` keeps a block when it is all the
+/// text its item has.
+pub struct Learned {
+    repeated: FxHashMap<u64, usize>,
+    items: usize,
+}
+
+/// At least this many items must share a block before it counts as boilerplate.
+pub const LEARN_MIN_ITEMS: usize = 3;
+/// And more than this share of the feed's items.
+pub const LEARN_SHARE: f64 = 0.5;
+
+impl Learned {
+    pub fn new(per_item: &[&[u64]]) -> Learned {
+        let mut counts: FxHashMap<u64, usize> = FxHashMap::default();
+        for blocks in per_item {
+            let mut seen = rustc_hash::FxHashSet::default();
+            for h in blocks.iter() {
+                if seen.insert(*h) {
+                    *counts.entry(*h).or_default() += 1;
+                }
+            }
+        }
+        let items = per_item.len();
+        counts.retain(|_, n| *n >= LEARN_MIN_ITEMS && (*n as f64) > LEARN_SHARE * items as f64);
+        Learned { repeated: counts, items }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.repeated.is_empty()
+    }
+
+    /// Does this item hold a learned block?
+    pub fn applies(&self, c: &Cleaned) -> bool {
+        c.blocks.iter().any(|h| self.repeated.contains_key(h))
+    }
+
+    /// `c` without its learned blocks (sanitized again: the sanitizer stays last).
+    pub fn strip(&self, c: Cleaned) -> Cleaned {
+        if !self.applies(&c) {
+            return c;
+        }
+        match dom::strip_blocks(c.html.as_str(), &self.repeated, self.items) {
+            None => c,
+            Some((html, more)) => {
+                let mut removed = c.removed;
+                removed.boilerplate += more.boilerplate;
+                removed.log.extend(more.log);
+                let blocks = c.blocks.into_iter().filter(|h| !self.repeated.contains_key(h)).collect();
+                Cleaned { html: sanitize(&html), removed, blocks }
+            }
+        }
     }
 }
 
@@ -72,6 +136,27 @@ pub fn sanitize(html: &str) -> CleanHtml {
             .add_tags(["picture", "source", "figure", "figcaption", "video", "audio"])
             .add_tag_attributes("video", ["src", "poster", "controls"])
             .add_tag_attributes("audio", ["src", "controls"])
+            .add_tags(["iframe"])
+            .add_tag_attributes("iframe", ["src", "width", "height", "title", "allowfullscreen"])
+            .set_tag_attribute_value("iframe", "sandbox", rules::VIDEO_SANDBOX)
+            .attribute_filter(|element, attribute, value| {
+                // Only the video players of `rules::VIDEO_EMBEDS` may fill an iframe (one
+                // without src shows nothing), and every iframe gets the sandbox.
+                match (element, attribute) {
+                    ("iframe", "src") => dom::is_video_embed(value).then(|| value.into()),
+                    // ammonia checks the scheme of href/src, not of these URL lists and URLs
+                    (_, "srcset") => {
+                        let ok: Vec<String> = dom::srcset_candidates(value)
+                            .into_iter()
+                            .filter(|(u, _)| web_or_relative(u))
+                            .map(|(u, d)| if d.is_empty() { u.to_string() } else { format!("{u} {d}") })
+                            .collect();
+                        (!ok.is_empty()).then(|| ok.join(", ").into())
+                    }
+                    (_, "cite" | "poster") => web_or_relative(value).then(|| value.into()),
+                    _ => Some(value.into()),
+                }
+            })
             .rm_tags(["noscript"]);
         b
     });
@@ -81,6 +166,18 @@ pub fn sanitize(html: &str) -> CleanHtml {
         out = collapse_blank_lines(&out);
     }
     CleanHtml::from_sanitized(out.trim().to_string())
+}
+
+/// An http(s) URL, or a relative one (no scheme at all).
+fn web_or_relative(u: &str) -> bool {
+    let u = u.trim_start();
+    let scheme_end = u.find(':');
+    let first_sep = u.find(['/', '?', '#']);
+    match scheme_end {
+        None => true,
+        Some(i) if first_sep.is_some_and(|s| s < i) => true,
+        Some(i) => matches!(u[..i].to_ascii_lowercase().as_str(), "http" | "https"),
+    }
 }
 
 fn collapse_blank_lines(s: &str) -> String {
@@ -98,20 +195,21 @@ fn collapse_blank_lines(s: &str) -> String {
 }
 
 /// Is the whole item an ad? Its title starts with an ad word (`Anzeige:`, `[Sponsored]`), a
-/// category is one, or its link path has an ad segment (`/anzeige/`, `/sponsored/`).
+/// category holds one as a whole word (`Sponsored Post` yes, `werbefrei` no), or its link
+/// path has an ad segment (`/anzeige/`, `/sponsored/`).
 pub fn is_ad_item(title: Option<&str>, categories: &[String], link: Option<&Url>) -> bool {
-    static TITLE: OnceLock<Regex> = OnceLock::new();
-    let title_rx = TITLE.get_or_init(|| {
+    static RX: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (title_rx, category_rx) = RX.get_or_init(|| {
         let alt = rules::AD_ITEM_WORDS.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|");
-        Regex::new(&format!(r"(?i)^\s*[\[(*|-]?\s*(?:{alt})\s*(?:[\]):|*–—-]|$)")).expect("ad title regex")
+        (
+            Regex::new(&format!(r"(?i)^\s*[\[(*|-]?\s*(?:{alt})\s*(?:[\]):|*–—-]|$)")).expect("ad title regex"),
+            Regex::new(&format!(r"(?i)(?:^|[^\w-])(?:{alt})(?:$|[^\w-])")).expect("ad category regex"),
+        )
     });
     if title.is_some_and(|t| title_rx.is_match(t)) {
         return true;
     }
-    if categories.iter().any(|c| {
-        let c = c.trim().to_lowercase();
-        rules::AD_ITEM_WORDS.contains(&c.as_str())
-    }) {
+    if categories.iter().any(|c| category_rx.is_match(c)) {
         return true;
     }
     link.is_some_and(|u| {

@@ -42,6 +42,32 @@ pub const AD_LABELS: &[&str] = &[
     "inzerce",
     "reklama",
     "sponzorováno",
+    "sponsor",
+    "sponsors",
+    "anzeigen",
+    "werbeanzeige",
+    "reklamy",
+];
+
+/// A short line that begins with one of these names the sponsor of what follows ("Sponsored by
+/// ACME", "Präsentiert von …"): it is a label like `AD_LABELS`.
+pub const SPONSOR_LINE_STARTS: &[&str] = &[
+    "sponsored by",
+    "presented by",
+    "brought to you by",
+    "this issue is brought to you by",
+    "this newsletter is sponsored by",
+    "today's sponsor",
+    "in partnership with",
+    "präsentiert von",
+    "präsentiert by",
+    "gesponsert von",
+    "unterstützt von",
+    "sponsorisé par",
+    "patrocinado por",
+    "sponsorizzato da",
+    "gesponsord door",
+    "sponsrat av",
 ];
 
 /// Characters that may decorate a label: `- Anzeige -`, `[Anzeige]`, `ANZEIGE:`, `*Anzeige*`, `Anzeige |`.
@@ -77,8 +103,20 @@ pub const AD_CLASS_TOKENS: &[&str] = &[
 ];
 
 /// Class or id tokens of share bars and feed furniture.
-pub const BOILERPLATE_CLASS_TOKENS: &[&str] =
-    &["feedflare", "sharedaddy", "share", "sharing", "social", "shariff", "jp", "relatedposts"];
+pub const BOILERPLATE_CLASS_TOKENS: &[&str] = &[
+    "feedflare",
+    "sharedaddy",
+    "share",
+    "sharing",
+    "social",
+    "shariff",
+    "jp",
+    "relatedposts",
+    "newsletter",
+    "signup",
+    "subscribe",
+    "subscription",
+];
 
 /// Elements removed with their whole content before anything else (the sanitizer would strip
 /// them too; removing them first keeps their text out of the ad heuristics).
@@ -183,18 +221,75 @@ pub const SHARE_URLS: &[&str] = &[
     "www.tumblr.com/share",
 ];
 
-/// Whole-block boilerplate, matched against the block's whitespace-normalized text.
-pub const BOILERPLATE_PATTERNS: &[&str] = &[
-    r"(?i)^the post .+ appeared first on .+$",
-    r"(?i)^der beitrag .+ erschien zuerst auf .+$",
-    r"(?i)^(?:this (?:post|article|entry) )?(?:was )?(?:originally )?(?:published|posted) (?:first )?on .{1,80}\.?$",
-    r"(?i)^\W*(?:read more|read the full (?:story|article)|continue reading|weiterlesen|mehr lesen|zum artikel|lire la suite|leer más|leggi tutto|lees meer|läs mer|læs mere|les mer|czytaj więcej|ler mais|číst dál)\W*(?:»|›|→|\.\.\.|…)?\W*$",
+/// Whole-block boilerplate, matched against the block's whitespace-normalized text: a name
+/// (shown by `--explain`) and the pattern.
+pub const BOILERPLATE_PATTERNS: &[(&str, &str)] = &[
+    ("an \"appeared first on\" footer", r"(?i)^the post .+ appeared first on .+$"),
+    ("an \"erschien zuerst auf\" footer", r"(?i)^der beitrag .+ erschien zuerst auf .+$"),
+    ("an \"apparu en premier sur\" footer", r"(?i)^l[’'`]article .+ est apparu en premier sur .+$"),
+    (
+        "an \"originally published on\" footer",
+        r"(?i)^(?:(?:this (?:post|article|entry|story|piece) )?(?:was )?(?:originally |first )?(?:published|posted)|this [\w-]+ was (?:originally|first) (?:published|posted)) (?:first )?(?:on|at) .{1,80}\.?$",
+    ),
+    (
+        "an affiliate disclosure",
+        r"(?i)^(?:(?:disclosure|hinweis|transparenz)\s*:\s*)?(?:this (?:post|article|page|recipe|review) (?:contains|may contain|includes) affiliate links|as an amazon associate|dieser (?:artikel|beitrag) enthält (?:affiliate|partner)-?links|\*?affiliate-link)",
+    ),
+    (
+        "a \"view in browser\" line",
+        r"(?i)^(?:view|read|open) (?:this|the) (?:email|e-mail|newsletter) (?:in|im) (?:your|a|the) (?:web )?browser\W*(?:(?:https?://|www\.)\S+)?$",
+    ),
+    (
+        "a \"read more\" line",
+        r"(?i)^\W*(?:read more|read the full (?:story|article|post)|continue reading|keep reading|weiterlesen|mehr lesen|zum (?:ganzen |vollständigen )?artikel|lire la suite|leer más|seguir leyendo|leggi tutto|continua a leggere|lees meer|lees verder|läs mer|läs hela artikeln|læs mere|les mer|czytaj więcej|czytaj dalej|ler mais|continuar lendo|číst dále|číst dál|celý článek)\W*(?:»|›|→|\.\.\.|…)?(?:\s*:?\s*(?:https?://|www\.)\S+)?\W*$",
+    ),
+    (
+        "a \"read also\" link",
+        r"(?i)^(?:lees ook|lies auch|lesen sie auch|auch interessant|mehr zum thema|read also|see also|related|läs också|lire aussi|leer también|leggi anche|czytaj też|leia também|čtěte také)\s*:\s*.{1,160}$",
+    ),
 ];
 
 /// How a long boilerplate line (one of `BOILERPLATE_PATTERNS` that is not a short "read more")
 /// begins: blocks that start otherwise are not tested against the patterns at all.
-pub const BOILERPLATE_STARTS: &[&str] =
-    &["the post", "der beitrag", "this ", "was ", "originally", "published", "posted"];
+pub const BOILERPLATE_STARTS: &[&str] = &[
+    "the post",
+    "der beitrag",
+    "l'article",
+    "l’article",
+    "this ",
+    "was ",
+    "originally",
+    "published",
+    "posted",
+    "disclosure",
+    "hinweis",
+    "transparenz",
+    "as an amazon",
+    "dieser artikel",
+    "dieser beitrag",
+    "*affiliate",
+    "affiliate",
+    "view ",
+    "read ",
+    "open ",
+    "lees ook",
+    "lies auch",
+    "lesen sie auch",
+    "auch interessant",
+    "mehr zum thema",
+    "see also",
+    "related",
+    "läs också",
+    "lire aussi",
+    "leer también",
+    "leggi anche",
+    "czytaj",
+    "leia também",
+    "čtěte také",
+    "weiterlesen",
+    "continue",
+    "keep reading",
+];
 
 /// Phrases of a call to action or a sales pitch (a block after an ad label that contains them
 /// still belongs to the ad). Matched on word boundaries, lowercase.
@@ -257,7 +352,63 @@ pub const SECOND_PERSON: &[&str] = &[
     "votre", "tu", "jij", "je", "jouw", "ty", "twój",
 ];
 
-/// Item titles or categories whose first word is one of these mark the whole item as an ad.
+/// Words that name a subscription or newsletter: a block at the end of an item that contains
+/// one and also links somewhere, addresses the reader or reads as a promo is a pitch, not
+/// article text. Lowercase substrings.
+pub const PITCH_WORDS: &[&str] = &[
+    "newsletter",
+    "abonnier",
+    "börsenbrief",
+    "subscribe",
+    "subscription",
+    "sign up",
+    "signup",
+    "upgrade to paid",
+    "forward this",
+    "forward it to",
+    "become a member",
+    "support our journalism",
+    "inscrivez",
+    "abonnez",
+    "suscríbete",
+    "suscribirse",
+    "iscriviti",
+    "abonneer",
+    "prenumerera",
+    "tilmeld",
+    "abonner",
+    "zapisz się",
+    "assine",
+    "inscreva",
+    "přihlaste",
+    "odebírejte",
+];
+
+/// `host/path-prefix` of video players whose iframes are kept (sandboxed); every other iframe
+/// is removed. The sanitizer enforces the same list.
+pub const VIDEO_EMBEDS: &[&str] = &[
+    "www.youtube.com/embed/",
+    "www.youtube-nocookie.com/embed/",
+    "player.vimeo.com/video/",
+    "www.dailymotion.com/embed/",
+    "player.twitch.tv/",
+    "embed.ted.com/",
+    "w.soundcloud.com/player/",
+];
+
+/// The `sandbox` of a kept video iframe: the player runs, but cannot navigate the reader's
+/// page, open forms or reach the parent document's origin.
+pub const VIDEO_SANDBOX: &str = "allow-scripts allow-same-origin allow-presentation allow-popups";
+
+/// Put before the title of an ad item kept with `ads = "mark"`.
+pub const AD_MARK: &str = "[Ad] ";
+
+/// The formal German address, capitalized inside a sentence (lowercase `sie`/`ihr` are
+/// "she/they/her"). Matched case-sensitively, not after a sentence end.
+pub const FORMAL_SECOND_PERSON: &[&str] = &["Sie", "Ihnen", "Ihr", "Ihre", "Ihren", "Ihrem", "Ihrer", "Ihres"];
+
+/// An item whose title starts with one of these, or with a category holding one as a whole
+/// word, is an ad as a whole.
 pub const AD_ITEM_WORDS: &[&str] = &[
     "anzeige",
     "werbung",
@@ -266,9 +417,13 @@ pub const AD_ITEM_WORDS: &[&str] = &[
     "advertorial",
     "advertisement",
     "partner-content",
+    "partner content",
     "partnercontent",
+    "sponsored content",
+    "sponsored post",
     "promoted",
     "paid post",
+    "paid content",
     "publicité",
     "publicidad",
     "pubblicità",

@@ -257,7 +257,9 @@ fn plain_text_becomes_paragraphs() {
 #[test]
 fn removed_blocks_are_counted() {
     let c = clean(&format!("{A}<p>Anzeige</p><p>Promo.</p>{B}<img src=\"/p.gif\" width=\"1\" height=\"1\"><p>The post X appeared first on Y.</p>"));
-    assert_eq!(c.removed, Removed { ads: 1, boilerplate: 2 });
+    assert_eq!((c.removed.ads, c.removed.boilerplate), (1, 2));
+    let rules: Vec<&str> = c.removed.log.iter().map(|r| r.rule).collect();
+    assert_eq!(rules, ["pixel", "ad-label", "ad-label", "boilerplate"]);
 }
 
 #[test]
@@ -310,4 +312,161 @@ fn ad_items_are_recognised() {
     assert!(is_ad_item(Some("x"), no, Some(&Url::parse("https://n.example/anzeige/123").unwrap())));
     assert!(is_ad_item(Some("x"), no, Some(&Url::parse("https://n.example/sponsored/x").unwrap())));
     assert!(!is_ad_item(Some("x"), no, Some(&Url::parse("https://n.example/politik/anzeige-gegen-bank").unwrap())));
+}
+
+#[test]
+fn ad_categories_are_whole_words() {
+    let cats = |c: &str| vec![c.to_string()];
+    assert!(is_ad_item(None, &cats("Sponsored Post"), None));
+    assert!(is_ad_item(None, &cats("Anzeige / Partner"), None));
+    assert!(is_ad_item(None, &cats("partner content"), None));
+    assert!(!is_ad_item(None, &cats("Werbefrei"), None));
+    assert!(!is_ad_item(None, &cats("Anzeigenmarkt"), None));
+    assert!(!is_ad_item(None, &cats("Sponsoring"), None));
+}
+
+#[test]
+fn noscript_fallbacks_give_lazy_images_their_source() {
+    // a placeholder before the fallback takes its source
+    check_html(
+        "<p>Text.</p><img src=\"data:image/gif;base64,R0lGOD\" class=\"lazy\"><noscript><img src=\"/bild.jpg\" alt=\"Foto\"></noscript>",
+        "<p>Text.</p><img src=\"https://news.example.org/bild.jpg\">",
+    );
+    // no placeholder: the fallback image itself stays
+    check_html(
+        "<p>Text.</p><noscript><img src=\"https://cdn.example.org/b.jpg\" alt=\"Foto\"></noscript>",
+        "<p>Text.</p><img src=\"https://cdn.example.org/b.jpg\" alt=\"Foto\">",
+    );
+    // a noscript without an image goes as before
+    check("<p>Text.</p><noscript><p>Bitte JavaScript aktivieren.</p></noscript>", "Text.");
+}
+
+#[test]
+fn video_embeds_stay_sandboxed_and_other_iframes_go() {
+    let out = clean(&format!(
+        "{A}<iframe src=\"https://www.youtube-nocookie.com/embed/abc\" onload=\"x()\" srcdoc=\"x\" width=\"560\"></iframe>{B}"
+    ))
+    .html
+    .into_string();
+    assert!(out.contains("<iframe src=\"https://www.youtube-nocookie.com/embed/abc\""), "{out}");
+    assert!(out.contains(&format!("sandbox=\"{}\"", rules::VIDEO_SANDBOX)), "{out}");
+    assert!(!out.contains("onload") && !out.contains("srcdoc"), "{out}");
+    for bad in [
+        "<iframe src=\"https://evil.example/embed/abc\"></iframe>",
+        "<iframe src=\"https://evil.example/?u=www.youtube.com/embed/x\"></iframe>",
+        "<iframe src=\"javascript://www.youtube.com/embed/%0aalert(1)\"></iframe>",
+        "<iframe src=\"https://www.youtube.com.evil.example/embed/x\"></iframe>",
+    ] {
+        let out = clean(&format!("{A}{bad}")).html.into_string();
+        assert!(!out.contains("<iframe"), "{bad} -> {out}");
+    }
+    // the sanitizer alone refuses a foreign player, should one reach it
+    let s = sanitize("<iframe src=\"https://evil.example/embed/x\"></iframe>").into_string();
+    assert!(!s.contains("evil"), "{s}");
+}
+
+#[test]
+fn trailing_pitches_go_when_they_stand_apart() {
+    check(
+        &format!("{A}{B}<h3>Newsletter</h3><p>Melde dich jetzt an und erhalte die Analysen – 100% kostenlos.</p>"),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.",
+    );
+    check(
+        &format!("{A}{B}<p>Enjoyed this? <a href=\"https://letter.example/subscribe\">Subscribe now</a> to get it every week.</p>"),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.",
+    );
+    // news about a newsletter, at the end, is article text
+    check(
+        &format!("{A}<p>Der Newsletter der Stadt erscheint künftig wöchentlich.</p>"),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Der Newsletter der Stadt erscheint künftig wöchentlich.",
+    );
+    // a pitch in the middle is not trailing
+    check(
+        &format!("<p>Abonnieren Sie unseren Newsletter, sagte der Sprecher, sei kein Muss.</p>{A}"),
+        "Abonnieren Sie unseren Newsletter, sagte der Sprecher, sei kein Muss. | Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
+    );
+}
+
+#[test]
+fn feed_remove_text_takes_matching_blocks() {
+    let base = Url::parse("https://news.example.org/x").unwrap();
+    let c = Cleaner::new(&[], &[Regex::new("(?i)^Hinweis der Redaktion").unwrap()])
+        .clean_html(&format!("{A}<p>Hinweis der Redaktion: Die Kommentare sind geschlossen.</p>{B}"), Some(&base));
+    assert_eq!(html_to_text(c.html.as_str()).matches("Hinweis").count(), 0);
+    assert_eq!(c.removed.log[0].rule, "feed-remove-text");
+}
+
+#[test]
+fn explain_names_rule_words_and_reason() {
+    let c = clean(&format!(
+        "{A}<p>- Anzeige -</p><p>Jetzt den Gratis-Report sichern: <a href=\"https://promo.example/r\">hier klicken</a></p>{B}<div class=\"ad-slot\">Kaufen!</div>"
+    ));
+    let log: Vec<(&str, &str)> = c.removed.log.iter().map(|r| (r.rule, r.what.as_str())).collect();
+    assert_eq!(
+        log,
+        [
+            ("ad-class", "Kaufen!"),
+            ("ad-label", "- Anzeige -"),
+            ("ad-label", "Jetzt den Gratis-Report sichern: hier klicken")
+        ]
+    );
+    assert!(c.removed.log[0].why.contains("\"ad\""), "{:?}", c.removed.log[0]);
+    assert!(c.removed.log[2].why.contains("Anzeige"), "{:?}", c.removed.log[2]);
+}
+
+/// One feed's items: a disclaimer in each, and a short heading in each.
+fn learned_feed(n: usize) -> Vec<Cleaned> {
+    (0..n)
+        .map(|i| {
+            clean(&format!(
+                "<h3>Fazit</h3><p>Story {i}: the council met on day {i} and voted {i} to {}.</p>\
+                 <p>Risk notice: trading in securities involves risk; past results are no guarantee.</p>",
+                10 - i
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn blocks_repeated_across_most_items_are_learned_and_removed() {
+    let items = learned_feed(5);
+    let learned = Learned::new(&items.iter().map(|c| c.blocks.as_slice()).collect::<Vec<_>>());
+    for c in items {
+        let c = learned.strip(c);
+        let text = html_to_text(c.html.as_str());
+        assert!(!text.contains("Risk notice"), "{text}");
+        assert!(text.contains("Fazit") && text.contains("the council met"), "{text}");
+        assert_eq!(
+            c.removed.log.last().map(|r| (r.rule, r.why.as_str())),
+            Some(("learned", "repeats in 5 of the feed's 5 items"))
+        );
+    }
+    // two items are not enough to call anything boilerplate
+    let few = learned_feed(2);
+    assert!(Learned::new(&few.iter().map(|c| c.blocks.as_slice()).collect::<Vec<_>>()).is_empty());
+    // a block that is all an item has stays
+    let same: Vec<Cleaned> =
+        (0..4).map(|_| clean("<p>Live ticker: updates follow throughout the evening.</p>")).collect();
+    let learned = Learned::new(&same.iter().map(|c| c.blocks.as_slice()).collect::<Vec<_>>());
+    let kept = learned.strip(same[0].clone());
+    assert!(kept.html.as_str().contains("Live ticker"));
+}
+
+#[test]
+fn srcset_and_cite_carry_only_web_urls() {
+    check_html(
+        "<p><img src=\"/a.png\" srcset=\"/a.png 1x, javascript:alert(1) 2x, data:text/html,&lt;script&gt; 3x\"></p>",
+        "<p><img src=\"https://news.example.org/a.png\" srcset=\"https://news.example.org/a.png 1x\"></p>",
+    );
+    // commas inside a candidate URL stay in it
+    check_html(
+        "<p><img src=\"/a.png\" srcset=\"/img?w=1,2 1x, /b.png 2x\"></p>",
+        "<p><img src=\"https://news.example.org/a.png\" srcset=\"https://news.example.org/img?w=1,2 1x, https://news.example.org/b.png 2x\"></p>",
+    );
+    for bad in ["<blockquote cite=\"javascript:alert(1)\">x</blockquote>", "<q cite=\"vbscript:x\">x</q>"] {
+        let out = clean(bad).html.into_string();
+        assert!(!out.contains("script:"), "{bad} -> {out}");
+    }
+    let s = sanitize("<picture><source srcset=\"javascript:alert(1)\"><img src=\"https://a.example/x.png\"></picture>");
+    assert!(!s.as_str().contains("javascript"), "{}", s.as_str());
 }

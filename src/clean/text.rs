@@ -14,11 +14,40 @@ pub fn text_to_html(text: &str) -> String {
             if i > 0 {
                 out.push_str("<br>");
             }
-            out.push_str(&html_escape::encode_text(line.trim()));
+            push_linkified(&mut out, line.trim());
         }
         out.push_str("</p>\n");
     }
     out
+}
+
+/// Escapes a line of plain text into `out`, turning bare `http(s)://` and `www.` URLs into
+/// links (readers can follow them, and the cleaner sees them as links).
+fn push_linkified(out: &mut String, line: &str) {
+    static URL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let rx = URL.get_or_init(|| regex::Regex::new(r"(?i)\b(?:https?://|www\.)[^\s<>\x22]+").expect("url regex"));
+    let mut last = 0;
+    for m in rx.find_iter(line) {
+        // Sentence punctuation and closing quotes after a URL are not part of it.
+        let url = m.as_str().trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '»', '“', '”', '\'']);
+        if url.len() < 8 {
+            continue;
+        }
+        let end = m.start() + url.len();
+        out.push_str(&html_escape::encode_text(&line[last..m.start()]));
+        let href = if url.len() > 4 && url[..4].eq_ignore_ascii_case("www.") {
+            format!("https://{url}")
+        } else {
+            url.to_string()
+        };
+        out.push_str("<a href=\"");
+        out.push_str(&html_escape::encode_double_quoted_attribute(&href));
+        out.push_str("\">");
+        out.push_str(&html_escape::encode_text(url));
+        out.push_str("</a>");
+        last = end;
+    }
+    out.push_str(&html_escape::encode_text(&line[last..]));
 }
 
 fn split_paragraphs(text: &str) -> impl Iterator<Item = &str> {

@@ -3,11 +3,14 @@
 
 use std::fmt::Write;
 
-use super::{public_id, xml_escape as esc, Channel, Entry};
+use super::{public_id, xml_escape as esc, Channel, Entry, NAMESPACE};
 
 pub fn render(ch: &Channel, entries: &[Entry]) -> String {
     let mut o = String::with_capacity(1024 + entries.iter().map(|e| e.item.html.as_str().len() + 512).sum::<usize>());
-    o.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let _ = writeln!(
+        o,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:feedscrub=\"{NAMESPACE}\">"
+    );
     let feed_id = ch.self_url.clone().unwrap_or_else(|| format!("urn:feedscrub:{}", ch.name));
     let _ = writeln!(o, "<id>{}</id>", esc(&feed_id));
     let _ = writeln!(o, "<title type=\"text\">{}</title>", esc(&ch.title));
@@ -49,6 +52,9 @@ pub fn render(ch: &Channel, entries: &[Entry]) -> String {
                 let _ = write!(o, "<link rel=\"self\" href=\"{}\"/>", esc(u));
             }
             o.push_str("</source>\n");
+        }
+        if it.removed > 0 {
+            let _ = writeln!(o, "<feedscrub:removed>{}</feedscrub:removed>", it.removed);
         }
         let _ = writeln!(o, "<content type=\"html\">{}</content>", esc(it.html.as_str()));
         o.push_str("</entry>\n");

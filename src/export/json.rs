@@ -1,5 +1,6 @@
 //! JSON Feed 1.1 renderer (<https://jsonfeed.org/version/1.1>). Cleaned HTML goes into
-//! `content_html`; in merged output each item names its source in `_feedscrub.source`.
+//! `content_html`; in merged output each item names its source in `_feedscrub.source`, and
+//! `_feedscrub.removed_blocks` counts the ad and boilerplate blocks the cleaner removed.
 
 use serde_json::{json, Map, Value};
 
@@ -43,11 +44,18 @@ pub fn render(ch: &Channel, entries: &[Entry]) -> String {
             if !it.categories.is_empty() {
                 m.insert("tags".into(), json!(it.categories.iter().map(|c| t(c)).collect::<Vec<_>>()));
             }
+            let mut ext = serde_json::Map::new();
             if ch.merged {
-                m.insert(
-                    "_feedscrub".into(),
-                    json!({ "source": { "feed": it.feed, "title": t(&e.source.title), "url": e.source.url } }),
+                ext.insert(
+                    "source".into(),
+                    json!({ "feed": it.feed, "title": t(&e.source.title), "url": e.source.url }),
                 );
+            }
+            if it.removed > 0 {
+                ext.insert("removed_blocks".into(), json!(it.removed));
+            }
+            if !ext.is_empty() {
+                m.insert("_feedscrub".into(), Value::Object(ext));
             }
             Value::Object(m)
         })

@@ -33,6 +33,10 @@ impl FromStr for Format {
     }
 }
 
+/// XML namespace of feedscrub's extension elements in RSS and Atom (`feedscrub:removed`,
+/// the number of ad and boilerplate blocks the cleaner removed from an item).
+pub const NAMESPACE: &str = "urn:feedscrub:1";
+
 /// Channel-level data of an exported feed.
 #[derive(Debug, Clone, Default)]
 pub struct Channel {

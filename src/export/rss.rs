@@ -4,12 +4,15 @@
 
 use std::fmt::Write;
 
-use super::{public_id, xml_escape as esc, Channel, Entry};
+use super::{public_id, xml_escape as esc, Channel, Entry, NAMESPACE};
 
 pub fn render(ch: &Channel, entries: &[Entry]) -> String {
     let mut o = String::with_capacity(1024 + entries.iter().map(|e| e.item.html.as_str().len() + 512).sum::<usize>());
     o.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    o.push_str("<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<channel>\n");
+    let _ = writeln!(
+        o,
+        "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:feedscrub=\"{NAMESPACE}\">\n<channel>"
+    );
     let _ = writeln!(o, "<title>{}</title>", esc(&ch.title));
     let link = ch.site_link.as_deref().or(ch.self_url.as_deref()).unwrap_or("https://feedscrub.invalid/");
     let _ = writeln!(o, "<link>{}</link>", esc(link));
@@ -43,6 +46,9 @@ pub fn render(ch: &Channel, entries: &[Entry]) -> String {
             let _ = writeln!(o, "<category>{}</category>", esc(c));
         }
         let _ = writeln!(o, "<description>{}</description>", esc(it.html.as_str()));
+        if it.removed > 0 {
+            let _ = writeln!(o, "<feedscrub:removed>{}</feedscrub:removed>", it.removed);
+        }
         if ch.merged {
             match &e.source.url {
                 Some(u) => {

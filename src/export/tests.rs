@@ -18,6 +18,7 @@ fn item(id: &str, title: &str, day: u32) -> Item {
         updated: None,
         first_seen: Utc.with_ymd_and_hms(2026, 3, 20, 0, 0, 0).unwrap(),
         content_hash: "h".into(),
+        removed: 0,
     }
 }
 
@@ -33,7 +34,9 @@ fn channel() -> Channel {
 }
 
 fn sample() -> Vec<Item> {
-    vec![item("guid:https://news.example.org/2", "Two \u{1} <b>bold</b> ]]>", 2), item("hash:abc", "One", 1)]
+    let mut two = item("guid:https://news.example.org/2", "Two \u{1} <b>bold</b> ]]>", 2);
+    two.removed = 3;
+    vec![two, item("hash:abc", "One", 1)]
 }
 
 fn render_all(format: Format) -> String {

@@ -272,6 +272,7 @@ mod tests {
             updated: None,
             first_seen: Utc::now(),
             content_hash: "h".into(),
+            removed: 0,
         }
     }
 

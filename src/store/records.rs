@@ -96,6 +96,13 @@ pub struct ItemRecord {
     pub updated: Option<DateTime<Utc>>,
     pub first_seen: DateTime<Utc>,
     pub hash: String,
+    /// Blocks the cleaner removed (absent in records written before it was kept: 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub removed: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl From<&Item> for ItemRecord {
@@ -113,6 +120,7 @@ impl From<&Item> for ItemRecord {
             updated: i.updated,
             first_seen: i.first_seen,
             hash: i.content_hash.clone(),
+            removed: i.removed,
         }
     }
 }
@@ -132,6 +140,7 @@ impl From<ItemRecord> for Item {
             updated: r.updated,
             first_seen: r.first_seen,
             content_hash: r.hash,
+            removed: r.removed,
         }
     }
 }
@@ -221,6 +230,7 @@ mod tests {
             updated: None,
             first_seen: Utc::now(),
             content_hash: "h".into(),
+            removed: 0,
         }
     }
 
