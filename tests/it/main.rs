@@ -4,6 +4,7 @@
 mod support;
 
 mod cli;
+mod corpus;
 mod pipeline;
 mod reader;
 mod serve;
