@@ -138,6 +138,8 @@ pub fn describe(node: NodeRef<Node>) -> String {
 struct Rx {
     /// All of `rules::BOILERPLATE_PATTERNS` as one alternation.
     boilerplate: Regex,
+    /// Each of them with its name, to say which one matched.
+    boilerplate_each: Vec<(&'static str, Regex)>,
     cta: Regex,
     second_person: Regex,
     /// The formal German "you" (`Sie`, `Ihnen`, `Ihr`…): capitalized inside a sentence.
@@ -156,6 +158,10 @@ fn rx() -> &'static Rx {
                 &rules::BOILERPLATE_PATTERNS.iter().map(|(_, p)| format!("(?:{p})")).collect::<Vec<_>>().join("|"),
             )
             .expect("rule regex"),
+            boilerplate_each: rules::BOILERPLATE_PATTERNS
+                .iter()
+                .map(|(n, p)| (*n, Regex::new(p).expect("rule regex")))
+                .collect(),
             cta: words(rules::CTA_PHRASES),
             second_person: words(rules::SECOND_PERSON),
             formal_you: Regex::new(&format!(
@@ -1064,13 +1070,9 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: &mut Remove
 
 /// A link whose whole text is a "read more" phrase (`rules::BOILERPLATE_PATTERNS`).
 fn read_more_link(node: NodeRef<Node>) -> bool {
-    static RX: OnceLock<Regex> = OnceLock::new();
-    let rx = RX.get_or_init(|| {
-        let (_, p) = rules::BOILERPLATE_PATTERNS.iter().find(|(n, _)| n.contains("read more")).expect("read-more rule");
-        Regex::new(p).expect("read-more regex")
-    });
+    let Some((_, re)) = rx().boilerplate_each.iter().find(|(n, _)| n.contains("read more")) else { return false };
     let text = text_of(node);
-    !text.is_empty() && text.len() < 48 && rx.is_match(&text)
+    !text.is_empty() && text.len() < 48 && re.is_match(&text)
 }
 
 /// The name of the boilerplate line `text` is (`rules::BOILERPLATE_PATTERNS`), if any.
@@ -1078,7 +1080,7 @@ fn boilerplate_line(text: &str) -> Option<&'static str> {
     if text.is_empty() || !rx().boilerplate.is_match(text) {
         return None;
     }
-    rules::BOILERPLATE_PATTERNS.iter().find(|(_, p)| Regex::new(p).is_ok_and(|re| re.is_match(text))).map(|(n, _)| *n)
+    rx().boilerplate_each.iter().find(|(_, re)| re.is_match(text)).map(|(n, _)| *n)
 }
 
 /// Newsletter and subscription pitches at the end of an item, standing apart from the
