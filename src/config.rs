@@ -612,6 +612,11 @@ mod tests {
             &["feeds.toml:4:", "feed[0].drop_items[0]", "invalid regex"],
         );
         check_err(
+            &format!("{ONE}remove_text = [\"ok\", \"[bad\"]\n"),
+            &["feeds.toml:4:", "feed[0].remove_text[1]", "invalid regex"],
+        );
+        check_err(&format!("{ONE}ads = \"maybe\"\n"), &["feeds.toml:4:", "feed[0].ads", "\"maybe\" is not one of"]);
+        check_err(
             &format!("{ONE}remove = [\"div[\"]\n"),
             &["feeds.toml:4:", "feed[0].remove[0]", "invalid CSS selector"],
         );

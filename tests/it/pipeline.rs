@@ -519,3 +519,65 @@ fn outputs_hold_the_newest_output_items_and_export_can_override() {
     let two = ws.run(&["export", "--feed", "rss2", "--format", "json", "--limit", "2"]);
     assert_eq!(parse_back(&two.stdout).entries.len(), 2);
 }
+
+/// A feed of five stories that all end in the same risk notice, plus one sponsored item.
+fn learned_and_ad_feed() -> Vec<u8> {
+    let mut items = String::new();
+    for i in 1..=5 {
+        items.push_str(&format!(
+            "<item><title>Story {i}</title><guid isPermaLink=\"false\">s{i}</guid><link>https://boerse.example/s{i}</link>\
+             <description>&lt;p&gt;Die Aktie {i} stieg am Tag {i} um {i},5 Prozent auf ein Jahreshoch.&lt;/p&gt;\
+             &lt;p&gt;Risikohinweis: Wertpapiergeschäfte sind mit Risiken verbunden, bis hin zum Totalverlust.&lt;/p&gt;</description></item>"
+        ));
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>Börse</title><link>https://boerse.example/</link><description>d</description>\
+         {items}<item><title>Depot eröffnen</title><guid isPermaLink=\"false\">ad</guid><link>https://boerse.example/ad</link>\
+         <category>Sponsored Post</category><description>Jetzt gratis.</description></item></channel></rss>"
+    )
+    .into_bytes()
+}
+
+#[test]
+fn repeated_blocks_are_learned_and_ad_items_marked_through_fetch() {
+    let o = Origin::start();
+    o.serve("/boerse.xml", Route::feed(learned_and_ad_feed(), RSS));
+    let ws = Workspace::with_config(&format!(
+        "[settings]\ndb = \"db\"\n\n[[feed]]\nname = \"boerse\"\nurl = \"{}\"\nads = \"mark\"\n",
+        o.url("/boerse.xml")
+    ));
+    let run = ws.fetch(0);
+    let (_, new, _, _, dropped, blocks) = counts(&run.stdout, "boerse");
+    assert_eq!((new, dropped, blocks), (6, 0, 5), "six items kept, the notice removed from five\n{}", run.stdout);
+    let json: serde_json::Value = serde_json::from_str(&ws.export(Some("boerse"), "json")).unwrap();
+    let items = json["items"].as_array().unwrap();
+    for item in items.iter().filter(|i| i["title"].as_str().unwrap().starts_with("Story")) {
+        let html = item["content_html"].as_str().unwrap();
+        assert!(!html.contains("Risikohinweis") && html.contains("Jahreshoch"), "{html}");
+        assert_eq!(item["_feedscrub"]["removed_blocks"], 1, "{item}");
+    }
+    let ad = items.iter().find(|i| i["title"].as_str().unwrap().contains("Depot")).expect("the ad item is kept");
+    assert_eq!(ad["title"], "[Ad] Depot eröffnen", "marked as an ad (ads = \"mark\")");
+}
+
+#[test]
+fn clean_explain_names_each_removed_block() {
+    let ws = Workspace::with_feeds(&[]);
+    let doc = ws.path().join("doc.html");
+    std::fs::write(
+        &doc,
+        "<p>Der Rat tagte.</p><p>[Anzeige]</p><p>Jetzt Depot eröffnen: <a href=\"https://broker.example/\">hier klicken</a></p><p>Er beschloss den Etat.</p>",
+    )
+    .unwrap();
+    let run = ws.run(&["clean", "--explain", doc.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("Depot") && run.stdout.contains("Etat"), "{}", run.stdout);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert!(lines[0].starts_with("removed 1 ads"), "{}", run.stderr);
+    assert!(lines[1].contains("ad-label") && lines[1].contains("[Anzeige]"), "{}", run.stderr);
+    assert!(
+        lines[2].contains("Jetzt Depot eröffnen") && lines[2].contains("the block the label labels"),
+        "{}",
+        run.stderr
+    );
+}
