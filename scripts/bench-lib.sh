@@ -58,5 +58,6 @@ bench_binary() {
         (cd "$ROOT" && cargo build --release --quiet)
         BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/feedscrub
     fi
-    [[ -x $BIN ]] || BIN=$(command -v "$BIN") || die "no feedscrub binary at $BIN"
+    local wanted=$BIN
+    [[ -x $BIN ]] || BIN=$(command -v "$BIN") || die "no feedscrub binary at $wanted"
 }
