@@ -1152,34 +1152,52 @@ fn ad_run(
     judge: impl Fn(&BlockInfo) -> Judged,
 ) -> (usize, Vec<String>) {
     const LOOKAHEAD: usize = 2;
-    let judged: Vec<Judged> = blocks[start..blocks.len().min(start + 12)].iter().map(&judge).collect();
+    // Judged on demand (scoring reads the block's text and links): most runs end after a
+    // block or two.
+    let n = blocks.len().min(start + 12) - start.min(blocks.len());
+    let mut cache: Vec<Option<Judged>> = std::iter::repeat_with(|| None).take(n).collect();
+    fn at<'c>(
+        cache: &'c mut [Option<Judged>],
+        k: usize,
+        judge: &impl Fn(&BlockInfo) -> Judged,
+        b: &[BlockInfo],
+    ) -> Option<&'c Judged> {
+        let slot = cache.get_mut(k)?;
+        Some(slot.get_or_insert_with(|| judge(&b[k])))
+    }
+    let rest = &blocks[start..];
+    macro_rules! judged {
+        ($k:expr) => {
+            at(&mut cache, $k, &judge, rest)
+        };
+    }
     let cta_link = |j: &Judged| {
         j.ad_score >= 2 && j.signals.contains(&"call to action") && j.signals.contains(&"links to another site")
     };
     let mut end = start;
     let mut why = Vec::new();
     let mut first_text = labelled;
-    while end - start < judged.len() {
-        let b = &judged[end - start];
+    while let Some(b) = judged!(end - start) {
+        let (heading, score, signals) = (b.heading, b.ad_score, b.signals.join(", "));
         if blocks[end].text_len == 0 {
-            if b.ad_score == 0 && !first_text {
+            if score == 0 && !first_text {
                 // a spacer inside the ad, or the end of it
-                if judged.get(end - start + 1).is_some_and(|n| n.ad_score >= 2) {
+                if judged!(end - start + 1).is_some_and(|n| n.ad_score >= 2) {
                     why.push("an empty spacer inside the ad".to_string());
                     end += 1;
                     continue;
                 }
                 break;
             }
-            why.push(if b.signals.is_empty() {
+            why.push(if signals.is_empty() {
                 "an empty spacer inside the ad".to_string()
             } else {
-                format!("part of the ad ({})", b.signals.join(", "))
+                format!("part of the ad ({signals})")
             });
             end += 1;
             continue;
         }
-        if b.heading && !(first_text && b.ad_score >= 2) {
+        if heading && !(first_text && score >= 2) {
             break;
         }
         if first_text {
@@ -1188,21 +1206,32 @@ fn ad_run(
             end += 1;
             continue;
         }
-        if b.ad_score >= 2 {
-            why.push(format!("still promotional ({})", b.signals.join(", ")));
+        if score >= 2 {
+            why.push(format!("still promotional ({signals})"));
             end += 1;
             continue;
         }
         // promo text whose call to action follows shortly
-        let ahead = judged[end - start + 1..].iter().take(LOOKAHEAD).position(|j| j.heading || cta_link(j));
-        match ahead {
-            Some(k) if cta_link(&judged[end - start + 1 + k]) => {
-                for _ in 0..=k {
+        let mut take = None;
+        for k in 1..=LOOKAHEAD {
+            match judged!(end - start + k) {
+                Some(j) if cta_link(j) => {
+                    take = Some(k);
+                    break;
+                }
+                Some(j) if j.heading => break,
+                Some(_) => {}
+                None => break,
+            }
+        }
+        match take {
+            Some(k) => {
+                for _ in 0..k {
                     why.push("promo text before its call to action".to_string());
                     end += 1;
                 }
             }
-            _ => break,
+            None => break,
         }
     }
     (end, why)
