@@ -76,7 +76,8 @@ impl Removed {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Removal {
     pub kind: Kind,
-    /// Short rule name: `ad-label`, `ad-class`, `pixel`, `share-link`, `boilerplate`, `pitch`,
+    /// Short rule name: `ad-label`, `ad-class`, `boilerplate-class`, `pixel`, `share-link`,
+    /// `boilerplate`, `pitch`,
     /// `learned`, `feed-remove`, `feed-remove-text`, `unsafe`.
     pub rule: &'static str,
     pub why: String,
@@ -118,9 +119,11 @@ pub fn describe(node: NodeRef<Node>) -> String {
     if !out.is_empty() {
         return out;
     }
-    let el = node.descendants().find_map(|d| {
-        d.value().as_element().filter(|e| e.attr("src").or(e.attr("href")).is_some() || d.id() == node.id())
-    });
+    // the first element with a URL (the image of a pixel, the link of a flare), else the node
+    let el = node
+        .descendants()
+        .find_map(|d| d.value().as_element().filter(|e| e.attr("src").or(e.attr("href")).is_some()))
+        .or_else(|| node.value().as_element());
     match el {
         Some(e) => {
             let url = e.attr("src").or(e.attr("href")).unwrap_or("");
@@ -272,8 +275,9 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
                 removed.note(&doc, node.id(), Kind::Unsafe, "unsafe", format!("<{name}> is never kept"));
                 doomed.push(node.id());
                 skip_below = Some(node.id());
-            } else if let Some(token) = matching_token(el, rules::AD_CLASS_TOKENS)
-                .or_else(|| matching_token(el, rules::BOILERPLATE_CLASS_TOKENS))
+            } else if let Some((token, kind)) = matching_token(el, rules::AD_CLASS_TOKENS)
+                .map(|t| (t, Kind::Ad))
+                .or_else(|| matching_token(el, rules::BOILERPLATE_CLASS_TOKENS).map(|t| (t, Kind::Boilerplate)))
             {
                 // Never take the whole article because its wrapper carries a "promo" class.
                 let (len, total_text) = (stats()[&node.id()].text_len, stats()[&root].text_len);
@@ -281,8 +285,14 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
                 // is a label: the block walk removes it together with the ad it labels.
                 let just_label = len <= 40 && is_ad_label(&text_of(node));
                 if !just_label && (len < 400 || len * 2 < total_text) {
-                    removed.ads += 1;
-                    removed.note(&doc, node.id(), Kind::Ad, "ad-class", format!("class or id token {token:?}"));
+                    let rule = if kind == Kind::Ad {
+                        removed.ads += 1;
+                        "ad-class"
+                    } else {
+                        removed.boilerplate += 1;
+                        "boilerplate-class"
+                    };
+                    removed.note(&doc, node.id(), kind, rule, format!("class or id token {token:?}"));
                     doomed.push(node.id());
                     skip_below = Some(node.id());
                 }
