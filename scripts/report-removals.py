@@ -69,7 +69,7 @@ BODY_FIELDS = [
     (None, "summary"),
 ]
 
-RULES = ["ad-label", "ad-class", "pixel", "share-link", "boilerplate", "pitch", "learned",
+RULES = ["ad-label", "ad-class", "boilerplate-class", "pixel", "share-link", "boilerplate", "pitch", "learned",
          "feed-remove", "feed-remove-text", "unsafe"]
 
 # (label, compiled pattern) searched case-insensitively in the cleaned output.
