@@ -23,6 +23,7 @@ pub mod dedup;
 pub mod export;
 pub mod fetch;
 pub mod model;
+pub mod near;
 pub mod opml;
 pub mod parse;
 pub mod publish;
