@@ -79,6 +79,9 @@ pub enum Command {
     },
     /// Validate the config and print what was understood.
     Check,
+    /// Per feed: items stored, duplicates collapsed in the merged output, tombstones, how items
+    /// are identified, last fetch and errors; and the store's size on disk.
+    Stats,
     /// Move subscriptions in and out as OPML.
     Opml {
         #[command(subcommand)]

@@ -28,6 +28,8 @@ pub const MIN_INTERVAL: Duration = Duration::from_secs(60);
 const DEFAULT_PER_HOST: usize = 2;
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_OUTPUT_ITEMS: usize = 100;
+const DEFAULT_RETAIN_ITEMS: usize = 500;
+const DEFAULT_RETAIN_DAYS: u32 = 90;
 pub const DEFAULT_USER_AGENT: &str =
     concat!("feedscrub/", env!("CARGO_PKG_VERSION"), " (+https://github.com/feedscrub/feedscrub)");
 
@@ -59,6 +61,10 @@ pub struct Settings {
     pub per_host: NonZeroUsize,
     /// The newest this many items make an output feed (served, and exported by default).
     pub output_items: NonZeroUsize,
+    /// Retention: at most this many items per feed are kept (the newest)...
+    pub retain_items: NonZeroUsize,
+    /// ...and only items first seen within this many days.
+    pub retain_days: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +80,11 @@ pub struct FeedConfig {
     pub remove_text: Vec<Regex>,
     /// What happens to items that are ads as a whole.
     pub ads: AdsMode,
+    /// Retention: the newest this many items are kept (`retain_items`, default
+    /// `settings.retain_items`)...
+    pub retain_items: usize,
+    /// ...and only those first seen within this many days (`retain_days`).
+    pub retain_days: u32,
     /// `serve`: this feed's polling interval, overriding `settings.interval`.
     pub interval: Option<Duration>,
 }
@@ -169,6 +180,8 @@ struct RawSettings {
     interval: Option<Spanned<String>>,
     per_host: Option<Spanned<i64>>,
     output_items: Option<Spanned<i64>>,
+    retain_items: Option<Spanned<i64>>,
+    retain_days: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -184,6 +197,8 @@ struct RawFeed {
     remove_text: Vec<Spanned<String>>,
     ads: Option<Spanned<String>>,
     interval: Option<Spanned<String>>,
+    retain_items: Option<Spanned<i64>>,
+    retain_days: Option<Spanned<i64>>,
 }
 
 /// Collects located problems while validating.
@@ -248,7 +263,7 @@ impl Config {
         let mut feeds: Vec<FeedConfig> = Vec::new();
         for (i, feed) in raw.feeds.into_iter().enumerate() {
             let span = feed.span();
-            if let Some(f) = validate_feed(feed.into_inner(), i, dir, &mut p) {
+            if let Some(f) = validate_feed(feed.into_inner(), i, dir, &settings, &mut p) {
                 if feeds.iter().any(|o| o.name == f.name) {
                     p.push(span, format!("feed[{i}].name"), format!("duplicate feed name {:?}", f.name));
                 } else {
@@ -298,6 +313,8 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
         interval: DEFAULT_INTERVAL,
         per_host: NonZeroUsize::new(DEFAULT_PER_HOST).expect("non-zero constant"),
         output_items: NonZeroUsize::new(DEFAULT_OUTPUT_ITEMS).expect("non-zero constant"),
+        retain_items: NonZeroUsize::new(DEFAULT_RETAIN_ITEMS).expect("non-zero constant"),
+        retain_days: DEFAULT_RETAIN_DAYS,
     };
     if let Some(db) = raw.db.and_then(|v| value(&v, "settings.db", |t| non_empty(t), p)) {
         s.db = dir.join(db);
@@ -335,6 +352,12 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
     }
     if let Some(ua) = raw.user_agent.and_then(|v| value(&v, "settings.user_agent", |t| printable(t), p)) {
         s.user_agent = ua;
+    }
+    if let Some(n) = raw.retain_items.and_then(|c| count(&c, "settings.retain_items", 1_000_000, p)) {
+        s.retain_items = n;
+    }
+    if let Some(n) = raw.retain_days.and_then(|c| count(&c, "settings.retain_days", 36_500, p)) {
+        s.retain_days = n.get() as u32;
     }
     s
 }
@@ -387,7 +410,7 @@ fn web_url(v: &str) -> Result<Url, String> {
     }
 }
 
-fn validate_feed(raw: RawFeed, i: usize, dir: &Path, p: &mut Problems) -> Option<FeedConfig> {
+fn validate_feed(raw: RawFeed, i: usize, dir: &Path, settings: &Settings, p: &mut Problems) -> Option<FeedConfig> {
     let before = p.list.len();
     let name = raw.name.get_ref().clone();
     if !is_slug(&name) {
@@ -436,10 +459,29 @@ fn validate_feed(raw: RawFeed, i: usize, dir: &Path, p: &mut Problems) -> Option
     if let Some(t) = &raw.interval {
         interval = value(t, &format!("feed[{i}].interval"), |t| parse_interval(t), p);
     }
+    let retain_items = raw
+        .retain_items
+        .and_then(|c| count(&c, &format!("feed[{i}].retain_items"), 1_000_000, p))
+        .unwrap_or(settings.retain_items)
+        .get();
+    let retain_days = raw
+        .retain_days
+        .and_then(|c| count(&c, &format!("feed[{i}].retain_days"), 36_500, p))
+        .map_or(settings.retain_days, |n| n.get() as u32);
     if p.list.len() > before {
         return None;
     }
-    Some(FeedConfig { name, source: source?, drop_items, remove, remove_text, ads, interval })
+    Some(FeedConfig {
+        name,
+        source: source?,
+        drop_items,
+        remove,
+        remove_text,
+        ads,
+        interval,
+        retain_items,
+        retain_days,
+    })
 }
 
 /// Compiles a list of user regexes (size-limited), recording each one that does not compile.

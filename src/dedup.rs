@@ -1,9 +1,12 @@
-//! Identity and change detection. Pure.
+//! Identity, canonical URLs and change detection. Pure.
 //!
-//! An item's identity is stable across polls: the feed's guid, else its link without tracking
-//! parameters, else a hash of title and cleaned text (never a random id). The content hash
-//! covers what a reader sees, so an unchanged item is recognised and a changed one is updated
-//! in place. Cross-feed near-duplicate detection is not here yet (issue 5).
+//! An item's identity is stable across polls. While a feed's guids are good it is the guid;
+//! a feed whose guids are judged bad (`IdentityMode::Url`, decided in `refresh`) uses the
+//! canonical URL instead; an item with neither gets a hash of its title and date (never a
+//! random id). The canonical URL (`canonical_url`, compared by `canonical_key`) is the link
+//! without tracking parameters and fragment, the same for http and https. The content hash
+//! covers what a reader reads, so cosmetic changes are not updates. Near-identical texts across
+//! feeds are found by `near`.
 
 use url::Url;
 
@@ -52,19 +55,88 @@ pub fn clean_link_url(link: &str, base: Option<&Url>) -> Option<Url> {
     matches!(url.scheme(), "http" | "https").then(|| strip_tracking(&url))
 }
 
-/// The identity of an item within its feed. `guid` and `link` as given by the feed (the link
-/// already cleaned), `text` the cleaned plain text.
-pub fn identity(guid: Option<&str>, link: Option<&str>, title: Option<&str>, text: &str) -> String {
-    if let Some(g) = guid.map(str::trim).filter(|g| !g.is_empty()) {
-        return format!("guid:{g}");
+/// The canonical URL of an item link: tracking parameters and fragment removed. (`Url`
+/// already lowercases scheme and host and drops default ports.)
+pub fn canonical_url(url: &Url) -> Url {
+    let mut u = strip_tracking(url);
+    u.set_fragment(None);
+    u
+}
+
+/// What canonical URLs are compared by: host, port, path and query, without the scheme, so
+/// `http://` and `https://` of the same URL are one.
+pub fn canonical_key(url: &Url) -> String {
+    let u = canonical_url(url);
+    let mut k = String::with_capacity(u.as_str().len());
+    k.push_str(u.host_str().unwrap_or(""));
+    if let Some(p) = u.port() {
+        k.push(':');
+        k.push_str(&p.to_string());
     }
-    if let Some(l) = link.filter(|l| !l.is_empty()) {
-        return format!("url:{l}");
+    k.push_str(u.path());
+    if let Some(q) = u.query() {
+        k.push('?');
+        k.push_str(q);
+    }
+    k
+}
+
+/// How a feed's items are identified. Starts as `Guid`; `refresh` moves a feed to `Url` for
+/// good when its guids are judged bad (one guid for different links in one fetch, or a guid
+/// that changed for the same link between polls).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum IdentityMode {
+    #[default]
+    Guid,
+    Url,
+}
+
+impl IdentityMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityMode::Guid => "guid",
+            IdentityMode::Url => "url",
+        }
+    }
+
+    pub fn parse(s: &str) -> IdentityMode {
+        if s == "url" {
+            IdentityMode::Url
+        } else {
+            IdentityMode::Guid
+        }
+    }
+}
+
+/// The identity of an item within its feed under `mode`: the guid (in `Guid` mode), else the
+/// canonical URL key, else a hash of the title and the date, else of the text (an item with
+/// no guid, link, title or date).
+pub fn identity(
+    mode: IdentityMode,
+    guid: Option<&str>,
+    canonical: Option<&str>,
+    title: Option<&str>,
+    date: Option<&str>,
+    text: &str,
+) -> String {
+    if mode == IdentityMode::Guid {
+        if let Some(g) = guid.map(str::trim).filter(|g| !g.is_empty()) {
+            return format!("guid:{g}");
+        }
+    }
+    if let Some(c) = canonical.filter(|c| !c.is_empty()) {
+        return format!("url:{c}");
     }
     let mut h = blake3::Hasher::new();
-    h.update(title.unwrap_or("").trim().as_bytes());
+    let title = title.unwrap_or("").trim();
+    let date = date.unwrap_or("");
+    h.update(title.as_bytes());
     h.update(b"\0");
-    h.update(normalize_ws(text).as_bytes());
+    if title.is_empty() && date.is_empty() {
+        h.update(normalize_ws(text).as_bytes());
+    } else {
+        h.update(date.as_bytes());
+    }
     format!("hash:{}", &h.finalize().to_hex()[..32])
 }
 
@@ -120,13 +192,27 @@ mod tests {
     }
 
     #[test]
-    fn identity_prefers_guid_then_link_then_hash() {
-        assert_eq!(identity(Some(" g1 "), Some("https://a/1"), None, ""), "guid:g1");
-        assert_eq!(identity(Some(""), Some("https://a/1"), None, ""), "url:https://a/1");
-        let a = identity(None, None, Some("T"), "some  text");
+    fn identity_prefers_guid_then_canonical_url_then_title_and_date() {
+        use IdentityMode::*;
+        assert_eq!(identity(Guid, Some(" g1 "), Some("a/1"), None, None, ""), "guid:g1");
+        assert_eq!(identity(Url, Some("g1"), Some("a/1"), None, None, ""), "url:a/1", "bad guids are ignored");
+        assert_eq!(identity(Guid, Some(""), Some("a/1"), None, None, ""), "url:a/1");
+        let a = identity(Guid, None, None, Some("T"), Some("2026-01-01"), "some text");
         assert!(a.starts_with("hash:"));
-        assert_eq!(a, identity(None, None, Some("T"), "some text"), "stable, whitespace-insensitive");
-        assert_ne!(a, identity(None, None, Some("T2"), "some text"));
+        assert_eq!(a, identity(Guid, None, None, Some("T"), Some("2026-01-01"), "changed text"), "text edits keep it");
+        assert_ne!(a, identity(Guid, None, None, Some("T"), Some("2026-01-02"), "some text"));
+        let t = identity(Guid, None, None, None, None, "some  text");
+        assert_eq!(t, identity(Guid, None, None, None, None, "some text"), "whitespace-insensitive");
+    }
+
+    #[test]
+    fn canonical_urls_drop_tracking_fragment_scheme_and_default_port() {
+        let key = |s: &str| canonical_key(&Url::parse(s).unwrap());
+        assert_eq!(key("HTTPS://News.Example.org:443/a/b?id=2&utm_source=rss#top"), "news.example.org/a/b?id=2");
+        assert_eq!(key("http://news.example.org:80/a/b?id=2"), "news.example.org/a/b?id=2");
+        assert_eq!(key("http://news.example.org:8080/a"), "news.example.org:8080/a");
+        assert_ne!(key("https://news.example.org/a"), key("https://news.example.org/b"));
+        assert_eq!(canonical_url(&Url::parse("http://a.example/x?fbclid=1#c").unwrap()).as_str(), "http://a.example/x");
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub struct RawItem {
     pub guid: Option<String>,
     pub title: Option<String>,
     pub link: Option<String>,
+    /// `feedburner:origLink`: the real URL behind a FeedBurner/feedproxy redirect link.
+    pub orig_link: Option<String>,
     /// The body: `content:encoded` / Atom content / `content_html`, else the summary.
     pub body: Option<Body>,
     pub authors: Vec<String>,
@@ -74,6 +76,11 @@ pub struct Item {
     pub content_hash: String,
     /// Ad and boilerplate blocks the cleaner removed from this item.
     pub removed: u32,
+    /// `dedup::canonical_key` of the link: finds the item again when its guid changes, and
+    /// the same story in other feeds.
+    pub canonical: Option<String>,
+    /// `near::Signature` of the cleaned text, as hex: the same story in other feeds.
+    pub signature: Option<String>,
 }
 
 impl Item {
@@ -110,4 +117,7 @@ pub struct FeedState {
     pub gone: bool,
     /// Ad items dropped plus ad and boilerplate blocks removed, over the feed's life.
     pub ads_removed: u64,
+    /// How the feed's items are identified, and why when it is not by guid.
+    pub identity: crate::dedup::IdentityMode,
+    pub identity_note: Option<String>,
 }

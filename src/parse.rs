@@ -48,7 +48,46 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
     })?;
     let mut parsed = map_feed(feed);
     parsed.ttl = parsed.ttl.max(syndication);
+    if text.contains("origLink") {
+        let orig = orig_links(&text);
+        // Matched by position: only when every item was found.
+        if orig.len() == parsed.items.len() {
+            for (item, o) in parsed.items.iter_mut().zip(orig) {
+                item.orig_link = o;
+            }
+        }
+    }
     Ok(parsed)
+}
+
+/// The `feedburner:origLink` of each `<item>`/`<entry>` in document order (feed-rs does not
+/// read it): the real article URL behind a `feedproxy.google.com/~r/…` link.
+pub fn orig_links(text: &str) -> Vec<Option<String>> {
+    let mut starts: Vec<usize> = Vec::new();
+    for tag in ["<item", "<entry"] {
+        let mut from = 0;
+        while let Some(i) = text[from..].find(tag) {
+            let at = from + i;
+            let next = text.as_bytes().get(at + tag.len()).copied();
+            if matches!(next, Some(b'>' | b' ' | b'\t' | b'\n' | b'\r')) {
+                starts.push(at);
+            }
+            from = at + tag.len();
+        }
+    }
+    starts.sort_unstable();
+    starts
+        .iter()
+        .enumerate()
+        .map(|(k, &s)| {
+            let end = starts.get(k + 1).copied().unwrap_or(text.len());
+            let seg = &text[s..end];
+            let open = seg.find(":origLink>")? + ":origLink>".len();
+            let close = seg[open..].find('<')? + open;
+            let url = seg[open..close].trim();
+            (!url.is_empty()).then(|| html_escape::decode_html_entities(url).into_owned())
+        })
+        .collect()
 }
 
 /// The RSS syndication module's `sy:updatePeriod` / `sy:updateFrequency` (feed-rs does not
@@ -162,6 +201,7 @@ fn map_entry(e: Entry) -> RawItem {
         guid: Some(e.id).filter(|g| !g.trim().is_empty()),
         title: e.title.map(|t| plain(&t)).filter(|t| !t.is_empty()),
         link,
+        orig_link: None,
         body,
         authors: e.authors.into_iter().map(|p| p.name).filter(|n| !n.trim().is_empty()).collect(),
         categories: e

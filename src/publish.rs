@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use crate::config::{Config, Source as FeedSource};
 use crate::export::{self, Channel, Entry, Format, Source};
+use crate::model::Item;
+use crate::near;
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -61,17 +63,80 @@ pub fn render(
         }
     };
     export::sort_newest_first(&mut items);
+    // Merged: the same story from several feeds appears once, naming the other feeds.
+    let mut groups =
+        if scope == Scope::All { collapse(&items) } else { (0..items.len()).map(|i| (i, Vec::new())).collect() };
     if let Some(n) = limit {
-        items.truncate(n);
+        groups.truncate(n);
     }
     let mut sources: HashMap<String, Source> = HashMap::new();
-    for i in &items {
-        if !sources.contains_key(&i.feed) {
-            sources.insert(i.feed.clone(), source_of(cfg, store, &i.feed)?);
+    for (i, also) in &groups {
+        for j in std::iter::once(i).chain(also) {
+            let f = &items[*j].feed;
+            if !sources.contains_key(f) {
+                sources.insert(f.clone(), source_of(cfg, store, f)?);
+            }
         }
     }
-    let entries: Vec<Entry> = items.iter().map(|i| Entry { item: i, source: &sources[&i.feed] }).collect();
+    let entries: Vec<Entry> = groups
+        .iter()
+        .map(|(i, also)| Entry {
+            item: &items[*i],
+            source: &sources[&items[*i].feed],
+            also: also.iter().map(|j| &sources[&items[*j].feed]).collect(),
+        })
+        .collect();
     Ok(export::render(format, &channel, &entries))
+}
+
+/// Groups the same story from different feeds: the same canonical URL, or near-identical
+/// cleaned text (`near`: MinHash over word shingles, an LSH index, so each item costs a few
+/// lookups, not a scan). `items` are newest first; returns (representative, the other copies)
+/// in that order. The representative is the copy seen first (its identity does not change
+/// when later copies arrive); copies within one feed are never merged.
+pub fn collapse(items: &[Item]) -> Vec<(usize, Vec<usize>)> {
+    // First seen first: the earliest copy of a story founds its group.
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|a, b| items[*a].first_seen.cmp(&items[*b].first_seen).then(a.cmp(b)));
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    let mut by_url: HashMap<&str, usize> = HashMap::new();
+    let mut index = near::Index::with_capacity(items.len());
+    for &i in &order {
+        let it = &items[i];
+        let sig = it.signature.as_deref().and_then(near::Signature::from_hex);
+        let found = it
+            .canonical
+            .as_deref()
+            .and_then(|c| by_url.get(c).copied())
+            .filter(|g| !members[*g].iter().any(|m| items[*m].feed == it.feed))
+            .or_else(|| {
+                let sig = sig.as_ref()?;
+                index
+                    .matches(sig)
+                    .into_iter()
+                    .map(|(g, _)| g as usize)
+                    .find(|g| !members[*g].iter().any(|m| items[*m].feed == it.feed))
+            });
+        let g = match found {
+            Some(g) => g,
+            None => {
+                members.push(Vec::new());
+                let g = members.len() - 1;
+                if let Some(s) = &sig {
+                    index.insert(g as u32, s);
+                }
+                g
+            }
+        };
+        members[g].push(i);
+        if let Some(c) = it.canonical.as_deref() {
+            by_url.entry(c).or_insert(g);
+        }
+    }
+    // Published newest first, at the representative's place.
+    let mut out: Vec<(usize, Vec<usize>)> = members.into_iter().map(|m| (m[0], m[1..].to_vec())).collect();
+    out.sort_by_key(|(rep, _)| *rep);
+    out
 }
 
 /// The title (from the stored feed) and original URL (http feeds only) of a feed.
@@ -81,5 +146,5 @@ fn source_of(cfg: &Config, store: &Store, name: &str) -> Result<Source, StoreErr
         FeedSource::Http(u) => Some(u.to_string()),
         FeedSource::File(_) => None,
     });
-    Ok(Source { title, url })
+    Ok(Source { feed: name.to_string(), title, url })
 }

@@ -18,11 +18,11 @@ use url::Url;
 
 use crate::clean::{is_ad_item, text::html_to_text, Cleaner, Learned};
 use crate::config::{AdsMode, FeedConfig, Source};
-use crate::dedup::{clean_link_url, content_hash, identity};
+use crate::dedup::{canonical_key, clean_link_url, content_hash, identity, IdentityMode};
 use crate::fetch::{FetchError, Fetched, Fetcher};
-use crate::model::{FeedState, Item, Validators};
+use crate::model::{CleanHtml, FeedState, Item, Validators};
 use crate::parse::{parse_feed, ParseError};
-use crate::store::{Changes, Store, StoreError};
+use crate::store::{Changes, Store, StoreError, Tombstone};
 
 /// What a refresh needs, shared by all feeds of a run (or of the daemon's lifetime).
 #[derive(Clone)]
@@ -64,7 +64,17 @@ pub struct Counts {
     pub blocks_removed: usize,
     /// Items that appeared more than once in this fetch (same identity).
     pub duplicates: usize,
+    /// Items pruned by retention (`retain_items`, `retain_days`) after this refresh.
+    pub pruned: usize,
+    /// Items skipped because they were pruned before (their tombstone).
+    pub tombstoned: usize,
 }
+
+/// A tombstone is kept while the source still lists the pruned item, and this long after it
+/// last did; then it is dropped: the source has let the item go, so it will not come back.
+/// (Each poll that still lists the item renews it, so feeds that keep items for months are
+/// covered; a week absorbs a source that drops an item for a few days and lists it again.)
+pub const TOMBSTONE_TTL: chrono::TimeDelta = chrono::TimeDelta::days(7);
 
 #[derive(Debug, thiserror::Error)]
 pub enum RefreshError {
@@ -242,9 +252,11 @@ async fn record_failure(ctx: &Context, feed: &FeedConfig, e: &RefreshError) {
     }
 }
 
-/// Parse, clean and identify the items of one fetched document, and prepare the store writes.
-/// Blocking (CPU and store reads).
-fn process(
+/// Parse, clean and identify the items of one fetched document, and prepare the store writes
+/// (items, retention, the feed's state) as one batch for `Store::commit`. Blocking (CPU and
+/// store reads). `now` is the time of the refresh (first-seen times, retention, tombstones).
+/// Returns the batch, the counts and the document's own polling hint (`<ttl>` and the like).
+pub fn process(
     store: &Store,
     feed: &FeedConfig,
     body: &[u8],
@@ -269,7 +281,9 @@ fn process(
     // Clean every item first: the feed's learned boilerplate is decided over all of them.
     let mut prepared = Vec::with_capacity(parsed.items.len());
     for mut raw in parsed.items {
-        let link_url = raw.link.as_deref().and_then(|l| clean_link_url(l, site.as_ref()));
+        // FeedBurner's redirect link gives way to the real URL when the item carries it.
+        let link = raw.orig_link.as_deref().or(raw.link.as_deref());
+        let link_url = link.and_then(|l| clean_link_url(l, site.as_ref()));
         let title = raw.title.clone().unwrap_or_default();
         if feed.drop_items.iter().any(|re| re.is_match(&title)) {
             counts.ads_dropped += 1;
@@ -293,33 +307,83 @@ fn process(
         &prepared.iter().filter_map(|(_, _, c)| c.as_ref().map(|c| c.blocks.as_slice())).collect::<Vec<_>>(),
     );
 
-    for (raw, link_url, cleaned) in prepared {
+    // Identity: guids that stand for different links in one fetch are bad for good.
+    let canonical: Vec<Option<String>> = prepared.iter().map(|(_, l, _)| l.as_ref().map(canonical_key)).collect();
+    if state.identity == IdentityMode::Guid {
+        if let Some(g) = guid_for_two_links(prepared.iter().map(|(r, _, _)| r.guid.as_deref()), &canonical) {
+            state.identity = IdentityMode::Url;
+            state.identity_note = Some(format!("one fetch used the guid {g:?} for different links"));
+            tracing::info!(feed = %feed.name, guid = %g, "bad guids: identifying items by canonical URL");
+        }
+    }
+    let mut written: Vec<Item> = Vec::new();
+    let mut tombstones_seen = HashSet::new();
+    for ((raw, link_url, cleaned), canonical) in prepared.into_iter().zip(canonical) {
         let cleaned = cleaned.map(|c| if learned.is_empty() { c } else { learned.strip(c) });
         let title = raw.title.clone().unwrap_or_default();
         let link = link_url.as_ref().map(Url::to_string);
         let removed = cleaned.as_ref().map_or(0, |c| c.removed.blocks());
         let html = cleaned.map(|c| c.html).unwrap_or_default();
-        let id = if raw.guid.is_some() || link.is_some() {
-            identity(raw.guid.as_deref(), link.as_deref(), None, "")
-        } else {
-            identity(None, None, raw.title.as_deref(), &html_to_text(html.as_str()))
-        };
+        let text = html_to_text(html.as_str());
+        let published = raw.published.map(|d| d.to_rfc3339()).unwrap_or_default();
+        let updated = raw.updated.map(|d| d.to_rfc3339()).unwrap_or_default();
+        let date = raw.published.or(raw.updated).map(|d| d.to_rfc3339());
+        let mut id = identity(
+            state.identity,
+            raw.guid.as_deref(),
+            canonical.as_deref(),
+            raw.title.as_deref(),
+            date.as_deref(),
+            &text,
+        );
         if !seen.insert(id.clone()) {
             counts.duplicates += 1;
             continue;
         }
-        let published = raw.published.map(|d| d.to_rfc3339()).unwrap_or_default();
-        let updated = raw.updated.map(|d| d.to_rfc3339()).unwrap_or_default();
+        // Pruned before and still listed by the source: it stays gone.
+        let alias = canonical.as_ref().map(|c| format!("url:{c}"));
+        if let Some(mut t) = tombstone_of(store, &feed.name, &id, alias.as_deref())? {
+            t.seen = now;
+            changes.put_tombstone(&feed.name, &t);
+            tombstones_seen.insert(t.id);
+            counts.tombstoned += 1;
+            continue;
+        }
+        let mut old = store.item(&feed.name, &id)?;
+        if old.is_none() {
+            // The same link stored under another identity: its guid changed (http -> https,
+            // a CMS move); it is the same item.
+            if let Some(o) = canonical.as_deref().map(|c| store.item_by_canonical(&feed.name, c)).transpose()?.flatten()
+            {
+                if state.identity == IdentityMode::Guid && o.id.starts_with("guid:") {
+                    state.identity = IdentityMode::Url;
+                    state.identity_note = Some(format!(
+                        "the guid of {} changed from {:?} to {:?}",
+                        o.canonical.as_deref().unwrap_or(""),
+                        o.id,
+                        id
+                    ));
+                    tracing::info!(feed = %feed.name, note = ?state.identity_note, "bad guids: identifying items by canonical URL");
+                }
+                if !seen.insert(o.id.clone()) {
+                    counts.duplicates += 1;
+                    continue;
+                }
+                id = o.id.clone();
+                old = Some(o);
+            }
+        }
+        // What a reader reads: markup-only changes (an image size, attribute order) and
+        // whitespace are not updates.
         let hash = content_hash(&[
             &title,
             link.as_deref().unwrap_or(""),
-            html.as_str(),
+            &text,
             &raw.authors.join("\x1e"),
             &raw.categories.join("\x1e"),
             &published,
             &updated,
         ]);
-        let old = store.item(&feed.name, &id)?;
         let first_seen = match &old {
             Some(o) if o.content_hash == hash => {
                 counts.unchanged += 1;
@@ -336,7 +400,7 @@ fn process(
         };
         // Counted for what is stored now, so a re-read unchanged item adds nothing.
         counts.blocks_removed += removed;
-        changes.put_item(&Item {
+        let item = Item {
             feed: feed.name.clone(),
             id,
             title,
@@ -349,16 +413,98 @@ fn process(
             first_seen,
             content_hash: hash,
             removed: u32::try_from(removed).unwrap_or(u32::MAX),
-        });
+            canonical,
+            signature: crate::near::Signature::of_text(&text).map(|s| s.to_hex()),
+        };
+        changes.put_item(&item);
+        written.push(Item { html: CleanHtml::default(), ..item });
     }
+    let kept = prune(store, feed, &mut changes, written, &tombstones_seen, now, &mut counts)?;
+    state.item_count = kept as u64;
     state.validators = validators;
     state.meta = parsed.meta;
     state.last_success = Some(now);
     state.last_error = None;
-    state.item_count += counts.new as u64;
     state.ads_removed += (counts.ads_dropped + counts.blocks_removed) as u64;
     changes.put_state(&feed.name, &state);
     Ok((changes, counts, parsed_ttl))
+}
+
+/// A guid that one fetch used for items with different canonical links, if any.
+fn guid_for_two_links<'a>(
+    guids: impl Iterator<Item = Option<&'a str>>,
+    canonical: &[Option<String>],
+) -> Option<String> {
+    let mut first_link: std::collections::HashMap<&str, Option<&str>> = std::collections::HashMap::new();
+    for (g, c) in guids.zip(canonical) {
+        let Some(g) = g.map(str::trim).filter(|g| !g.is_empty()) else { continue };
+        match first_link.get(g) {
+            Some(prev) if *prev != c.as_deref() => return Some(g.to_string()),
+            Some(_) => {}
+            None => {
+                first_link.insert(g, c.as_deref());
+            }
+        }
+    }
+    None
+}
+
+/// The tombstone of an item, under its identity or its canonical URL.
+fn tombstone_of(store: &Store, feed: &str, id: &str, alias: Option<&str>) -> Result<Option<Tombstone>, StoreError> {
+    if let Some(t) = store.tombstone(feed, id)? {
+        return Ok(Some(t));
+    }
+    alias.map(|a| store.tombstone(feed, a)).transpose().map(Option::flatten)
+}
+
+/// Retention, run after each refresh in the same batch: keeps the newest `retain_items` items
+/// first seen within `retain_days`; each pruned item leaves a tombstone (under its identity
+/// and its canonical URL). Tombstones not listed by the source for `TOMBSTONE_TTL` go.
+/// Returns how many items the feed keeps.
+fn prune(
+    store: &Store,
+    feed: &FeedConfig,
+    changes: &mut Changes,
+    written: Vec<Item>,
+    tombstones_seen: &HashSet<String>,
+    now: DateTime<Utc>,
+    counts: &mut Counts,
+) -> Result<usize, StoreError> {
+    let mut all: std::collections::HashMap<String, Item> =
+        store.item_metas(&feed.name)?.into_iter().map(|i| (i.id.clone(), i)).collect();
+    for i in written {
+        all.insert(i.id.clone(), i);
+    }
+    let mut items: Vec<Item> = all.into_values().collect();
+    items.sort_by(|a, b| b.sort_date().cmp(&a.sort_date()).then_with(|| b.first_seen.cmp(&a.first_seen)));
+    let cutoff = now - chrono::TimeDelta::days(i64::from(feed.retain_days));
+    let mut kept = 0;
+    for (rank, item) in items.iter().enumerate() {
+        if rank < feed.retain_items && item.first_seen >= cutoff {
+            kept += 1;
+            continue;
+        }
+        changes.remove_item(item);
+        let t = Tombstone {
+            v: 1,
+            id: item.id.clone(),
+            canonical: item.canonical.clone(),
+            sig: item.signature.clone(),
+            pruned: now,
+            seen: now,
+        };
+        changes.put_tombstone(&feed.name, &t);
+        if let Some(c) = &item.canonical {
+            changes.put_tombstone(&feed.name, &Tombstone { id: format!("url:{c}"), ..t });
+        }
+        counts.pruned += 1;
+    }
+    for t in store.tombstones(&feed.name)? {
+        if now - t.seen > TOMBSTONE_TTL && !tombstones_seen.contains(&t.id) {
+            changes.remove_tombstone(&feed.name, &t.id);
+        }
+    }
+    Ok(kept)
 }
 
 #[cfg(test)]
@@ -399,5 +545,118 @@ mod tests {
         assert_eq!(s.validators, Validators::default());
         assert_eq!((s.moved_to, s.gone, s.failures, s.next_poll), (None, false, 0, None));
         assert_eq!(state_for(None, "u").url, "u");
+    }
+
+    /// Property tests over `process`, the whole parse → clean → identify → store path without
+    /// the network: a temporary store, RSS snapshots built from a pool of stories.
+    mod properties {
+        use super::*;
+        use crate::config::{AdsMode, FeedConfig, Source};
+        use proptest::prelude::*;
+
+        /// (guid, path, title, body) of the stories a snapshot picks from.
+        const POOL: [(&str, &str, &str, &str); 6] = [
+            ("g1", "a/1", "Haushalt beschlossen", "<p>Der Rat beschloss den Haushalt.</p>"),
+            (
+                "g2",
+                "a/2",
+                "Brücke gesperrt",
+                "<p>Die Brücke bleibt bis Mai gesperrt.</p><p>Anzeige</p><p>Jetzt gratis testen!</p>",
+            ),
+            ("", "a/3", "Ohne Guid", "<p>Ein Text ohne guid.</p>"),
+            ("g4", "a/4", "Schule saniert", "<p>Die Schule wird saniert.</p>"),
+            ("", "", "Nur Titel", "<p>Weder guid noch Link.</p>"),
+            ("g6", "a/6", "Markt eröffnet", "<p>Der Markt öffnet am Samstag.</p>"),
+        ];
+
+        fn feed() -> FeedConfig {
+            FeedConfig {
+                name: "f".into(),
+                source: Source::Http(Url::parse("https://site.example/feed.xml").unwrap()),
+                drop_items: vec![],
+                remove: vec![],
+                remove_text: vec![],
+                ads: AdsMode::Drop,
+                interval: None,
+                retain_items: 500,
+                retain_days: 90,
+            }
+        }
+
+        /// A snapshot: pool stories (index, tracking noise on the link) in the given order.
+        fn rss(items: &[(usize, u8)]) -> Vec<u8> {
+            let mut out = String::from("<rss version=\"2.0\"><channel><title>T</title><link>https://site.example/</link><description>d</description>");
+            for (i, noise) in items {
+                let (guid, path, title, body) = POOL[*i];
+                out.push_str("<item>");
+                if !guid.is_empty() {
+                    out.push_str(&format!("<guid isPermaLink=\"false\">{guid}</guid>"));
+                }
+                if !path.is_empty() {
+                    let q =
+                        if *noise > 0 { format!("?utm_source=rss{noise}&amp;fbclid={noise}") } else { String::new() };
+                    out.push_str(&format!("<link>https://site.example/{path}{q}</link>"));
+                }
+                out.push_str(&format!(
+                    "<title>{title}</title><description>{}</description></item>",
+                    html_escape::encode_text(body)
+                ));
+            }
+            out.push_str("</channel></rss>");
+            out.into_bytes()
+        }
+
+        /// Applies snapshots in order (snapshot k at time k) to a fresh store; returns its items.
+        fn apply(snapshots: &[Vec<(usize, u8)>], twice: bool) -> Vec<Item> {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(&dir.path().join("db")).unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            let feed = feed();
+            let t0 = DateTime::parse_from_rfc3339("2026-11-01T00:00:00Z").unwrap().with_timezone(&Utc);
+            for (k, snap) in snapshots.iter().enumerate() {
+                for _ in 0..if twice { 2 } else { 1 } {
+                    let state = store.feed_state("f").unwrap().unwrap_or_default();
+                    let now = t0 + chrono::TimeDelta::minutes(k as i64);
+                    let (changes, _, _) =
+                        process(&store, &feed, &rss(snap), None, state, Validators::default(), now).unwrap();
+                    rt.block_on(store.commit(changes)).unwrap();
+                }
+            }
+            let mut items = store.items("f").unwrap();
+            items.sort_by(|a, b| a.id.cmp(&b.id));
+            items
+        }
+
+        fn snapshot() -> impl Strategy<Value = Vec<(usize, u8)>> {
+            proptest::sample::subsequence((0..POOL.len()).collect::<Vec<_>>(), 0..=POOL.len())
+                .prop_flat_map(|idx| {
+                    let n = idx.len();
+                    (Just(idx).prop_shuffle(), proptest::collection::vec(0u8..3, n))
+                })
+                .prop_map(|(idx, noise)| idx.into_iter().zip(noise).collect())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+            /// Fetching every snapshot twice stores exactly what fetching it once does.
+            #[test]
+            fn fetching_twice_yields_the_same_store(snaps in proptest::collection::vec(snapshot(), 1..4)) {
+                prop_assert_eq!(apply(&snaps, false), apply(&snaps, true));
+            }
+
+            /// Identities do not depend on the order of items or on tracking parameters.
+            #[test]
+            fn identity_is_stable_under_reordering_and_tracking_noise(
+                snap in snapshot(),
+                noise in proptest::collection::vec(0u8..3, POOL.len()),
+            ) {
+                let mut other: Vec<(usize, u8)> = snap.iter().rev().map(|(i, _)| (*i, noise[*i])).collect();
+                let k = other.len().min(1);
+                other.rotate_left(k);
+                let ids = |items: Vec<Item>| items.into_iter().map(|i| (i.id, i.canonical)).collect::<Vec<_>>();
+                prop_assert_eq!(ids(apply(&[snap], false)), ids(apply(&[other], false)));
+            }
+        }
     }
 }

@@ -52,6 +52,9 @@ pub fn render(ch: &Channel, entries: &[Entry]) -> String {
                 let _ = write!(o, "<link rel=\"self\" href=\"{}\"/>", esc(u));
             }
             o.push_str("</source>\n");
+            for a in &e.also {
+                let _ = writeln!(o, "{}", super::also_element(a));
+            }
         }
         if it.removed > 0 {
             let _ = writeln!(o, "<feedscrub:removed>{}</feedscrub:removed>", it.removed);

@@ -51,6 +51,14 @@ pub fn render(ch: &Channel, entries: &[Entry]) -> String {
                     json!({ "feed": it.feed, "title": t(&e.source.title), "url": e.source.url }),
                 );
             }
+            if !e.also.is_empty() {
+                ext.insert(
+                    "also".into(),
+                    Value::Array(
+                        e.also.iter().map(|a| json!({ "feed": a.feed, "title": t(&a.title), "url": a.url })).collect(),
+                    ),
+                );
+            }
             if it.removed > 0 {
                 ext.insert("removed_blocks".into(), json!(it.removed));
             }

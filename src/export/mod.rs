@@ -55,13 +55,23 @@ pub struct Channel {
 pub struct Entry<'a> {
     pub item: &'a Item,
     pub source: &'a Source,
+    /// Merged outputs: the other feeds that carried the same story (collapsed into this one).
+    pub also: Vec<&'a Source>,
 }
 
-/// The feed an item came from: its title and the URL of the original feed document.
+/// The feed an item came from: its name, title and the URL of the original feed document.
 #[derive(Debug, Clone, Default)]
 pub struct Source {
+    pub feed: String,
     pub title: String,
     pub url: Option<String>,
+}
+
+/// `<feedscrub:also feed=… url=…>title</feedscrub:also>`: another feed that carried the same
+/// story (RSS and Atom merged outputs).
+fn also_element(s: &Source) -> String {
+    let url = s.url.as_deref().map(|u| format!(" url=\"{}\"", xml_escape(u))).unwrap_or_default();
+    format!("<feedscrub:also feed=\"{}\"{url}>{}</feedscrub:also>", xml_escape(&s.feed), xml_escape(&s.title))
 }
 
 /// Renders `entries` (already in the order to publish: newest first).
@@ -86,8 +96,10 @@ pub fn public_id(item: &Item) -> String {
             return g.to_string();
         }
     }
-    if let Some(u) = item.id.strip_prefix("url:") {
-        return u.to_string();
+    if item.id.starts_with("url:") {
+        if let Some(l) = &item.link {
+            return l.clone();
+        }
     }
     format!("urn:feedscrub:{}:{}", item.feed, storage_key(&item.id))
 }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{public_id, xml_escape as esc, Channel, Entry, NAMESPACE};
+use super::{also_element, public_id, xml_escape as esc, Channel, Entry, NAMESPACE};
 
 pub fn render(ch: &Channel, entries: &[Entry]) -> String {
     let mut o = String::with_capacity(1024 + entries.iter().map(|e| e.item.html.as_str().len() + 512).sum::<usize>());
@@ -57,6 +57,9 @@ pub fn render(ch: &Channel, entries: &[Entry]) -> String {
                 None => {
                     let _ = writeln!(o, "<category domain=\"feedscrub:source\">{}</category>", esc(&e.source.title));
                 }
+            }
+            for a in &e.also {
+                let _ = writeln!(o, "{}", also_element(a));
             }
         }
         o.push_str("</item>\n");

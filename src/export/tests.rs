@@ -19,6 +19,8 @@ fn item(id: &str, title: &str, day: u32) -> Item {
         first_seen: Utc.with_ymd_and_hms(2026, 3, 20, 0, 0, 0).unwrap(),
         content_hash: "h".into(),
         removed: 0,
+        canonical: None,
+        signature: None,
     }
 }
 
@@ -40,9 +42,9 @@ fn sample() -> Vec<Item> {
 }
 
 fn render_all(format: Format) -> String {
-    let src = Source { title: "News".into(), url: Some("https://news.example.org/feed".into()) };
+    let src = Source { feed: "news".into(), title: "News".into(), url: Some("https://news.example.org/feed".into()) };
     let items = sample();
-    let entries: Vec<Entry> = items.iter().map(|i| Entry { item: i, source: &src }).collect();
+    let entries: Vec<Entry> = items.iter().map(|i| Entry { item: i, source: &src, also: Vec::new() }).collect();
     render(format, &channel(), &entries)
 }
 
@@ -66,7 +68,8 @@ fn every_format_parses_back_with_titles_intact() {
 #[test]
 fn public_ids_are_stable_and_prefer_the_feeds_own() {
     assert_eq!(public_id(&item("guid:https://a.example/1", "t", 1)), "https://a.example/1");
-    assert_eq!(public_id(&item("url:https://a.example/2", "t", 1)), "https://a.example/2");
+    // identified by canonical URL (no scheme): published as the item's link
+    assert_eq!(public_id(&item("url:news.example.org/1", "t", 1)), "https://news.example.org/1");
     let urn = public_id(&item("guid:1234", "t", 1));
     assert!(urn.starts_with("urn:feedscrub:news:"));
     assert_eq!(urn, public_id(&item("guid:1234", "other title", 3)), "depends on identity only");

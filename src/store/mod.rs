@@ -3,6 +3,9 @@
 //! Layout, one sled tree, keys by prefix:
 //! - `f/{feed}` → `records::FeedRecord` (validators, last success/error, item count)
 //! - `i/{feed}/{storage key}` → `records::ItemRecord`
+//! - `c/{feed}/{storage key of the canonical URL key}` → the identity of the item with that
+//!   canonical URL (finds an item again when its guid changes)
+//! - `t/{feed}/{storage key}` → `records::Tombstone` of a pruned item
 //!
 //! Writes go through `Changes`: one feed's refresh is one `sled::Batch`, applied atomically.
 //! `Store::commit` hands the batch to a single writer thread that applies every batch waiting
@@ -21,6 +24,7 @@ use serde::Serialize;
 
 use crate::dedup::storage_key;
 use crate::model::{FeedState, Item};
+pub use records::Tombstone;
 use records::{FeedRecord, FEED_VERSION};
 
 const CACHE_BYTES: u64 = 16 * 1024 * 1024;
@@ -131,6 +135,26 @@ impl Store {
         self.scan(b"i/")
     }
 
+    /// Every stored item of one feed without its HTML (empty): for retention and statistics.
+    pub fn item_metas(&self, feed: &str) -> Result<Vec<Item>, StoreError> {
+        self.scan_metas(format!("i/{feed}/").as_bytes())
+    }
+
+    /// Every stored item of every feed without its HTML.
+    pub fn all_item_metas(&self) -> Result<Vec<Item>, StoreError> {
+        self.scan_metas(b"i/")
+    }
+
+    fn scan_metas(&self, prefix: &[u8]) -> Result<Vec<Item>, StoreError> {
+        self.db
+            .scan_prefix(prefix)
+            .map(|kv| {
+                let (k, v) = kv?;
+                records::decode_item_meta(&v).map_err(|e| decode_error(&k, e))
+            })
+            .collect()
+    }
+
     fn scan(&self, prefix: &[u8]) -> Result<Vec<Item>, StoreError> {
         self.db
             .scan_prefix(prefix)
@@ -139,6 +163,34 @@ impl Store {
                 decode_item_at(&k, &v)
             })
             .collect()
+    }
+
+    /// The stored item of `feed` whose canonical URL key is `canonical`, if any.
+    pub fn item_by_canonical(&self, feed: &str, canonical: &str) -> Result<Option<Item>, StoreError> {
+        let Some(id) = self.db.get(canonical_index_key(feed, canonical))? else { return Ok(None) };
+        self.item(feed, &String::from_utf8_lossy(&id))
+    }
+
+    /// The tombstone of a pruned item of `feed`, if any.
+    pub fn tombstone(&self, feed: &str, id: &str) -> Result<Option<Tombstone>, StoreError> {
+        let key = tombstone_key(feed, id);
+        self.db.get(&key)?.map(|v| decode::<Tombstone>(&key, &v)).transpose()
+    }
+
+    /// Every tombstone of `feed`.
+    pub fn tombstones(&self, feed: &str) -> Result<Vec<Tombstone>, StoreError> {
+        self.db
+            .scan_prefix(format!("t/{feed}/").as_bytes())
+            .map(|kv| {
+                let (k, v) = kv?;
+                decode::<Tombstone>(&k, &v)
+            })
+            .collect()
+    }
+
+    /// Bytes the store's files take on disk.
+    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
+        Ok(self.db.size_on_disk()?)
     }
 
     /// Starts the changes of one feed's refresh.
@@ -208,8 +260,32 @@ pub struct Changes {
 impl Changes {
     pub fn put_item(&mut self, item: &Item) {
         self.batch.insert(item_key(&item.feed, &item.id), records::encode_item(item));
-        if !self.item_feeds.contains(&item.feed) {
-            self.item_feeds.push(item.feed.clone());
+        if let Some(c) = &item.canonical {
+            self.batch.insert(canonical_index_key(&item.feed, c), item.id.as_bytes());
+        }
+        self.touch(&item.feed);
+    }
+
+    /// Removes an item and its canonical-URL entry.
+    pub fn remove_item(&mut self, item: &Item) {
+        self.batch.remove(item_key(&item.feed, &item.id));
+        if let Some(c) = &item.canonical {
+            self.batch.remove(canonical_index_key(&item.feed, c));
+        }
+        self.touch(&item.feed);
+    }
+
+    pub fn put_tombstone(&mut self, feed: &str, t: &Tombstone) {
+        self.put(tombstone_key(feed, &t.id), t);
+    }
+
+    pub fn remove_tombstone(&mut self, feed: &str, id: &str) {
+        self.batch.remove(tombstone_key(feed, id));
+    }
+
+    fn touch(&mut self, feed: &str) {
+        if !self.item_feeds.iter().any(|f| f == feed) {
+            self.item_feeds.push(feed.to_string());
         }
     }
 
@@ -231,12 +307,24 @@ fn item_key(feed: &str, id: &str) -> Vec<u8> {
     format!("i/{feed}/{}", storage_key(id)).into_bytes()
 }
 
+fn canonical_index_key(feed: &str, canonical: &str) -> Vec<u8> {
+    format!("c/{feed}/{}", storage_key(canonical)).into_bytes()
+}
+
+fn tombstone_key(feed: &str, id: &str) -> Vec<u8> {
+    format!("t/{feed}/{}", storage_key(id)).into_bytes()
+}
+
 fn decode_item_at(key: &[u8], bytes: &[u8]) -> Result<Item, StoreError> {
-    let key_s = || String::from_utf8_lossy(key).into_owned();
-    records::decode_item(bytes).map_err(|e| match e {
-        records::DecodeError::Newer(version) => StoreError::NewerFormat { key: key_s(), version },
-        records::DecodeError::Corrupt(detail) => StoreError::Corrupt { key: key_s(), detail },
-    })
+    records::decode_item(bytes).map_err(|e| decode_error(key, e))
+}
+
+fn decode_error(key: &[u8], e: records::DecodeError) -> StoreError {
+    let key = String::from_utf8_lossy(key).into_owned();
+    match e {
+        records::DecodeError::Newer(version) => StoreError::NewerFormat { key, version },
+        records::DecodeError::Corrupt(detail) => StoreError::Corrupt { key, detail },
+    }
 }
 
 fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
@@ -273,6 +361,8 @@ mod tests {
             first_seen: Utc::now(),
             content_hash: "h".into(),
             removed: 0,
+            canonical: None,
+            signature: None,
         }
     }
 

@@ -10,6 +10,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::dedup::IdentityMode;
 use crate::model::{CleanHtml, FeedMeta, FeedState, Item, Validators};
 
 /// The newest record version this build reads and the one it writes for items.
@@ -47,6 +48,16 @@ pub fn encode_item(item: &Item) -> Vec<u8> {
 
 /// Decodes an item record of any version this build knows.
 pub fn decode_item(bytes: &[u8]) -> Result<Item, DecodeError> {
+    decode_record(bytes, true).map(Item::from)
+}
+
+/// Decodes an item record without its HTML (left empty): what retention and duplicate
+/// detection need, without decompressing the body.
+pub fn decode_item_meta(bytes: &[u8]) -> Result<Item, DecodeError> {
+    decode_record(bytes, false).map(Item::from)
+}
+
+fn decode_record(bytes: &[u8], with_html: bool) -> Result<ItemRecord, DecodeError> {
     let corrupt = |m: &str| DecodeError::Corrupt(m.to_string());
     match bytes.first() {
         Some(&ITEM_MAGIC) => {
@@ -58,6 +69,9 @@ pub fn decode_item(bytes: &[u8]) -> Result<Item, DecodeError> {
             let len = u32::from_le_bytes(len.try_into().expect("4 bytes")) as usize;
             let meta = bytes.get(6..6 + len).ok_or_else(|| corrupt("truncated metadata"))?;
             let mut rec: ItemRecord = serde_json::from_slice(meta).map_err(|e| DecodeError::Corrupt(e.to_string()))?;
+            if !with_html {
+                return Ok(rec);
+            }
             let packed = &bytes[6 + len..];
             let size = packed.get(..4).map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize);
             if size.is_none_or(|n| n > MAX_HTML) {
@@ -65,14 +79,17 @@ pub fn decode_item(bytes: &[u8]) -> Result<Item, DecodeError> {
             }
             let html = lz4_flex::decompress_size_prepended(packed).map_err(|e| DecodeError::Corrupt(e.to_string()))?;
             rec.html = String::from_utf8(html).map_err(|e| DecodeError::Corrupt(e.to_string()))?;
-            Ok(rec.into())
+            Ok(rec)
         }
         Some(b'{') => {
-            let rec: ItemRecord = serde_json::from_slice(bytes).map_err(|e| DecodeError::Corrupt(e.to_string()))?;
+            let mut rec: ItemRecord = serde_json::from_slice(bytes).map_err(|e| DecodeError::Corrupt(e.to_string()))?;
             if rec.v > VERSION {
                 return Err(DecodeError::Newer(rec.v));
             }
-            Ok(rec.into())
+            if !with_html {
+                rec.html.clear();
+            }
+            Ok(rec)
         }
         _ => Err(corrupt("unknown record format")),
     }
@@ -99,6 +116,10 @@ pub struct ItemRecord {
     /// Blocks the cleaner removed (absent in records written before it was kept: 0).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub removed: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sig: Option<String>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -121,6 +142,8 @@ impl From<&Item> for ItemRecord {
             first_seen: i.first_seen,
             hash: i.content_hash.clone(),
             removed: i.removed,
+            canonical: i.canonical.clone(),
+            sig: i.signature.clone(),
         }
     }
 }
@@ -141,6 +164,8 @@ impl From<ItemRecord> for Item {
             first_seen: r.first_seen,
             content_hash: r.hash,
             removed: r.removed,
+            canonical: r.canonical,
+            signature: r.sig,
         }
     }
 }
@@ -168,6 +193,10 @@ pub struct FeedRecord {
     pub gone: bool,
     #[serde(default)]
     pub ads_removed: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_note: Option<String>,
 }
 
 impl From<&FeedState> for FeedRecord {
@@ -189,6 +218,8 @@ impl From<&FeedState> for FeedRecord {
             moved_to: s.moved_to.clone(),
             gone: s.gone,
             ads_removed: s.ads_removed,
+            identity: (s.identity != IdentityMode::Guid).then(|| s.identity.as_str().to_string()),
+            identity_note: s.identity_note.clone(),
         }
     }
 }
@@ -208,8 +239,26 @@ impl From<FeedRecord> for FeedState {
             moved_to: r.moved_to,
             gone: r.gone,
             ads_removed: r.ads_removed,
+            identity: r.identity.as_deref().map(IdentityMode::parse).unwrap_or_default(),
+            identity_note: r.identity_note,
         }
     }
+}
+
+/// What is left of a pruned item: enough to recognise it when the source still lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tombstone {
+    pub v: u32,
+    /// The item's identity (`dedup::identity`).
+    pub id: String,
+    #[serde(default)]
+    pub canonical: Option<String>,
+    #[serde(default)]
+    pub sig: Option<String>,
+    /// When it was pruned.
+    pub pruned: DateTime<Utc>,
+    /// When its source last listed it; the tombstone expires `TOMBSTONE_TTL` after that.
+    pub seen: DateTime<Utc>,
 }
 
 #[cfg(test)]
@@ -231,6 +280,8 @@ mod tests {
             first_seen: Utc::now(),
             content_hash: "h".into(),
             removed: 0,
+            canonical: None,
+            signature: None,
         }
     }
 
