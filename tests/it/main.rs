@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod corpus;
+mod dedup;
 mod pipeline;
 mod reader;
 mod serve;
