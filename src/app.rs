@@ -224,7 +224,7 @@ fn clean_cmd(
     let input = crate::parse::decode(&read_input(file)?, None);
     let is_html = text::looks_like_html(&input);
     let body = if is_html { Body::Html(input) } else { Body::Text(input) };
-    let cleaned = Cleaner::default().clean(&body, base);
+    let cleaned = if explain { Cleaner::default().explaining() } else { Cleaner::default() }.clean(&body, base);
     let as_text = match format {
         CleanFormat::Auto => !is_html,
         CleanFormat::Html => false,

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use url::Url;
 
-use crate::clean::{is_ad_item, text::html_to_text, Cleaner, Learned};
+use crate::clean::{is_ad_item, Cleaner, Learned};
 use crate::config::{AdsMode, FeedConfig, Source};
 use crate::dedup::{canonical_key, clean_link_url, content_hash, identity, IdentityMode};
 use crate::fetch::{FetchError, Fetched, Fetcher};
@@ -318,13 +318,14 @@ pub fn process(
     }
     let mut written: Vec<Item> = Vec::new();
     let mut tombstones_seen = HashSet::new();
+    // A feed's first fetch has nothing to look up (most of a cold start).
+    let (has_items, has_tombstones) = (store.has_any('i', &feed.name)?, store.has_any('t', &feed.name)?);
     for ((raw, link_url, cleaned), canonical) in prepared.into_iter().zip(canonical) {
         let cleaned = cleaned.map(|c| if learned.is_empty() { c } else { learned.strip(c) });
         let title = raw.title.clone().unwrap_or_default();
         let link = link_url.as_ref().map(Url::to_string);
         let removed = cleaned.as_ref().map_or(0, |c| c.removed.blocks());
-        let html = cleaned.map(|c| c.html).unwrap_or_default();
-        let text = html_to_text(html.as_str());
+        let (html, text) = cleaned.map(|c| (c.html, c.text)).unwrap_or_default();
         let published = raw.published.map(|d| d.to_rfc3339()).unwrap_or_default();
         let updated = raw.updated.map(|d| d.to_rfc3339()).unwrap_or_default();
         let date = raw.published.or(raw.updated).map(|d| d.to_rfc3339());
@@ -342,15 +343,17 @@ pub fn process(
         }
         // Pruned before and still listed by the source: it stays gone.
         let alias = canonical.as_ref().map(|c| format!("url:{c}"));
-        if let Some(mut t) = tombstone_of(store, &feed.name, &id, alias.as_deref())? {
+        if let Some(mut t) =
+            has_tombstones.then(|| tombstone_of(store, &feed.name, &id, alias.as_deref())).transpose()?.flatten()
+        {
             t.seen = now;
             changes.put_tombstone(&feed.name, &t);
             tombstones_seen.insert(t.id);
             counts.tombstoned += 1;
             continue;
         }
-        let mut old = store.item(&feed.name, &id)?;
-        if old.is_none() {
+        let mut old = if has_items { store.item(&feed.name, &id)? } else { None };
+        if old.is_none() && has_items {
             // The same link stored under another identity: its guid changed (http -> https,
             // a CMS move); it is the same item.
             if let Some(o) = canonical.as_deref().map(|c| store.item_by_canonical(&feed.name, c)).transpose()?.flatten()

@@ -47,6 +47,18 @@ pub struct Options<'a> {
     pub remove: &'a [(String, Selector)],
     /// Extra regexes from the feed's `remove_text` list (a block whose text matches goes).
     pub remove_text: &'a [Regex],
+    /// Keep `Removed::log` (for `--explain`); the pipeline only needs the counts.
+    pub explain: bool,
+}
+
+/// `removed.note(…)` only when the log is kept: the reason (usually a `format!`) is not even
+/// built otherwise, since the pipeline cleans thousands of items without explaining.
+macro_rules! note {
+    ($removed:expr, $doc:expr, $id:expr, $kind:expr, $rule:expr, $why:expr $(,)?) => {
+        if $removed.explaining() {
+            $removed.note($doc, $id, $kind, $rule, $why)
+        }
+    };
 }
 
 /// What the passes did.
@@ -56,17 +68,26 @@ pub struct Removed {
     pub ads: usize,
     /// Boilerplate blocks, share links, pixels.
     pub boilerplate: usize,
-    /// Every removed element, in the order the passes removed them.
+    /// Every removed element, in the order the passes removed them (only when explaining).
     pub log: Vec<Removal>,
+    explain: bool,
 }
 
 impl Removed {
+    /// Is the log kept (`Options::explain`)?
+    pub fn explaining(&self) -> bool {
+        self.explain
+    }
+
     /// Ads and boilerplate together: the "blocks removed" of an item.
     pub fn blocks(&self) -> usize {
         self.ads + self.boilerplate
     }
 
     fn note(&mut self, doc: &Html, id: NodeId, kind: Kind, rule: &'static str, why: impl Into<String>) {
+        if !self.explain {
+            return;
+        }
         let what = doc.tree.get(id).map(describe).unwrap_or_default();
         self.log.push(Removal { kind, rule, why: why.into(), what });
     }
@@ -147,6 +168,8 @@ struct Rx {
     second_person: Regex,
     /// The formal German "you" (`Sie`, `Ihnen`, `Ihr`…): capitalized inside a sentence.
     formal_you: Regex,
+    /// Any of `rules::PITCH_WORDS`, any case.
+    pitch: Regex,
 }
 
 fn rx() -> &'static Rx {
@@ -172,6 +195,11 @@ fn rx() -> &'static Rx {
                 rules::FORMAL_SECOND_PERSON.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|")
             ))
             .expect("formal you regex"),
+            pitch: Regex::new(&format!(
+                "(?i){}",
+                rules::PITCH_WORDS.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|")
+            ))
+            .expect("pitch regex"),
         }
     })
 }
@@ -225,6 +253,8 @@ pub struct Fragment {
     /// `block_hash` of every kept leaf block with at least `LEARN_MIN_TEXT` bytes of text,
     /// for learning a feed's repeated boilerplate (`strip_blocks`).
     pub blocks: Vec<u64>,
+    /// The plain text of the result (`text::html_to_text` of it, taken from the tree).
+    pub text: String,
 }
 
 /// Leaf blocks with less text than this never count as repeated boilerplate ("Fazit",
@@ -249,7 +279,7 @@ fn block_hash(node: NodeRef<Node>) -> u64 {
 /// Runs passes 0–6 on `html`.
 pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
     let mut doc = Html::parse_fragment(html);
-    let mut removed = Removed::default();
+    let mut removed = Removed { explain: opts.explain, ..Removed::default() };
     let root = fragment_root(&doc);
 
     // Pass 0: lazy images whose real source sits in <noscript>; paragraphs written as lines.
@@ -272,7 +302,7 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
             if name == "iframe" && el.attr("src").is_some_and(is_video_embed) {
                 videos.push(node.id());
             } else if rules::REMOVE_TAGS.contains(&name) {
-                removed.note(&doc, node.id(), Kind::Unsafe, "unsafe", format!("<{name}> is never kept"));
+                note!(removed, &doc, node.id(), Kind::Unsafe, "unsafe", format!("<{name}> is never kept"));
                 doomed.push(node.id());
                 skip_below = Some(node.id());
             } else if let Some((token, kind)) = matching_token(el, rules::AD_CLASS_TOKENS)
@@ -292,7 +322,7 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
                         removed.boilerplate += 1;
                         "boilerplate-class"
                     };
-                    removed.note(&doc, node.id(), kind, rule, format!("class or id token {token:?}"));
+                    note!(removed, &doc, node.id(), kind, rule, format!("class or id token {token:?}"));
                     doomed.push(node.id());
                     skip_below = Some(node.id());
                 }
@@ -303,7 +333,8 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
         for el in doc.select(sel) {
             if el.id() != root && !doomed.contains(&el.id()) {
                 removed.boilerplate += 1;
-                removed.note(
+                note!(
+                    removed,
                     &doc,
                     el.id(),
                     Kind::Boilerplate,
@@ -335,7 +366,7 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
         };
         if let Some((rule, why)) = hit {
             removed.boilerplate += 1;
-            removed.note(&doc, node.id(), Kind::Boilerplate, rule, why);
+            note!(removed, &doc, node.id(), Kind::Boilerplate, rule, why);
             doomed.push(node.id());
         }
     }
@@ -350,14 +381,20 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
     // Pass 6: empties.
     remove_empty(&mut doc, root);
 
-    Fragment { html: serialize_children(&doc, root, html.len()), removed, blocks }
+    let text = super::text::node_to_text(doc.tree.get(root).expect("root"));
+    Fragment { html: serialize_children(&doc, root, html.len()), removed, blocks, text }
 }
 
 /// Removes the leaf blocks whose `block_hash` is in `repeated` (a feed's learned boilerplate,
 /// each with the number of items it was seen in, of `items`) from clean HTML. `None` when
 /// nothing matched, or when the blocks are all the text the item has (then they are its
 /// content, not furniture around it).
-pub fn strip_blocks(html: &str, repeated: &FxHashMap<u64, usize>, items: usize) -> Option<(String, Removed)> {
+pub fn strip_blocks(
+    html: &str,
+    repeated: &FxHashMap<u64, usize>,
+    items: usize,
+    explain: bool,
+) -> Option<(String, Removed)> {
     let mut doc = Html::parse_fragment(html);
     let root = fragment_root(&doc);
     let stats = subtree_stats(&doc, root);
@@ -377,10 +414,10 @@ pub fn strip_blocks(html: &str, repeated: &FxHashMap<u64, usize>, items: usize) 
     if hits.is_empty() || kept_text == 0 {
         return None;
     }
-    let mut removed = Removed::default();
+    let mut removed = Removed { explain, ..Removed::default() };
     for (id, n) in &hits {
         removed.boilerplate += 1;
-        removed.note(&doc, *id, Kind::Boilerplate, "learned", format!("repeats in {n} of the feed's {items} items"));
+        note!(removed, &doc, *id, Kind::Boilerplate, "learned", format!("repeats in {n} of the feed's {items} items"));
     }
     let ids: Vec<NodeId> = hits.iter().map(|(id, _)| *id).collect();
     detach_all(&mut doc, &ids);
@@ -829,6 +866,8 @@ struct BlockInfo {
     /// long paragraphs need it only when judged after a label, see `judge`).
     text: Option<String>,
     text_len: usize,
+    /// A link to another site inside (computed for long blocks only; see `ad_run`).
+    foreign_link: bool,
 }
 
 /// Blocks longer than this are neither labels nor boilerplate lines.
@@ -900,10 +939,11 @@ fn ad_score(node: NodeRef<Node>, text: &str, home_host: Option<&str>, signals: &
         if let Some(e) = d.value().as_element() {
             match e.name() {
                 "a" => {
-                    link_text += text_of(d).len();
+                    link_text +=
+                        d.descendants().filter_map(|t| t.value().as_text()).map(|t| t.trim().len()).sum::<usize>();
                     if let (Some(href), Some(home)) = (e.attr("href"), home_host) {
-                        if let Some(h) = Url::parse(href).ok().and_then(|u| u.host_str().map(str::to_string)) {
-                            if !same_site(&h, home) {
+                        if let Some(h) = absolute_host(href) {
+                            if !same_site(h, home) {
                                 foreign = true;
                             }
                         }
@@ -935,10 +975,29 @@ fn addresses_reader(text: &str) -> bool {
     r.second_person.is_match(text) || r.formal_you.is_match(text)
 }
 
+/// The host of an absolute http(s) URL, without parsing the rest (relative URLs: `None`).
+fn absolute_host(href: &str) -> Option<&str> {
+    let h = href.trim();
+    let rest = h.strip_prefix("https://").or_else(|| h.strip_prefix("http://")).or_else(|| {
+        let lower = h.get(..8)?.to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+            return None;
+        }
+        Some(&h[h.find("//")? + 2..])
+    })?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host.split_once(':').map_or(host, |(h, _)| h);
+    (!host.is_empty()).then_some(host)
+}
+
+/// The same site: equal hosts, or one a subdomain of the other (`www.` ignored, any case).
 fn same_site(a: &str, b: &str) -> bool {
-    let strip = |h: &str| h.trim_start_matches("www.").to_ascii_lowercase();
-    let (a, b) = (strip(a), strip(b));
-    a == b || a.ends_with(&format!(".{b}")) || b.ends_with(&format!(".{a}"))
+    let strip = |h: &str| h.strip_prefix("www.").unwrap_or(h).to_string();
+    let (a, b) = (strip(&a.to_ascii_lowercase()), strip(&b.to_ascii_lowercase()));
+    let sub = |x: &str, y: &str| x.len() > y.len() && x.ends_with(y) && x.as_bytes()[x.len() - y.len() - 1] == b'.';
+    a == b || sub(&a, &b) || sub(&b, &a)
 }
 
 /// Pass 4: ad labels with their ads, boilerplate lines, the feed's `remove_text`, trailing
@@ -953,7 +1012,16 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: &mut Remove
             let node = doc.tree.get(id).expect("block");
             let candidate = text_len <= TINY_BLOCK || (text_len < SHORT_BLOCK && starts_like_boilerplate(node));
             let text = candidate.then(|| text_of(node));
-            BlockInfo { id, text, text_len }
+            let foreign_link = text_len > SHORT_BLOCK
+                && node.descendants().any(|d| {
+                    d.value().as_element().is_some_and(|e| {
+                        e.name() == "a"
+                            && e.attr("href")
+                                .and_then(absolute_host)
+                                .is_some_and(|h| home_host.as_deref().is_some_and(|home| !same_site(h, home)))
+                    })
+                });
+            BlockInfo { id, text, text_len, foreign_link }
         })
         .collect();
     let total_text: usize = blocks.iter().map(|b| b.text_len).sum();
@@ -967,7 +1035,7 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: &mut Remove
             let label = text.to_string();
             // The label and its ad share a small container: the container goes whole.
             if let Some(c) = ad_container(doc, b.id, root, total_text, &stats) {
-                removed.note(doc, c, Kind::Ad, "ad-label", format!("the container of the ad label {label:?}"));
+                note!(removed, doc, c, Kind::Ad, "ad-label", format!("the container of the ad label {label:?}"));
                 doomed.insert(c);
                 let inside: HashSet<NodeId> =
                     doc.tree.get(c).expect("container").descendants().map(|d| d.id()).collect();
@@ -976,28 +1044,29 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: &mut Remove
                 }
                 continue;
             }
-            removed.note(doc, b.id, Kind::Ad, "ad-label", "an ad label standing alone");
+            note!(removed, doc, b.id, Kind::Ad, "ad-label", "an ad label standing alone");
             doomed.insert(b.id);
             i += 1;
             // The ad in a box of its own right after the label: the box goes whole.
             if let Some(c) = blocks.get(i).and_then(|n| ad_box_after(doc, b.id, n.id, root, total_text, &stats)) {
-                removed.note(doc, c, Kind::Ad, "ad-label", format!("the box the ad label {label:?} labels"));
+                note!(removed, doc, c, Kind::Ad, "ad-label", format!("the box the ad label {label:?} labels"));
                 doomed.insert(c);
                 let inside: HashSet<NodeId> = doc.tree.get(c).expect("box").descendants().map(|d| d.id()).collect();
                 while i < blocks.len() && inside.contains(&blocks[i].id) {
                     i += 1;
                 }
-                let (end, why) = ad_run(&blocks, i, false, |b| judge(doc, b, home_host.as_deref()));
+                let (end, why) =
+                    ad_run(&blocks, i, false, removed.explaining(), |b| judge(doc, b, home_host.as_deref()));
                 for (blk, why) in blocks[i..end].iter().zip(why) {
-                    removed.note(doc, blk.id, Kind::Ad, "ad-label", format!("follows the ad label {label:?}: {why}"));
+                    note!(removed, doc, blk.id, Kind::Ad, "ad-label", format!("follows the ad label {label:?}: {why}"));
                     doomed.insert(blk.id);
                 }
                 i = end;
                 continue;
             }
-            let (end, why) = ad_run(&blocks, i, true, |b| judge(doc, b, home_host.as_deref()));
+            let (end, why) = ad_run(&blocks, i, true, removed.explaining(), |b| judge(doc, b, home_host.as_deref()));
             for (blk, why) in blocks[i..end].iter().zip(why) {
-                removed.note(doc, blk.id, Kind::Ad, "ad-label", format!("follows the ad label {label:?}: {why}"));
+                note!(removed, doc, blk.id, Kind::Ad, "ad-label", format!("follows the ad label {label:?}: {why}"));
                 doomed.insert(blk.id);
             }
             i = end;
@@ -1005,12 +1074,12 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: &mut Remove
         }
         if starts_with_label(doc.tree.get(b.id).expect("block")) {
             removed.ads += 1;
-            removed.note(doc, b.id, Kind::Ad, "ad-label", "begins with an ad label");
+            note!(removed, doc, b.id, Kind::Ad, "ad-label", "begins with an ad label");
             doomed.insert(b.id);
             i += 1;
-            let (end, why) = ad_run(&blocks, i, false, |b| judge(doc, b, home_host.as_deref()));
+            let (end, why) = ad_run(&blocks, i, false, removed.explaining(), |b| judge(doc, b, home_host.as_deref()));
             for (blk, why) in blocks[i..end].iter().zip(why) {
-                removed.note(doc, blk.id, Kind::Ad, "ad-label", format!("follows an ad: {why}"));
+                note!(removed, doc, blk.id, Kind::Ad, "ad-label", format!("follows an ad: {why}"));
                 doomed.insert(blk.id);
             }
             i = end;
@@ -1018,13 +1087,14 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: &mut Remove
         }
         if let Some(name) = boilerplate_line(text) {
             removed.boilerplate += 1;
-            removed.note(doc, b.id, Kind::Boilerplate, "boilerplate", name);
+            note!(removed, doc, b.id, Kind::Boilerplate, "boilerplate", name);
             doomed.insert(b.id);
         } else if !opts.remove_text.is_empty() {
             let t = b.text(doc);
             if let Some(re) = opts.remove_text.iter().find(|re| re.is_match(&t)) {
                 removed.boilerplate += 1;
-                removed.note(
+                note!(
+                    removed,
                     doc,
                     b.id,
                     Kind::Boilerplate,
@@ -1065,7 +1135,7 @@ fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: &mut Remove
             None => "an inline ad label".to_string(),
         };
         let target = target.unwrap_or(label);
-        removed.note(doc, target, Kind::Ad, "ad-label", why);
+        note!(removed, doc, target, Kind::Ad, "ad-label", why);
         doomed.insert(target);
     }
     let hashes = blocks
@@ -1093,6 +1163,9 @@ fn boilerplate_line(text: &str) -> Option<&'static str> {
     rx().boilerplate_each.iter().find(|(_, re)| re.is_match(text)).map(|(n, _)| *n)
 }
 
+/// A trailing pitch names its subscription within this many blocks from the end.
+const PITCH_LOOKBACK: usize = 6;
+
 /// Newsletter and subscription pitches at the end of an item, standing apart from the
 /// article. Walking back from the last block, a block belongs to the pitch while it is
 /// promotional (a call to action and a second signal, see `ad_score`), or names a
@@ -1108,6 +1181,12 @@ fn trailing_pitches(
     removed: &mut Removed,
 ) {
     let live: Vec<&BlockInfo> = blocks.iter().filter(|b| b.text_len > 0 && !doomed.contains(&b.id)).collect();
+    // Cheap first: most items end without naming a subscription in their last blocks.
+    let names_one = |b: &&BlockInfo| rx().pitch.is_match(&b.text(doc));
+    // (pitches are short blocks: the walk below stops at the first long one anyway)
+    if !live.iter().skip(1).rev().take(PITCH_LOOKBACK).take_while(|b| b.text_len <= SHORT_BLOCK).any(names_one) {
+        return;
+    }
     let mut run = Vec::new();
     let mut named = None;
     for b in live.iter().skip(1).rev() {
@@ -1142,7 +1221,7 @@ fn trailing_pitches(
             format!("a trailing pitch ({word:?}; {})", signals.join(", "))
         };
         removed.boilerplate += 1;
-        removed.note(doc, id, Kind::Boilerplate, "pitch", why);
+        note!(removed, doc, id, Kind::Boilerplate, "pitch", why);
         doomed.insert(id);
     }
 }
@@ -1159,6 +1238,7 @@ fn ad_run(
     blocks: &[BlockInfo],
     start: usize,
     labelled: bool,
+    explain: bool,
     judge: impl Fn(&BlockInfo) -> Judged,
 ) -> (usize, Vec<String>) {
     const LOOKAHEAD: usize = 2;
@@ -1188,18 +1268,22 @@ fn ad_run(
     let mut why = Vec::new();
     let mut first_text = labelled;
     while let Some(b) = judged!(end - start) {
-        let (heading, score, signals) = (b.heading, b.ad_score, b.signals.join(", "));
+        // the reasons are only spelled out when explaining (`Removed::log`)
+        let (heading, score, signals) =
+            (b.heading, b.ad_score, if explain { b.signals.join(", ") } else { String::new() });
         if blocks[end].text_len == 0 {
             if score == 0 && !first_text {
                 // a spacer inside the ad, or the end of it
                 if judged!(end - start + 1).is_some_and(|n| n.ad_score >= 2) {
-                    why.push("an empty spacer inside the ad".to_string());
+                    why.push(if explain { "an empty spacer inside the ad".to_string() } else { String::new() });
                     end += 1;
                     continue;
                 }
                 break;
             }
-            why.push(if signals.is_empty() {
+            why.push(if !explain {
+                String::new()
+            } else if signals.is_empty() {
                 "an empty spacer inside the ad".to_string()
             } else {
                 format!("part of the ad ({signals})")
@@ -1212,18 +1296,23 @@ fn ad_run(
         }
         if first_text {
             first_text = false;
-            why.push("the block the label labels".to_string());
+            why.push(if explain { "the block the label labels".to_string() } else { String::new() });
             end += 1;
             continue;
         }
         if score >= 2 {
-            why.push(format!("still promotional ({signals})"));
+            why.push(if explain { format!("still promotional ({signals})") } else { String::new() });
             end += 1;
             continue;
         }
         // promo text whose call to action follows shortly
         let mut take = None;
         for k in 1..=LOOKAHEAD {
+            // A long paragraph without a link elsewhere is neither a call to action nor a
+            // heading: skip judging it (the common case: the article resumes).
+            if rest.get(end - start + k).is_some_and(|b| b.text_len > SHORT_BLOCK && !b.foreign_link) {
+                continue;
+            }
             match judged!(end - start + k) {
                 Some(j) if cta_link(j) => {
                     take = Some(k);
@@ -1237,7 +1326,7 @@ fn ad_run(
         match take {
             Some(k) => {
                 for _ in 0..k {
-                    why.push("promo text before its call to action".to_string());
+                    why.push(if explain { "promo text before its call to action".to_string() } else { String::new() });
                     end += 1;
                 }
             }

@@ -27,6 +27,7 @@ pub use dom::{is_ad_label, Kind, Removal, Removed};
 pub struct Cleaner {
     remove: Vec<(String, Selector)>,
     remove_text: Vec<Regex>,
+    explain: bool,
 }
 
 /// The result of cleaning one body.
@@ -36,6 +37,8 @@ pub struct Cleaned {
     pub removed: Removed,
     /// Fingerprints of the kept blocks, for `repeated_blocks` (see `dom::Fragment::blocks`).
     pub blocks: Vec<u64>,
+    /// Its plain text: what identity, change detection and near-duplicates read.
+    pub text: String,
 }
 
 impl Cleaner {
@@ -44,7 +47,14 @@ impl Cleaner {
         Cleaner {
             remove: remove.iter().filter_map(|s| Some((s.clone(), Selector::parse(s).ok()?))).collect(),
             remove_text: remove_text.to_vec(),
+            explain: false,
         }
+    }
+
+    /// This cleaner, keeping the log of every removal (`Removed::log`, for `--explain`).
+    pub fn explaining(mut self) -> Cleaner {
+        self.explain = true;
+        self
     }
 
     /// Cleans an item body. `base` resolves relative URLs (the item link, else the feed URL).
@@ -56,9 +66,9 @@ impl Cleaner {
     }
 
     pub fn clean_html(&self, html: &str, base: Option<&Url>) -> Cleaned {
-        let opts = dom::Options { base, remove: &self.remove, remove_text: &self.remove_text };
+        let opts = dom::Options { base, remove: &self.remove, remove_text: &self.remove_text, explain: self.explain };
         let f = dom::clean_fragment(html, &opts);
-        Cleaned { html: sanitize(&f.html), removed: f.removed, blocks: f.blocks }
+        Cleaned { html: sanitize(&f.html), removed: f.removed, blocks: f.blocks, text: f.text }
     }
 }
 
@@ -110,14 +120,16 @@ impl Learned {
         if !self.applies(&c) {
             return c;
         }
-        match dom::strip_blocks(c.html.as_str(), &self.repeated, self.items) {
+        match dom::strip_blocks(c.html.as_str(), &self.repeated, self.items, c.removed.explaining()) {
             None => c,
             Some((html, more)) => {
                 let mut removed = c.removed;
                 removed.boilerplate += more.boilerplate;
                 removed.log.extend(more.log);
                 let blocks = c.blocks.into_iter().filter(|h| !self.repeated.contains_key(h)).collect();
-                Cleaned { html: sanitize(&html), removed, blocks }
+                let html = sanitize(&html);
+                let text = text::html_to_text(html.as_str());
+                Cleaned { html, removed, blocks, text }
             }
         }
     }

@@ -6,7 +6,7 @@ use crate::clean::text::html_to_text;
 
 fn clean(html: &str) -> Cleaned {
     let base = Url::parse("https://news.example.org/2026/story").unwrap();
-    Cleaner::default().clean_html(html, Some(&base))
+    Cleaner::default().explaining().clean_html(html, Some(&base))
 }
 
 /// The text (paragraphs joined by " | ") that remains after cleaning `html`.
@@ -391,6 +391,7 @@ fn trailing_pitches_go_when_they_stand_apart() {
 fn feed_remove_text_takes_matching_blocks() {
     let base = Url::parse("https://news.example.org/x").unwrap();
     let c = Cleaner::new(&[], &[Regex::new("(?i)^Hinweis der Redaktion").unwrap()])
+        .explaining()
         .clean_html(&format!("{A}<p>Hinweis der Redaktion: Die Kommentare sind geschlossen.</p>{B}"), Some(&base));
     assert_eq!(html_to_text(c.html.as_str()).matches("Hinweis").count(), 0);
     assert_eq!(c.removed.log[0].rule, "feed-remove-text");

@@ -127,9 +127,15 @@ pub(crate) const BLOCK_TAGS: &[&str] = &[
 /// line break, whitespace inside a paragraph collapsed.
 pub fn html_to_text(html: &str) -> String {
     let doc = Html::parse_fragment(html);
+    node_to_text(*doc.root_element())
+}
+
+/// The text of a parsed subtree, as `html_to_text` gives it (the cleaner takes it from its
+/// own tree, sparing a parse).
+pub(crate) fn node_to_text(node: NodeRef<Node>) -> String {
     let mut paras: Vec<String> = Vec::new();
     let mut cur = String::new();
-    walk(*doc.root_element(), &mut paras, &mut cur);
+    walk(node, &mut paras, &mut cur);
     flush(&mut paras, &mut cur);
     paras.join("\n\n")
 }
@@ -143,18 +149,24 @@ fn flush(paras: &mut Vec<String>, cur: &mut String) {
     cur.clear();
 }
 
+/// Depth-first over the subtree without recursion (item HTML can nest 100,000 deep).
 fn walk(node: NodeRef<Node>, paras: &mut Vec<String>, cur: &mut String) {
-    for child in node.children() {
-        match child.value() {
-            Node::Text(t) => cur.push_str(t),
-            Node::Element(e) if e.name() == "br" => cur.push('\n'),
-            Node::Element(e) if BLOCK_TAGS.contains(&e.name()) => {
-                flush(paras, cur);
-                walk(child, paras, cur);
-                flush(paras, cur);
+    use ego_tree::iter::Edge;
+    for edge in node.traverse() {
+        match edge {
+            Edge::Open(n) if n.id() == node.id() => {}
+            Edge::Close(n) if n.id() == node.id() => {}
+            Edge::Open(n) => match n.value() {
+                Node::Text(t) => cur.push_str(t),
+                Node::Element(e) if e.name() == "br" => cur.push('\n'),
+                Node::Element(e) if BLOCK_TAGS.contains(&e.name()) => flush(paras, cur),
+                _ => {}
+            },
+            Edge::Close(n) => {
+                if n.value().as_element().is_some_and(|e| e.name() != "br" && BLOCK_TAGS.contains(&e.name())) {
+                    flush(paras, cur);
+                }
             }
-            Node::Element(_) => walk(child, paras, cur),
-            _ => {}
         }
     }
 }

@@ -171,6 +171,11 @@ impl Store {
         self.item(feed, &String::from_utf8_lossy(&id))
     }
 
+    /// Does `feed` have any stored item (`i/`) or tombstone (`t/`)? (`prefix` is `'i'` or `'t'`.)
+    pub fn has_any(&self, prefix: char, feed: &str) -> Result<bool, StoreError> {
+        Ok(self.db.scan_prefix(format!("{prefix}/{feed}/").as_bytes()).next().transpose()?.is_some())
+    }
+
     /// The tombstone of a pruned item of `feed`, if any.
     pub fn tombstone(&self, feed: &str, id: &str) -> Result<Option<Tombstone>, StoreError> {
         let key = tombstone_key(feed, id);
