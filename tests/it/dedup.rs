@@ -210,3 +210,39 @@ fn feedburner_links_become_the_original_url() {
     ws.fetch(0);
     assert_eq!(json_items(&ws, Some("f"))[0]["url"], "https://blog.example/2026/11/post/#more");
 }
+
+#[test]
+fn cosmetic_changes_are_not_updates_and_real_ones_keep_the_identity() {
+    let o = Origin::start();
+    let doc = |body: &str| rss(&[("g1", "https://site.example/a/1", "Fernwärme", body.to_string(), 3)]);
+    let v1 = format!(
+        "<p>{}</p><p>Anzeige</p><p>Jetzt Depot eröffnen und 100 Euro Bonus sichern!</p><p>{} <a href=\"https://site.example/x?utm_source=rss\">mehr</a></p><img src=\"https://site.example/i.jpg\" width=\"640\">",
+        STORY[0], STORY[1]
+    );
+    // whitespace, a rotated ad, another tracking parameter, another image size
+    let v2 = format!(
+        "<p>{}\n  </p><p>Anzeige</p><p>Jetzt Kredit vergleichen und 50 Euro sparen!</p><p>{}   <a href=\"https://site.example/x?utm_source=mail&amp;fbclid=9\">mehr</a></p><img src=\"https://site.example/i.jpg\" width=\"1280\">",
+        STORY[0], STORY[1]
+    );
+    o.serve("/f.xml", Route::feed(doc(&v1), RSS).without_validators());
+    let ws = Workspace::with_feeds(&[("f", &o.url("/f.xml"))]);
+    ws.fetch(0);
+    let before = ws.export(Some("f"), "json");
+    o.serve("/f.xml", Route::feed(doc(&v2), RSS).without_validators());
+    let run = ws.fetch(0);
+    assert_eq!(counts(&run.stdout, "f").2, 0, "cosmetic changes are no update\n{}", run.stdout);
+    assert_eq!(ws.export(Some("f"), "json"), before, "the stored item is untouched");
+    // a real change: updated in place under the same identity
+    o.serve("/f.xml", Route::feed(doc(&format!("{v2}<p>{}</p>", STORY[2])), RSS).without_validators());
+    let run = ws.fetch(0);
+    assert_eq!((counts(&run.stdout, "f").1, counts(&run.stdout, "f").2), (0, 1), "{}", run.stdout);
+    let (old, new) = (json_items_from(&before), json_items(&ws, Some("f")));
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0]["id"], old[0]["id"]);
+    assert!(new[0]["content_html"].as_str().unwrap().contains("Verbraucherzentrale"));
+}
+
+fn json_items_from(export: &str) -> Vec<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_str(export).unwrap();
+    v["items"].as_array().unwrap().clone()
+}
