@@ -117,6 +117,9 @@ pub struct FeedState {
     pub gone: bool,
     /// Ad items dropped plus ad and boilerplate blocks removed, over the feed's life.
     pub ads_removed: u64,
+    /// The earliest first-seen time of the items kept: a 304 prunes only when it is older
+    /// than `retain_days` (a cheap check instead of a scan).
+    pub oldest: Option<DateTime<Utc>>,
     /// How the feed's items are identified, and why when it is not by guid.
     pub identity: crate::dedup::IdentityMode,
     pub identity_note: Option<String>,

@@ -180,9 +180,18 @@ async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool
             state.last_success = Some(now);
             state.last_error = None;
             let mut changes = ctx.store.changes();
+            let mut counts = Counts::default();
+            // Retention runs after every refresh, also when nothing changed (cheap check first).
+            if due_for_pruning(&state, feed, now) {
+                let (kept, oldest) =
+                    prune(&ctx.store, feed, &mut changes, Vec::new(), &HashSet::new(), now, &mut counts)?;
+                state.item_count = kept as u64;
+                state.oldest = oldest;
+            }
+            counts.unchanged = state.item_count as usize;
             changes.put_state(&feed.name, &state);
             ctx.store.commit(changes).await?;
-            Ok((Counts { unchanged: state.item_count as usize, ..Counts::default() }, true, min_interval))
+            Ok((counts, true, min_interval))
         }
         Fetched::Modified { body, charset, validators } => {
             let (done, result) = tokio::sync::oneshot::channel();
@@ -422,8 +431,9 @@ pub fn process(
         changes.put_item(&item);
         written.push(Item { html: CleanHtml::default(), ..item });
     }
-    let kept = prune(store, feed, &mut changes, written, &tombstones_seen, now, &mut counts)?;
+    let (kept, oldest) = prune(store, feed, &mut changes, written, &tombstones_seen, now, &mut counts)?;
     state.item_count = kept as u64;
+    state.oldest = oldest;
     state.validators = validators;
     state.meta = parsed.meta;
     state.last_success = Some(now);
@@ -463,7 +473,7 @@ fn tombstone_of(store: &Store, feed: &str, id: &str, alias: Option<&str>) -> Res
 /// Retention, run after each refresh in the same batch: keeps the newest `retain_items` items
 /// first seen within `retain_days`; each pruned item leaves a tombstone (under its identity
 /// and its canonical URL). Tombstones not listed by the source for `TOMBSTONE_TTL` go.
-/// Returns how many items the feed keeps.
+/// Returns how many items the feed keeps, and the earliest first-seen time among them.
 fn prune(
     store: &Store,
     feed: &FeedConfig,
@@ -472,7 +482,7 @@ fn prune(
     tombstones_seen: &HashSet<String>,
     now: DateTime<Utc>,
     counts: &mut Counts,
-) -> Result<usize, StoreError> {
+) -> Result<(usize, Option<DateTime<Utc>>), StoreError> {
     let mut all: std::collections::HashMap<String, Item> =
         store.item_metas(&feed.name)?.into_iter().map(|i| (i.id.clone(), i)).collect();
     for i in written {
@@ -482,9 +492,11 @@ fn prune(
     items.sort_by(|a, b| b.sort_date().cmp(&a.sort_date()).then_with(|| b.first_seen.cmp(&a.first_seen)));
     let cutoff = now - chrono::TimeDelta::days(i64::from(feed.retain_days));
     let mut kept = 0;
+    let mut oldest: Option<DateTime<Utc>> = None;
     for (rank, item) in items.iter().enumerate() {
         if rank < feed.retain_items && item.first_seen >= cutoff {
             kept += 1;
+            oldest = Some(oldest.map_or(item.first_seen, |o| o.min(item.first_seen)));
             continue;
         }
         changes.remove_item(item);
@@ -507,7 +519,14 @@ fn prune(
             changes.remove_tombstone(&feed.name, &t.id);
         }
     }
-    Ok(kept)
+    Ok((kept, oldest))
+}
+
+/// Does a feed whose document did not change still need pruning: an item aged past
+/// `retain_days`, or more items than `retain_items` (the setting was lowered)?
+fn due_for_pruning(state: &FeedState, feed: &FeedConfig, now: DateTime<Utc>) -> bool {
+    let cutoff = now - chrono::TimeDelta::days(i64::from(feed.retain_days));
+    state.oldest.is_some_and(|o| o < cutoff) || state.item_count > feed.retain_items as u64
 }
 
 #[cfg(test)]

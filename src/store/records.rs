@@ -194,6 +194,8 @@ pub struct FeedRecord {
     #[serde(default)]
     pub ads_removed: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oldest: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_note: Option<String>,
@@ -218,6 +220,7 @@ impl From<&FeedState> for FeedRecord {
             moved_to: s.moved_to.clone(),
             gone: s.gone,
             ads_removed: s.ads_removed,
+            oldest: s.oldest,
             identity: (s.identity != IdentityMode::Guid).then(|| s.identity.as_str().to_string()),
             identity_note: s.identity_note.clone(),
         }
@@ -239,6 +242,7 @@ impl From<FeedRecord> for FeedState {
             moved_to: r.moved_to,
             gone: r.gone,
             ads_removed: r.ads_removed,
+            oldest: r.oldest,
             identity: r.identity.as_deref().map(IdentityMode::parse).unwrap_or_default(),
             identity_note: r.identity_note,
         }

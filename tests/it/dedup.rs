@@ -246,3 +246,37 @@ fn json_items_from(export: &str) -> Vec<serde_json::Value> {
     let v: serde_json::Value = serde_json::from_str(export).unwrap();
     v["items"].as_array().unwrap().clone()
 }
+
+#[test]
+fn retention_also_runs_when_the_feed_answers_304() {
+    let o = Origin::start();
+    let items: Vec<(String, String, String, String, u32)> = (1..=3)
+        .map(|d| {
+            (
+                format!("g{d}"),
+                format!("https://site.example/{d}"),
+                format!("Tag {d}"),
+                format!("<p>Meldung {d}.</p>"),
+                d,
+            )
+        })
+        .collect();
+    let view: Vec<(&str, &str, &str, String, u32)> =
+        items.iter().map(|(g, l, t, b, d)| (g.as_str(), l.as_str(), t.as_str(), b.clone(), *d)).collect();
+    o.serve("/f.xml", Route::feed(rss(&view), RSS));
+    let config = |n: usize| {
+        format!(
+            "[settings]\ndb = \"db\"\n\n[[feed]]\nname = \"f\"\nurl = \"{}\"\nretain_items = {n}\n",
+            o.url("/f.xml")
+        )
+    };
+    let ws = Workspace::with_config(&config(3));
+    ws.fetch(0);
+    assert_eq!(json_items(&ws, Some("f")).len(), 3);
+    std::fs::write(ws.config(), config(1)).unwrap();
+    let run = ws.fetch(0);
+    assert_eq!(summary_row(&run.stdout, "f")[1], "304", "{}", run.stdout);
+    let titles: Vec<String> =
+        json_items(&ws, Some("f")).iter().map(|i| i["title"].as_str().unwrap().to_string()).collect();
+    assert_eq!(titles, ["Tag 3"], "the lowered retention applied without a new document");
+}
