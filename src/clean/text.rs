@@ -133,24 +133,42 @@ pub fn html_to_text(html: &str) -> String {
 /// The text of a parsed subtree, as `html_to_text` gives it (the cleaner takes it from its
 /// own tree, sparing a parse).
 pub(crate) fn node_to_text(node: NodeRef<Node>) -> String {
-    let mut paras: Vec<String> = Vec::new();
+    let mut out = String::new();
     let mut cur = String::new();
-    walk(node, &mut paras, &mut cur);
-    flush(&mut paras, &mut cur);
-    paras.join("\n\n")
+    walk(node, &mut out, &mut cur);
+    flush(&mut out, &mut cur);
+    out
 }
 
-fn flush(paras: &mut Vec<String>, cur: &mut String) {
-    let lines: Vec<String> =
-        cur.split('\n').map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|l| !l.is_empty()).collect();
-    if !lines.is_empty() {
-        paras.push(lines.join("\n"));
+/// Appends the paragraph gathered in `cur` to `out` (blank line between paragraphs): its
+/// lines with whitespace collapsed, empty lines dropped. Clears `cur`.
+fn flush(out: &mut String, cur: &mut String) {
+    let mut first_line = true;
+    for line in cur.split('\n') {
+        let mut words = line.split_whitespace().peekable();
+        if words.peek().is_none() {
+            continue;
+        }
+        if first_line {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            first_line = false;
+        } else {
+            out.push('\n');
+        }
+        for (i, w) in words.enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(w);
+        }
     }
     cur.clear();
 }
 
 /// Depth-first over the subtree without recursion (item HTML can nest 100,000 deep).
-fn walk(node: NodeRef<Node>, paras: &mut Vec<String>, cur: &mut String) {
+fn walk(node: NodeRef<Node>, paras: &mut String, cur: &mut String) {
     use ego_tree::iter::Edge;
     for edge in node.traverse() {
         match edge {
