@@ -35,6 +35,7 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
     let text = decode(bytes, http_charset);
     let syndication = syndication_period(&text);
     let text = utf8_prolog(&text);
+    let text = rss_version(&text);
     let parser = feed_rs::parser::Builder::new()
         .base_uri(base)
         // No generated ids: identity is decided by `dedup`, never a random UUID.
@@ -163,6 +164,45 @@ fn utf8_prolog(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Borrowed(trimmed)
 }
 
+/// feed-rs reads `<rss>` only with `version` 0.91, 0.92 or 2.0 and calls anything else "no
+/// feed root". Feeds in the wild send `<rss>` without a version or `version="2.00"`: they are
+/// read as RSS 2.0.
+fn rss_version<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> {
+    const KNOWN: &[&str] = &["\"0.91\"", "\"0.92\"", "\"2.0\"", "'0.91'", "'0.92'", "'2.0'"];
+    // The root start tag: the first `<rss` followed by whitespace or `>`, in the head.
+    let head_end = text.len().min(4096);
+    let Some(start) = text
+        .char_indices()
+        .take_while(|(i, _)| *i < head_end)
+        .filter(|(_, c)| *c == '<')
+        .map(|(i, _)| i)
+        .find(|i| text[*i..].starts_with("<rss") && text[*i + 4..].starts_with([' ', '\t', '\n', '\r', '>']))
+    else {
+        return std::borrow::Cow::Borrowed(text.as_ref());
+    };
+    let Some(end) = text[start..].find('>').map(|e| start + e) else {
+        return std::borrow::Cow::Borrowed(text.as_ref());
+    };
+    let tag = &text[start..end];
+    if let Some(v) = tag.find("version") {
+        let value = tag[v + 7..].trim_start().strip_prefix('=').map(str::trim_start).unwrap_or("");
+        if KNOWN.iter().any(|k| value.starts_with(k)) {
+            return std::borrow::Cow::Borrowed(text.as_ref());
+        }
+        // an unknown version: replace its value
+        let q = value.chars().next().filter(|c| *c == '"' || *c == '\'');
+        if let Some(q) = q {
+            // `value` ends where the tag ends: just after its opening quote is here
+            let abs = start + (tag.len() - value.len()) + 1;
+            if let Some(close) = text[abs..end].find(q) {
+                return format!("{}2.0{}", &text[..abs], &text[abs + close..]).into();
+            }
+        }
+        return std::borrow::Cow::Borrowed(text.as_ref());
+    }
+    format!("{} version=\"2.0\"{}", &text[..start + 4], &text[start + 4..]).into()
+}
+
 fn map_feed(feed: Feed) -> ParsedFeed {
     let meta = FeedMeta {
         title: feed.title.map(|t| plain(&t)),
@@ -244,6 +284,25 @@ mod tests {
         // HTTP charset next, windows-1252 last.
         assert!(decode(b"<rss>\xC4</rss>", Some("koi8-r")).contains('д'));
         assert!(decode(b"<rss>\x80\xE4</rss>", None).contains("€ä"));
+    }
+
+    #[test]
+    fn rss_without_a_known_version_is_read_as_rss_2() {
+        let doc = |root: &str| {
+            format!("<?xml version=\"1.0\"?>{root}<channel><title>T</title><link>https://a.example/</link><description>d</description><item><title>One</title></item></channel></rss>")
+        };
+        for root in [
+            "<rss>",
+            "<rss version=\"2.00\">",
+            "<rss version='3'>",
+            "<rss\n  xmlns:dc=\"x\">",
+            "<rss version=\"0.91\">",
+        ] {
+            let f = parse_feed(doc(root).as_bytes(), None, None).unwrap_or_else(|e| panic!("{root}: {e}"));
+            assert_eq!(f.items.len(), 1, "{root}");
+        }
+        // not RSS at all stays not a feed
+        assert!(matches!(parse_feed(b"<html><body>rss</body></html>", None, None), Err(ParseError::NotAFeed)));
     }
 
     #[test]
