@@ -91,25 +91,50 @@ impl Store {
             std::fs::create_dir_all(parent)
                 .map_err(|e| StoreError::Open { path: path.to_path_buf(), detail: e.to_string() })?;
         }
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(CACHE_BYTES)
-            .mode(sled::Mode::HighThroughput)
-            .flush_every_ms(None)
-            .open()
-            .map_err(|e| match &e {
-                sled::Error::Io(io)
-                    if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock") =>
-                {
-                    StoreError::Locked { path: path.to_path_buf() }
-                }
-                _ => StoreError::Open { path: path.to_path_buf(), detail: e.to_string() },
-            })?;
+        let open = || {
+            sled::Config::new()
+                .path(path)
+                .cache_capacity(CACHE_BYTES)
+                .mode(sled::Mode::HighThroughput)
+                .flush_every_ms(None)
+                .open()
+        };
+        let db = match open() {
+            // A store sled calls corrupt is kept for inspection, never deleted, and a new one
+            // is started: the next refresh fills it again (loudly, not a silent empty store).
+            Err(e @ (sled::Error::Corruption { .. } | sled::Error::Unsupported(_) | sled::Error::ReportableBug(_))) => {
+                let aside = moved_aside_name(path);
+                std::fs::rename(path, &aside).map_err(|re| StoreError::Open {
+                    path: path.to_path_buf(),
+                    detail: format!("{e}; and it cannot be moved aside: {re}"),
+                })?;
+                tracing::error!(
+                    store = %path.display(),
+                    moved_to = %aside.display(),
+                    error = %e,
+                    "the store cannot be opened: moved aside; starting an empty store that the next refresh fills"
+                );
+                open()
+            }
+            other => other,
+        }
+        .map_err(|e| match &e {
+            sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock") => {
+                StoreError::Locked { path: path.to_path_buf() }
+            }
+            _ => StoreError::Open { path: path.to_path_buf(), detail: e.to_string() },
+        })?;
         let (tx, rx) = mpsc::channel::<WriteJob>();
         let wdb = db.clone();
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer_loop(wdb, rx))
+            .spawn({
+                // sled's flush writes with sync_file_range, which neither syncs the file's
+                // metadata nor the device cache: an fdatasync on its log file after each flush
+                // makes "stored" mean durable.
+                let log = std::fs::File::open(path.join("db")).ok();
+                move || writer_loop(wdb, log, rx)
+            })
             .map_err(|e| StoreError::Open { path: path.to_path_buf(), detail: e.to_string() })?;
         let writer = Writer { tx: Mutex::new(Some(tx)), thread: Mutex::new(Some(thread)) };
         Ok(Store { db, writer: Arc::new(writer), generations: Arc::default() })
@@ -233,7 +258,7 @@ impl Store {
 
 /// The writer thread: group commit. Applies each waiting batch atomically, flushes once, then
 /// acknowledges every batch of the group.
-fn writer_loop(db: sled::Db, rx: mpsc::Receiver<WriteJob>) {
+fn writer_loop(db: sled::Db, log: Option<std::fs::File>, rx: mpsc::Receiver<WriteJob>) {
     while let Ok(first) = rx.recv() {
         let mut group = vec![first];
         while group.len() < 1024 {
@@ -248,7 +273,10 @@ fn writer_loop(db: sled::Db, rx: mpsc::Receiver<WriteJob>) {
             verdicts.push(db.apply_batch(job.batch).map_err(|e| e.to_string()));
             senders.push(job.done);
         }
-        let flushed = db.flush().map(|_| ()).map_err(|e| format!("flush failed: {e}"));
+        let flushed = db.flush().map(|_| ()).map_err(|e| format!("flush failed: {e}")).and_then(|()| match &log {
+            Some(f) => f.sync_data().map_err(|e| format!("fdatasync failed: {e}")),
+            None => Ok(()),
+        });
         for (done, applied) in senders.into_iter().zip(verdicts) {
             let _ = done.send(applied.and(flushed.clone()));
         }
@@ -302,6 +330,19 @@ impl Changes {
         let bytes = serde_json::to_vec(value).expect("records serialize to JSON");
         self.batch.insert(key, bytes);
     }
+}
+
+/// `{path}.corrupt-{unix seconds}` (with a counter when that exists too).
+fn moved_aside_name(path: &Path) -> PathBuf {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let name = path.file_name().map_or_else(|| "store".into(), |n| n.to_string_lossy().into_owned());
+    (0..)
+        .map(|i| {
+            let suffix = if i == 0 { String::new() } else { format!("-{i}") };
+            path.with_file_name(format!("{name}.corrupt-{secs}{suffix}"))
+        })
+        .find(|p| !p.exists())
+        .expect("an unused name")
 }
 
 fn feed_key(feed: &str) -> Vec<u8> {

@@ -181,3 +181,24 @@ fn opml_import_adds_feeds_keeps_comments_and_export_lists_them() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("not OPML"), "{}", r.stderr);
 }
+
+#[test]
+fn a_store_that_cannot_be_opened_is_moved_aside_and_rebuilt() {
+    let o = Origin::start();
+    o.serve("/f.xml", Route::feed(read_fixture("feeds/rss2.xml"), "application/rss+xml"));
+    let ws = Workspace::with_feeds(&[("f", &o.url("/f.xml"))]);
+    ws.fetch(0);
+    // sled's config file, overwritten with junk
+    let conf = ws.path().join("db/conf");
+    std::fs::write(&conf, b"\x00\xff garbage, not a sled config \xfe").unwrap();
+    let run = ws.fetch(0);
+    assert!(run.stderr.contains("the store cannot be opened: moved aside"), "{}", run.stderr);
+    let aside: Vec<_> = std::fs::read_dir(ws.path())
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.starts_with("db.corrupt-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "the old store is kept for inspection");
+    assert_eq!(counts(&run.stdout, "f").1, 3, "the new store is filled again\n{}", run.stdout);
+    assert_eq!(parse_back(&ws.export(Some("f"), "json")).entries.len(), 3);
+}
