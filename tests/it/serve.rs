@@ -95,3 +95,71 @@ fn a_gone_feed_polls_again_once_the_config_gives_it_a_new_url() {
     d.signal("TERM");
     assert_eq!(d.wait_exit(Duration::from_secs(20)), 0);
 }
+
+/// Sends `request` as is and returns the status of the answer (0 when the server closed the
+/// connection without one).
+fn raw_status(addr: &str, request: &[u8]) -> u16 {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let _ = s.write_all(request);
+    let mut head = [0u8; 64];
+    let n = s.read(&mut head).unwrap_or(0);
+    String::from_utf8_lossy(&head[..n]).split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+}
+
+/// RELIABILITY rows 46, 48, 49: oversized and odd requests get the right refusal, slow clients
+/// trickling headers do not hold the server, and normal requests are served throughout.
+#[test]
+fn the_server_refuses_abuse_and_keeps_serving() {
+    let o = Origin::start();
+    o.serve("/rss2.xml", Route::feed(read_fixture("feeds/rss2.xml"), "application/rss+xml"));
+    let ws = Workspace::with_config(&format!(
+        "[settings]\ndb = \"db\"\n[[feed]]\nname = \"news\"\nurl = \"{}\"\n",
+        o.url("/rss2.xml")
+    ));
+    let d = Daemon::start(&ws);
+    d.wait_entries("/feeds/news.rss", 3);
+    let get = |path: &str| format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").into_bytes();
+
+    // slow clients: 200 connections that send half a request line and stop
+    let mut slow: Vec<std::net::TcpStream> = (0..200)
+        .map(|_| {
+            use std::io::Write;
+            let mut s = std::net::TcpStream::connect(&d.addr).unwrap();
+            s.write_all(b"GET /feeds/news.rss HT").unwrap();
+            s
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    assert_eq!(d.get("/feeds/news.rss").0, 200, "served while slow clients wait");
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+
+    for (path, want) in [
+        ("/feeds/../../etc/passwd", &[404][..]),
+        ("/feeds/%2e%2e/%2e%2e/etc/passwd", &[404]),
+        ("/feeds/..%2f..%2fetc%2fpasswd.rss", &[404]),
+        ("/%2e%2e/%2e%2e/etc/passwd", &[404]),
+        ("/feeds/%ff%fe.rss", &[400, 404]),
+    ] {
+        let got = raw_status(&d.addr, &get(path));
+        assert!(want.contains(&got), "{path}: {got}");
+    }
+    let long_name = format!("/feeds/{}.rss", "a".repeat(10_000));
+    assert_eq!(raw_status(&d.addr, &get(&long_name)), 404);
+    let huge_uri = format!("/feeds/{}", "a".repeat(1_000_000));
+    assert!([414, 431].contains(&raw_status(&d.addr, &get(&huge_uri))), "1 MB URI");
+    let mut many = b"GET /feeds/news.rss HTTP/1.1\r\nHost: x\r\n".to_vec();
+    for i in 0..300 {
+        many.extend(format!("X-Header-{i}: {}\r\n", "b".repeat(100)).as_bytes());
+    }
+    many.extend(b"\r\n");
+    assert_eq!(raw_status(&d.addr, &many), 431, "300 headers");
+    let post =
+        b"POST /feeds/news.rss HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\nConnection: close\r\n\r\nhello world";
+    assert_eq!(raw_status(&d.addr, post), 405);
+
+    // and the server still answers normally
+    assert_eq!(d.get("/feeds/news.rss").0, 200);
+    slow.clear();
+}
