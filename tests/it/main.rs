@@ -6,6 +6,7 @@ mod support;
 mod cli;
 mod corpus;
 mod dedup;
+mod faults;
 mod pipeline;
 mod reader;
 mod serve;

@@ -2,6 +2,7 @@
 //! a runner for the real `feedscrub` binary. Tests never touch the public internet.
 
 pub mod daemon;
+pub mod fault;
 pub mod origin;
 
 use std::path::{Path, PathBuf};
