@@ -133,6 +133,7 @@ async fn fetch(config: &Path, names: &[String], quiet: bool) -> Result<Exit, App
 fn progress_line(r: &FeedReport) -> String {
     match &r.outcome {
         Ok(_) if r.not_modified => format!("{}: not modified ({:.2}s)", r.feed, r.elapsed.as_secs_f64()),
+        Ok(c) if c.skipped_gone => format!("{}: gone (HTTP 410 earlier), not requested", r.feed),
         Ok(c) => format!(
             "{}: {} new, {} updated, {} unchanged, {} ad items dropped, {} blocks removed ({:.2}s)",
             r.feed,
@@ -166,7 +167,13 @@ pub fn summary_table(reports: &[FeedReport], secs: f64, db: &Path) -> String {
                 upd += c.updated;
                 ads += c.ads_dropped;
                 blocks += c.blocks_removed;
-                let status = if r.not_modified { "304" } else { "ok" };
+                let status = if c.skipped_gone {
+                    "gone"
+                } else if r.not_modified {
+                    "304"
+                } else {
+                    "ok"
+                };
                 let _ = writeln!(
                     o,
                     "{:<w$}  {:<8} {:>5} {:>8} {:>10} {:>12} {:>15}",

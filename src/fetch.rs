@@ -38,8 +38,9 @@ pub struct Hints {
 pub enum Fetched {
     /// New bytes (at most the body cap), with the validators to store for next time.
     Modified { body: Vec<u8>, charset: Option<String>, validators: Validators },
-    /// The source answered 304, or the local file is unchanged.
-    NotModified,
+    /// The source answered 304, or the local file is unchanged; with the validators a 304
+    /// sent, when it sent new ones (RFC 9111 §4.3.4: they replace the stored ones).
+    NotModified { validators: Option<Validators> },
 }
 
 /// Why a fetch failed. Each message names the URL or path.
@@ -92,7 +93,11 @@ impl Fetcher {
     /// Fetches `source`, conditionally when `validators` are known.
     pub async fn fetch(&self, source: &Source, validators: &Validators) -> Result<(Fetched, Hints), FetchError> {
         match source {
-            Source::Http(url) => self.fetch_http(url, validators).await,
+            // One deadline for the whole fetch, redirects included (the client's own timeout
+            // starts again at every hop).
+            Source::Http(url) => tokio::time::timeout(self.timeout, self.fetch_http(url, validators))
+                .await
+                .unwrap_or_else(|_| Err(FetchError::Timeout { url: url.to_string(), timeout: self.timeout })),
             Source::File(path) => Ok((self.fetch_file(path, validators).await?, Hints::default())),
         }
     }
@@ -143,7 +148,15 @@ impl Fetcher {
             min_interval: cache_lifetime(resp.headers()),
         };
         if status == StatusCode::NOT_MODIFIED {
-            return Ok((Fetched::NotModified, hints));
+            let sent = Validators {
+                etag: header_str(resp.headers(), ETAG).map(str::to_string),
+                last_modified: header_str(resp.headers(), LAST_MODIFIED).map(str::to_string),
+            };
+            let validators = (sent.etag.is_some() || sent.last_modified.is_some()).then(|| Validators {
+                etag: sent.etag.or_else(|| validators.etag.clone()),
+                last_modified: sent.last_modified.or_else(|| validators.last_modified.clone()),
+            });
+            return Ok((Fetched::NotModified { validators }, hints));
         }
         if status == StatusCode::GONE {
             return Err(FetchError::Gone { url: url.to_string() });
@@ -155,6 +168,16 @@ impl Fetcher {
             return Err(FetchError::Status { url: url.to_string(), status: status.as_u16(), retry_after });
         }
         let headers = resp.headers().clone();
+        // reqwest decodes gzip, brotli and deflate and then drops the header: one still there
+        // names an encoding it could not decode (zstd, compress…), and the bytes are not a feed.
+        if let Some(enc) = header_str(&headers, reqwest::header::CONTENT_ENCODING)
+            .filter(|e| !e.trim().is_empty() && !e.trim().eq_ignore_ascii_case("identity"))
+        {
+            return Err(FetchError::Http {
+                url: url.to_string(),
+                detail: format!("unsupported Content-Encoding {enc:?}"),
+            });
+        }
         let too_large = || FetchError::TooLarge { url: url.to_string(), limit: self.max_body };
         // A declared length over the cap fails before any body is read. (With compression the
         // header is the compressed size; the streaming check below covers the rest.)
@@ -192,7 +215,7 @@ impl Fetcher {
             meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
         let stamp = format!("file:{mtime}:{}", meta.len());
         if validators.etag.as_deref() == Some(stamp.as_str()) {
-            return Ok(Fetched::NotModified);
+            return Ok(Fetched::NotModified { validators: None });
         }
         let body = tokio::fs::read(path).await.map_err(err)?;
         if body.len() as u64 > self.max_body {

@@ -68,6 +68,8 @@ pub struct Counts {
     pub pruned: usize,
     /// Items skipped because they were pruned before (their tombstone).
     pub tombstoned: usize,
+    /// The feed answered 410 Gone before and was not requested (its items stay served).
+    pub skipped_gone: bool,
 }
 
 /// A tombstone is kept while the source still lists the pruned item, and this long after it
@@ -160,6 +162,12 @@ async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool
     let now = Utc::now();
     let url = feed.source.to_string();
     let mut state = state_for(ctx.store.feed_state(&feed.name)?, &url);
+    if state.gone {
+        // 410 Gone earlier: not requested again, by `fetch` (cron) or `serve`. A new URL in
+        // the config clears it (`state_for`).
+        let counts = Counts { unchanged: state.item_count as usize, skipped_gone: true, ..Counts::default() };
+        return Ok((counts, false, None));
+    }
     let validators = state.validators.clone();
     state.last_attempt = Some(now);
     // A feed that moved permanently is fetched from its new address.
@@ -176,7 +184,10 @@ async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool
     }
     let min_interval = hints.min_interval;
     match fetched {
-        Fetched::NotModified => {
+        Fetched::NotModified { validators } => {
+            if let Some(v) = validators {
+                state.validators = v;
+            }
             state.last_success = Some(now);
             state.last_error = None;
             let mut changes = ctx.store.changes();
