@@ -286,6 +286,27 @@ mod tests {
         assert!(decode(b"<rss>\x80\xE4</rss>", None).contains("€ä"));
     }
 
+    /// RELIABILITY rows 13 and 14: entity definitions in a DOCTYPE are never expanded, and an
+    /// external entity is never read.
+    #[test]
+    fn doctype_entities_are_not_expanded_and_external_ones_not_read() {
+        let mut doc = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n<!ENTITY lol \"lol\">\n");
+        let mut prev = "lol".to_string();
+        for level in 2..=9 {
+            doc.push_str(&format!("<!ENTITY lol{level} \"{}\">\n", format!("&{prev};").repeat(10)));
+            prev = format!("lol{level}");
+        }
+        doc.push_str("<!ENTITY xxe SYSTEM \"file:///etc/passwd\">\n]>\n<rss version=\"2.0\"><channel><title>T &lol9;</title><link>https://a.example/</link><description>d</description><item><title>A &xxe; B</title><description>x &lol9; y</description></item></channel></rss>");
+        let f = parse_feed(doc.as_bytes(), None, None).expect("parses");
+        let item = &f.items[0];
+        assert!(!item.title.as_deref().unwrap_or("").contains("root:"), "{:?}", item.title);
+        let body = match &item.body {
+            Some(Body::Html(s) | Body::Text(s)) => s.clone(),
+            None => String::new(),
+        };
+        assert!(body.len() < 100, "no expansion: {} bytes", body.len());
+    }
+
     #[test]
     fn rss_without_a_known_version_is_read_as_rss_2() {
         let doc = |root: &str| {
