@@ -91,6 +91,7 @@ impl Store {
             std::fs::create_dir_all(parent)
                 .map_err(|e| StoreError::Open { path: path.to_path_buf(), detail: e.to_string() })?;
         }
+        remove_interrupted_snapshots(path);
         let open = || {
             sled::Config::new()
                 .path(path)
@@ -329,6 +330,28 @@ impl Changes {
     fn put<T: Serialize>(&mut self, key: Vec<u8>, value: &T) {
         let bytes = serde_json::to_vec(value).expect("records serialize to JSON");
         self.batch.insert(key, bytes);
+    }
+}
+
+/// sled writes a snapshot as `snap.N.generating` and renames it when complete. A process
+/// killed in between leaves the temporary behind, and sled 0.34 then refuses to open the store
+/// ("empty/corrupt snapshot file found", `Corruption`; sled issues #1527 and #1533, open). The
+/// unfinished temporary was never a snapshot: removing it lets sled open the store from the
+/// previous snapshot and its log, with everything acknowledged (found by
+/// `scripts/crash-loop.sh`; a store that failed this way opened with all 4,285 items after).
+fn remove_interrupted_snapshots(path: &Path) {
+    let Ok(entries) = std::fs::read_dir(path) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            match std::fs::remove_file(e.path()) {
+                Ok(()) => tracing::warn!(file = %e.path().display(), "removed an interrupted sled snapshot"),
+                Err(err) => {
+                    tracing::warn!(file = %e.path().display(), error = %err, "cannot remove an interrupted sled snapshot")
+                }
+            }
+        }
     }
 }
 

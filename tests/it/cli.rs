@@ -202,3 +202,20 @@ fn a_store_that_cannot_be_opened_is_moved_aside_and_rebuilt() {
     assert_eq!(counts(&run.stdout, "f").1, 3, "the new store is filled again\n{}", run.stdout);
     assert_eq!(parse_back(&ws.export(Some("f"), "json")).entries.len(), 3);
 }
+
+/// Found by scripts/crash-loop.sh: a process killed while sled writes a snapshot leaves an
+/// unfinished `snap.N.generating`, and sled 0.34 then refuses the whole store. It is removed
+/// at open, and the store opens with everything it held.
+#[test]
+fn an_interrupted_sled_snapshot_does_not_cost_the_store() {
+    let o = Origin::start();
+    o.serve("/f.xml", Route::feed(read_fixture("feeds/rss2.xml"), "application/rss+xml"));
+    let ws = Workspace::with_feeds(&[("f", &o.url("/f.xml"))]);
+    ws.fetch(0);
+    let leftover = ws.path().join("db/snap.00000000FFFFFFFF.generating");
+    std::fs::write(&leftover, b"").unwrap();
+    let run = ws.fetch(0);
+    assert!(!run.stderr.contains("moved aside"), "{}", run.stderr);
+    assert!(!leftover.exists());
+    assert_eq!(counts(&run.stdout, "f").3, 3, "the stored items are still there\n{}", run.stdout);
+}
