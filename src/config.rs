@@ -451,7 +451,8 @@ fn validate_feed(raw: RawFeed, i: usize, dir: &Path, settings: &Settings, p: &mu
             Err(e) => p.push(
                 sel.span(),
                 format!("feed[{i}].remove[{j}]"),
-                format!("invalid CSS selector {:?}: {e}", sel.get_ref()),
+                // Debug, not Display: scraper 0.20's Display panics on some tokens (`p!`)
+                format!("invalid CSS selector {:?}: {e:?}", sel.get_ref()),
             ),
         }
     }

@@ -707,11 +707,16 @@ fn lacks_real_source(el: &scraper::node::Element) -> bool {
 /// Video embeds that stay get a sandbox and lose every attribute but their size and source.
 fn sandbox_videos(doc: &mut Html, ids: &[NodeId]) {
     for id in ids {
+        let children: Vec<NodeId> =
+            doc.tree.get(*id).map(|n| n.children().map(|c| c.id()).collect()).unwrap_or_default();
         let Some(mut node) = doc.tree.get_mut(*id) else { continue };
         if let Node::Element(e) = node.value() {
             e.attrs.retain(|k, _| matches!(&*k.local, "src" | "width" | "height" | "title" | "allowfullscreen"));
             set_attr(e, "sandbox", rules::VIDEO_SANDBOX);
         }
+        // What an iframe holds is raw text to an HTML parser but markup to others (XML-based
+        // readers): a kept player holds nothing.
+        detach_all(doc, &children);
     }
 }
 
@@ -771,12 +776,15 @@ fn url_matches(url: &str, patterns: &[UrlPattern]) -> bool {
     let host = host.rsplit_once('@').map_or(host, |(_, h)| h); // userinfo
     let host = host.split_once(':').map_or(host, |(h, _)| h); // port
     let path = path.trim_start_matches('/');
+    // Bytes, not str slices: a host or path may hold multi-byte characters (an IDN host,
+    // U+FFFD from a NUL), and the pattern's length need not fall on a character boundary.
+    let (host, path) = (host.as_bytes(), path.as_bytes());
     patterns.iter().any(|p| {
         let host_ok = host.len() >= p.host.len() && {
             let (pre, tail) = host.split_at(host.len() - p.host.len());
-            tail.eq_ignore_ascii_case(&p.host) && (pre.is_empty() || pre.ends_with('.'))
+            tail.eq_ignore_ascii_case(p.host.as_bytes()) && (pre.is_empty() || pre.ends_with(b"."))
         };
-        host_ok && path.len() >= p.path.len() && path.as_bytes()[..p.path.len()].eq_ignore_ascii_case(p.path.as_bytes())
+        host_ok && path.len() >= p.path.len() && path[..p.path.len()].eq_ignore_ascii_case(p.path.as_bytes())
     })
 }
 
