@@ -10,3 +10,4 @@ mod faults;
 mod pipeline;
 mod reader;
 mod serve;
+mod twins;
