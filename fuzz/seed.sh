@@ -90,6 +90,9 @@ hostile=(
     '<p style="x:expression(alert(1))">s</p><meta http-equiv=refresh content="0;url=javascript:alert(1)"><base href="javascript:/">'
     '<video poster="javascript:alert(1)" src="/v.mp4"></video><object data="x"></object><embed src="x">'
     '<table><tr><td><p>cell<td>unclosed'
+    '<iframe src="https://www.youtube.com/embed/x"><script>alert(1)</script></iframe>'
+    '<b><p>misnested<script></script><script></script>text</b>'
+    '<img src="http://bücher.example/x.png"><a href="https://www.facebook.com/sharer/sharer.php?u=x">share</a>'
 )
 for h in "${hostile[@]}"; do put_text clean "$h"; done
 

@@ -3,11 +3,12 @@
 //! shaped like the domain, short enough for every `cargo test`. The fuzzers search for long
 //! with raw bytes; these keep the properties from regressing in between.
 //!
-//! Known bugs the fuzzers found in `src/` are pinned by the `#[ignore]`d tests at the end
-//! (named after what breaks; `cargo test --test it twins -- --ignored` runs them). Until they are
-//! fixed the generators here stay clear of them (ASCII-only URLs, empty iframes, selectors
-//! without a stray delimiter), and the idempotence twin is ignored. When a fix lands, un-ignore its tests and
-//! widen the generator.
+//! What the fuzzers and these twins found in `src/` is pinned by one-input tests at the end,
+//! named after what broke; those still open are `#[ignore]`d with the reason
+//! (`cargo test --test it twins -- --ignored` runs them). While a bug is open its twin is
+//! ignored too and the passing twin stays clear of it: misnested HTML (a formatting element
+//! closed around a block, which panics the cleaner) only feeds the ignored twins. When a fix
+//! lands, un-ignore its tests.
 
 use feedscrub::clean::Cleaner;
 use proptest::collection::vec;
@@ -21,8 +22,7 @@ mod props;
 // Generators.
 
 /// URLs as item HTML carries them: web, relative, protocol-relative, tracker and share hosts,
-/// video embeds, and every code-running spelling of RELIABILITY rows 2–3. ASCII only (see the
-/// module doc).
+/// video embeds, IDN hosts, and every code-running spelling of RELIABILITY rows 2–3.
 fn url() -> impl Strategy<Value = String> {
     prop_oneof![
         3 => select(vec![
@@ -39,6 +39,9 @@ fn url() -> impl Strategy<Value = String> {
             "https://twitter.com/intent/tweet?url=x",
             "https://www.youtube.com/embed/dQw4w9WgXcQ",
             "https://player.vimeo.com/video/1",
+            "http://bücher.example/x.png",
+            "https://www.bücher-händler.de/",
+            "//例え.jp/x.jpg",
         ])
         .prop_map(String::from),
         3 => select(vec![
@@ -128,8 +131,6 @@ fn leaf() -> impl Strategy<Value = String> {
             "<math><annotation-xml encoding=\"text/html\"><style><img src=x onerror=alert(1)></style></annotation-xml></math>",
             "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
             "<![CDATA[<script>alert(1)</script>]]>",
-            "<p>",
-            "</div>",
         ])
         .prop_map(String::from),
     ]
@@ -137,8 +138,9 @@ fn leaf() -> impl Strategy<Value = String> {
 
 /// Random item HTML from a small grammar: the hostile containers (script, iframe, svg, math,
 /// noscript, template, style, form, object) and the ordinary ones (div, p, a, blockquote,
-/// table, figure), with random attributes, nested up to four deep, sometimes left unclosed.
-fn html() -> impl Strategy<Value = String> {
+/// table, figure), with random attributes, nested up to four deep. `misnested` also leaves
+/// tags unclosed and throws in stray start and end tags (`<p>`, `</b>`, `</div>`).
+fn html(misnested: bool) -> impl Strategy<Value = String> {
     const TAGS: &[&str] = &[
         "div",
         "div",
@@ -173,12 +175,16 @@ fn html() -> impl Strategy<Value = String> {
         "select",
         "aside",
     ];
-    leaf().prop_recursive(4, 40, 4, |inner| {
-        (select(TAGS), vec(attr(), 0..3), vec(inner, 0..4), 0u8..8).prop_map(|(tag, attrs, kids, close)| {
-            let end = if close == 0 { String::new() } else { format!("</{tag}>") };
-            // Iframes stay empty while `clean_drops_what_a_video_iframe_holds` is open.
-            let kids = if tag == "iframe" { String::new() } else { kids.concat() };
-            format!("<{tag}{}>{kids}{end}", attrs.concat())
+    let leaf = if misnested {
+        let stray = select(vec!["<p>", "</p>", "<b>", "</b>", "</a>", "<a href=\"/x\">", "</div>", "<li>"]);
+        prop_oneof![6 => leaf(), 1 => stray.prop_map(String::from)].boxed()
+    } else {
+        leaf().boxed()
+    };
+    leaf.prop_recursive(4, 40, 4, move |inner| {
+        (select(TAGS), vec(attr(), 0..3), vec(inner, 0..4), 0u8..8).prop_map(move |(tag, attrs, kids, close)| {
+            let end = if misnested && close == 0 { String::new() } else { format!("</{tag}>") };
+            format!("<{tag}{}>{}{end}", attrs.concat(), kids.concat())
         })
     })
 }
@@ -208,7 +214,7 @@ fn date() -> impl Strategy<Value = String> {
 
 /// One feed item's fields: title, link, date, HTML body, and whether the body goes in CDATA.
 fn item() -> impl Strategy<Value = (String, String, String, String, bool)> {
-    (text(), url(), date(), html(), any::<bool>())
+    (text(), url(), date(), html(false), any::<bool>())
 }
 
 /// An RSS 2.0 or Atom feed of up to four items built from `item`, bodies escaped or in CDATA.
@@ -255,8 +261,7 @@ fn feed_xml() -> impl Strategy<Value = (String, usize)> {
     })
 }
 
-/// A TOML value of the kinds `feeds.toml` holds, wrong ones included. Selectors never carry a
-/// stray delimiter (see `config_reports_a_selector_with_a_stray_bang`).
+/// A TOML value of the kinds `feeds.toml` holds, wrong ones included.
 fn toml_value() -> impl Strategy<Value = String> {
     prop_oneof![
         select(vec![
@@ -287,7 +292,7 @@ fn toml_value() -> impl Strategy<Value = String> {
             "\"Bad Name\"",
             "\"\"",
             "['(?i)^anzeige', '(unclosed', 'a{99999}{99999}', '[']",
-            "[\"div.ad\", \"p > a\", \"#x\", \"div[[\", \"\", \":not(\", \"a::\", \"div,\", \"*\"]",
+            "[\"div.ad\", \"p > a\", \"#x\", \"div[[\", \"\", \":not(\", \"a::\", \"div,\", \"*\", \"p!\", \"a % b\"]",
             "[1, 2]",
             "[]",
             "{ a = 1 }",
@@ -300,6 +305,59 @@ fn toml_value() -> impl Strategy<Value = String> {
         (-3i64..100).prop_map(|n| n.to_string()),
         "\"[ -!#-\\[\\]-~]{0,16}\"",
     ]
+}
+
+/// Config text that TOML and serde accept (right keys, right types), so that validation
+/// proper runs: durations, sizes, URLs, paths, regexes, selectors and numbers right and wrong.
+fn config_typed() -> impl Strategy<Value = String> {
+    let s = |v: Vec<&'static str>| select(v).prop_map(|v| format!("\"{}\"", v.replace('\\', "\\\\")));
+    let duration = || s(vec!["30s", "0s", "59s", "1h", "90 min", "-1s", "18446744073709551615s", "soon", ""]);
+    let count = || prop_oneof![-2i64..70, any::<i64>()].prop_map(|n| n.to_string());
+    let settings = (
+        s(vec!["data/x.db", "/var/lib/feedscrub", "", "../up"]),
+        duration(),
+        s(vec!["10MiB", "0B", "1", "99999999999999TiB", "12 parsecs", "-5KB"]),
+        count(),
+        s(vec!["127.0.0.1:8080", "[::1]:0", "localhost:80", "nope", ""]),
+        s(vec!["https://feeds.example.org/", "not a url", "ftp://x/", ""]),
+        duration(),
+        (count(), count(), count(), count()),
+    )
+        .prop_map(|(db, timeout, max_body, conc, listen, public, interval, (ph, oi, ri, rd))| {
+            format!(
+                "[settings]\ndb = {db}\ntimeout = {timeout}\nmax_body = {max_body}\nconcurrency = {conc}\n\
+                 listen = {listen}\npublic_url = {public}\ninterval = {interval}\nper_host = {ph}\n\
+                 output_items = {oi}\nretain_items = {ri}\nretain_days = {rd}\n"
+            )
+        });
+    let list = |v: Vec<&'static str>| {
+        vec(select(v), 0..3).prop_map(|l| {
+            let quoted: Vec<String> = l.iter().map(|x| format!("'{x}'")).collect();
+            format!("[{}]", quoted.join(", "))
+        })
+    };
+    let feed = (
+        s(vec!["golem", "a", "a", "Bad Name", "", "x-1", "ünï"]),
+        s(vec!["https://example.com/feed.xml", "local.xml", "ftp://x/", "not a url", "", "http://[::1]:9/x"]),
+        list(vec!["(?i)^anzeige", "(unclosed", "a{99999}{99999}", "[", ""]),
+        list(vec!["div.ad", "p > a", "div[[", "", "p!", "a % b", ":not(", "*"]),
+        list(vec!["^Werbung", "(", "x{1,2}"]),
+        s(vec!["drop", "mark", "keep", "maybe"]),
+        duration(),
+        (count(), count()),
+    )
+        .prop_map(|(name, url, drop, remove, remove_text, ads, interval, (ri, rd))| {
+            format!(
+                "[[feed]]\nname = {name}\nurl = {url}\ndrop_items = {drop}\nremove = {remove}\n\
+                 remove_text = {remove_text}\nads = {ads}\ninterval = {interval}\nretain_items = {ri}\n\
+                 retain_days = {rd}\n"
+            )
+        });
+    (proptest::option::of(settings), vec(feed, 0..3)).prop_map(|(settings, feeds)| {
+        let mut text = settings.unwrap_or_default();
+        text.push_str(&feeds.join("\n"));
+        text
+    })
 }
 
 /// Config text: `[settings]` and `[[feed]]` tables with known and unknown keys, wrong types,
@@ -340,28 +398,45 @@ fn config_text() -> impl Strategy<Value = String> {
 // ---------------------------------------------------------------------------------------------
 // The twins.
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+/// `cases` cases, and no `proptest-regressions/` file: a failure prints its minimal input, which
+/// goes into a named test below.
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+}
 
-    /// Twin of `fuzz_targets/clean.rs` (safety half): no `<script`, no `on*`, no `srcdoc`, no
-    /// code-running URL scheme after cleaning, with and without a base URL.
+proptest! {
+    #![proptest_config(config(4000))]
+
+    /// Twin of `fuzz_targets/clean.rs` (safety half): no `<script`, no `<iframe>` content, no
+    /// `on*`, no `srcdoc`, no code-running URL scheme after cleaning, with and without a base URL.
     #[test]
-    fn clean_output_is_safe(html in html()) {
+    fn clean_output_is_safe(html in html(false)) {
+        if let Err(why) = props::check_clean_safe(&Cleaner::default(), &html) {
+            return Err(TestCaseError::fail(format!("{why}\ninput: {html:?}")));
+        }
+    }
+
+    /// The same over misnested HTML (unclosed tags, stray end tags: RELIABILITY row 8).
+    #[test]
+    #[ignore = "known bug: misnested formatting elements panic the cleaner (see the pinned cases below)"]
+    fn clean_output_of_misnested_html_is_safe(html in html(true)) {
         if let Err(why) = props::check_clean_safe(&Cleaner::default(), &html) {
             return Err(TestCaseError::fail(format!("{why}\ninput: {html:?}")));
         }
     }
 
     /// Twin of `fuzz_targets/clean.rs` (idempotence half): `clean(clean(x)) == clean(x)`.
-    /// Ignored: the cleaner is not idempotent yet (`clean_of_a_line_break_before_an_empty_p_is_stable`
-    /// and `clean_of_an_ad_label_beside_an_empty_p_is_stable` below).
     #[test]
     #[ignore = "known bug: clean is not idempotent (see the pinned cases below)"]
-    fn clean_is_idempotent(html in html()) {
+    fn clean_is_idempotent(html in html(true)) {
         if let Err(why) = props::check_clean_idempotent(&Cleaner::default(), &html) {
             return Err(TestCaseError::fail(format!("{why}\ninput: {html:?}")));
         }
     }
+}
+
+proptest! {
+    #![proptest_config(config(2000))]
 
     /// Twin of `fuzz_targets/parse_feed.rs`: a generated RSS or Atom feed with hostile bodies and
     /// odd dates parses, keeps every item, and every body cleans to safe HTML.
@@ -394,7 +469,7 @@ proptest! {
     /// Twin of `fuzz_targets/config.rs`: validation never panics; its errors name at least one
     /// problem, on a line of the text.
     #[test]
-    fn config_validation_never_panics(text in config_text()) {
+    fn config_validation_never_panics(text in prop_oneof![config_text(), config_typed()]) {
         if let Err(why) = props::check_config(&text) {
             return Err(TestCaseError::fail(format!("{why}\ntext:\n{text}")));
         }
@@ -402,9 +477,9 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Known bugs found by the fuzzers (minimized inputs; fuzz/README.md has the details).
+// What the fuzzers and the twins found (minimized inputs; fuzz/README.md has the details).
 
-/// A video iframe (an allowed player) kept its content: raw text to a browser, but live markup
+/// Regression: a video iframe (an allowed player) kept its content: raw text to a browser, but live markup
 /// to any reader that unwraps or re-parses the iframe (RELIABILITY row 4: children go too).
 #[test]
 fn clean_drops_what_a_video_iframe_holds() {
@@ -412,14 +487,14 @@ fn clean_drops_what_a_video_iframe_holds() {
     props::check_clean_safe(&Cleaner::default(), html).unwrap();
 }
 
-/// `dom::url_matches` slices a host at a byte offset: an IDN image host panicked the cleaner
+/// Regression: `dom::url_matches` sliced a host at a byte offset: an IDN image host panicked the cleaner
 /// (and with it the refresh of the whole feed).
 #[test]
 fn clean_keeps_an_idn_image_without_panicking() {
     props::check_clean_safe(&Cleaner::default(), "<img src=\"http://bücher.example/x.png\">").unwrap();
 }
 
-/// The same through `parse_feed`: the fuzzer's minimized feed (NULs in an `<img src>`, which the
+/// Regression, the same through `parse_feed`: the fuzzer's minimized feed (NULs in an `<img src>`, which the
 /// HTML parser turns into U+FFFD).
 #[test]
 fn parse_feed_survives_an_img_src_of_nul_characters() {
@@ -427,8 +502,8 @@ fn parse_feed_survives_an_img_src_of_nul_characters() {
     props::check_feed(&Cleaner::default(), feed).unwrap();
 }
 
-/// scraper 0.20 panics while rendering the error for a selector with a stray delimiter
-/// (rust-scraper/scraper#212), and config formats that error.
+/// Regression: scraper 0.20 panics while rendering the error for a selector with a stray
+/// delimiter (rust-scraper/scraper#212), and config formatted that error.
 #[test]
 fn config_reports_a_selector_with_a_stray_bang() {
     props::check_config("[[feed]]\nname=\"\"\nurl=\"\"\nremove=[\"p!\"]").unwrap();
@@ -448,4 +523,37 @@ fn clean_of_a_line_break_before_an_empty_p_is_stable() {
 #[ignore = "known bug: clean is not idempotent"]
 fn clean_of_an_ad_label_beside_an_empty_p_is_stable() {
     props::check_clean_idempotent(&Cleaner::default(), "<div>Annons<p>").unwrap();
+}
+
+/// `<p><mglyph>a` → `<p></p>` → ``: the sanitizer, last, drops content the earlier passes
+/// kept, and the block left empty goes only in the second pass.
+#[test]
+#[ignore = "known bug: clean is not idempotent"]
+fn clean_of_a_block_whose_content_the_sanitizer_drops_is_stable() {
+    props::check_clean_idempotent(&Cleaner::default(), "<p><mglyph>a").unwrap();
+}
+
+/// A formatting element closed around a block (`<b><p>…</b>`, the parser's adoption agency)
+/// with two removed siblings inside: `detach` panics in ego-tree (`Option::unwrap` on `None`),
+/// and the panic fails the whole feed.
+#[test]
+#[ignore = "known bug: ego-tree detach panics after the adoption agency moved nodes"]
+fn clean_survives_two_removed_siblings_in_a_misnested_block() {
+    props::check_clean_safe(&Cleaner::default(), "<b><p>A<script></script><script></script>a</b>").unwrap();
+}
+
+/// The same misnesting (`</b>` closed around blocks) under an ad label: `ad_box_after` looks a
+/// node up in the subtree statistics and does not find it (`no entry found for key`).
+#[test]
+#[ignore = "known bug: the cleaner's subtree statistics miss nodes after the adoption agency"]
+fn clean_survives_an_ad_label_in_a_misnested_block() {
+    props::check_clean_safe(&Cleaner::default(), "<b><p>Anzeige<div> <p><li></b>").unwrap();
+}
+
+/// And in the line-paragraph pass: `<font><p>><br><br>W</font>` (the fuzzer's minimized input)
+/// panics in ego-tree while `split_lines` moves the lines into new paragraphs.
+#[test]
+#[ignore = "known bug: ego-tree panics in split_lines after the adoption agency moved nodes"]
+fn clean_survives_line_breaks_in_a_misnested_block() {
+    props::check_clean_safe(&Cleaner::default(), "<font><p>><br><br>W</font>").unwrap();
 }
