@@ -1,13 +1,14 @@
 //! The cleaning passes over a parsed HTML fragment. Pure: a string in, a string and counts out.
 //!
 //! Passes run in this fixed order (each sees the result of the one before):
-//! 0. lazy images: `<noscript>` fallbacks become the image they describe; paragraphs written
-//!    as lines (`<br><br>`, a label on a line of its own) become `<p>`s (`line_paragraphs`);
+//! 0. elements the sanitizer would drop with their text become `<span>`s, empty elements go;
+//!    lazy images: `<noscript>` fallbacks become the image they describe;
 //! 1. drop dangerous/embedded elements with their content (`rules::REMOVE_TAGS`; iframes of
 //!    `rules::VIDEO_EMBEDS` stay, sandboxed) and the feed's own `remove` selectors;
 //! 2. drop elements whose class or id tokens mark an ad or a share widget;
-//! 3. drop tracking pixels and share links;
-//! 4. walk the leaf blocks in reading order: an ad label takes the ad it labels with it
+//! 3. drop tracking pixels and share links (passes 1–3 take the boxes they leave empty along);
+//! 4. paragraphs written as lines (`<br><br>`, a label on a line of its own) become `<p>`s
+//!    (`line_paragraphs`); walk the leaf blocks in reading order: an ad label takes the ad it labels with it
 //!    (see `ad_run`); boilerplate footers and "read more" lines go; then, from the end,
 //!    newsletter and subscription pitches that stand apart from the article (`trailing_pitches`);
 //! 5. fix URLs: lazy images, absolute URLs, tracking parameters stripped;
@@ -38,6 +39,9 @@ const HEADING_TAGS: &[&str] = &["h1", "h2", "h3", "h4", "h5", "h6"];
 const MEDIA_TAGS: &[&str] = &["img", "video", "audio", "picture", "source", "br", "hr", "td", "th", "iframe"];
 /// Containers an ad label may sit in together with its ad.
 const AD_CONTAINER_TAGS: &[&str] = &["div", "aside", "section", "figure", "table", "center"];
+
+/// Block walks after the first one that removed something, at most (see pass 4).
+const MAX_BLOCK_WALKS: usize = 3;
 
 /// Inputs of the passes besides the HTML.
 pub struct Options<'a> {
@@ -82,6 +86,13 @@ impl Removed {
     /// Ads and boilerplate together: the "blocks removed" of an item.
     pub fn blocks(&self) -> usize {
         self.ads + self.boilerplate
+    }
+
+    /// Adds what a later cleaning of the same item removed.
+    pub fn absorb(&mut self, later: Removed) {
+        self.ads += later.ads;
+        self.boilerplate += later.boilerplate;
+        self.log.extend(later.log);
     }
 
     fn note(&mut self, doc: &Html, id: NodeId, kind: Kind, rule: &'static str, why: impl Into<String>) {
@@ -278,13 +289,17 @@ fn block_hash(node: NodeRef<Node>) -> u64 {
 
 /// Runs passes 0–6 on `html`.
 pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
-    let mut doc = Html::parse_fragment(html);
+    let mut doc = super::tree::parse_fragment(html);
     let mut removed = Removed { explain: opts.explain, ..Removed::default() };
     let root = fragment_root(&doc);
 
-    // Pass 0: lazy images whose real source sits in <noscript>; paragraphs written as lines.
+    // Pass 0: what the sanitizer would drop with its content, and elements that are empty
+    // already, go first, so that no later pass (nor a second cleaning) sees a different tree
+    // than this one did; lazy images whose real source sits in <noscript>; paragraphs
+    // written as lines.
+    keep_content_the_sanitizer_drops(&mut doc, root);
+    remove_empty(&mut doc, root);
     noscript_fallbacks(&mut doc, root);
-    line_paragraphs(&mut doc, root);
 
     // Pass 1 and 2: whole elements.
     let mut doomed: Vec<NodeId> = Vec::new();
@@ -345,7 +360,7 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
             }
         }
     }
-    detach_all(&mut doc, &doomed);
+    detach_pruning(&mut doc, root, &doomed);
     sandbox_videos(&mut doc, &videos);
 
     // Pass 3: pixels and share links.
@@ -370,10 +385,23 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
             doomed.push(node.id());
         }
     }
-    detach_all(&mut doc, &doomed);
+    detach_pruning(&mut doc, root, &doomed);
 
-    // Pass 4: blocks in reading order.
-    let blocks = block_pass(&mut doc, root, opts, &mut removed);
+    // Pass 4: paragraphs written as lines become blocks (on the tree without what passes 1–3
+    // removed), then the blocks in reading order.
+    line_paragraphs(&mut doc, root);
+    // Removing blocks can make new ones: a box whose only other content was an ad is now a
+    // lone label. Walk again until a walk removes nothing, so that cleaning the result again
+    // would remove nothing either (a walk without removals is the common case).
+    let mut before = removed.blocks();
+    let mut blocks = block_pass(&mut doc, root, opts, &mut removed);
+    for _ in 0..MAX_BLOCK_WALKS {
+        if removed.blocks() == before {
+            break;
+        }
+        before = removed.blocks();
+        blocks = block_pass(&mut doc, root, opts, &mut removed);
+    }
 
     // Pass 5: URLs.
     fix_urls(&mut doc, root, opts.base);
@@ -395,7 +423,7 @@ pub fn strip_blocks(
     items: usize,
     explain: bool,
 ) -> Option<(String, Removed)> {
-    let mut doc = Html::parse_fragment(html);
+    let mut doc = super::tree::parse_fragment(html);
     let root = fragment_root(&doc);
     let stats = subtree_stats(&doc, root);
     let blocks = leaf_blocks(&doc, root, &stats);
@@ -512,6 +540,35 @@ fn fragment_root(doc: &Html) -> NodeId {
     doc.root_element().id()
 }
 
+/// `detach_all`, and then every ancestor (below `root`) that the removals left without text or
+/// media, as pass 6 would remove it: the block walk must judge the tree the reader gets, not
+/// an empty box where an image or a script stood (a label before such a box is alone).
+fn detach_pruning(doc: &mut Html, root: NodeId, ids: &[NodeId]) {
+    let parents: Vec<NodeId> = ids.iter().filter_map(|id| doc.tree.get(*id)?.parent().map(|p| p.id())).collect();
+    detach_all(doc, ids);
+    for mut id in parents {
+        while id != root {
+            let Some(node) = doc.tree.get(id) else { break };
+            let keep = node.parent().is_none()
+                || node.value().as_element().is_none_or(|e| MEDIA_TAGS.contains(&e.name()))
+                || node.descendants().any(|d| match d.value() {
+                    Node::Text(t) => !t.trim().is_empty(),
+                    Node::Element(e) => MEDIA_TAGS.contains(&e.name()) && e.name() != "br",
+                    _ => false,
+                });
+            if keep {
+                break;
+            }
+            let parent = node.parent().map(|p| p.id());
+            detach_all(doc, &[id]);
+            match parent {
+                Some(p) => id = p,
+                None => break,
+            }
+        }
+    }
+}
+
 fn detach_all(doc: &mut Html, ids: &[NodeId]) {
     for id in ids {
         if let Some(mut n) = doc.tree.get_mut(*id) {
@@ -559,7 +616,7 @@ fn noscript_fallbacks(doc: &mut Html, root: NodeId) {
         .filter(|(_, inner)| inner.contains("<img") || inner.contains("<IMG"))
         .collect();
     for (id, inner) in noscripts {
-        let frag = Html::parse_fragment(&inner);
+        let frag = super::tree::parse_fragment(&inner);
         let Some(img) = frag.tree.nodes().find_map(|n| n.value().as_element().filter(|e| e.name() == "img").cloned())
         else {
             continue;
@@ -613,6 +670,34 @@ fn line_paragraphs(doc: &mut Html, root: NodeId) {
     }
 }
 
+/// ammonia removes an HTML element named like an SVG or MathML one (`<text>`, `<mglyph>`,
+/// `<list>`…) together with its content, as a namespace confusion. Done last, that would leave
+/// blocks empty or ad labels alone that the passes already judged, and a second cleaning
+/// would remove them: such elements become `<span>`s, so their text stays and every pass sees
+/// what the reader will. (Elements pass 1 removes anyway, `<script>` first, are left to it.)
+fn keep_content_the_sanitizer_drops(doc: &mut Html, root: NodeId) {
+    let renamed: Vec<NodeId> = doc
+        .tree
+        .get(root)
+        .expect("root")
+        .descendants()
+        .skip(1)
+        .filter(|n| {
+            n.value().as_element().is_some_and(|e| {
+                &*e.name.ns == "http://www.w3.org/1999/xhtml"
+                    && !rules::REMOVE_TAGS.contains(&e.name())
+                    && super::sanitizer_drops_content(e.name())
+            })
+        })
+        .map(|n| n.id())
+        .collect();
+    for id in renamed {
+        if let Some(Node::Element(el)) = doc.tree.get_mut(id).as_mut().map(|n| n.value()) {
+            el.name = QualName::new(None, el.name.ns.clone(), LocalName::from("span"));
+        }
+    }
+}
+
 fn is_br(n: NodeRef<Node>) -> bool {
     n.value().as_element().is_some_and(|e| e.name() == "br")
 }
@@ -636,6 +721,7 @@ fn split_lines(doc: &mut Html, id: NodeId, is_root: bool) {
     let mut paras: Vec<Vec<NodeId>> = vec![Vec::new()];
     let mut dropped: Vec<NodeId> = Vec::new();
     let mut boundary = false;
+    let mut after_blank = false;
     for (nodes, br) in &lines {
         let text = line_text(nodes);
         let blank = text.trim().is_empty() && !nodes.iter().any(|i| has_media(doc.tree.get(*i).expect("child")));
@@ -643,10 +729,12 @@ fn split_lines(doc: &mut Html, id: NodeId, is_root: bool) {
             dropped.extend(nodes.iter().copied().chain(*br));
             if !paras.last().expect("a paragraph").is_empty() {
                 paras.push(Vec::new());
-                boundary = true;
+                after_blank = true;
             }
             continue;
         }
+        // A blank line is a boundary when text follows it, not at the end.
+        boundary |= std::mem::take(&mut after_blank);
         if is_ad_label(&text) {
             if !paras.last().expect("a paragraph").is_empty() {
                 paras.push(Vec::new());
@@ -1510,6 +1598,11 @@ fn absolutize(v: &str, base: Option<&Url>) -> Option<String> {
         return None;
     }
     Some(strip_tracking(&url).to_string())
+}
+
+/// Is an element of this name content even when it holds nothing (`MEDIA_TAGS`)?
+pub(crate) fn counts_without_content(name: &str) -> bool {
+    MEDIA_TAGS.iter().any(|m| m.eq_ignore_ascii_case(name))
 }
 
 fn set_attr(el: &mut scraper::node::Element, name: &str, value: &str) {

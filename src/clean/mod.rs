@@ -10,6 +10,7 @@
 pub mod dom;
 pub mod rules;
 pub mod text;
+mod tree;
 
 use std::sync::OnceLock;
 
@@ -68,7 +69,17 @@ impl Cleaner {
     pub fn clean_html(&self, html: &str, base: Option<&Url>) -> Cleaned {
         let opts = dom::Options { base, remove: &self.remove, remove_text: &self.remove_text, explain: self.explain };
         let f = dom::clean_fragment(html, &opts);
-        Cleaned { html: sanitize(&f.html), removed: f.removed, blocks: f.blocks, text: f.text }
+        let html = sanitize(&f.html);
+        if !has_empty_element(html.as_str()) {
+            return Cleaned { html, removed: f.removed, blocks: f.blocks, text: f.text };
+        }
+        // The sanitizer parses what the passes wrote, and for HTML no parser could have built
+        // (an `<li>` in an `<li>` after a misnested table) its tree differs: it left an empty
+        // element. Cleaning its output once more gives what any later cleaning gives too.
+        let again = dom::clean_fragment(html.as_str(), &opts);
+        let mut removed = f.removed;
+        removed.absorb(again.removed);
+        Cleaned { html: sanitize(&again.html), removed, blocks: again.blocks, text: again.text }
     }
 }
 
@@ -178,6 +189,46 @@ pub fn sanitize(html: &str) -> CleanHtml {
         out = collapse_blank_lines(&out);
     }
     CleanHtml::from_sanitized(out.trim().to_string())
+}
+
+/// Does `sanitize` remove an element of this name with everything in it? (ammonia does so
+/// for HTML elements named like SVG or MathML elements, which it takes for a namespace
+/// confusion.) Asked of the sanitizer itself, once per name: the answer follows ammonia
+/// whatever its version. Names of common HTML elements are answered without asking.
+pub(crate) fn sanitizer_drops_content(name: &str) -> bool {
+    const KEPT: &[&str] = &[
+        "p", "a", "div", "span", "br", "img", "b", "i", "em", "strong", "li", "ul", "ol", "h1", "h2", "h3", "h4",
+        "h5", "h6", "blockquote", "figure", "figcaption", "table", "tr", "td", "th", "tbody", "thead", "html",
+        "body", "head", "section", "article", "aside", "header", "footer", "nav", "main", "u", "s", "small", "sup",
+        "sub", "code", "pre", "hr", "picture", "source", "video", "audio", "center", "cite", "q", "abbr", "dl", "dt",
+        "dd", "caption", "iframe", "time", "mark", "ins", "del", "big", "tt", "noscript",
+    ];
+    /// Distinct names remembered at most (hostile input can invent any number of names).
+    const REMEMBER: usize = 4096;
+    static SEEN: OnceLock<std::sync::Mutex<FxHashMap<String, bool>>> = OnceLock::new();
+    if KEPT.contains(&name) {
+        return false;
+    }
+    let seen = SEEN.get_or_init(Default::default);
+    if let Some(known) = seen.lock().unwrap_or_else(|e| e.into_inner()).get(name) {
+        return *known;
+    }
+    const PROBE: &str = "feedscrub-probe";
+    let drops = !sanitize(&format!("<{name}>{PROBE}</{name}>")).as_str().contains(PROBE);
+    let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+    if seen.len() < REMEMBER {
+        seen.insert(name.to_string(), drops);
+    }
+    drops
+}
+
+/// Does sanitized HTML hold an element with nothing in it (`<li></li>`, `<p> </p>`) that
+/// pass 6 would remove? Elements that count without content (`dom::MEDIA_TAGS`) do not.
+fn has_empty_element(html: &str) -> bool {
+    static EMPTY: OnceLock<Regex> = OnceLock::new();
+    let rx = EMPTY.get_or_init(|| Regex::new(r"<([a-zA-Z][a-zA-Z0-9]*)(?:\s[^>]*)?>\s*</([a-zA-Z][a-zA-Z0-9]*)>").unwrap());
+    html.contains("></")
+        && rx.captures_iter(html).any(|c| c[1].eq_ignore_ascii_case(&c[2]) && !dom::counts_without_content(&c[1]))
 }
 
 /// An http(s) URL, or a relative one (no scheme at all).

@@ -471,3 +471,25 @@ fn srcset_and_cite_carry_only_web_urls() {
     let s = sanitize("<picture><source srcset=\"javascript:alert(1)\"><img src=\"https://a.example/x.png\"></picture>");
     assert!(!s.as_str().contains("javascript"), "{}", s.as_str());
 }
+
+/// ammonia drops an HTML element named like an SVG or MathML one with its text; the cleaner
+/// keeps that text (as a `<span>`), and never the text of the elements it removes itself.
+#[test]
+fn text_in_elements_named_like_svg_or_mathml_is_kept_and_scripts_are_not() {
+    check_html(
+        "<p>Vorher <text>mittendrin</text> <mglyph>danach</mglyph><script>alert(1)</script></p>",
+        "<p>Vorher <span>mittendrin</span> <span>danach</span></p>",
+    );
+    check_html("<p>a<svg><text>svg text</text></svg><math><mi>x</mi></math>b</p>", "<p>ab</p>");
+    assert!(sanitizer_drops_content("mglyph") && sanitizer_drops_content("text"));
+    assert!(!sanitizer_drops_content("p") && !sanitizer_drops_content("custom-element"));
+}
+
+/// Elements that are empty before cleaning go before any pass judges their neighbours, so a
+/// second cleaning finds nothing more to do.
+#[test]
+fn empty_elements_go_first() {
+    check_html("a<br><p>", "a<br>");
+    check_html("<div>Annons<p>", "");
+    check_html("<blockquote></p>Anzeige", "");
+}

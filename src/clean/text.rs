@@ -2,7 +2,7 @@
 //! can be read back as plain text (paragraphs separated by blank lines). Pure.
 
 use ego_tree::NodeRef;
-use scraper::{Html, Node};
+use scraper::Node;
 
 /// Paragraphs separated by blank lines become `<p>`s; single newlines inside one become `<br>`.
 pub fn text_to_html(text: &str) -> String {
@@ -126,7 +126,7 @@ pub(crate) const BLOCK_TAGS: &[&str] = &[
 /// The text of an HTML fragment: one paragraph per block, separated by blank lines, `<br>` as a
 /// line break, whitespace inside a paragraph collapsed.
 pub fn html_to_text(html: &str) -> String {
-    let doc = Html::parse_fragment(html);
+    let doc = super::tree::parse_fragment(html);
     node_to_text(*doc.root_element())
 }
 
