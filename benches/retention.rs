@@ -63,6 +63,7 @@ fn main() {
         interval: None,
         retain_items: RETAIN_ITEMS,
         retain_days: 90,
+        tls_insecure: false,
     };
     let t0: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().expect("time");
     println!("refreshes  items  tombstones  store bytes (sled size_on_disk)  folder bytes");

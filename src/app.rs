@@ -380,6 +380,9 @@ fn check(config: &Path) -> Result<Exit, AppError> {
         if (f.retain_items, f.retain_days) != (s.retain_items.get(), s.retain_days) {
             let _ = write!(o, "  retention: {} items, {} days", f.retain_items, f.retain_days);
         }
+        if f.tls_insecure {
+            let _ = write!(o, "  tls_insecure: any certificate accepted");
+        }
         o.push('\n');
     }
     print_stdout(&o)?;

@@ -87,6 +87,10 @@ pub struct FeedConfig {
     pub retain_days: u32,
     /// `serve`: this feed's polling interval, overriding `settings.interval`.
     pub interval: Option<Duration>,
+    /// `tls_insecure = true`: this feed's server certificate is not checked, so a
+    /// self-signed, expired or wrong-host certificate is accepted (default false: such a
+    /// certificate fails the fetch with a TLS error). Applies to this feed only.
+    pub tls_insecure: bool,
 }
 
 /// What to do with an item that is an ad as a whole (by its title, category or link, see
@@ -199,6 +203,9 @@ struct RawFeed {
     interval: Option<Spanned<String>>,
     retain_items: Option<Spanned<i64>>,
     retain_days: Option<Spanned<i64>>,
+    /// Any TOML value, so that a wrong type is reported with the feed and key (see
+    /// `validate_feed`), not as a bare TOML type error.
+    tls_insecure: Option<Spanned<toml::Value>>,
 }
 
 /// Collects located problems while validating.
@@ -469,6 +476,17 @@ fn validate_feed(raw: RawFeed, i: usize, dir: &Path, settings: &Settings, p: &mu
         .retain_days
         .and_then(|c| count(&c, &format!("feed[{i}].retain_days"), 36_500, p))
         .map_or(settings.retain_days, |n| n.get() as u32);
+    let tls_insecure = raw
+        .tls_insecure
+        .and_then(|v| {
+            value(
+                &v,
+                &format!("feed[{i}].tls_insecure"),
+                |v| v.as_bool().ok_or_else(|| format!("must be true or false, got {v}")),
+                p,
+            )
+        })
+        .unwrap_or(false);
     if p.list.len() > before {
         return None;
     }
@@ -482,6 +500,7 @@ fn validate_feed(raw: RawFeed, i: usize, dir: &Path, settings: &Settings, p: &mu
         interval,
         retain_items,
         retain_days,
+        tls_insecure,
     })
 }
 
@@ -663,6 +682,21 @@ mod tests {
             &format!("{ONE}remove = [\"div[\"]\n"),
             &["feeds.toml:4:", "feed[0].remove[0]", "invalid CSS selector"],
         );
+    }
+
+    #[test]
+    fn tls_insecure_is_a_per_feed_boolean() {
+        let c = parse(&format!("{ONE}tls_insecure = true\n[[feed]]\nname = \"b\"\nurl = \"https://b.example/\"\n"))
+            .unwrap();
+        assert!(c.feeds[0].tls_insecure, "set on a");
+        assert!(!c.feeds[1].tls_insecure, "default false on b");
+        assert!(!parse(&format!("{ONE}tls_insecure = false\n")).unwrap().feeds[0].tls_insecure);
+        check_err(
+            &format!("{ONE}tls_insecure = \"yes\"\n"),
+            &["feeds.toml:4:16: feed[0].tls_insecure", "must be true or false, got \"yes\""],
+        );
+        check_err(&format!("{ONE}tls_insecure = 1\n"), &["feeds.toml:4:16: feed[0].tls_insecure", "got 1"]);
+        check_err("[settings]\ntls_insecure = true\n", &["unknown field `tls_insecure`"]);
     }
 
     #[test]

@@ -3,10 +3,14 @@
 //! Owns: connect and total timeouts, at most 10 redirects, the body cap (enforced while
 //! streaming, after decompression, and up front from Content-Length), conditional GET with
 //! the stored ETag / Last-Modified, and typed errors. "Not modified" is a value, not an error.
+//! A server certificate that does not verify (self-signed, expired, for another host) is its
+//! own error, `FetchError::Tls`; only a feed with `tls_insecure = true` accepts it, through a
+//! second client built the first time such a feed is fetched.
 //! Local files use their modification time and size as the validator, so an unchanged sample
 //! costs no parse either. Does not decode charsets (that is `parse`) and does not retry.
 
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -50,6 +54,10 @@ pub enum FetchError {
     Timeout { url: String, timeout: Duration },
     #[error("{url}: cannot connect: {detail}")]
     Connect { url: String, detail: String },
+    /// The server's certificate did not verify (unknown issuer, expired, another host's…);
+    /// `detail` is rustls's reason.
+    #[error("{url}: TLS certificate rejected: {detail}")]
+    Tls { url: String, detail: String },
     #[error("{url}: more than {MAX_REDIRECTS} redirects")]
     TooManyRedirects { url: String },
     #[error("{url}: HTTP {status}{}", retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default())]
@@ -72,43 +80,64 @@ pub enum FetchError {
 #[derive(Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
-    max_body: u64,
-    timeout: Duration,
+    /// The client for feeds with `tls_insecure = true`: the same settings, but any server
+    /// certificate is accepted. Built on the first fetch of such a feed and shared by clones;
+    /// a run without one never builds it.
+    insecure: Arc<OnceLock<Result<reqwest::Client, String>>>,
+    settings: Settings,
 }
 
 impl Fetcher {
     pub fn new(settings: &Settings) -> Result<Fetcher, FetchError> {
-        let client = reqwest::Client::builder()
-            .user_agent(settings.user_agent.clone())
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
-            // Redirects are followed by hand (fetch_http) to tell permanent ones apart.
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(settings.concurrency.get())
-            .build()
-            .map_err(|e| FetchError::Client(e.to_string()))?;
-        Ok(Fetcher { client, max_body: settings.max_body, timeout: settings.timeout })
+        Ok(Fetcher {
+            client: build_client(settings, false)?,
+            insecure: Arc::new(OnceLock::new()),
+            settings: settings.clone(),
+        })
     }
 
-    /// Fetches `source`, conditionally when `validators` are known.
-    pub async fn fetch(&self, source: &Source, validators: &Validators) -> Result<(Fetched, Hints), FetchError> {
+    /// Fetches `source`, conditionally when `validators` are known. With `tls_insecure` (the
+    /// feed's own opt-in) an invalid server certificate is accepted, on every hop.
+    pub async fn fetch(
+        &self,
+        source: &Source,
+        validators: &Validators,
+        tls_insecure: bool,
+    ) -> Result<(Fetched, Hints), FetchError> {
+        let timeout = self.settings.timeout;
         match source {
             // One deadline for the whole fetch, redirects included (the client's own timeout
             // starts again at every hop).
-            Source::Http(url) => tokio::time::timeout(self.timeout, self.fetch_http(url, validators))
-                .await
-                .unwrap_or_else(|_| Err(FetchError::Timeout { url: url.to_string(), timeout: self.timeout })),
+            Source::Http(url) => {
+                let client = if tls_insecure { self.insecure_client()? } else { &self.client };
+                tokio::time::timeout(timeout, self.fetch_http(client, url, validators))
+                    .await
+                    .unwrap_or_else(|_| Err(FetchError::Timeout { url: url.to_string(), timeout }))
+            }
             Source::File(path) => Ok((self.fetch_file(path, validators).await?, Hints::default())),
         }
     }
 
-    async fn fetch_http(&self, start: &url::Url, validators: &Validators) -> Result<(Fetched, Hints), FetchError> {
+    /// The client that accepts invalid certificates, built on first use.
+    fn insecure_client(&self) -> Result<&reqwest::Client, FetchError> {
+        self.insecure
+            .get_or_init(|| build_client(&self.settings, true).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| FetchError::Client(e.clone()))
+    }
+
+    async fn fetch_http(
+        &self,
+        client: &reqwest::Client,
+        start: &url::Url,
+        validators: &Validators,
+    ) -> Result<(Fetched, Hints), FetchError> {
         let mut current = start.clone();
         let mut all_permanent = true;
         let mut hops = 0;
         let resp = loop {
             let url = current.as_str();
-            let mut req = self.client.get(url).header(ACCEPT, ACCEPT_FEEDS);
+            let mut req = client.get(url).header(ACCEPT, ACCEPT_FEEDS);
             if let Some(etag) = &validators.etag {
                 req = req.header(IF_NONE_MATCH, etag);
             }
@@ -178,10 +207,11 @@ impl Fetcher {
                 detail: format!("unsupported Content-Encoding {enc:?}"),
             });
         }
-        let too_large = || FetchError::TooLarge { url: url.to_string(), limit: self.max_body };
+        let max_body = self.settings.max_body;
+        let too_large = || FetchError::TooLarge { url: url.to_string(), limit: max_body };
         // A declared length over the cap fails before any body is read. (With compression the
         // header is the compressed size; the streaming check below covers the rest.)
-        if header_str(&headers, CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok()).is_some_and(|n| n > self.max_body)
+        if header_str(&headers, CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok()).is_some_and(|n| n > max_body)
             && headers.get(reqwest::header::CONTENT_ENCODING).is_none()
         {
             return Err(too_large());
@@ -190,7 +220,7 @@ impl Fetcher {
         let mut stream = resp.bytes_stream();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| self.classify(url, e))?;
-            if body.len() as u64 + chunk.len() as u64 > self.max_body {
+            if body.len() as u64 + chunk.len() as u64 > max_body {
                 return Err(too_large());
             }
             body.extend_from_slice(&chunk);
@@ -203,13 +233,14 @@ impl Fetcher {
     }
 
     async fn fetch_file(&self, path: &Path, validators: &Validators) -> Result<Fetched, FetchError> {
+        let max_body = self.settings.max_body;
         let err = |e: std::io::Error| FetchError::File { path: path.display().to_string(), detail: e.to_string() };
         let meta = tokio::fs::metadata(path).await.map_err(err)?;
         if !meta.is_file() {
             return Err(FetchError::File { path: path.display().to_string(), detail: "not a regular file".into() });
         }
-        if meta.len() > self.max_body {
-            return Err(FetchError::TooLarge { url: path.display().to_string(), limit: self.max_body });
+        if meta.len() > max_body {
+            return Err(FetchError::TooLarge { url: path.display().to_string(), limit: max_body });
         }
         let mtime =
             meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
@@ -218,8 +249,8 @@ impl Fetcher {
             return Ok(Fetched::NotModified { validators: None });
         }
         let body = tokio::fs::read(path).await.map_err(err)?;
-        if body.len() as u64 > self.max_body {
-            return Err(FetchError::TooLarge { url: path.display().to_string(), limit: self.max_body });
+        if body.len() as u64 > max_body {
+            return Err(FetchError::TooLarge { url: path.display().to_string(), limit: max_body });
         }
         Ok(Fetched::Modified { body, charset: None, validators: Validators { etag: Some(stamp), last_modified: None } })
     }
@@ -227,15 +258,53 @@ impl Fetcher {
     fn classify(&self, url: &str, e: reqwest::Error) -> FetchError {
         let url = url.to_string();
         if e.is_timeout() {
-            FetchError::Timeout { url, timeout: self.timeout }
+            FetchError::Timeout { url, timeout: self.settings.timeout }
         } else if e.is_redirect() {
             FetchError::TooManyRedirects { url }
+        } else if let Some(detail) = certificate_error(&e) {
+            FetchError::Tls { url, detail }
         } else if e.is_connect() {
             FetchError::Connect { url, detail: root_cause(&e) }
         } else {
             FetchError::Http { url, detail: root_cause(&e) }
         }
     }
+}
+
+/// The reqwest client for `settings`; with `accept_invalid_certs`, one that accepts any server
+/// certificate (for `tls_insecure` feeds only).
+fn build_client(settings: &Settings, accept_invalid_certs: bool) -> Result<reqwest::Client, FetchError> {
+    reqwest::Client::builder()
+        .user_agent(settings.user_agent.clone())
+        .timeout(settings.timeout)
+        .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
+        // Redirects are followed by hand (fetch_http) to tell permanent ones apart.
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(settings.concurrency.get())
+        .danger_accept_invalid_certs(accept_invalid_certs)
+        .build()
+        .map_err(|e| FetchError::Client(e.to_string()))
+}
+
+/// rustls's reason when `e` is a rejected server certificate ("invalid peer certificate:
+/// UnknownIssuer"), found down the source chain. An `io::Error` hides the error it wraps from
+/// `source()` (it returns the wrapped error's source), so it is looked into with `get_ref`.
+fn certificate_error(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        match err.downcast_ref::<rustls::Error>() {
+            Some(tls @ (rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)) => {
+                return Some(tls.to_string())
+            }
+            Some(_) => return None,
+            None => {}
+        }
+        cur = match err.downcast_ref::<std::io::Error>().and_then(std::io::Error::get_ref) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
 }
 
 /// `Retry-After`: delay-seconds or an HTTP date, clamped to `MAX_HINT`.
@@ -317,6 +386,17 @@ mod tests {
         assert!(d > Duration::from_secs(3590) && d <= Duration::from_secs(3600), "{d:?}");
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO), "past date");
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn certificate_errors_are_found_inside_io_errors() {
+        let io = |e: rustls::Error| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+        let unknown = io(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer));
+        assert_eq!(certificate_error(&unknown).as_deref(), Some("invalid peer certificate: UnknownIssuer"));
+        let wrong_host = io(rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName));
+        assert!(certificate_error(&wrong_host).is_some_and(|d| d.contains("NotValidForName")));
+        assert_eq!(certificate_error(&io(rustls::Error::DecryptError)), None, "not a certificate problem");
+        assert_eq!(certificate_error(&std::io::Error::other("connection refused")), None);
     }
 
     #[test]

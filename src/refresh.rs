@@ -177,7 +177,7 @@ async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool
         .and_then(|m| url::Url::parse(m).ok())
         .map_or_else(|| feed.source.clone(), Source::Http);
 
-    let (fetched, hints) = ctx.fetcher.fetch(&source, &validators).await?;
+    let (fetched, hints) = ctx.fetcher.fetch(&source, &validators, feed.tls_insecure).await?;
     if let Some(new) = hints.moved_to {
         tracing::info!(feed = %feed.name, from = %source, to = %new, "feed moved permanently; following it");
         state.moved_to = Some(new.to_string());
@@ -613,6 +613,7 @@ mod tests {
                 interval: None,
                 retain_items: 500,
                 retain_days: 90,
+                tls_insecure: false,
             }
         }
 

@@ -10,4 +10,5 @@ mod faults;
 mod pipeline;
 mod reader;
 mod serve;
+mod tls;
 mod twins;

@@ -173,7 +173,7 @@ fn handle(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
 }
 
 /// A valid RSS 2.0 feed with two items whose titles name `target` (see `item_titles`).
-fn feed(target: &str) -> Vec<u8> {
+pub fn feed(target: &str) -> Vec<u8> {
     let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;");
     let [t1, t2] = item_titles(target);
     let mut x = String::from(

@@ -1,9 +1,11 @@
-//! Test support: a local origin server on 127.0.0.1, a temporary workspace with a config, and
-//! a runner for the real `feedscrub` binary. Tests never touch the public internet.
+//! Test support: a local origin server on 127.0.0.1 (plain HTTP, hostile, or HTTPS with bad
+//! certificates), a temporary workspace with a config, and a runner for the real `feedscrub`
+//! binary. Tests never touch the public internet.
 
 pub mod daemon;
 pub mod fault;
 pub mod origin;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
