@@ -387,12 +387,15 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
     }
     detach_pruning(&mut doc, root, &doomed);
 
-    // Pass 4: paragraphs written as lines become blocks (on the tree without what passes 1–3
-    // removed), then the blocks in reading order.
+    // Pass 4: elements the sanitizer unwraps are unwrapped now (their class and tag served
+    // passes 1–3); paragraphs written as lines become blocks (on the tree without what passes
+    // 1–3 removed), then the blocks in reading order.
+    unwrap_what_the_sanitizer_unwraps(&mut doc, root);
     line_paragraphs(&mut doc, root);
     // Removing blocks can make new ones: a box whose only other content was an ad is now a
-    // lone label. Walk again until a walk removes nothing, so that cleaning the result again
-    // would remove nothing either (a walk without removals is the common case).
+    // lone label, lines beside a removed block are now lines of their own. Walk again until a
+    // walk removes nothing, so that cleaning the result again would remove nothing either (a
+    // walk without removals is the common case).
     let mut before = removed.blocks();
     let mut blocks = block_pass(&mut doc, root, opts, &mut removed);
     for _ in 0..MAX_BLOCK_WALKS {
@@ -400,6 +403,7 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
             break;
         }
         before = removed.blocks();
+        line_paragraphs(&mut doc, root);
         blocks = block_pass(&mut doc, root, opts, &mut removed);
     }
 
@@ -695,6 +699,32 @@ fn keep_content_the_sanitizer_drops(doc: &mut Html, root: NodeId) {
         if let Some(Node::Element(el)) = doc.tree.get_mut(id).as_mut().map(|n| n.value()) {
             el.name = QualName::new(None, el.name.ns.clone(), LocalName::from("span"));
         }
+    }
+}
+
+/// The sanitizer replaces elements it does not allow (`<font>`, `<section>`, unknown tags…) by
+/// their content. Done last, that can join what the passes saw apart (lines in a `<font>`
+/// become lines of the paragraph around it), and a second cleaning would judge differently:
+/// the passes after the first three see the tree the sanitizer will keep.
+fn unwrap_what_the_sanitizer_unwraps(doc: &mut Html, root: NodeId) {
+    let unwrapped: Vec<NodeId> = doc
+        .tree
+        .get(root)
+        .expect("root")
+        .descendants()
+        .skip(1)
+        .filter(|n| {
+            n.value().as_element().is_some_and(|e| {
+                &*e.name.ns == "http://www.w3.org/1999/xhtml" && !super::sanitizer_keeps(e.name())
+            })
+        })
+        .map(|n| n.id())
+        .collect();
+    for id in unwrapped {
+        while let Some(child) = doc.tree.get(id).and_then(|n| n.first_child()).map(|c| c.id()) {
+            doc.tree.get_mut(id).expect("element").insert_id_before(child);
+        }
+        detach_all(doc, &[id]);
     }
 }
 

@@ -149,8 +149,25 @@ impl Learned {
 /// The final pass: ammonia with links forced to `noopener noreferrer` and only web and mail
 /// URL schemes. Nothing that skipped this function is ever wrapped in `CleanHtml`.
 pub fn sanitize(html: &str) -> CleanHtml {
+    let mut out = ammonia().clean(html).to_string();
+    // Blank lines left where removed blocks stood (not inside <pre>, where they are content).
+    if !out.contains("<pre") {
+        out = collapse_blank_lines(&out);
+    }
+    CleanHtml::from_sanitized(out.trim().to_string())
+}
+
+/// Does `sanitize` keep elements of this (lowercase) name? Others it unwraps (keeping their
+/// content), or drops whole (`sanitizer_drops_content`).
+pub(crate) fn sanitizer_keeps(name: &str) -> bool {
+    static TAGS: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    TAGS.get_or_init(|| ammonia().clone_tags()).contains(name)
+}
+
+/// The sanitizer's configuration, built once.
+fn ammonia() -> &'static ammonia::Builder<'static> {
     static AMMONIA: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
-    let builder = AMMONIA.get_or_init(|| {
+    AMMONIA.get_or_init(|| {
         let mut b = ammonia::Builder::default();
         b.link_rel(Some("noopener noreferrer"))
             .url_schemes(["http", "https", "mailto"].into_iter().collect())
@@ -182,13 +199,7 @@ pub fn sanitize(html: &str) -> CleanHtml {
             })
             .rm_tags(["noscript"]);
         b
-    });
-    let mut out = builder.clean(html).to_string();
-    // Blank lines left where removed blocks stood (not inside <pre>, where they are content).
-    if !out.contains("<pre") {
-        out = collapse_blank_lines(&out);
-    }
-    CleanHtml::from_sanitized(out.trim().to_string())
+    })
 }
 
 /// Does `sanitize` remove an element of this name with everything in it? (ammonia does so
