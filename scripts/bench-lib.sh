@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Shared by the benchmark scripts (sourced, not run): tools and the binary under test.
+# Shared by the benchmark and check scripts (sourced, not run): tools, the binary under test,
+# and starting and stopping `feedscrub serve`.
 # Expects ROOT (the repository) and the functions log and die from the sourcing script.
 
 # bench_workdir PREFIX: WORKDIR made absolute; when unset, a new /tmp/PREFIX.XXXXXX with
@@ -60,4 +61,48 @@ bench_binary() {
     fi
     local wanted=$BIN
     [[ -x $BIN ]] || BIN=$(command -v "$BIN") || die "no feedscrub binary at $wanted"
+}
+
+# bench_stop_pid PID: stops PID (a child of the calling shell) with SIGTERM, SIGKILL after
+# 15 s; sets STOP_RC to its exit status. Not in $(...): only that shell can wait for its
+# children.
+# shellcheck disable=SC2034  # STOP_RC is read by the sourcing script
+bench_stop_pid() {
+    local pid=$1
+    STOP_RC=0
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 150); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            log "process $pid ignored SIGTERM for 15 s; sending SIGKILL"
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    fi
+    wait "$pid" 2>/dev/null || STOP_RC=$?
+}
+
+# bench_serve_failed MESSAGE: the end of serve's log, then die.
+bench_serve_failed() {
+    tail -n 15 "$WORKDIR/serve.err" >&2 || true
+    die "$1"
+}
+
+# bench_start_serve CONFIG PORT: starts `$BIN --config CONFIG serve` on 127.0.0.1:PORT in the
+# background (SERVE_PID set for the caller's cleanup; output in $WORKDIR/serve.out and
+# serve.err) and waits up to 30 s until it says it serves.
+# shellcheck disable=SC2034  # SERVE_PID is read by the sourcing script
+bench_start_serve() {
+    log "starting feedscrub serve on 127.0.0.1:$2"
+    "$BIN" --config "$1" serve --listen "127.0.0.1:$2" >"$WORKDIR/serve.out" 2>"$WORKDIR/serve.err" &
+    SERVE_PID=$!
+    for _ in $(seq 300); do
+        grep -q 'feedscrub: serving' "$WORKDIR/serve.err" 2>/dev/null && break
+        kill -0 "$SERVE_PID" 2>/dev/null || bench_serve_failed "feedscrub serve exited during start"
+        sleep 0.1
+    done
+    grep -q 'feedscrub: serving' "$WORKDIR/serve.err" || bench_serve_failed "feedscrub serve did not start within 30 s"
+    log "$(grep -m 1 'feedscrub: serving' "$WORKDIR/serve.err")"
 }

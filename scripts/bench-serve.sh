@@ -70,35 +70,15 @@ SERVE_PID=
 source "$ROOT/scripts/bench-lib.sh"
 bench_workdir feedscrub-bench-serve
 
-# stop PID (a child of this shell) with SIGTERM, SIGKILL after 15 s; sets STOP_RC
-# to its exit status. Not in $(...): only this shell can wait for its children.
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-stop_pid() {
-    local pid=$1
-    STOP_RC=0
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 150); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            log "process $pid ignored SIGTERM for 15 s; sending SIGKILL"
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-    fi
-    wait "$pid" 2>/dev/null || STOP_RC=$?
-}
-
 # shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     if [[ -n $SERVE_PID ]]; then
-        stop_pid "$SERVE_PID"
+        bench_stop_pid "$SERVE_PID"
         [[ $STOP_RC == 0 ]] || log "feedscrub serve exited with status $STOP_RC after SIGTERM"
     fi
-    if [[ -n $NGINX_PID ]]; then stop_pid "$NGINX_PID"; fi
+    if [[ -n $NGINX_PID ]]; then bench_stop_pid "$NGINX_PID"; fi
     if [[ $OWN_WORKDIR == 1 ]]; then rm -rf "$WORKDIR"; fi
     exit "$rc"
 }
@@ -178,21 +158,7 @@ fi
 
 # ---------------------------------------------------------------- daemon
 SERVE_URL=http://127.0.0.1:$SERVE_PORT
-log "starting feedscrub serve on 127.0.0.1:$SERVE_PORT"
-"$BIN" --config "$CONFIG" serve --listen "127.0.0.1:$SERVE_PORT" \
-    >"$WORKDIR/serve.out" 2>"$WORKDIR/serve.err" &
-SERVE_PID=$!
-serve_failed() {
-    tail -n 15 "$WORKDIR/serve.err" >&2 || true
-    die "$1"
-}
-for _ in $(seq 300); do
-    grep -q 'feedscrub: serving' "$WORKDIR/serve.err" 2>/dev/null && break
-    kill -0 "$SERVE_PID" 2>/dev/null || serve_failed "feedscrub serve exited during start"
-    sleep 0.1
-done
-grep -q 'feedscrub: serving' "$WORKDIR/serve.err" || serve_failed "feedscrub serve did not start within 30 s"
-log "$(grep -m 1 'feedscrub: serving' "$WORKDIR/serve.err")"
+bench_start_serve "$CONFIG" "$SERVE_PORT"
 
 polls_total() {
     curl -sf --max-time 5 "$SERVE_URL/metrics" | awk '$1 == "feedscrub_polls_total" { print int($2) }'
@@ -200,11 +166,11 @@ polls_total() {
 log "waiting until the daemon has polled all $FEEDS feeds (timeout ${POLL_TIMEOUT} s)"
 t0=$SECONDS polls=0
 while :; do
-    kill -0 "$SERVE_PID" 2>/dev/null || serve_failed "feedscrub serve exited while polling"
+    kill -0 "$SERVE_PID" 2>/dev/null || bench_serve_failed "feedscrub serve exited while polling"
     polls=$(polls_total || true)
     polls=${polls:-0}
     ((polls >= FEEDS)) && break
-    ((SECONDS - t0 >= POLL_TIMEOUT)) && serve_failed "only $polls of $FEEDS polls after ${POLL_TIMEOUT} s"
+    ((SECONDS - t0 >= POLL_TIMEOUT)) && bench_serve_failed "only $polls of $FEEDS polls after ${POLL_TIMEOUT} s"
     sleep 1
 done
 log "daemon polled $polls feeds after $((SECONDS - t0)) s; measuring"
@@ -218,7 +184,7 @@ for p in "${PATHS[@]}"; do
     FS_URL[$p]=$SERVE_URL$p
     NG_URL[$p]=http://127.0.0.1:$PORT/static$p
     dest=$WORKDIR/www/static$p
-    h=$(curl -sf -D - -o "$dest" "${FS_URL[$p]}" | tr -d '\r') || serve_failed "GET ${FS_URL[$p]} failed"
+    h=$(curl -sf -D - -o "$dest" "${FS_URL[$p]}" | tr -d '\r') || bench_serve_failed "GET ${FS_URL[$p]} failed"
     chmod a+r "$dest"
     FS_ETAG[$p]=$(header "$h" etag)
     [[ -n ${FS_ETAG[$p]} ]] || die "feedscrub sent no ETag for $p"
@@ -226,7 +192,7 @@ for p in "${PATHS[@]}"; do
     [[ ${BYTES[$p]} -gt 0 ]] || die "feedscrub sent an empty body for $p"
     # the compressed variant, stored as sent (curl without --compressed keeps the gzip bytes)
     h=$(curl -sf -D - -o "$dest.gz" -H 'Accept-Encoding: gzip' "${FS_URL[$p]}" | tr -d '\r') \
-        || serve_failed "GET ${FS_URL[$p]} with Accept-Encoding: gzip failed"
+        || bench_serve_failed "GET ${FS_URL[$p]} with Accept-Encoding: gzip failed"
     [[ $(header "$h" content-encoding) == gzip ]] || die "feedscrub did not gzip $p for a client that accepts it"
     chmod a+r "$dest.gz"
     GZ_BYTES[$p]=$(stat -c %s "$dest.gz")
@@ -311,7 +277,7 @@ for p in "${PATHS[@]}"; do
 done
 
 # the daemon must stop cleanly on SIGTERM
-stop_pid "$SERVE_PID"
+bench_stop_pid "$SERVE_PID"
 SERVE_PID=
 [[ $STOP_RC == 0 ]] || WARNINGS+=("feedscrub serve exited with status $STOP_RC after SIGTERM")
 
