@@ -346,10 +346,21 @@ fn header_str(h: &HeaderMap, name: reqwest::header::HeaderName) -> Option<&str> 
 
 /// The `charset` parameter of Content-Type, if any.
 fn charset_of(h: &HeaderMap) -> Option<String> {
-    let ct = header_str(h, CONTENT_TYPE)?;
-    ct.split(';').skip(1).find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        (k.trim().eq_ignore_ascii_case("charset")).then(|| v.trim().trim_matches('"').to_string())
+    content_type_charset(header_str(h, CONTENT_TYPE)?)
+}
+
+/// The `charset` parameter of a Content-Type value (`text/xml; charset="utf-8"`): the first
+/// one, its name in any case, whitespace allowed around the `=`, the value without surrounding
+/// whitespace and quotes, `"` (RFC 9110's quoted-string) or `'` (which servers send too:
+/// `charset='gb2312'`). An empty value, or a parameter without `=` (`charset:utf-8`), is none.
+fn content_type_charset(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        if !name.trim().eq_ignore_ascii_case("charset") {
+            return None;
+        }
+        let value = value.trim().trim_matches(['"', '\'']).trim();
+        (!value.is_empty()).then(|| value.to_string())
     })
 }
 
@@ -397,6 +408,28 @@ mod tests {
         assert!(certificate_error(&wrong_host).is_some_and(|d| d.contains("NotValidForName")));
         assert_eq!(certificate_error(&io(rustls::Error::DecryptError)), None, "not a certificate problem");
         assert_eq!(certificate_error(&std::io::Error::other("connection refused")), None);
+    }
+
+    /// RELIABILITY row 19: the charset parameter with either quote, whitespace and any case
+    /// (feedparser's `http_*_charset` fixtures send `charset='gb2312'` and `charset= "us-ascii"`).
+    #[test]
+    fn charset_parameter_parsing() {
+        let charset = |ct: &str| charset_of(&headers(&[(CONTENT_TYPE, ct)]));
+        assert_eq!(charset("text/xml; charset=windows-1252").as_deref(), Some("windows-1252"));
+        assert_eq!(charset("application/atom+xml;charset='gb2312'").as_deref(), Some("gb2312"));
+        assert_eq!(charset("application/atom+xml; charset='gb2312'").as_deref(), Some("gb2312"));
+        assert_eq!(charset("application/rss+xml;charset= \"us-ascii\"").as_deref(), Some("us-ascii"));
+        assert_eq!(charset("text/xml;charset = us-ascii").as_deref(), Some("us-ascii"));
+        assert_eq!(charset("text/xml; CharSet=\"UTF-8\" ; q=1").as_deref(), Some("UTF-8"));
+        assert_eq!(charset("text/xml; format=flowed; charset=koi8-r").as_deref(), Some("koi8-r"));
+        // no charset parameter
+        assert_eq!(charset("text/xml"), None);
+        assert_eq!(charset("text/xml;"), None);
+        assert_eq!(charset("text/xml; qs=0.9"), None);
+        assert_eq!(charset("text/xml; charset:iso-8859-1"), None, "no `=`: not a parameter");
+        assert_eq!(charset("text/xml; charset=\"\""), None, "empty");
+        assert_eq!(charset("text/xml; charset=''"), None, "empty");
+        assert_eq!(charset_of(&HeaderMap::new()), None);
     }
 
     #[test]

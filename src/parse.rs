@@ -1,12 +1,12 @@
 //! Bytes of a feed → `FeedMeta` and `RawItem`s. Pure.
 //!
 //! Decoding happens here, in the order real feeds need (they lie about their charset):
-//! BOM, then valid UTF-8, then the XML prolog's `encoding`, then the HTTP charset, then
-//! windows-1252. The text handed to feed-rs is UTF-8 with a prolog that says so. feed-rs reads
-//! RSS 0.9x/1.0/2.0, Atom and JSON Feed; this module maps its model onto ours and does not
-//! clean anything.
+//! BOM, then UTF-16/UTF-32 told by their NUL bytes, then valid UTF-8, then the XML prolog's
+//! `encoding`, then the HTTP charset, then windows-1252. The text handed to feed-rs is UTF-8
+//! with a prolog that says so. feed-rs reads RSS 0.9x/1.0/2.0, Atom and JSON Feed; this module
+//! maps its model onto ours and does not clean anything.
 
-use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+use encoding_rs::{Encoding, REPLACEMENT, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 use feed_rs::model::{Entry, Feed, Text};
 
 use crate::clean::text::looks_like_html;
@@ -117,19 +117,111 @@ pub fn syndication_period(text: &str) -> Option<std::time::Duration> {
     Some(std::time::Duration::from_secs(period / frequency))
 }
 
-/// Decodes feed bytes to text: BOM, valid UTF-8, XML prolog, HTTP charset, windows-1252.
+/// Decodes feed bytes to text. The first rule that applies decides:
+///
+/// 1. a byte order mark: UTF-32LE/BE (before UTF-16: the UTF-32LE BOM `FF FE 00 00` starts
+///    with the UTF-16LE one), UTF-8, UTF-16LE/BE;
+/// 2. UTF-16 or UTF-32 without a BOM, told by the NUL bytes around the first character (XML
+///    1.0 Appendix F: `3C 00 3F 00` is `<?` in UTF-16LE, `00 00 00 3C` is `<` in UTF-32BE).
+///    Every feed starts with an ASCII character (`<`, whitespace, JSON's `{`), so any ASCII
+///    character is taken, not only `<?`. This comes before the UTF-8 check: ASCII text in
+///    UTF-16 is valid UTF-8, NULs and all;
+/// 3. valid UTF-8;
+/// 4. the XML prolog's `encoding`;
+/// 5. the HTTP charset;
+/// 6. windows-1252.
+///
+/// A label in rules 4 and 5 that cannot be right for bytes that got that far is passed over,
+/// so the next rule is asked: UTF-8 (the bytes are not), UTF-16 and UTF-32 (rules 1 and 2
+/// would have recognised them; a prolog that can be read at all is in an ASCII-compatible
+/// encoding), and encoding_rs's "replacement" (what ISO-2022-KR and HZ map to: it decodes any
+/// input to one U+FFFD).
 pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> String {
+    if let Some(wide) = utf32_bom(bytes) {
+        return wide.decode(&bytes[4..]);
+    }
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         return enc.decode_without_bom_handling(&bytes[bom_len..]).0.into_owned();
+    }
+    if let Some(wide) = sniff_wide(bytes) {
+        return wide.decode(bytes);
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
         return s.to_string();
     }
+    let http = || http_charset.and_then(|c| Encoding::for_label(c.trim().trim_matches(['"', '\'']).as_bytes()));
     let enc = prolog_encoding(bytes)
-        .or_else(|| http_charset.and_then(|c| Encoding::for_label(c.trim().as_bytes())))
-        .filter(|e| *e != UTF_8)
+        .filter(|e| can_be_declared(e))
+        .or_else(|| http().filter(|e| can_be_declared(e)))
         .unwrap_or(WINDOWS_1252);
     enc.decode_without_bom_handling(bytes).0.into_owned()
+}
+
+/// Whether a label in the prolog or the HTTP header may decide bytes that are neither marked
+/// nor recognised as UTF-16/32 and are not valid UTF-8 (see `decode`).
+fn can_be_declared(enc: &'static Encoding) -> bool {
+    ![UTF_8, UTF_16LE, UTF_16BE, REPLACEMENT].contains(&enc)
+}
+
+/// The encodings with code units wider than a byte. encoding_rs has UTF-16 but no UTF-32.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wide {
+    Utf16Le,
+    Utf16Be,
+    Utf32Le,
+    Utf32Be,
+}
+
+impl Wide {
+    /// `bytes` (without a BOM) as text; what is not a character becomes U+FFFD.
+    fn decode(self, bytes: &[u8]) -> String {
+        match self {
+            Wide::Utf16Le => UTF_16LE.decode_without_bom_handling(bytes).0.into_owned(),
+            Wide::Utf16Be => UTF_16BE.decode_without_bom_handling(bytes).0.into_owned(),
+            Wide::Utf32Le => decode_utf32(bytes, false),
+            Wide::Utf32Be => decode_utf32(bytes, true),
+        }
+    }
+}
+
+/// The UTF-32 byte order marks (4 bytes), which `Encoding::for_bom` does not know: it reads
+/// `FF FE 00 00` as the UTF-16LE BOM followed by U+0000.
+fn utf32_bom(bytes: &[u8]) -> Option<Wide> {
+    match bytes {
+        [0xFF, 0xFE, 0, 0, ..] => Some(Wide::Utf32Le),
+        [0, 0, 0xFE, 0xFF, ..] => Some(Wide::Utf32Be),
+        _ => None,
+    }
+}
+
+/// UTF-16 or UTF-32 without a BOM, from where the NULs are around a first character that is
+/// ASCII (XML 1.0 Appendix F, for any ASCII character rather than only `<?`).
+fn sniff_wide(bytes: &[u8]) -> Option<Wide> {
+    let ascii = |b: &u8| (0x01..0x80).contains(b);
+    match bytes {
+        [0, 0, 0, a, ..] if ascii(a) => Some(Wide::Utf32Be),
+        [a, 0, 0, 0, ..] if ascii(a) => Some(Wide::Utf32Le),
+        [0, a, ..] if ascii(a) => Some(Wide::Utf16Be),
+        [a, 0, ..] if ascii(a) => Some(Wide::Utf16Le),
+        _ => None,
+    }
+}
+
+/// UTF-32 by hand: 4-byte units in the given byte order. A unit that is not a Unicode scalar
+/// value (a surrogate, or above U+10FFFF) and a partial unit at the end become U+FFFD.
+fn decode_utf32(bytes: &[u8], big_endian: bool) -> String {
+    let units = bytes.chunks_exact(4);
+    let partial = !units.remainder().is_empty();
+    let mut text = String::with_capacity(bytes.len() / 4 + 3);
+    for u in units {
+        let unit = [u[0], u[1], u[2], u[3]];
+        let n = if big_endian { u32::from_be_bytes(unit) } else { u32::from_le_bytes(unit) };
+        text.push(char::from_u32(n).unwrap_or(char::REPLACEMENT_CHARACTER));
+    }
+    if partial {
+        text.push(char::REPLACEMENT_CHARACTER);
+    }
+    text
 }
 
 /// The `encoding` pseudo-attribute of an XML prolog, if recognised.
@@ -230,9 +322,12 @@ fn map_entry(e: Entry) -> RawItem {
         if s.content.trim().is_empty() {
             return None;
         }
-        let html = s.content_type.subty().as_str().contains("html") && looks_like_html(&s.content);
-        Some(if html || looks_like_html(&s.content) {
+        Some(if looks_like_html(&s.content) {
             Body::Html(s.content.clone())
+        } else if s.content_type.subty().as_str().contains("html") {
+            // HTML without a tag (an RSS description is HTML by the spec): kept as plain text,
+            // so its line breaks survive, but its character references are HTML's.
+            Body::Text(decode_char_refs(&s.content).into_owned())
         } else {
             Body::Text(s.content.clone())
         })
@@ -252,6 +347,46 @@ fn map_entry(e: Entry) -> RawItem {
             .collect(),
         published: e.published,
         updated: e.updated,
+    }
+}
+
+/// The character references of HTML text decoded as a browser decodes them: named ones from
+/// HTML's table (`&amp;`, `&eacute;`), numeric ones with HTML's exceptions (`&#146;` is
+/// windows-1252's ’, not the control U+0092; 0, surrogates and numbers past U+10FFFF are
+/// U+FFFD). Only references closed by `;` count, so a bare `&` and the `&region=eu` of a URL
+/// stay as written (a browser would read `&reg` there). An unknown name stays as written.
+fn decode_char_refs(s: &str) -> std::borrow::Cow<'_, str> {
+    static REF: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    if !s.contains('&') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let rx = REF.get_or_init(|| {
+        regex::Regex::new(r"&(?:#([0-9]+)|#[xX]([0-9A-Fa-f]+)|[A-Za-z][A-Za-z0-9]{0,31});").expect("reference regex")
+    });
+    rx.replace_all(s, |c: &regex::Captures<'_>| {
+        let number = match (c.get(1), c.get(2)) {
+            (Some(dec), _) => Some(dec.as_str().parse::<u32>().unwrap_or(u32::MAX)),
+            (_, Some(hex)) => Some(u32::from_str_radix(hex.as_str(), 16).unwrap_or(u32::MAX)),
+            _ => None,
+        };
+        match number {
+            Some(n) => numeric_reference(n).to_string(),
+            None => html_escape::decode_html_entities(&c[0]).into_owned(),
+        }
+    })
+}
+
+/// The character HTML gives a numeric character reference (the HTML standard's "numeric
+/// character reference end state"): 0x80-0x9F are windows-1252's characters (its five unused
+/// bytes stay the C1 controls), 0, surrogates and numbers past U+10FFFF are U+FFFD.
+fn numeric_reference(n: u32) -> char {
+    match n {
+        0 => char::REPLACEMENT_CHARACTER,
+        0x80..=0x9F => {
+            let byte = [n as u8];
+            WINDOWS_1252.decode_without_bom_handling(&byte).0.chars().next().unwrap_or(char::REPLACEMENT_CHARACTER)
+        }
+        _ => char::from_u32(n).unwrap_or(char::REPLACEMENT_CHARACTER),
     }
 }
 
@@ -284,6 +419,154 @@ mod tests {
         // HTTP charset next, windows-1252 last.
         assert!(decode(b"<rss>\xC4</rss>", Some("koi8-r")).contains('д'));
         assert!(decode(b"<rss>\x80\xE4</rss>", None).contains("€ä"));
+    }
+
+    /// A short RSS feed whose channel title and item text are `text`, with `prolog` before it.
+    fn feed_with(prolog: &str, text: &str) -> String {
+        format!("{prolog}<rss version=\"2.0\"><channel><title>{text}</title><link>https://a.example/</link><description>d</description><item><title>{text}</title><description>{text}</description></item></channel></rss>")
+    }
+
+    fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+        text.encode_utf16().flat_map(|u| if big_endian { u.to_be_bytes() } else { u.to_le_bytes() }).collect()
+    }
+
+    fn utf32(text: &str, big_endian: bool) -> Vec<u8> {
+        text.chars()
+            .flat_map(|c| if big_endian { u32::from(c).to_be_bytes() } else { u32::from(c).to_le_bytes() })
+            .collect()
+    }
+
+    fn titles(bytes: &[u8], http_charset: Option<&str>) -> (Option<String>, Option<String>) {
+        let f = parse_feed(bytes, http_charset, None).unwrap_or_else(|e| panic!("{e}"));
+        (f.meta.title, f.items.first().and_then(|i| i.title.clone()))
+    }
+
+    /// RELIABILITY row 19: UTF-16 without a BOM is recognised by its NULs (XML 1.0 Appendix F)
+    /// before the UTF-8 check, with or without a prolog, ASCII-only or not, whatever the
+    /// prolog's label (`u16`, `utf_16` are no encoding_rs labels).
+    #[test]
+    fn utf16_without_bom_is_detected() {
+        let want = Some("Grüße 中文".to_string());
+        for big_endian in [false, true] {
+            for prolog in ["<?xml version=\"1.0\" encoding=\"utf-16\"?>", "<?xml version='1.0' encoding='u16'?>", ""] {
+                let bytes = utf16(&feed_with(prolog, "Grüße 中文"), big_endian);
+                assert_eq!(titles(&bytes, None), (want.clone(), want.clone()), "{prolog:?} BE={big_endian}");
+                // a wrong HTTP charset does not beat the bytes
+                assert_eq!(titles(&bytes, Some("iso-8859-1")).0, want, "{prolog:?} BE={big_endian}");
+            }
+            // ASCII only: valid UTF-8 as it stands (NULs are legal UTF-8)
+            let ascii = utf16(&feed_with("<?xml version=\"1.0\"?>", "Plain"), big_endian);
+            assert!(std::str::from_utf8(&ascii).is_ok());
+            assert_eq!(titles(&ascii, None).0.as_deref(), Some("Plain"), "BE={big_endian}");
+        }
+        // with a BOM, as before
+        let mut bom = vec![0xFF, 0xFE];
+        bom.extend(utf16(&feed_with("", "Grüße"), false));
+        assert_eq!(titles(&bom, None).0.as_deref(), Some("Grüße"));
+    }
+
+    /// RELIABILITY row 19: UTF-32 (which encoding_rs lacks) with and without a BOM; the
+    /// UTF-32LE BOM `FF FE 00 00` is not taken for the UTF-16LE one.
+    #[test]
+    fn utf32_with_and_without_bom() {
+        let text = feed_with("<?xml version=\"1.0\" encoding=\"utf-32\"?>", "Grüße 中文 🎉");
+        let want = Some("Grüße 中文 🎉".to_string());
+        for big_endian in [false, true] {
+            let plain = utf32(&text, big_endian);
+            assert_eq!(titles(&plain, None), (want.clone(), want.clone()), "no BOM, BE={big_endian}");
+            let mut with_bom = utf32("\u{FEFF}", big_endian);
+            with_bom.extend(&plain);
+            assert_eq!(titles(&with_bom, Some("utf-8")), (want.clone(), want.clone()), "BOM, BE={big_endian}");
+        }
+        assert_eq!(decode(&[0xFF, 0xFE, 0, 0, b'a', 0, 0, 0], None), "a", "UTF-32LE BOM, not UTF-16LE + U+0000");
+    }
+
+    /// Bad UTF-32: no panic, U+FFFD for units that are no character and for a cut-off end.
+    #[test]
+    fn utf32_bad_units_become_replacement_characters() {
+        // a surrogate, a number past U+10FFFF, then two bytes of a cut-off unit
+        let bytes = [0, 0, 0, b'<', 0, 0, 0xD8, 0x00, 0x00, 0x11, 0x00, 0x00, 0, 0, 0, b'a', 0, 0];
+        assert_eq!(decode(&bytes, None), "<\u{FFFD}\u{FFFD}a\u{FFFD}");
+        assert_eq!(decode_utf32(&[], true), "");
+        for short in [&[0xFF, 0xFE, 0, 0][..], &[0, 0, 0xFE, 0xFF], &[0, 0, 0], &[0], &[b'<', 0], &[0xFF, 0xFE, 0]] {
+            let _ = decode(short, None); // must not panic
+            assert!(parse_feed(short, None, None).is_err());
+        }
+    }
+
+    /// A prolog's claim of UTF-8 over bytes that are not UTF-8 is passed over for the HTTP
+    /// charset (the documented order), and so are labels that cannot fit bytes that got that
+    /// far: UTF-16 over ASCII-compatible bytes, and encoding_rs's "replacement".
+    #[test]
+    fn impossible_labels_are_passed_over() {
+        let lying = b"<?xml version='1.0' encoding='utf-8'?><rss>\xC4</rss>";
+        assert!(decode(lying, Some("koi8-r")).contains("<rss>д</rss>"));
+        assert!(decode(lying, None).contains("<rss>Ä</rss>"), "windows-1252 last");
+        let utf16_label = b"<?xml version='1.0' encoding='utf-16'?><rss>\xC4</rss>";
+        assert!(decode(utf16_label, Some("koi8-r")).contains("<rss>д</rss>"));
+        assert!(decode(b"<rss>\xC4</rss>", Some("utf-16")).contains("<rss>Ä</rss>"));
+        assert!(decode(b"<?xml version='1.0' encoding='iso-2022-kr'?><rss>\xC4</rss>", None).contains("<rss>Ä</rss>"));
+        // a quoted HTTP charset still names its encoding
+        let (bytes, _, _) = encoding_rs::GBK.encode("<rss><channel><title>中文報導</title></channel></rss>");
+        assert!(decode(&bytes, Some("'gb2312'")).contains("中文報導"));
+    }
+
+    /// RELIABILITY row 19: no prolog encoding with an HTTP ISO-8859-1; KOI8-R and Shift_JIS from
+    /// the prolog; a UTF-8 BOM.
+    #[test]
+    fn legacy_encodings_from_the_http_charset_and_the_prolog() {
+        let encode = |enc: &'static Encoding, text: String| enc.encode(&text).0.into_owned();
+        let latin1 = encode(WINDOWS_1252, feed_with("<?xml version=\"1.0\"?>", "Grüße"));
+        assert_eq!(titles(&latin1, Some("ISO-8859-1")).0.as_deref(), Some("Grüße"));
+        let koi8 = encode(encoding_rs::KOI8_R, feed_with("<?xml version=\"1.0\" encoding=\"KOI8-R\"?>", "Новости"));
+        assert_eq!(titles(&koi8, None).0.as_deref(), Some("Новости"));
+        let sjis = encode(
+            encoding_rs::SHIFT_JIS,
+            feed_with("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>", "日本語のニュース"),
+        );
+        assert_eq!(titles(&sjis, None).0.as_deref(), Some("日本語のニュース"));
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend(feed_with("<?xml version=\"1.0\" encoding=\"windows-1252\"?>", "Grüße").as_bytes());
+        assert_eq!(titles(&bom, Some("koi8-r")).0.as_deref(), Some("Grüße"));
+    }
+
+    fn summary_body(description: &str) -> Option<Body> {
+        let doc = format!("<rss version=\"2.0\"><channel><title>t</title><item><title>a</title><description>{description}</description></item></channel></rss>");
+        parse_feed(doc.as_bytes(), None, None).expect("parses").items.remove(0).body
+    }
+
+    /// An RSS description is HTML by the spec: without a tag it stays plain text (its line
+    /// breaks kept), but its character references are read as HTML reads them (feedparser's
+    /// demoronize-3: `&#146;` is windows-1252's ’).
+    #[test]
+    fn character_references_in_a_tagless_description_are_decoded() {
+        assert_eq!(summary_body("don&amp;#146;t"), Some(Body::Text("don’t".into())));
+        assert_eq!(
+            summary_body("don&amp;#x2019;t &amp;amp; &amp;eacute;t&amp;eacute;"),
+            Some(Body::Text("don’t & été".into()))
+        );
+        assert_eq!(summary_body("a &amp;lt;b&amp;gt; tag, shown"), Some(Body::Text("a <b> tag, shown".into())));
+        assert_eq!(summary_body("Eins.\n\nZwei &amp;amp; drei"), Some(Body::Text("Eins.\n\nZwei & drei".into())));
+        // what is no reference stays as written: bare `&`, unknown names, `&reg` without `;`
+        assert_eq!(
+            summary_body("AT&amp;T, https://a.example/?id=1&amp;region=eu &amp;bogus; &amp;#;"),
+            Some(Body::Text("AT&T, https://a.example/?id=1&region=eu &bogus; &#;".into()))
+        );
+        // 0, surrogates and huge numbers are U+FFFD (never a panic)
+        assert_eq!(
+            summary_body("&amp;#0;&amp;#xD800;&amp;#99999999999;"),
+            Some(Body::Text("\u{FFFD}\u{FFFD}\u{FFFD}".into()))
+        );
+        // with a tag it is HTML, as before
+        assert_eq!(summary_body("&lt;p&gt;x&lt;/p&gt;"), Some(Body::Html("<p>x</p>".into())));
+    }
+
+    /// Text declared as plain text (Atom `type="text"`) means its `&` literally.
+    #[test]
+    fn plain_text_summaries_keep_their_ampersands() {
+        let doc = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title><id>urn:x</id><updated>2024-01-01T00:00:00Z</updated><entry><id>urn:1</id><title>a</title><updated>2024-01-01T00:00:00Z</updated><summary type=\"text\">Tom &amp;amp; Jerry &amp;#146;</summary></entry></feed>";
+        let f = parse_feed(doc.as_bytes(), None, None).expect("parses");
+        assert_eq!(f.items[0].body, Some(Body::Text("Tom &amp; Jerry &#146;".into())));
     }
 
     /// RELIABILITY rows 13 and 14: entity definitions in a DOCTYPE are never expanded, and an
