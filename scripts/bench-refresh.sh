@@ -22,6 +22,7 @@
 #   FEEDS=1000 ITEMS=20 RUNS=3 PORT=18089
 #   WORKDIR=...        default: mktemp -d under /tmp, removed on exit
 #   FEEDSCRUB_BIN=...  use this binary instead of `cargo build --release`
+#   STORE=sled|redb    the store engine (default: feedscrub's default)
 #   BENCH_ENFORCE=1    exit 1 when a target is missed
 #   NEWSBOAT=1         also time `newsboat -x reload` on the same feeds
 set -euo pipefail
@@ -101,7 +102,7 @@ show_failure() {
 # ---------------------------------------------------------------- feeds
 log "generating $FEEDS feeds x $ITEMS items in $WORKDIR"
 TOTAL_BYTES=$(python3 "$ROOT/scripts/gen-bench-feeds.py" "$WORKDIR" \
-    --feeds "$FEEDS" --items "$ITEMS" --port "$PORT" --concurrency "$CONCURRENCY" | tail -n 1)
+    --feeds "$FEEDS" --items "$ITEMS" --port "$PORT" --concurrency "$CONCURRENCY" ${STORE:+--store "$STORE"} | tail -n 1)
 log "generated $(mb "$TOTAL_BYTES") MB ($TOTAL_BYTES bytes)"
 CONFIG=$WORKDIR/feeds.toml
 FIRST_URL=$(head -n 1 "$WORKDIR/urls.txt")

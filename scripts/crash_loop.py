@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """crash_loop.py: kill `feedscrub fetch` with SIGKILL at random moments and check the store.
 
-Usage: crash_loop.py BIN WORKDIR CYCLES [--feeds N] [--seed S]
+Usage: crash_loop.py BIN WORKDIR CYCLES [--feeds N] [--seed S] [--store sled|redb]
 
 WORKDIR gets a feeds.toml and N local feed files (default 300). Every cycle rewrites half of
 the feeds so that each lists 20 items of which some are new, starts `BIN fetch`, and kills
@@ -90,12 +90,15 @@ def main():
     binary, workdir, cycles = os.path.abspath(args[0]), args[1], int(args[2])
     feeds = int(args[args.index("--feeds") + 1]) if "--feeds" in args else 300
     rng = random.Random(int(args[args.index("--seed") + 1]) if "--seed" in args else 1)
+    store = args[args.index("--store") + 1] if "--store" in args else None
     os.makedirs(os.path.join(workdir, "feeds"), exist_ok=True)
     config = os.path.join(workdir, "feeds.toml")
     with open(config, "w") as f:
         # retention keeps the newest RETAIN items of each feed: the store stays small, and the
         # newest KEEP_CHECKED of them must always be there
         f.write(f"[settings]\ndb = \"db\"\nconcurrency = 16\nretain_items = {RETAIN}\nretain_days = 36500\n")
+        if store:
+            f.write(f"store = \"{store}\"\n")
         for i in range(feeds):
             f.write(f"\n[[feed]]\nname = \"f{i:04d}\"\nurl = \"feeds/{i:04d}.xml\"\n")
     first = [0] * feeds

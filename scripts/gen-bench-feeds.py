@@ -133,6 +133,7 @@ def main() -> None:
     ap.add_argument("--items", type=int, default=20)
     ap.add_argument("--port", type=int, default=18089)
     ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--store", choices=["sled", "redb"], help="[settings] store (default: feedscrub's)")
     args = ap.parse_args()
 
     rng = random.Random(SEED)
@@ -148,6 +149,7 @@ def main() -> None:
         'db = "data/feedscrub.db"',
         'timeout = "30s"',
         f"concurrency = {args.concurrency}",
+    ] + ([f'store = "{args.store}"'] if args.store else []) + [
         "",
     ]
     for f in range(1, args.feeds + 1):

@@ -95,7 +95,7 @@ async fn fetch(config: &Path, names: &[String], quiet: bool) -> Result<Exit, App
         return Err(AppError::Usage(format!("{}: no [[feed]] configured", cfg.path.display())));
     }
     let started = Instant::now();
-    let store = Store::open(&cfg.settings.db)?;
+    let store = Store::open_with(&cfg.settings.db, cfg.settings.store)?;
     tracing::debug!(elapsed = ?started.elapsed(), "store opened");
     let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone()).map_err(AppError::Io)?;
 
@@ -204,7 +204,7 @@ fn export_cmd(
     limit: Option<usize>,
 ) -> Result<Exit, AppError> {
     let cfg = load(config)?;
-    let store = Store::open(&cfg.settings.db)?;
+    let store = Store::open_with(&cfg.settings.db, cfg.settings.store)?;
     let scope = feed.map_or(Scope::All, Scope::Feed);
     let limit = match limit {
         Some(0) => None,
@@ -270,13 +270,12 @@ async fn serve(config: &Path, listen: Option<std::net::SocketAddr>) -> Result<Ex
     use tokio::signal::unix::{signal, SignalKind};
 
     let cfg = Arc::new(load(config)?);
-    let store = Store::open(&cfg.settings.db)?;
+    let store = Store::open_with(&cfg.settings.db, cfg.settings.store)?;
     let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone()).map_err(AppError::Io)?;
     let metrics = Arc::new(crate::server::metrics::Metrics::default());
     let state = crate::server::AppState::new(store.clone(), cfg.clone(), metrics);
     let addr = listen.unwrap_or(cfg.settings.listen);
-    let listener =
-        tokio::net::TcpListener::bind(addr).await.map_err(|e| AppError::Io(format!("cannot listen on {addr}: {e}")))?;
+    let listener = crate::server::bind(addr).map_err(|e| AppError::Io(format!("cannot listen on {addr}: {e}")))?;
     let local = listener.local_addr().map_err(|e| AppError::Io(e.to_string()))?;
     eprintln!("feedscrub: serving {} feeds on http://{local}/", cfg.feeds.len());
 
@@ -309,7 +308,8 @@ async fn serve(config: &Path, listen: Option<std::net::SocketAddr>) -> Result<Ex
     });
 
     let scheduler = tokio::spawn(crate::scheduler::run(ctx, state.clone(), stop_rx.clone()));
-    crate::server::serve(listener, crate::server::router(state.clone()), stop_rx, crate::server::Limits::default())
+    // `from_env`: the defaults, unless a test turned its knobs (see `Limits::from_env`).
+    crate::server::serve(listener, crate::server::router(state.clone()), stop_rx, crate::server::Limits::from_env())
         .await;
     let _ = scheduler.await;
     drop(state);
@@ -393,7 +393,7 @@ fn check(config: &Path) -> Result<Exit, AppError> {
 fn stats(config: &Path) -> Result<Exit, AppError> {
     use std::fmt::Write as _;
     let cfg = load(config)?;
-    let store = Store::open(&cfg.settings.db)?;
+    let store = Store::open_with(&cfg.settings.db, cfg.settings.store)?;
     let metas: Vec<crate::model::Item> =
         store.all_item_metas()?.into_iter().filter(|i| cfg.feed(&i.feed).is_some()).collect();
     // Items of each feed that the merged output shows under another feed's copy.
@@ -451,8 +451,9 @@ fn stats(config: &Path) -> Result<Exit, AppError> {
     }
     let _ = writeln!(
         o,
-        "store {}: {} on disk",
+        "store {} ({}): {} on disk",
         cfg.settings.db.display(),
+        store.backend(),
         bytesize::ByteSize(store.size_on_disk()?).to_string_as(true)
     );
     print_stdout(&o)?;

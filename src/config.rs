@@ -17,6 +17,8 @@ use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
 
+use crate::store::Backend;
+
 pub const DEFAULT_CONFIG: &str = "feeds.toml";
 const DEFAULT_DB: &str = "data/feedscrub.db";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -44,8 +46,11 @@ pub struct Config {
 
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// The sled folder, already resolved against the config file's folder.
+    /// The store folder, already resolved against the config file's folder.
     pub db: PathBuf,
+    /// `store = "sled" | "redb"`: the engine of a new store (`None`: the engine an existing
+    /// store folder shows, else `store::Backend::DEFAULT`).
+    pub store: Option<Backend>,
     pub timeout: Duration,
     /// Body cap in bytes, applied after decompression.
     pub max_body: u64,
@@ -175,6 +180,7 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawSettings {
     db: Option<Spanned<String>>,
+    store: Option<Spanned<String>>,
     timeout: Option<Spanned<String>>,
     max_body: Option<Spanned<String>>,
     concurrency: Option<Spanned<i64>>,
@@ -311,6 +317,7 @@ impl Config {
 fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings {
     let mut s = Settings {
         db: dir.join(DEFAULT_DB),
+        store: None,
         timeout: DEFAULT_TIMEOUT,
         max_body: DEFAULT_MAX_BODY,
         concurrency: NonZeroUsize::new(DEFAULT_CONCURRENCY).expect("non-zero constant"),
@@ -325,6 +332,11 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
     };
     if let Some(db) = raw.db.and_then(|v| value(&v, "settings.db", |t| non_empty(t), p)) {
         s.db = dir.join(db);
+    }
+    if let Some(b) = raw.store.and_then(|v| {
+        value(&v, "settings.store", |t| Backend::parse(t).ok_or_else(|| format!("must be \"sled\" or \"redb\", got {t:?}")), p)
+    }) {
+        s.store = Some(b);
     }
     if let Some(d) = raw.timeout.and_then(|v| value(&v, "settings.timeout", |t| parse_duration(t), p)) {
         s.timeout = d;
@@ -681,6 +693,17 @@ mod tests {
         check_err(
             &format!("{ONE}remove = [\"div[\"]\n"),
             &["feeds.toml:4:", "feed[0].remove[0]", "invalid CSS selector"],
+        );
+    }
+
+    #[test]
+    fn store_names_an_engine() {
+        assert_eq!(parse(&format!("[settings]\nstore = \"sled\"\n{ONE}")).unwrap().settings.store, Some(Backend::Sled));
+        assert_eq!(parse(&format!("[settings]\nstore = \"redb\"\n{ONE}")).unwrap().settings.store, Some(Backend::Redb));
+        assert_eq!(parse(ONE).unwrap().settings.store, None, "unset: the folder's engine, else the default");
+        check_err(
+            &format!("[settings]\nstore = \"rocksdb\"\n{ONE}"),
+            &["feeds.toml:2:9: settings.store", "must be \"sled\" or \"redb\", got \"rocksdb\""],
         );
     }
 

@@ -1,19 +1,27 @@
-//! The store: the ONLY module that touches sled.
+//! The store: the ONLY module that touches the key-value engine (sled or redb, see
+//! `backend`; `[settings] store` chooses it for a new store).
 //!
-//! Layout, one sled tree, keys by prefix:
+//! Layout, one keyspace, keys by prefix:
 //! - `f/{feed}` → `records::FeedRecord` (validators, last success/error, item count)
 //! - `i/{feed}/{storage key}` → `records::ItemRecord`
 //! - `c/{feed}/{storage key of the canonical URL key}` → the identity of the item with that
 //!   canonical URL (finds an item again when its guid changes)
 //! - `t/{feed}/{storage key}` → `records::Tombstone` of a pruned item
 //!
-//! Writes go through `Changes`: one feed's refresh is one `sled::Batch`, applied atomically.
+//! Writes go through `Changes`: one feed's refresh is one batch, applied atomically.
 //! `Store::commit` hands the batch to a single writer thread that applies every batch waiting
-//! in its queue, flushes ONCE (group commit) and only then acknowledges each of them, so a
+//! in its queue, syncs ONCE (group commit) and only then acknowledges each of them, so a
 //! refresh is reported stored only after its bytes are on disk, while a run of 1,000 feeds
-//! costs a few flushes instead of 1,000. Reads go straight to sled from any thread.
+//! costs a few syncs instead of 1,000. Reads go straight to the engine from any thread.
+//!
+//! A store folder the engine cannot read (damaged files) is moved aside with an error in the
+//! log and a new store started, which the next refresh fills: never a panic, never a silent
+//! empty store.
 
+pub mod backend;
 pub mod records;
+mod redb_engine;
+mod sled_engine;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -24,10 +32,10 @@ use serde::Serialize;
 
 use crate::dedup::storage_key;
 use crate::model::{FeedState, Item};
+pub use backend::Backend;
+use backend::{Engine, OpenError, Op};
 pub use records::Tombstone;
 use records::{FeedRecord, FEED_VERSION};
-
-const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -35,6 +43,8 @@ pub enum StoreError {
     Open { path: PathBuf, detail: String },
     #[error("store {path} is in use by another feedscrub process")]
     Locked { path: PathBuf },
+    #[error("store {path} is a {found} store, but the settings say store = \"{wanted}\"; set store = \"{found}\" (or point db at another folder)")]
+    OtherBackend { path: PathBuf, found: Backend, wanted: Backend },
     #[error("store I/O error: {0}")]
     Io(String),
     #[error("store record {key} is unreadable: {detail}")]
@@ -43,22 +53,17 @@ pub enum StoreError {
     NewerFormat { key: String, version: u32 },
 }
 
-impl From<sled::Error> for StoreError {
-    fn from(e: sled::Error) -> Self {
-        StoreError::Io(e.to_string())
-    }
-}
-
 /// One write job for the writer thread: a batch and where to send the verdict.
 struct WriteJob {
-    batch: sled::Batch,
+    ops: Vec<Op>,
     done: tokio::sync::oneshot::Sender<Result<(), String>>,
 }
 
 /// Handle to the store. Cheap to clone; all clones share one database and one writer thread.
 #[derive(Clone)]
 pub struct Store {
-    db: sled::Db,
+    engine: Arc<dyn Engine>,
+    backend: Backend,
     writer: Arc<Writer>,
     /// Per feed, a counter bumped by every commit that wrote items of that feed (in memory;
     /// starts at 0). Readers that cache renderings compare it to know when to re-render.
@@ -67,7 +72,7 @@ pub struct Store {
 
 /// The writer thread and the way to it. Dropped with the last `Store` clone: the channel
 /// closes, the thread drains what is queued, and the drop waits for it, so the database is
-/// closed (lock released, everything flushed) when the last handle is gone.
+/// closed (lock released, everything synced) when the last handle is gone.
 struct Writer {
     /// To the writer thread. Senders: every `commit`. Receiver: `writer_loop`, which ends when
     /// this sender is dropped.
@@ -85,148 +90,150 @@ impl Drop for Writer {
 }
 
 impl Store {
-    /// Opens (or creates) the store folder.
+    /// Opens (or creates) the store folder, with the engine its files show, else the default.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with(path, None)
+    }
+
+    /// Opens (or creates) the store folder. `wanted` is `[settings] store`: the engine of a new
+    /// store; an existing store of the other engine is an error (`OtherBackend`), never
+    /// silently replaced.
+    pub fn open_with(path: &Path, wanted: Option<Backend>) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
                 .map_err(|e| StoreError::Open { path: path.to_path_buf(), detail: e.to_string() })?;
         }
-        remove_interrupted_snapshots(path);
-        let open = || {
-            sled::Config::new()
-                .path(path)
-                .cache_capacity(CACHE_BYTES)
-                .mode(sled::Mode::HighThroughput)
-                .flush_every_ms(None)
-                .open()
-        };
-        let db = match open() {
-            // A store sled calls corrupt is kept for inspection, never deleted, and a new one
-            // is started: the next refresh fills it again (loudly, not a silent empty store).
-            Err(e @ (sled::Error::Corruption { .. } | sled::Error::Unsupported(_) | sled::Error::ReportableBug(_))) => {
+        let found = Backend::of_folder(path);
+        if let (Some(found), Some(wanted)) = (found, wanted) {
+            if found != wanted {
+                return Err(StoreError::OtherBackend { path: path.to_path_buf(), found, wanted });
+            }
+        }
+        let backend = found.or(wanted).unwrap_or(Backend::DEFAULT);
+        let engine: Arc<dyn Engine> = match backend.open(path) {
+            // A store the engine calls damaged is kept for inspection, never deleted, and a new
+            // one is started: the next refresh fills it again (loudly, not a silent empty store).
+            Err(OpenError::Unreadable(detail)) => {
                 let aside = moved_aside_name(path);
                 std::fs::rename(path, &aside).map_err(|re| StoreError::Open {
                     path: path.to_path_buf(),
-                    detail: format!("{e}; and it cannot be moved aside: {re}"),
+                    detail: format!("{detail}; and it cannot be moved aside: {re}"),
                 })?;
                 tracing::error!(
                     store = %path.display(),
                     moved_to = %aside.display(),
-                    error = %e,
+                    engine = %backend,
+                    error = %detail,
                     "the store cannot be opened: moved aside; starting an empty store that the next refresh fills"
                 );
-                open()
+                backend.open(path)
             }
             other => other,
         }
-        .map_err(|e| match &e {
-            sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock") => {
-                StoreError::Locked { path: path.to_path_buf() }
+        .map_err(|e| match e {
+            OpenError::Locked => StoreError::Locked { path: path.to_path_buf() },
+            OpenError::Unreadable(detail) | OpenError::Other(detail) => {
+                StoreError::Open { path: path.to_path_buf(), detail }
             }
-            _ => StoreError::Open { path: path.to_path_buf(), detail: e.to_string() },
-        })?;
+        })?
+        .into();
         let (tx, rx) = mpsc::channel::<WriteJob>();
-        let wdb = db.clone();
+        let wengine = Arc::clone(&engine);
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn({
-                // sled's flush writes with sync_file_range, which neither syncs the file's
-                // metadata nor the device cache: an fdatasync on its log file after each flush
-                // makes "stored" mean durable.
-                let log = std::fs::File::open(path.join("db")).ok();
-                move || writer_loop(wdb, log, rx)
-            })
+            .spawn(move || writer_loop(wengine.as_ref(), rx))
             .map_err(|e| StoreError::Open { path: path.to_path_buf(), detail: e.to_string() })?;
         let writer = Writer { tx: Mutex::new(Some(tx)), thread: Mutex::new(Some(thread)) };
-        Ok(Store { db, writer: Arc::new(writer), generations: Arc::default() })
+        Ok(Store { engine, backend, writer: Arc::new(writer), generations: Arc::default() })
+    }
+
+    /// The engine this store runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     pub fn feed_state(&self, feed: &str) -> Result<Option<FeedState>, StoreError> {
         let key = feed_key(feed);
-        self.db.get(&key)?.map(|v| decode::<FeedRecord>(&key, &v).map(FeedState::from)).transpose()
+        self.engine.get(&key)?.map(|v| decode::<FeedRecord>(&key, &v).map(FeedState::from)).transpose()
     }
 
     pub fn item(&self, feed: &str, id: &str) -> Result<Option<Item>, StoreError> {
         let key = item_key(feed, id);
-        self.db.get(&key)?.map(|v| decode_item_at(&key, &v)).transpose()
+        self.engine.get(&key)?.map(|v| decode_item_at(&key, &v)).transpose()
     }
 
     /// Every stored item of one feed, in key order.
     pub fn items(&self, feed: &str) -> Result<Vec<Item>, StoreError> {
-        self.scan(format!("i/{feed}/").as_bytes())
+        self.scan(format!("i/{feed}/").as_bytes(), decode_item_at)
     }
 
     /// Every stored item of every feed.
     pub fn all_items(&self) -> Result<Vec<Item>, StoreError> {
-        self.scan(b"i/")
+        self.scan(b"i/", decode_item_at)
     }
 
     /// Every stored item of one feed without its HTML (empty): for retention and statistics.
     pub fn item_metas(&self, feed: &str) -> Result<Vec<Item>, StoreError> {
-        self.scan_metas(format!("i/{feed}/").as_bytes())
+        self.scan(format!("i/{feed}/").as_bytes(), decode_item_meta_at)
     }
 
     /// Every stored item of every feed without its HTML.
     pub fn all_item_metas(&self) -> Result<Vec<Item>, StoreError> {
-        self.scan_metas(b"i/")
+        self.scan(b"i/", decode_item_meta_at)
     }
 
-    fn scan_metas(&self, prefix: &[u8]) -> Result<Vec<Item>, StoreError> {
-        self.db
-            .scan_prefix(prefix)
-            .map(|kv| {
-                let (k, v) = kv?;
-                records::decode_item_meta(&v).map_err(|e| decode_error(&k, e))
-            })
-            .collect()
-    }
-
-    fn scan(&self, prefix: &[u8]) -> Result<Vec<Item>, StoreError> {
-        self.db
-            .scan_prefix(prefix)
-            .map(|kv| {
-                let (k, v) = kv?;
-                decode_item_at(&k, &v)
-            })
-            .collect()
+    /// Every value under `prefix`, decoded; the first failure ends the scan.
+    fn scan<T>(&self, prefix: &[u8], decode: fn(&[u8], &[u8]) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
+        let mut out = Vec::new();
+        let mut failed = None;
+        self.engine.scan_prefix(prefix, &mut |k, v| match decode(k, v) {
+            Ok(t) => {
+                out.push(t);
+                true
+            }
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        })?;
+        failed.map_or(Ok(out), Err)
     }
 
     /// The stored item of `feed` whose canonical URL key is `canonical`, if any.
     pub fn item_by_canonical(&self, feed: &str, canonical: &str) -> Result<Option<Item>, StoreError> {
-        let Some(id) = self.db.get(canonical_index_key(feed, canonical))? else { return Ok(None) };
+        let Some(id) = self.engine.get(&canonical_index_key(feed, canonical))? else { return Ok(None) };
         self.item(feed, &String::from_utf8_lossy(&id))
     }
 
     /// Does `feed` have any stored item (`i/`) or tombstone (`t/`)? (`prefix` is `'i'` or `'t'`.)
     pub fn has_any(&self, prefix: char, feed: &str) -> Result<bool, StoreError> {
-        Ok(self.db.scan_prefix(format!("{prefix}/{feed}/").as_bytes()).next().transpose()?.is_some())
+        let mut any = false;
+        self.engine.scan_prefix(format!("{prefix}/{feed}/").as_bytes(), &mut |_, _| {
+            any = true;
+            false
+        })?;
+        Ok(any)
     }
 
     /// The tombstone of a pruned item of `feed`, if any.
     pub fn tombstone(&self, feed: &str, id: &str) -> Result<Option<Tombstone>, StoreError> {
         let key = tombstone_key(feed, id);
-        self.db.get(&key)?.map(|v| decode::<Tombstone>(&key, &v)).transpose()
+        self.engine.get(&key)?.map(|v| decode::<Tombstone>(&key, &v)).transpose()
     }
 
     /// Every tombstone of `feed`.
     pub fn tombstones(&self, feed: &str) -> Result<Vec<Tombstone>, StoreError> {
-        self.db
-            .scan_prefix(format!("t/{feed}/").as_bytes())
-            .map(|kv| {
-                let (k, v) = kv?;
-                decode::<Tombstone>(&k, &v)
-            })
-            .collect()
+        self.scan(format!("t/{feed}/").as_bytes(), decode::<Tombstone>)
     }
 
     /// Bytes the store's files take on disk.
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
-        Ok(self.db.size_on_disk()?)
+        self.engine.size_on_disk()
     }
 
     /// Starts the changes of one feed's refresh.
     pub fn changes(&self) -> Changes {
-        Changes { batch: sled::Batch::default(), item_feeds: Vec::new() }
+        Changes { ops: Vec::new(), item_feeds: Vec::new() }
     }
 
     /// The generation of one feed's items, or of all items (`None`): it changes whenever a
@@ -239,13 +246,13 @@ impl Store {
         }
     }
 
-    /// Applies `changes` atomically and returns once they are flushed to disk.
+    /// Applies `changes` atomically and returns once they are synced to disk.
     pub async fn commit(&self, mut changes: Changes) -> Result<(), StoreError> {
         let item_feeds = std::mem::take(&mut changes.item_feeds);
         let (done, verdict) = tokio::sync::oneshot::channel();
         let stopped = || StoreError::Io("store writer has stopped".into());
         let tx = self.writer.tx.lock().map_err(|_| stopped())?.clone().ok_or_else(stopped)?;
-        tx.send(WriteJob { batch: changes.batch, done }).map_err(|_| stopped())?;
+        tx.send(WriteJob { ops: changes.ops, done }).map_err(|_| stopped())?;
         verdict.await.map_err(|_| stopped())?.map_err(StoreError::Io)?;
         if !item_feeds.is_empty() {
             let mut g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
@@ -257,9 +264,9 @@ impl Store {
     }
 }
 
-/// The writer thread: group commit. Applies each waiting batch atomically, flushes once, then
-/// acknowledges every batch of the group.
-fn writer_loop(db: sled::Db, log: Option<std::fs::File>, rx: mpsc::Receiver<WriteJob>) {
+/// The writer thread: group commit. Hands every waiting batch to the engine at once, which
+/// applies each atomically and syncs once; then acknowledges every batch of the group.
+fn writer_loop(engine: &dyn Engine, rx: mpsc::Receiver<WriteJob>) {
     while let Ok(first) = rx.recv() {
         let mut group = vec![first];
         while group.len() < 1024 {
@@ -268,43 +275,34 @@ fn writer_loop(db: sled::Db, log: Option<std::fs::File>, rx: mpsc::Receiver<Writ
                 Err(_) => break,
             }
         }
-        let mut verdicts = Vec::with_capacity(group.len());
-        let mut senders = Vec::with_capacity(group.len());
-        for job in group {
-            verdicts.push(db.apply_batch(job.batch).map_err(|e| e.to_string()));
-            senders.push(job.done);
-        }
-        let flushed = db.flush().map(|_| ()).map_err(|e| format!("flush failed: {e}")).and_then(|()| match &log {
-            Some(f) => f.sync_data().map_err(|e| format!("fdatasync failed: {e}")),
-            None => Ok(()),
-        });
-        for (done, applied) in senders.into_iter().zip(verdicts) {
-            let _ = done.send(applied.and(flushed.clone()));
+        let (batches, senders): (Vec<Vec<Op>>, Vec<_>) = group.into_iter().map(|j| (j.ops, j.done)).unzip();
+        for (done, verdict) in senders.into_iter().zip(engine.apply_durably(batches)) {
+            let _ = done.send(verdict);
         }
     }
 }
 
 /// The writes of one refresh, applied together by `Store::commit`.
 pub struct Changes {
-    batch: sled::Batch,
+    ops: Vec<Op>,
     /// Feeds whose items this batch writes (for `Store::generation`).
     item_feeds: Vec<String>,
 }
 
 impl Changes {
     pub fn put_item(&mut self, item: &Item) {
-        self.batch.insert(item_key(&item.feed, &item.id), records::encode_item(item));
+        self.ops.push(Op::Put(item_key(&item.feed, &item.id), records::encode_item(item)));
         if let Some(c) = &item.canonical {
-            self.batch.insert(canonical_index_key(&item.feed, c), item.id.as_bytes());
+            self.ops.push(Op::Put(canonical_index_key(&item.feed, c), item.id.as_bytes().to_vec()));
         }
         self.touch(&item.feed);
     }
 
     /// Removes an item and its canonical-URL entry.
     pub fn remove_item(&mut self, item: &Item) {
-        self.batch.remove(item_key(&item.feed, &item.id));
+        self.ops.push(Op::Remove(item_key(&item.feed, &item.id)));
         if let Some(c) = &item.canonical {
-            self.batch.remove(canonical_index_key(&item.feed, c));
+            self.ops.push(Op::Remove(canonical_index_key(&item.feed, c)));
         }
         self.touch(&item.feed);
     }
@@ -314,7 +312,7 @@ impl Changes {
     }
 
     pub fn remove_tombstone(&mut self, feed: &str, id: &str) {
-        self.batch.remove(tombstone_key(feed, id));
+        self.ops.push(Op::Remove(tombstone_key(feed, id)));
     }
 
     fn touch(&mut self, feed: &str) {
@@ -329,29 +327,7 @@ impl Changes {
 
     fn put<T: Serialize>(&mut self, key: Vec<u8>, value: &T) {
         let bytes = serde_json::to_vec(value).expect("records serialize to JSON");
-        self.batch.insert(key, bytes);
-    }
-}
-
-/// sled writes a snapshot as `snap.N.generating` and renames it when complete. A process
-/// killed in between leaves the temporary behind, and sled 0.34 then refuses to open the store
-/// ("empty/corrupt snapshot file found", `Corruption`; sled issues #1527 and #1533, open). The
-/// unfinished temporary was never a snapshot: removing it lets sled open the store from the
-/// previous snapshot and its log, with everything acknowledged (found by
-/// `scripts/crash-loop.sh`; a store that failed this way opened with all 4,285 items after).
-fn remove_interrupted_snapshots(path: &Path) {
-    let Ok(entries) = std::fs::read_dir(path) else { return };
-    for e in entries.flatten() {
-        let name = e.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with("snap.") && name.ends_with(".generating") {
-            match std::fs::remove_file(e.path()) {
-                Ok(()) => tracing::warn!(file = %e.path().display(), "removed an interrupted sled snapshot"),
-                Err(err) => {
-                    tracing::warn!(file = %e.path().display(), error = %err, "cannot remove an interrupted sled snapshot")
-                }
-            }
-        }
+        self.ops.push(Op::Put(key, bytes));
     }
 }
 
@@ -388,6 +364,10 @@ fn decode_item_at(key: &[u8], bytes: &[u8]) -> Result<Item, StoreError> {
     records::decode_item(bytes).map_err(|e| decode_error(key, e))
 }
 
+fn decode_item_meta_at(key: &[u8], bytes: &[u8]) -> Result<Item, StoreError> {
+    records::decode_item_meta(bytes).map_err(|e| decode_error(key, e))
+}
+
 fn decode_error(key: &[u8], e: records::DecodeError) -> StoreError {
     let key = String::from_utf8_lossy(key).into_owned();
     match e {
@@ -411,71 +391,4 @@ fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::CleanHtml;
-    use chrono::Utc;
-
-    fn item(feed: &str, id: &str) -> Item {
-        Item {
-            feed: feed.into(),
-            id: id.into(),
-            title: "t".into(),
-            link: None,
-            html: CleanHtml::from_sanitized("<p>x</p>".into()),
-            authors: vec![],
-            categories: vec![],
-            published: None,
-            updated: None,
-            first_seen: Utc::now(),
-            content_hash: "h".into(),
-            removed: 0,
-            canonical: None,
-            signature: None,
-        }
-    }
-
-    #[tokio::test]
-    async fn commit_is_durable_across_reopen() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db");
-        {
-            let store = Store::open(&path).unwrap();
-            let mut c = store.changes();
-            c.put_item(&item("a", "1"));
-            c.put_item(&item("a", "2"));
-            c.put_item(&item("b", "1"));
-            c.put_state("a", &FeedState { url: "u".into(), item_count: 2, ..Default::default() });
-            store.commit(c).await.unwrap();
-        }
-        let store = Store::open(&path).unwrap();
-        assert_eq!(store.items("a").unwrap().len(), 2);
-        assert_eq!(store.all_items().unwrap().len(), 3);
-        assert_eq!(store.feed_state("a").unwrap().unwrap().item_count, 2);
-        assert!(store.item("a", "1").unwrap().is_some());
-        assert!(store.feed_state("zzz").unwrap().is_none());
-    }
-
-    #[tokio::test]
-    async fn generations_change_only_with_items() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("db")).unwrap();
-        assert_eq!((store.generation(Some("a")), store.generation(None)), (0, 0));
-        let mut c = store.changes();
-        c.put_state("a", &FeedState::default());
-        store.commit(c).await.unwrap();
-        assert_eq!(store.generation(Some("a")), 0, "state alone (a 304) changes no rendering");
-        let mut c = store.changes();
-        c.put_item(&item("a", "1"));
-        c.put_item(&item("a", "2"));
-        store.commit(c).await.unwrap();
-        assert_eq!((store.generation(Some("a")), store.generation(Some("b")), store.generation(None)), (1, 0, 1));
-    }
-
-    #[test]
-    fn newer_record_versions_are_refused() {
-        let e = decode::<FeedRecord>(b"f/a", br#"{"v":99}"#).unwrap_err();
-        assert!(matches!(e, StoreError::NewerFormat { version: 99, .. }), "{e}");
-        assert!(matches!(decode::<FeedRecord>(b"f/a", b"garbage"), Err(StoreError::Corrupt { .. })));
-    }
-}
+mod tests;

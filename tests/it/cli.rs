@@ -182,25 +182,29 @@ fn opml_import_adds_feeds_keeps_comments_and_export_lists_them() {
     assert!(r.stderr.contains("not OPML"), "{}", r.stderr);
 }
 
+/// Each engine's files overwritten with junk: the store is moved aside with a loud log line
+/// and the next fetch fills a new one.
 #[test]
 fn a_store_that_cannot_be_opened_is_moved_aside_and_rebuilt() {
-    let o = Origin::start();
-    o.serve("/f.xml", Route::feed(read_fixture("feeds/rss2.xml"), "application/rss+xml"));
-    let ws = Workspace::with_feeds(&[("f", &o.url("/f.xml"))]);
-    ws.fetch(0);
-    // sled's config file, overwritten with junk
-    let conf = ws.path().join("db/conf");
-    std::fs::write(&conf, b"\x00\xff garbage, not a sled config \xfe").unwrap();
-    let run = ws.fetch(0);
-    assert!(run.stderr.contains("the store cannot be opened: moved aside"), "{}", run.stderr);
-    let aside: Vec<_> = std::fs::read_dir(ws.path())
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
-        .filter(|n| n.starts_with("db.corrupt-"))
-        .collect();
-    assert_eq!(aside.len(), 1, "the old store is kept for inspection");
-    assert_eq!(counts(&run.stdout, "f").1, 3, "the new store is filled again\n{}", run.stdout);
-    assert_eq!(parse_back(&ws.export(Some("f"), "json")).entries.len(), 3);
+    for store in ["sled", "redb"] {
+        let o = Origin::start();
+        o.serve("/f.xml", Route::feed(read_fixture("feeds/rss2.xml"), "application/rss+xml"));
+        let ws = Workspace::with_feeds_on(Some(store), &[("f", &o.url("/f.xml"))]);
+        ws.fetch(0);
+        // sled's config file or redb's database file
+        let file = ws.path().join(if store == "sled" { "db/conf" } else { "db/store.redb" });
+        std::fs::write(&file, b"\x00\xff garbage, not a store \xfe").unwrap();
+        let run = ws.fetch(0);
+        assert!(run.stderr.contains("the store cannot be opened: moved aside"), "{store}: {}", run.stderr);
+        let aside: Vec<_> = std::fs::read_dir(ws.path())
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .filter(|n| n.starts_with("db.corrupt-"))
+            .collect();
+        assert_eq!(aside.len(), 1, "{store}: the old store is kept for inspection");
+        assert_eq!(counts(&run.stdout, "f").1, 3, "{store}: the new store is filled again\n{}", run.stdout);
+        assert_eq!(parse_back(&ws.export(Some("f"), "json")).entries.len(), 3);
+    }
 }
 
 /// Found by scripts/crash-loop.sh: a process killed while sled writes a snapshot leaves an
@@ -210,7 +214,7 @@ fn a_store_that_cannot_be_opened_is_moved_aside_and_rebuilt() {
 fn an_interrupted_sled_snapshot_does_not_cost_the_store() {
     let o = Origin::start();
     o.serve("/f.xml", Route::feed(read_fixture("feeds/rss2.xml"), "application/rss+xml"));
-    let ws = Workspace::with_feeds(&[("f", &o.url("/f.xml"))]);
+    let ws = Workspace::with_feeds_on(Some("sled"), &[("f", &o.url("/f.xml"))]);
     ws.fetch(0);
     let leftover = ws.path().join("db/snap.00000000FFFFFFFF.generating");
     std::fs::write(&leftover, b"").unwrap();

@@ -30,7 +30,15 @@ pub struct Workspace {
 impl Workspace {
     /// A workspace whose config has the given `[[feed]]` entries (name, url) and a store in `db`.
     pub fn with_feeds(feeds: &[(&str, &str)]) -> Workspace {
+        Workspace::with_feeds_on(None, feeds)
+    }
+
+    /// `with_feeds`, with `[settings] store` set when `store` is given ("sled" or "redb").
+    pub fn with_feeds_on(store: Option<&str>, feeds: &[(&str, &str)]) -> Workspace {
         let mut toml = String::from("[settings]\ndb = \"db\"\ntimeout = \"5s\"\n");
+        if let Some(s) = store {
+            toml.push_str(&format!("store = \"{s}\"\n"));
+        }
         for (name, url) in feeds {
             toml.push_str(&format!("\n[[feed]]\nname = \"{name}\"\nurl = \"{url}\"\n"));
         }

@@ -1,0 +1,114 @@
+//! The sled engine (sled 0.34): one tree, the log file `db` and snapshots in the store folder.
+//!
+//! sled's flush writes with `sync_file_range`, which neither syncs the file's metadata nor the
+//! device cache: an `fdatasync` on its log file after each flush makes "stored" mean durable
+//! (`scripts/check-fsync.sh`).
+
+use std::path::Path;
+
+use super::backend::{Engine, OpenError, Op};
+use super::StoreError;
+
+const CACHE_BYTES: u64 = 16 * 1024 * 1024;
+
+pub struct SledEngine {
+    db: sled::Db,
+    /// sled's log, for the `fdatasync` after each flush.
+    log: Option<std::fs::File>,
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        StoreError::Io(e.to_string())
+    }
+}
+
+impl SledEngine {
+    pub fn open(folder: &Path) -> Result<SledEngine, OpenError> {
+        remove_interrupted_snapshots(folder);
+        let db = sled::Config::new()
+            .path(folder)
+            .cache_capacity(CACHE_BYTES)
+            .mode(sled::Mode::HighThroughput)
+            .flush_every_ms(None)
+            .open()
+            .map_err(|e| match &e {
+                sled::Error::Corruption { .. } | sled::Error::Unsupported(_) | sled::Error::ReportableBug(_) => {
+                    OpenError::Unreadable(e.to_string())
+                }
+                sled::Error::Io(io)
+                    if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock") =>
+                {
+                    OpenError::Locked
+                }
+                _ => OpenError::Other(e.to_string()),
+            })?;
+        let log = std::fs::File::open(folder.join("db")).ok();
+        Ok(SledEngine { db, log })
+    }
+}
+
+impl Engine for SledEngine {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.db.get(key)?.map(|v| v.to_vec()))
+    }
+
+    fn scan_prefix(&self, prefix: &[u8], each: &mut dyn FnMut(&[u8], &[u8]) -> bool) -> Result<(), StoreError> {
+        for kv in self.db.scan_prefix(prefix) {
+            let (k, v) = kv?;
+            if !each(&k, &v) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_durably(&self, group: Vec<Vec<Op>>) -> Vec<Result<(), String>> {
+        let applied: Vec<Result<(), String>> = group
+            .into_iter()
+            .map(|ops| {
+                let mut batch = sled::Batch::default();
+                for op in ops {
+                    match op {
+                        Op::Put(k, v) => batch.insert(k, v),
+                        Op::Remove(k) => batch.remove(k),
+                    }
+                }
+                self.db.apply_batch(batch).map_err(|e| e.to_string())
+            })
+            .collect();
+        let flushed = self.db.flush().map(|_| ()).map_err(|e| format!("flush failed: {e}")).and_then(|()| {
+            match &self.log {
+                Some(f) => f.sync_data().map_err(|e| format!("fdatasync failed: {e}")),
+                None => Ok(()),
+            }
+        });
+        applied.into_iter().map(|a| a.and(flushed.clone())).collect()
+    }
+
+    fn size_on_disk(&self) -> Result<u64, StoreError> {
+        Ok(self.db.size_on_disk()?)
+    }
+}
+
+/// sled writes a snapshot as `snap.N.generating` and renames it when complete. A process
+/// killed in between leaves the temporary behind, and sled 0.34 then refuses to open the store
+/// ("empty/corrupt snapshot file found", `Corruption`; sled issues #1527 and #1533, open). The
+/// unfinished temporary was never a snapshot: removing it lets sled open the store from the
+/// previous snapshot and its log, with everything acknowledged (found by
+/// `scripts/crash-loop.sh`; a store that failed this way opened with all 4,285 items after).
+fn remove_interrupted_snapshots(path: &Path) {
+    let Ok(entries) = std::fs::read_dir(path) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            match std::fs::remove_file(e.path()) {
+                Ok(()) => tracing::warn!(file = %e.path().display(), "removed an interrupted sled snapshot"),
+                Err(err) => {
+                    tracing::warn!(file = %e.path().display(), error = %err, "cannot remove an interrupted sled snapshot")
+                }
+            }
+        }
+    }
+}

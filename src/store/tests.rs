@@ -1,0 +1,225 @@
+//! The store's conformance suite: every case runs against every engine (`conformance!` makes a
+//! `sled` and a `redb` test of each), so both keep the same promises.
+
+use super::*;
+use crate::model::CleanHtml;
+use chrono::Utc;
+
+fn item(feed: &str, id: &str) -> Item {
+    Item {
+        feed: feed.into(),
+        id: id.into(),
+        title: "t".into(),
+        link: None,
+        html: CleanHtml::from_sanitized("<p>x</p>".into()),
+        authors: vec![],
+        categories: vec![],
+        published: None,
+        updated: None,
+        first_seen: Utc::now(),
+        content_hash: "h".into(),
+        removed: 0,
+        canonical: None,
+        signature: None,
+    }
+}
+
+fn tombstone(id: &str) -> Tombstone {
+    Tombstone { v: 1, id: id.into(), canonical: None, sig: None, pruned: Utc::now(), seen: Utc::now() }
+}
+
+fn open(path: &Path, b: Backend) -> Store {
+    let store = Store::open_with(path, Some(b)).unwrap();
+    assert_eq!(store.backend(), b);
+    store
+}
+
+/// `conformance!(case, …)`: for each `async fn case(b: Backend)`, a test per engine.
+macro_rules! conformance {
+    ($($case:ident),* $(,)?) => {
+        mod sled {
+            $( #[tokio::test] async fn $case() { super::$case(super::Backend::Sled).await } )*
+        }
+        mod redb {
+            $( #[tokio::test] async fn $case() { super::$case(super::Backend::Redb).await } )*
+        }
+    };
+}
+
+conformance!(
+    commit_is_durable_across_reopen,
+    generations_change_only_with_items,
+    scans_stay_within_their_prefix,
+    overwrites_and_removals,
+    concurrent_commits_are_all_acknowledged_and_kept,
+    a_second_open_is_refused_as_locked,
+    a_store_of_garbage_is_moved_aside_and_restarted,
+    an_existing_store_keeps_its_engine,
+);
+
+async fn commit_is_durable_across_reopen(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let store = open(&path, b);
+        let mut c = store.changes();
+        c.put_item(&item("a", "1"));
+        c.put_item(&item("a", "2"));
+        c.put_item(&item("b", "1"));
+        c.put_state("a", &FeedState { url: "u".into(), item_count: 2, ..Default::default() });
+        store.commit(c).await.unwrap();
+    }
+    let store = open(&path, b);
+    assert_eq!(store.items("a").unwrap().len(), 2);
+    assert_eq!(store.all_items().unwrap().len(), 3);
+    assert_eq!(store.all_item_metas().unwrap().len(), 3);
+    assert_eq!(store.feed_state("a").unwrap().unwrap().item_count, 2);
+    assert!(store.item("a", "1").unwrap().is_some());
+    assert!(store.feed_state("zzz").unwrap().is_none());
+    assert!(store.size_on_disk().unwrap() > 0);
+}
+
+async fn generations_change_only_with_items(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"), b);
+    assert_eq!((store.generation(Some("a")), store.generation(None)), (0, 0));
+    let mut c = store.changes();
+    c.put_state("a", &FeedState::default());
+    store.commit(c).await.unwrap();
+    assert_eq!(store.generation(Some("a")), 0, "state alone (a 304) changes no rendering");
+    let mut c = store.changes();
+    c.put_item(&item("a", "1"));
+    c.put_item(&item("a", "2"));
+    store.commit(c).await.unwrap();
+    assert_eq!((store.generation(Some("a")), store.generation(Some("b")), store.generation(None)), (1, 0, 1));
+}
+
+/// Feed `a` is a prefix of feed `ab`: nothing of one may show in the other's scans.
+async fn scans_stay_within_their_prefix(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"), b);
+    let mut c = store.changes();
+    for (feed, id) in [("a", "1"), ("ab", "1"), ("ab", "2"), ("b", "9")] {
+        c.put_item(&item(feed, id));
+    }
+    c.put_tombstone("ab", &tombstone("old"));
+    store.commit(c).await.unwrap();
+    assert_eq!(store.items("a").unwrap().iter().map(|i| (i.feed.as_str(), i.id.as_str())).collect::<Vec<_>>(), [("a", "1")]);
+    assert_eq!(store.item_metas("ab").unwrap().len(), 2);
+    assert!(store.tombstones("a").unwrap().is_empty());
+    assert_eq!(store.tombstones("ab").unwrap().len(), 1);
+    assert!(store.has_any('i', "a").unwrap() && !store.has_any('t', "a").unwrap() && store.has_any('t', "ab").unwrap());
+    assert!(!store.has_any('i', "c").unwrap());
+}
+
+async fn overwrites_and_removals(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"), b);
+    let mut first = item("a", "1");
+    first.canonical = Some("example.org/story".into());
+    let mut c = store.changes();
+    c.put_item(&first);
+    c.put_tombstone("a", &tombstone("gone"));
+    store.commit(c).await.unwrap();
+    assert_eq!(store.item_by_canonical("a", "example.org/story").unwrap().unwrap().id, "1");
+
+    let mut changed = first.clone();
+    changed.title = "new title".into();
+    let mut c = store.changes();
+    c.put_item(&changed);
+    c.remove_tombstone("a", "gone");
+    store.commit(c).await.unwrap();
+    assert_eq!(store.item("a", "1").unwrap().unwrap().title, "new title");
+    assert_eq!(store.items("a").unwrap().len(), 1, "an overwrite is not a second item");
+    assert!(store.tombstone("a", "gone").unwrap().is_none());
+
+    let mut c = store.changes();
+    c.remove_item(&changed);
+    store.commit(c).await.unwrap();
+    assert!(store.item("a", "1").unwrap().is_none());
+    assert!(store.item_by_canonical("a", "example.org/story").unwrap().is_none(), "the index entry goes too");
+}
+
+/// Many refreshes committing at once (group commit): every one is acknowledged, and every one
+/// is there after a reopen.
+async fn concurrent_commits_are_all_acknowledged_and_kept(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let store = open(&path, b);
+        let tasks: Vec<_> = (0..64)
+            .map(|n| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let mut c = store.changes();
+                    for i in 0..5 {
+                        c.put_item(&item(&format!("f{n}"), &i.to_string()));
+                    }
+                    c.put_state(&format!("f{n}"), &FeedState { item_count: 5, ..Default::default() });
+                    store.commit(c).await
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+    }
+    let store = open(&path, b);
+    assert_eq!(store.all_items().unwrap().len(), 64 * 5);
+    assert_eq!(store.feed_state("f63").unwrap().unwrap().item_count, 5);
+}
+
+async fn a_second_open_is_refused_as_locked(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let _first = open(&path, b);
+    let second = Store::open_with(&path, Some(b));
+    assert!(matches!(second, Err(StoreError::Locked { .. })), "{:?}", second.err());
+}
+
+/// Files that are not a store at all: moved aside (kept, never deleted) and a new store opened.
+async fn a_store_of_garbage_is_moved_aside_and_restarted(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let store = open(&path, b);
+        let mut c = store.changes();
+        c.put_item(&item("a", "1"));
+        store.commit(c).await.unwrap();
+    }
+    for e in std::fs::read_dir(&path).unwrap().flatten().filter(|e| e.path().is_file()) {
+        let len = e.metadata().unwrap().len().max(64) as usize;
+        std::fs::write(e.path(), (0..len).map(|i| (i * 7919 % 251) as u8).collect::<Vec<u8>>()).unwrap();
+    }
+    let store = open(&path, b);
+    assert!(store.items("a").unwrap().is_empty(), "a new, empty store");
+    let aside: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("db.corrupt-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "the damaged store is kept beside it");
+}
+
+async fn an_existing_store_keeps_its_engine(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    drop(open(&path, b));
+    assert_eq!(Backend::of_folder(&path), Some(b));
+    assert_eq!(Store::open(&path).unwrap().backend(), b, "no setting: the engine the files show");
+    let other = if b == Backend::Sled { Backend::Redb } else { Backend::Sled };
+    match Store::open_with(&path, Some(other)) {
+        Err(e @ StoreError::OtherBackend { .. }) => {
+            let msg = e.to_string();
+            assert!(msg.contains(&format!("is a {b} store")) && msg.contains(&format!("store = \"{other}\"")), "{msg}");
+        }
+        r => panic!("expected OtherBackend, got {:?}", r.map(|s| s.backend())),
+    }
+}
+
+#[test]
+fn newer_record_versions_are_refused() {
+    let e = decode::<FeedRecord>(b"f/a", br#"{"v":99}"#).unwrap_err();
+    assert!(matches!(e, StoreError::NewerFormat { version: 99, .. }), "{e}");
+    assert!(matches!(decode::<FeedRecord>(b"f/a", b"garbage"), Err(StoreError::Corrupt { .. })));
+}
