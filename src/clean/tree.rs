@@ -11,13 +11,70 @@
 use ego_tree::Tree;
 use scraper::{Html, Node};
 
-/// `Html::parse_fragment`, with parent links that agree with child links.
+/// Elements nested deeper than this are cut off with everything after them.
+pub const MAX_DEPTH: usize = 1_000;
+
+/// `Html::parse_fragment`, with parent links that agree with child links, of at most
+/// `MAX_DEPTH` levels of nesting.
 pub fn parse_fragment(html: &str) -> Html {
-    let mut doc = Html::parse_fragment(html);
+    let mut doc = Html::parse_fragment(cap_nesting(html));
     if !parents_agree(&doc.tree) {
         doc.tree = relinked(&doc.tree);
     }
     doc
+}
+
+/// `html` up to the first start tag that would open element number `MAX_DEPTH + 1` on the
+/// stack, if any. html5ever's tree builder checks the stack of open elements at every tag,
+/// so hostile nesting (100,000 `<div>`s) costs quadratic time, about 38 s; no article nests
+/// a thousand levels. Counted from the tags alone: void and self-closed elements and those
+/// the parser closes by itself (`<p>`, `<li>`, table cells…) do not deepen it.
+fn cap_nesting(html: &str) -> &str {
+    /// Never on the stack for long: void, or closed implicitly by their next sibling.
+    const FLAT: &[&[u8]] = &[
+        b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta", b"param", b"source",
+        b"track", b"wbr", b"p", b"li", b"dt", b"dd", b"tr", b"td", b"th", b"option", b"rb", b"rt", b"rp",
+    ];
+    let bytes = html.as_bytes();
+    if bytes.len() < MAX_DEPTH * 3 {
+        return html; // cannot hold that many start tags
+    }
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(off) = bytes[i..].iter().position(|&b| b == b'<') {
+        let at = i + off;
+        let rest = &bytes[at + 1..];
+        if rest.starts_with(b"!--") {
+            // a comment: to its end
+            i = match html[at..].find("-->") {
+                Some(end) => at + end + 3,
+                None => return html,
+            };
+            continue;
+        }
+        let closing = rest.first() == Some(&b'/');
+        let name_start = at + 1 + usize::from(closing);
+        let name_len = bytes[name_start..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+        i = name_start + name_len;
+        if name_len == 0 || !bytes[name_start].is_ascii_alphabetic() {
+            continue; // not a tag: `<` as text, `<!doctype`, `<?`
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        let name = bytes[name_start..i].to_ascii_lowercase();
+        let tag_end = bytes[i..].iter().position(|&b| b == b'>').map_or(bytes.len(), |e| i + e);
+        let self_closed = tag_end > i && bytes[tag_end - 1] == b'/';
+        if self_closed || FLAT.contains(&name.as_slice()) {
+            continue;
+        }
+        depth += 1;
+        if depth > MAX_DEPTH {
+            return &html[..at];
+        }
+    }
+    html
 }
 
 /// Does every node's every child name that node as its parent?
@@ -53,6 +110,23 @@ mod tests {
         let fixed = parse_fragment(html);
         assert!(parents_agree(&fixed.tree));
         assert_eq!(fixed.root_element().html(), raw.root_element().html());
+    }
+
+    #[test]
+    fn nesting_is_cut_at_the_cap() {
+        let deep = format!("<p>before</p>{}deep text{}<p>after</p>", "<div>".repeat(5_000), "</div>".repeat(5_000));
+        let cut = cap_nesting(&deep);
+        assert_eq!(cut.matches("<div>").count(), MAX_DEPTH);
+        assert!(cut.starts_with("<p>before</p>") && !cut.contains("deep text"));
+        // flat, closed, void, self-closed elements, comments and text `<` do not count
+        let flat = format!(
+            "{}{}{}{}",
+            "<div>x</div>".repeat(2_000),
+            "<p>x<li>y<br><img src=a><span/>".repeat(2_000),
+            "<!-- <div><div><div> -->".repeat(2_000),
+            "1 < 2 <3 ".repeat(2_000)
+        );
+        assert_eq!(cap_nesting(&flat), flat);
     }
 
     #[test]
