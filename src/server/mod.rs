@@ -1,7 +1,8 @@
 //! The HTTP server that feed readers poll: clean feeds, an index page, OPML, health and
 //! metrics. `router(state)` builds the axum router (tests call it without a socket);
-//! `serve(listener, state, shutdown)` runs it on a listener with a header-read timeout and a
-//! cap on concurrent connections, which `axum::serve` alone does not set.
+//! `serve(listener, app, shutdown, limits)` runs it on a listener made by `bind`: a
+//! header-read timeout, a cap on concurrent connections, 503s for the excess and keep-alive
+//! connections that take turns, none of which `axum::serve` sets (see `listener`).
 //!
 //! Routes: `GET /`, `/feeds/{name}.{rss,atom,json}`, `/all.{rss,atom,json}`, `/feeds.opml`,
 //! `/healthz`, `/metrics`. GET routes answer HEAD too; other methods get 405, unknown paths 404.
@@ -10,8 +11,11 @@
 //! from `cache`, so this module never renders a feed whose items did not change.
 
 pub mod cache;
+mod listener;
 pub mod metrics;
 mod pages;
+
+pub use listener::{bind, serve, Limits, LISTEN_BACKLOG, SHED_RESPONSE};
 
 use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
@@ -242,72 +246,6 @@ async fn metrics_page(State(state): State<Arc<AppState>>) -> Response {
     let items: u64 =
         cfg.feeds.iter().filter_map(|f| state.store.feed_state(&f.name).ok().flatten()).map(|s| s.item_count).sum();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render(items)).into_response()
-}
-
-/// Limits of the listener.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Connections served at once; further ones wait in the kernel's backlog.
-    pub max_connections: usize,
-    /// A client must send its request headers within this time.
-    pub header_read_timeout: std::time::Duration,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits { max_connections: 512, header_read_timeout: std::time::Duration::from_secs(10) }
-    }
-}
-
-/// Serves `app` on `listener` until `shutdown` turns true, then lets open requests finish
-/// (up to 10 s). HTTP/1.1 with a header-read timeout and a connection cap: a slow client can
-/// hold one connection slot for at most `header_read_timeout` before sending its request.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    app: Router,
-    mut shutdown: tokio::sync::watch::Receiver<bool>,
-    limits: Limits,
-) {
-    use hyper_util::rt::{TokioIo, TokioTimer};
-    use hyper_util::service::TowerToHyperService;
-    // One permit per open connection; a connection task holds it until the connection ends.
-    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    loop {
-        let permit = tokio::select! {
-            p = slots.clone().acquire_owned() => p.expect("never closed"),
-            _ = shutdown.changed() => if *shutdown.borrow() { break } else { continue },
-        };
-        let (stream, _peer) = tokio::select! {
-            a = listener.accept() => match a {
-                Ok(a) => a,
-                Err(e) => {
-                    // Out of file descriptors and the like: wait instead of spinning.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
-            _ = shutdown.changed() => if *shutdown.borrow() { break } else { continue },
-        };
-        // Responses go out whole; without this, Nagle's algorithm holds the last segment of a
-        // large body until the client's delayed ACK, a tail latency of up to 40 ms.
-        if let Err(e) = stream.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
-        let conn = hyper::server::conn::http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(limits.header_read_timeout)
-            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            let _ = conn.await;
-            drop(permit);
-        });
-    }
-    if tokio::time::timeout(std::time::Duration::from_secs(10), graceful.shutdown()).await.is_err() {
-        tracing::warn!("open connections did not finish within 10 s");
-    }
 }
 
 #[cfg(test)]

@@ -282,12 +282,32 @@ async fn index_opml_health_and_metrics() {
 
 /// A plain HTTP/1.1 GET over a socket: the status code (0 when the server closed first).
 async fn socket_get(addr: std::net::SocketAddr, path: &str) -> u16 {
+    let head = socket_get_head(addr, path).await;
+    head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+}
+
+/// A plain HTTP/1.1 GET over a socket, read until the server closes: the head of the answer,
+/// lower-cased ("" when the server closed first).
+async fn socket_get_head(addr: std::net::SocketAddr, path: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
     s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
     let mut buf = Vec::new();
     let _ = s.read_to_end(&mut buf).await;
-    String::from_utf8_lossy(&buf).split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+    let text = String::from_utf8_lossy(&buf).to_lowercase();
+    text.split("\r\n\r\n").next().unwrap_or("").to_string()
+}
+
+/// Starts `serve` with `limits` on 127.0.0.1: its address, the stop switch and its task.
+async fn start_server(
+    f: &Fixture,
+    limits: Limits,
+) -> (std::net::SocketAddr, tokio::sync::watch::Sender<bool>, tokio::task::JoinHandle<()>) {
+    let listener = bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let server = tokio::spawn(serve(listener, router(f.state.clone()), stopped, limits));
+    (addr, stop, server)
 }
 
 #[tokio::test]
@@ -295,11 +315,8 @@ async fn slow_clients_are_cut_off_and_cannot_hold_the_server() {
     use std::time::{Duration, Instant};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let f = fixture(None).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let limits = Limits { max_connections: 4, header_read_timeout: Duration::from_millis(300) };
-    let server = tokio::spawn(serve(listener, router(f.state.clone()), stopped, limits));
+    let limits = Limits { max_connections: 4, header_read_timeout: Duration::from_millis(300), ..Limits::default() };
+    let (addr, stop, server) = start_server(&f, limits).await;
 
     // Three clients trickle half a request line and stall.
     let mut slow = Vec::new();
@@ -320,19 +337,127 @@ async fn slow_clients_are_cut_off_and_cannot_hold_the_server() {
         assert!(n == 0 || text.starts_with("HTTP/1.1 408"), "{text}");
     }
     assert!(started.elapsed() < Duration::from_secs(3));
-    // With every slot held by idle clients, a new client waits (is not served) until one
-    // is cut off, and is then served.
-    let mut hold = Vec::new();
+    // So is an idle keep-alive connection: the timeout starts again after each response.
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = idle.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    let started = Instant::now();
+    let n =
+        tokio::time::timeout(Duration::from_secs(5), idle.read(&mut buf)).await.expect("closed in time").unwrap_or(0);
+    assert_eq!(n, 0, "closed without another answer");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    // And every slot is free again.
     for _ in 0..4 {
-        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-        s.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
-        hold.push(s);
+        assert_eq!(socket_get(addr, "/healthz").await, 200);
     }
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    let waited = Instant::now();
-    assert_eq!(socket_get(addr, "/healthz").await, 200);
-    assert!(waited.elapsed() >= Duration::from_millis(150), "the fifth client waited for a slot");
-    drop(hold);
     stop.send(true).unwrap();
     tokio::time::timeout(Duration::from_secs(15), server).await.expect("server stops").unwrap();
+}
+
+/// RELIABILITY rows 46 and 47: with every slot taken, a new connection is answered at once
+/// with a 503 (not left in the backlog); a connection that has waited `reclaim_after` for a
+/// request head gives its slot to a new one, the one that waited longest first (an idle
+/// keep-alive connection closes gracefully); under that pressure, keep-alive yields.
+#[tokio::test]
+async fn a_full_server_sheds_at_once_and_reclaims_waiting_connections() {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let f = fixture(None).await;
+    let limits = Limits {
+        max_connections: 2,
+        header_read_timeout: Duration::from_secs(20),
+        reclaim_after: Duration::from_secs(2),
+        ..Limits::default()
+    };
+    let (addr, stop, server) = start_server(&f, limits).await;
+    // Sends a GET on a keep-alive connection and reads the answer's head (bodies here are
+    // small); "" when the server closed the connection.
+    async fn ask(s: &mut tokio::net::TcpStream) -> String {
+        let _ = s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await;
+        answer(s).await
+    }
+    async fn answer(s: &mut tokio::net::TcpStream) -> String {
+        let mut buf = vec![0u8; 8192];
+        let n = tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf)).await.expect("an answer").unwrap_or(0);
+        String::from_utf8_lossy(&buf[..n]).to_lowercase()
+    }
+
+    // `stalled` stops in its request head; `idle` is a keep-alive client between requests.
+    let t0 = Instant::now();
+    let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stalled.write_all(b"GET /all.rss HTTP/1.1\r\nHo").await.unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let first = ask(&mut idle).await;
+    assert!(first.starts_with("http/1.1 200") && !first.contains("connection: close"), "{first}");
+
+    // Both slots are taken and nobody has waited 2 s: a new client is shed at once.
+    let started = Instant::now();
+    let head = socket_get_head(addr, "/healthz").await;
+    assert!(t0.elapsed() < Duration::from_secs(2), "the test itself was too slow: {:?}", t0.elapsed());
+    assert!(head.starts_with("http/1.1 503"), "{head}");
+    assert!(head.contains("\r\nretry-after: 1\r\n") && head.contains("\r\nconnection: close\r\n"), "{head}");
+    assert!(started.elapsed() < Duration::from_millis(500), "{:?}", started.elapsed());
+
+    // Once `stalled` has waited 2 s (and `idle` not yet), a new client takes its slot; but
+    // only one whose request head has arrived: one that trickles its own cannot.
+    tokio::time::sleep(Duration::from_millis(2_500).saturating_sub(t0.elapsed())).await;
+    let trickler = tokio::spawn(async move {
+        let started = Instant::now();
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHo").await.unwrap();
+        let mut buf = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut buf)).await;
+        (String::from_utf8_lossy(&buf).to_lowercase(), started.elapsed())
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(socket_get(addr, "/healthz").await, 200);
+    let mut buf = [0u8; 64];
+    let n = tokio::time::timeout(Duration::from_secs(2), stalled.read(&mut buf)).await.expect("reclaimed").unwrap_or(0);
+    assert_eq!(n, 0, "closed without an answer");
+    // `idle` is still open, but under this pressure keep-alive yields: its next answer
+    // closes it.
+    let second = ask(&mut idle).await;
+    assert!(second.starts_with("http/1.1 200") && second.contains("\r\nconnection: close\r\n"), "{second}");
+    assert_eq!(answer(&mut idle).await, "", "closed after the answer");
+    // The trickler got its 503 once its time for a head was over.
+    let (text, took) = trickler.await.unwrap();
+    assert!(text.starts_with("http/1.1 503"), "{text}");
+    assert!(took >= Duration::from_millis(800) && took < Duration::from_secs(3), "{took:?}");
+
+    // Without pressure (1 s later), keep-alive is kept; a keep-alive client idle for 2 s is
+    // closed gracefully to make room, before a younger stalled one.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let first = ask(&mut idle).await;
+    assert!(first.starts_with("http/1.1 200") && !first.contains("connection: close"), "{first}");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut other = tokio::net::TcpStream::connect(addr).await.unwrap(); // the second slot
+    other.write_all(b"GET /all.rss HTTP/1.1\r\nHo").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    assert_eq!(socket_get(addr, "/healthz").await, 200);
+    assert_eq!(answer(&mut idle).await, "", "the idle one, reclaimed first, closed");
+
+    // Shutdown closes the connection still waiting for its first request at once.
+    let started = Instant::now();
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(15), server).await.expect("server stops").unwrap();
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    drop(other);
+}
+
+/// The canned 503 is a well-formed HTTP/1.1 response whose Content-Length is its body's.
+#[test]
+fn the_shed_response_is_well_formed() {
+    let text = std::str::from_utf8(SHED_RESPONSE).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let mut lines = head.split("\r\n");
+    assert_eq!(lines.next(), Some("HTTP/1.1 503 Service Unavailable"));
+    let headers: Vec<(&str, &str)> = lines.map(|l| l.split_once(": ").unwrap()).collect();
+    let get = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v);
+    assert_eq!(get("Content-Length"), Some(body.len().to_string().as_str()));
+    assert_eq!(get("Retry-After"), Some("1"));
+    assert_eq!(get("Connection"), Some("close"));
 }

@@ -1,5 +1,6 @@
 //! `feedscrub serve` on a real socket: first poll, every output, the store lock, SIGHUP
-//! reload (good and broken), SIGTERM with the store intact.
+//! reload (good and broken), SIGTERM with the store intact; abusive clients, and a full server
+//! that sheds with 503.
 
 use std::time::Duration;
 
@@ -162,4 +163,133 @@ fn the_server_refuses_abuse_and_keeps_serving() {
     // and the server still answers normally
     assert_eq!(d.get("/feeds/news.rss").0, 200);
     slow.clear();
+}
+
+/// Sends `request` as is and reads until the server closes: the head of the answer,
+/// lower-cased ("" when the server closed without one).
+fn raw_head(addr: &str, request: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let _ = s.write_all(request);
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer).to_lowercase();
+    answer.split("\r\n\r\n").next().unwrap_or("").to_string()
+}
+
+/// One HTTP/1.1 connection that is kept alive, request after request.
+struct KeepAlive {
+    conn: std::io::BufReader<std::net::TcpStream>,
+}
+
+impl KeepAlive {
+    fn connect(addr: &str) -> KeepAlive {
+        let s = std::net::TcpStream::connect(addr).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        KeepAlive { conn: std::io::BufReader::new(s) }
+    }
+
+    /// A GET on this connection: the status and the lower-cased head of the answer (its body is
+    /// read by its Content-Length and dropped).
+    fn get(&mut self, path: &str) -> (u16, String) {
+        use std::io::{BufRead, Read, Write};
+        write!(self.conn.get_mut(), "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut head = String::new();
+        loop {
+            let mut line = String::new();
+            assert!(self.conn.read_line(&mut line).unwrap() > 0, "closed in the head of the answer");
+            if line == "\r\n" {
+                break;
+            }
+            head.push_str(&line.to_lowercase());
+        }
+        let length = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .map_or(0, |n| n.trim().parse::<usize>().unwrap());
+        self.conn.read_exact(&mut vec![0; length]).unwrap();
+        let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        (status, head)
+    }
+
+    /// Whether the server closes the connection (end of file, within the read timeout).
+    fn closed(&mut self) -> bool {
+        use std::io::Read;
+        matches!(self.conn.read(&mut [0; 1]), Ok(0))
+    }
+}
+
+/// RELIABILITY row 47 on the real daemon, with 4 connection slots (the test knobs of
+/// `server::Limits::from_env`; reclaiming idle connections is switched off here, it is
+/// tested in `server::tests`): with every slot held by an idle keep-alive client, a new
+/// connection is answered at once with 503, `Retry-After` and `Connection: close` instead of
+/// waiting in the backlog; under that pressure, keep-alive yields, and the slot it frees
+/// serves the next client; without pressure, the third answer on a connection closes it.
+#[test]
+fn a_full_server_sheds_with_503_and_keep_alive_clients_take_turns() {
+    use std::time::Instant;
+    let o = Origin::start();
+    o.serve("/rss2.xml", Route::feed(read_fixture("feeds/rss2.xml"), "application/rss+xml"));
+    let ws = Workspace::with_config(&format!(
+        "[settings]\ndb = \"db\"\n[[feed]]\nname = \"news\"\nurl = \"{}\"\n",
+        o.url("/rss2.xml")
+    ));
+    let d = Daemon::start_with_env(
+        &ws,
+        &[
+            ("FEEDSCRUB_TEST_MAX_CONNECTIONS", "4"),
+            ("FEEDSCRUB_TEST_KEEPALIVE_REQUESTS", "3"),
+            ("FEEDSCRUB_TEST_RECLAIM_AFTER_MS", "600000"),
+        ],
+    );
+    d.wait_entries("/feeds/news.rss", 3);
+    let request = b"GET /feeds/news.rss HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+
+    // Four keep-alive clients, each served once and then idle, hold every slot.
+    let mut held: Vec<KeepAlive> = (0..4)
+        .map(|_| {
+            let mut c = KeepAlive::connect(&d.addr);
+            let (status, head) = c.get("/feeds/news.rss");
+            assert!(status == 200 && !head.contains("connection: close"), "{head}");
+            c
+        })
+        .collect();
+    for _ in 0..3 {
+        let started = Instant::now();
+        let head = raw_head(&d.addr, request);
+        assert!(head.starts_with("http/1.1 503 "), "{head}");
+        assert!(head.contains("\r\nretry-after: 1\r\n"), "{head}");
+        assert!(head.contains("\r\nconnection: close\r\n"), "{head}");
+        assert!(started.elapsed() < Duration::from_secs(2), "answered at once: {:?}", started.elapsed());
+    }
+
+    // Under this pressure (a connection was shed within the last second), keep-alive yields:
+    // a holder's next answer closes its connection.
+    let (status, head) = held[0].get("/feeds/news.rss");
+    assert!(status == 200 && head.contains("\r\nconnection: close\r\n"), "{head}");
+    assert!(held[0].closed(), "the server closed the connection after the answer");
+    // Its slot serves the next client (shed meanwhile, for the moment the slot takes to come
+    // back, but never left waiting).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut last_shed = Instant::now();
+    loop {
+        let head = raw_head(&d.addr, request);
+        if head.starts_with("http/1.1 200 ") {
+            break;
+        }
+        assert!(head.starts_with("http/1.1 503 "), "{head}");
+        last_shed = Instant::now();
+        assert!(last_shed < deadline, "the freed slot never served a new client");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // A second after the last shed, keep-alive is kept again, up to 3 answers a connection.
+    std::thread::sleep((last_shed + Duration::from_millis(1_200)).saturating_duration_since(Instant::now()));
+    let (status, head) = held[1].get("/feeds/news.rss");
+    assert!(status == 200 && !head.contains("connection: close"), "{head}");
+    let (status, head) = held[1].get("/feeds/news.rss");
+    assert!(status == 200 && head.contains("\r\nconnection: close\r\n"), "{head}");
+    assert!(held[1].closed(), "the server closed the connection after its third answer");
+    assert_eq!(held[2].get("/feeds/news.rss").0, 200, "the other holders are still served");
 }

@@ -18,11 +18,18 @@ pub struct Daemon {
 
 impl Daemon {
     pub fn start(ws: &Workspace) -> Daemon {
+        Daemon::start_with_env(ws, &[])
+    }
+
+    /// `start` with extra environment variables, e.g. the listener's test knobs
+    /// (`FEEDSCRUB_TEST_MAX_CONNECTIONS` and others, see `server::Limits::from_env`).
+    pub fn start_with_env(ws: &Workspace, env: &[(&str, &str)]) -> Daemon {
         let mut child = Command::new(env!("CARGO_BIN_EXE_feedscrub"))
             .args(["--config", ws.config().to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
             .current_dir(ws.path())
             .env_remove("FEEDSCRUB_CONFIG")
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
