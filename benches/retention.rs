@@ -66,7 +66,7 @@ fn main() {
         tls_insecure: false,
     };
     let t0: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().expect("time");
-    println!("refreshes  items  tombstones  store bytes (sled size_on_disk)  folder bytes");
+    println!("refreshes  items  tombstones  store bytes ({} size_on_disk)  folder bytes", store.backend());
     for r in 0..refreshes() {
         let now = t0 + TimeDelta::hours(r as i64);
         let state = store.feed_state("churn").expect("state").unwrap_or_default();
