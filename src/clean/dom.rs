@@ -266,6 +266,8 @@ pub struct Fragment {
     pub blocks: Vec<u64>,
     /// The plain text of the result (`text::html_to_text` of it, taken from the tree).
     pub text: String,
+    /// The parser reported errors in the input (misnested or stray tags…).
+    pub malformed: bool,
 }
 
 /// Leaf blocks with less text than this never count as repeated boilerplate ("Fazit",
@@ -289,7 +291,7 @@ fn block_hash(node: NodeRef<Node>) -> u64 {
 
 /// Runs passes 0–6 on `html`.
 pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
-    let mut doc = super::tree::parse_fragment(html);
+    let (mut doc, malformed) = super::tree::parse_fragment_checked(html);
     let mut removed = Removed { explain: opts.explain, ..Removed::default() };
     let root = fragment_root(&doc);
 
@@ -298,6 +300,7 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
     // than this one did; lazy images whose real source sits in <noscript>; paragraphs
     // written as lines.
     keep_content_the_sanitizer_drops(&mut doc, root);
+    drop_urls_the_sanitizer_drops(&mut doc, root);
     remove_empty(&mut doc, root);
     noscript_fallbacks(&mut doc, root);
 
@@ -414,7 +417,7 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
     remove_empty(&mut doc, root);
 
     let text = super::text::node_to_text(doc.tree.get(root).expect("root"));
-    Fragment { html: serialize_children(&doc, root, html.len()), removed, blocks, text }
+    Fragment { html: serialize_children(&doc, root, html.len()), removed, blocks, text, malformed }
 }
 
 /// Removes the leaf blocks whose `block_hash` is in `repeated` (a feed's learned boilerplate,
@@ -725,6 +728,31 @@ fn unwrap_what_the_sanitizer_unwraps(doc: &mut Html, root: NodeId) {
             doc.tree.get_mut(id).expect("element").insert_id_before(child);
         }
         detach_all(doc, &[id]);
+    }
+}
+
+/// ammonia removes a URL attribute (`href`, `src`, `poster`) whose scheme is not http(s) or
+/// mailto, or that does not parse at all. The block walk reads links (a link to another site
+/// is an ad signal), so it must see the links the reader will get: they go first.
+fn drop_urls_the_sanitizer_drops(doc: &mut Html, root: NodeId) {
+    const URL_ATTRS: &[&str] = &["href", "src", "poster"];
+    let kept = |v: &str| match Url::parse(v) {
+        Ok(u) => matches!(u.scheme(), "http" | "https" | "mailto"),
+        Err(url::ParseError::RelativeUrlWithoutBase) => true,
+        Err(_) => false,
+    };
+    let doomed: Vec<(NodeId, &'static str)> = doc
+        .tree
+        .get(root)
+        .expect("root")
+        .descendants()
+        .filter_map(|n| n.value().as_element().map(|e| (n.id(), e)))
+        .flat_map(|(id, e)| URL_ATTRS.iter().filter(move |a| e.attr(a).is_some_and(|v| !kept(v))).map(move |a| (id, *a)))
+        .collect();
+    for (id, attr) in doomed {
+        if let Some(Node::Element(el)) = doc.tree.get_mut(id).as_mut().map(|n| n.value()) {
+            el.attrs.retain(|k, _| &*k.local != attr);
+        }
     }
 }
 

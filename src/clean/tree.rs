@@ -17,11 +17,26 @@ pub const MAX_DEPTH: usize = 1_000;
 /// `Html::parse_fragment`, with parent links that agree with child links, of at most
 /// `MAX_DEPTH` levels of nesting.
 pub fn parse_fragment(html: &str) -> Html {
+    parse_fragment_checked(html).0
+}
+
+/// `parse_fragment`, and whether the HTML was malformed (the parser reported errors).
+pub fn parse_fragment_checked(html: &str) -> (Html, bool) {
     let mut doc = Html::parse_fragment(cap_nesting(html));
+    let malformed = !doc.errors.is_empty();
+    if malformed {
+        // Malformed HTML (misnested tags, stray end tags…) can give a tree that its own
+        // serialization does not parse back to, so the sanitizer, which parses what the
+        // passes write, would see another tree than they did, and a second cleaning would
+        // differ from the first. Parsing the serialization once more gives a tree that
+        // round-trips.
+        let again = Html::parse_fragment(&doc.root_element().inner_html());
+        doc = again;
+    }
     if !parents_agree(&doc.tree) {
         doc.tree = relinked(&doc.tree);
     }
-    doc
+    (doc, malformed)
 }
 
 /// `html` up to the first start tag that would open element number `MAX_DEPTH + 1` on the
