@@ -677,27 +677,32 @@ fn line_paragraphs(doc: &mut Html, root: NodeId) {
     }
 }
 
+/// The elements below `root`, in the HTML namespace (not inside `<svg>` or `<math>`), whose
+/// name passes `wanted`.
+fn html_elements_below(doc: &Html, root: NodeId, wanted: impl Fn(&str) -> bool) -> Vec<NodeId> {
+    doc.tree
+        .get(root)
+        .expect("root")
+        .descendants()
+        .skip(1)
+        .filter(|n| {
+            n.value()
+                .as_element()
+                .is_some_and(|e| &*e.name.ns == "http://www.w3.org/1999/xhtml" && wanted(e.name()))
+        })
+        .map(|n| n.id())
+        .collect()
+}
+
 /// ammonia removes an HTML element named like an SVG or MathML one (`<text>`, `<mglyph>`,
 /// `<list>`…) together with its content, as a namespace confusion. Done last, that would leave
 /// blocks empty or ad labels alone that the passes already judged, and a second cleaning
 /// would remove them: such elements become `<span>`s, so their text stays and every pass sees
 /// what the reader will. (Elements pass 1 removes anyway, `<script>` first, are left to it.)
 fn keep_content_the_sanitizer_drops(doc: &mut Html, root: NodeId) {
-    let renamed: Vec<NodeId> = doc
-        .tree
-        .get(root)
-        .expect("root")
-        .descendants()
-        .skip(1)
-        .filter(|n| {
-            n.value().as_element().is_some_and(|e| {
-                &*e.name.ns == "http://www.w3.org/1999/xhtml"
-                    && !rules::REMOVE_TAGS.contains(&e.name())
-                    && super::sanitizer_drops_content(e.name())
-            })
-        })
-        .map(|n| n.id())
-        .collect();
+    let renamed = html_elements_below(doc, root, |name| {
+        !rules::REMOVE_TAGS.contains(&name) && super::sanitizer_drops_content(name)
+    });
     for id in renamed {
         if let Some(Node::Element(el)) = doc.tree.get_mut(id).as_mut().map(|n| n.value()) {
             el.name = QualName::new(None, el.name.ns.clone(), LocalName::from("span"));
@@ -710,19 +715,7 @@ fn keep_content_the_sanitizer_drops(doc: &mut Html, root: NodeId) {
 /// become lines of the paragraph around it), and a second cleaning would judge differently:
 /// the passes after the first three see the tree the sanitizer will keep.
 fn unwrap_what_the_sanitizer_unwraps(doc: &mut Html, root: NodeId) {
-    let unwrapped: Vec<NodeId> = doc
-        .tree
-        .get(root)
-        .expect("root")
-        .descendants()
-        .skip(1)
-        .filter(|n| {
-            n.value().as_element().is_some_and(|e| {
-                &*e.name.ns == "http://www.w3.org/1999/xhtml" && !super::sanitizer_keeps(e.name())
-            })
-        })
-        .map(|n| n.id())
-        .collect();
+    let unwrapped = html_elements_below(doc, root, |name| !super::sanitizer_keeps(name));
     for id in unwrapped {
         while let Some(child) = doc.tree.get(id).and_then(|n| n.first_child()).map(|c| c.id()) {
             doc.tree.get_mut(id).expect("element").insert_id_before(child);

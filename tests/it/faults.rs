@@ -103,17 +103,6 @@ fn error_row(run: &Run, feed: &str, words: &[&str]) -> String {
     row
 }
 
-/// Item titles of one feed's export, sorted.
-fn exported_titles(ws: &Workspace, feed: &str) -> Vec<String> {
-    let mut t: Vec<String> = parse_back(&ws.export(Some(feed), "json"))
-        .entries
-        .iter()
-        .map(|e| e.title.as_ref().map(|t| t.content.clone()).unwrap_or_default())
-        .collect();
-    t.sort();
-    t
-}
-
 /// The feed `feed` holds exactly the items the fault server serves on `target`.
 fn assert_stored(ws: &Workspace, feed: &str, target: &str) {
     assert_eq!(exported_titles(ws, feed), item_titles(target).to_vec(), "{feed}: items of {target}");

@@ -38,17 +38,6 @@ fn workspace(origin: &Origin, feeds: &[(&str, String, bool)]) -> Workspace {
     Workspace::with_config(&toml)
 }
 
-/// Item titles of one feed's export, sorted.
-fn exported_titles(ws: &Workspace, feed: &str) -> Vec<String> {
-    let mut t: Vec<String> = parse_back(&ws.export(Some(feed), "json"))
-        .entries
-        .iter()
-        .map(|e| e.title.as_ref().map(|t| t.content.clone()).unwrap_or_default())
-        .collect();
-    t.sort();
-    t
-}
-
 /// The good plain-HTTP feed was fetched and stored.
 fn assert_good_stored(ws: &Workspace, run: &Run) {
     assert_eq!(counts(&run.stdout, "good"), ("ok".into(), 2, 0, 0, 0, 0), "{}", run.stdout);

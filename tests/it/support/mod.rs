@@ -132,3 +132,14 @@ pub fn counts(stdout: &str, feed: &str) -> (String, usize, usize, usize, usize, 
     let n = |i: usize| r[i].parse::<usize>().unwrap_or_else(|_| panic!("column {i} of {r:?}"));
     (r[1].clone(), n(2), n(3), n(4), n(5), n(6))
 }
+
+/// Item titles of one feed's export, sorted.
+pub fn exported_titles(ws: &Workspace, feed: &str) -> Vec<String> {
+    let mut t: Vec<String> = parse_back(&ws.export(Some(feed), "json"))
+        .entries
+        .iter()
+        .map(|e| e.title.as_ref().map(|t| t.content.clone()).unwrap_or_default())
+        .collect();
+    t.sort();
+    t
+}
