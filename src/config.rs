@@ -32,6 +32,7 @@ const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_OUTPUT_ITEMS: usize = 100;
 const DEFAULT_RETAIN_ITEMS: usize = 500;
 const DEFAULT_RETAIN_DAYS: u32 = 90;
+const DEFAULT_FULL_TEXT_CONCURRENCY: usize = 4;
 pub const DEFAULT_USER_AGENT: &str =
     concat!("feedscrub/", env!("CARGO_PKG_VERSION"), " (+https://github.com/feedscrub/feedscrub)");
 
@@ -70,6 +71,13 @@ pub struct Settings {
     pub retain_items: NonZeroUsize,
     /// ...and only items first seen within this many days.
     pub retain_days: u32,
+    /// `allow_private = true`: URLs taken from feed content (items' links, fetched for their
+    /// full text) may point at loopback, private, link-local and other non-public addresses
+    /// (default false: such a fetch is refused on any hop, with `fetch::FetchError::Refused`).
+    /// Feed URLs in this file are trusted either way.
+    pub allow_private: bool,
+    /// Full text: at most this many article pages fetched at once from one host.
+    pub full_text_concurrency: NonZeroUsize,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +104,9 @@ pub struct FeedConfig {
     /// self-signed, expired or wrong-host certificate is accepted (default false: such a
     /// certificate fails the fetch with a TLS error). Applies to this feed only.
     pub tls_insecure: bool,
+    /// `full_text = true`: each new or changed item's page is fetched, its article extracted
+    /// and cleaned, and stored as the item's content (the feed's own content is the fallback).
+    pub full_text: bool,
 }
 
 /// What to do with an item that is an ad as a whole (by its title, category or link, see
@@ -192,6 +203,9 @@ struct RawSettings {
     output_items: Option<Spanned<i64>>,
     retain_items: Option<Spanned<i64>>,
     retain_days: Option<Spanned<i64>>,
+    /// Any TOML value, so that a wrong type names the key (see `boolean`).
+    allow_private: Option<Spanned<toml::Value>>,
+    full_text_concurrency: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -212,6 +226,7 @@ struct RawFeed {
     /// Any TOML value, so that a wrong type is reported with the feed and key (see
     /// `validate_feed`), not as a bare TOML type error.
     tls_insecure: Option<Spanned<toml::Value>>,
+    full_text: Option<Spanned<toml::Value>>,
 }
 
 /// Collects located problems while validating.
@@ -329,6 +344,8 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
         output_items: NonZeroUsize::new(DEFAULT_OUTPUT_ITEMS).expect("non-zero constant"),
         retain_items: NonZeroUsize::new(DEFAULT_RETAIN_ITEMS).expect("non-zero constant"),
         retain_days: DEFAULT_RETAIN_DAYS,
+        allow_private: false,
+        full_text_concurrency: NonZeroUsize::new(DEFAULT_FULL_TEXT_CONCURRENCY).expect("non-zero constant"),
     };
     if let Some(db) = raw.db.and_then(|v| value(&v, "settings.db", |t| non_empty(t), p)) {
         s.db = dir.join(db);
@@ -377,6 +394,12 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
     }
     if let Some(n) = raw.retain_days.and_then(|c| count(&c, "settings.retain_days", 36_500, p)) {
         s.retain_days = n.get() as u32;
+    }
+    if let Some(b) = raw.allow_private.and_then(|v| boolean(&v, "settings.allow_private", p)) {
+        s.allow_private = b;
+    }
+    if let Some(n) = raw.full_text_concurrency.and_then(|c| count(&c, "settings.full_text_concurrency", 64, p)) {
+        s.full_text_concurrency = n;
     }
     s
 }
@@ -488,17 +511,8 @@ fn validate_feed(raw: RawFeed, i: usize, dir: &Path, settings: &Settings, p: &mu
         .retain_days
         .and_then(|c| count(&c, &format!("feed[{i}].retain_days"), 36_500, p))
         .map_or(settings.retain_days, |n| n.get() as u32);
-    let tls_insecure = raw
-        .tls_insecure
-        .and_then(|v| {
-            value(
-                &v,
-                &format!("feed[{i}].tls_insecure"),
-                |v| v.as_bool().ok_or_else(|| format!("must be true or false, got {v}")),
-                p,
-            )
-        })
-        .unwrap_or(false);
+    let tls_insecure = raw.tls_insecure.and_then(|v| boolean(&v, &format!("feed[{i}].tls_insecure"), p)).unwrap_or(false);
+    let full_text = raw.full_text.and_then(|v| boolean(&v, &format!("feed[{i}].full_text"), p)).unwrap_or(false);
     if p.list.len() > before {
         return None;
     }
@@ -513,7 +527,14 @@ fn validate_feed(raw: RawFeed, i: usize, dir: &Path, settings: &Settings, p: &mu
         retain_items,
         retain_days,
         tls_insecure,
+        full_text,
     })
+}
+
+/// A `true`/`false` key, read as any TOML value so that a wrong type is reported with the
+/// key, not as a bare TOML type error.
+fn boolean(v: &Spanned<toml::Value>, key: &str, p: &mut Problems) -> Option<bool> {
+    value(v, key, |v| v.as_bool().ok_or_else(|| format!("must be true or false, got {v}")), p)
 }
 
 /// Compiles a list of user regexes (size-limited), recording each one that does not compile.
@@ -720,6 +741,19 @@ mod tests {
         );
         check_err(&format!("{ONE}tls_insecure = 1\n"), &["feeds.toml:4:16: feed[0].tls_insecure", "got 1"]);
         check_err("[settings]\ntls_insecure = true\n", &["unknown field `tls_insecure`"]);
+    }
+
+    #[test]
+    fn allow_private_is_a_settings_boolean() {
+        assert!(!parse(ONE).unwrap().settings.allow_private, "default false");
+        assert!(parse(&format!("[settings]\nallow_private = true\n{ONE}")).unwrap().settings.allow_private);
+        assert!(!parse(&format!("[settings]\nallow_private = false\n{ONE}")).unwrap().settings.allow_private);
+        check_err(
+            "[settings]\nallow_private = \"yes\"\n",
+            &["feeds.toml:2:17: settings.allow_private", "must be true or false, got \"yes\""],
+        );
+        check_err("[settings]\nallow_private = 1\n", &["feeds.toml:2:17: settings.allow_private", "got 1"]);
+        check_err(&format!("{ONE}allow_private = true\n"), &["feeds.toml:4:", "unknown field `allow_private`"]);
     }
 
     #[test]

@@ -8,6 +8,14 @@
 //! second client built the first time such a feed is fetched.
 //! Local files use their modification time and size as the validator, so an unchanged sample
 //! costs no parse either. Does not decode charsets (that is `parse`) and does not retry.
+//!
+//! Trust. A feed URL from feeds.toml is the user's own and is fetched wherever it points
+//! (127.0.0.1, a local file). A URL taken from feed content (an item's link, for full text) is
+//! not trusted: `Fetcher::fetch_untrusted` fetches only http(s), and unless `[settings]
+//! allow_private = true` it never connects to a non-public address, on any hop: each hop's URL
+//! is checked (its scheme, and a host that is an IP literal) and names are resolved by the
+//! guard (`guard.rs`), which drops non-public answers, through a third client built on first use.
+//! A refusal is `FetchError::Refused`.
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -22,8 +30,15 @@ use reqwest::StatusCode;
 use crate::config::{Settings, Source};
 use crate::model::Validators;
 
+mod guard;
+
+pub use guard::non_public;
+use guard::{Guard, Refusal};
+
 /// Feed formats first, anything else last (some servers answer 406 without `*/*`).
 const ACCEPT_FEEDS: &str = "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5";
+/// Pages (URLs from feed content, fetched for their full text): HTML first.
+const ACCEPT_PAGES: &str = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5";
 const MAX_REDIRECTS: usize = 10;
 /// Retry-After and cache lifetimes are clamped to this.
 pub const MAX_HINT: Duration = Duration::from_secs(24 * 3600);
@@ -71,6 +86,13 @@ pub enum FetchError {
     Http { url: String, detail: String },
     #[error("{path}: {detail}")]
     File { path: String, detail: String },
+    /// A URL taken from feed content that the guard does not fetch: not http(s), or (unless
+    /// `allow_private`) a hop whose host is, or resolves only to, a non-public address. `url` is
+    /// the refused URL, except for a redirect target refused by its URL alone (scheme, literal
+    /// address): then it is the URL that redirected, and `reason` names the target. Nothing
+    /// was sent to the refused target.
+    #[error("{url}: refused: {reason}")]
+    Refused { url: String, reason: String },
     /// The HTTP client itself could not be set up (no feed involved).
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
@@ -84,14 +106,24 @@ pub struct Fetcher {
     /// certificate is accepted. Built on the first fetch of such a feed and shared by clones;
     /// a run without one never builds it.
     insecure: Arc<OnceLock<Result<reqwest::Client, String>>>,
+    /// The client for URLs from feed content while `allow_private` is off: the same settings,
+    /// no proxy, and the guard as its DNS resolver. Built on the first such fetch.
+    guarded: Arc<OnceLock<Result<reqwest::Client, String>>>,
+    guard: Guard,
     settings: Settings,
 }
 
 impl Fetcher {
     pub fn new(settings: &Settings) -> Result<Fetcher, FetchError> {
+        Fetcher::with_guard(settings, Guard::system())
+    }
+
+    fn with_guard(settings: &Settings, guard: Guard) -> Result<Fetcher, FetchError> {
         Ok(Fetcher {
-            client: build_client(settings, false)?,
+            client: build_client(settings, false, None)?,
             insecure: Arc::new(OnceLock::new()),
+            guarded: Arc::new(OnceLock::new()),
+            guard,
             settings: settings.clone(),
         })
     }
@@ -110,34 +142,75 @@ impl Fetcher {
             // starts again at every hop).
             Source::Http(url) => {
                 let client = if tls_insecure { self.insecure_client()? } else { &self.client };
-                tokio::time::timeout(timeout, self.fetch_http(client, url, validators))
-                    .await
-                    .unwrap_or_else(|_| Err(FetchError::Timeout { url: url.to_string(), timeout }))
+                tokio::time::timeout(
+                    timeout,
+                    self.fetch_http(client, url, validators, ACCEPT_FEEDS, Checks::Configured),
+                )
+                .await
+                .unwrap_or_else(|_| Err(FetchError::Timeout { url: url.to_string(), timeout }))
             }
             Source::File(path) => Ok((self.fetch_file(path, validators).await?, Hints::default())),
         }
     }
 
+    /// Fetches a URL taken from feed content (an item's link, for its full text), which is not
+    /// trusted: only http(s) (else `Refused`), and unless `[settings] allow_private = true`, no
+    /// request to a non-public address (loopback, private, link-local, … see `non_public`), on
+    /// any hop: each hop's URL is checked before it is requested, and names are resolved by the
+    /// guard, which leaves only public addresses to connect to (`Refused` when none is left).
+    /// Otherwise as `fetch`: conditional when `validators` are known, the same timeout (for the
+    /// whole chain), redirects, body cap and errors; `Accept` asks for HTML; the server
+    /// certificate is always verified (a feed's `tls_insecure` does not extend to its links).
+    pub async fn fetch_untrusted(&self, url: &str, validators: &Validators) -> Result<(Fetched, Hints), FetchError> {
+        let start = url::Url::parse(url.trim())
+            .map_err(|e| FetchError::Refused { url: url.to_string(), reason: format!("not a valid URL: {e}") })?;
+        let refused = |reason: Refusal| FetchError::Refused { url: start.to_string(), reason: reason.0 };
+        let (client, checks) = if self.settings.allow_private {
+            (&self.client, Checks::Scheme)
+        } else {
+            (self.guarded_client()?, Checks::Guarded(&self.guard))
+        };
+        if let Some(reason) = checks.refusal(&start) {
+            return Err(refused(reason));
+        }
+        let timeout = self.settings.timeout;
+        tokio::time::timeout(timeout, self.fetch_http(client, &start, validators, ACCEPT_PAGES, checks))
+            .await
+            .unwrap_or_else(|_| Err(FetchError::Timeout { url: start.to_string(), timeout }))
+    }
+
     /// The client that accepts invalid certificates, built on first use.
     fn insecure_client(&self) -> Result<&reqwest::Client, FetchError> {
         self.insecure
-            .get_or_init(|| build_client(&self.settings, true).map_err(|e| e.to_string()))
+            .get_or_init(|| build_client(&self.settings, true, None).map_err(|e| e.to_string()))
             .as_ref()
             .map_err(|e| FetchError::Client(e.clone()))
     }
 
+    /// The client whose resolver is the guard, built on first use.
+    fn guarded_client(&self) -> Result<&reqwest::Client, FetchError> {
+        self.guarded
+            .get_or_init(|| build_client(&self.settings, false, Some(&self.guard)).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| FetchError::Client(e.clone()))
+    }
+
+    /// Follows redirects by hand, each target checked by `checks` before it is requested (the
+    /// caller checks `start`). With `Checks::Guarded`, `client` must be the guarded client.
     async fn fetch_http(
         &self,
         client: &reqwest::Client,
         start: &url::Url,
         validators: &Validators,
+        accept: &str,
+        checks: Checks<'_>,
     ) -> Result<(Fetched, Hints), FetchError> {
         let mut current = start.clone();
         let mut all_permanent = true;
         let mut hops = 0;
         let resp = loop {
             let url = current.as_str();
-            let mut req = client.get(url).header(ACCEPT, ACCEPT_FEEDS);
+            let mut req = client.get(url).header(ACCEPT, accept);
             if let Some(etag) = &validators.etag {
                 req = req.header(IF_NONE_MATCH, etag);
             }
@@ -161,6 +234,9 @@ impl Fetcher {
                 url: url.to_string(),
                 detail: format!("bad redirect Location {location:?}: {e}"),
             })?;
+            if let Some(r) = checks.refusal(&next) {
+                return Err(FetchError::Refused { url: url.to_string(), reason: format!("redirect to {next}: {r}") });
+            }
             if !matches!(next.scheme(), "http" | "https") {
                 return Err(FetchError::Http {
                     url: url.to_string(),
@@ -261,6 +337,8 @@ impl Fetcher {
             FetchError::Timeout { url, timeout: self.settings.timeout }
         } else if e.is_redirect() {
             FetchError::TooManyRedirects { url }
+        } else if let Some(refusal) = refusal_in(&e) {
+            FetchError::Refused { url, reason: refusal.0 }
         } else if let Some(detail) = certificate_error(&e) {
             FetchError::Tls { url, detail }
         } else if e.is_connect() {
@@ -271,10 +349,42 @@ impl Fetcher {
     }
 }
 
+/// What is checked on the URL of each hop before it is requested.
+#[derive(Clone, Copy)]
+enum Checks<'a> {
+    /// A feed URL from feeds.toml: trusted (a redirect must still stay on the web, an
+    /// `Http` error otherwise).
+    Configured,
+    /// A URL from feed content with `allow_private = true`: http(s) only.
+    Scheme,
+    /// A URL from feed content: http(s) only, and a literal host must be public (names are
+    /// checked by the guarded client's resolver).
+    Guarded(&'a Guard),
+}
+
+impl Checks<'_> {
+    fn refusal(self, url: &url::Url) -> Option<Refusal> {
+        match self {
+            Checks::Configured => None,
+            Checks::Scheme => guard::check_scheme(url).err(),
+            Checks::Guarded(guard) => guard.check_url(url).err(),
+        }
+    }
+}
+
 /// The reqwest client for `settings`; with `accept_invalid_certs`, one that accepts any server
-/// certificate (for `tls_insecure` feeds only).
-fn build_client(settings: &Settings, accept_invalid_certs: bool) -> Result<reqwest::Client, FetchError> {
-    reqwest::Client::builder()
+/// certificate (for `tls_insecure` feeds only); with a `guard`, one that resolves names through
+/// it and uses no proxy (a proxy would resolve them itself), for URLs from feed content.
+fn build_client(
+    settings: &Settings,
+    accept_invalid_certs: bool,
+    guard: Option<&Guard>,
+) -> Result<reqwest::Client, FetchError> {
+    let mut builder = reqwest::Client::builder();
+    if let Some(guard) = guard {
+        builder = builder.dns_resolver(Arc::new(guard.clone())).no_proxy();
+    }
+    builder
         .user_agent(settings.user_agent.clone())
         .timeout(settings.timeout)
         .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
@@ -298,6 +408,22 @@ fn certificate_error(e: &(dyn std::error::Error + 'static)) -> Option<String> {
             }
             Some(_) => return None,
             None => {}
+        }
+        cur = match err.downcast_ref::<std::io::Error>().and_then(std::io::Error::get_ref) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
+}
+
+/// The guard's refusal down the source chain of a failed request (the resolver's error, which
+/// hyper-util wraps as a "dns error"). An `io::Error` is looked into as in `certificate_error`.
+fn refusal_in(e: &(dyn std::error::Error + 'static)) -> Option<Refusal> {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if let Some(r) = err.downcast_ref::<Refusal>() {
+            return Some(r.clone());
         }
         cur = match err.downcast_ref::<std::io::Error>().and_then(std::io::Error::get_ref) {
             Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
@@ -379,6 +505,8 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 mod tests {
     use super::*;
     use reqwest::header::{HeaderValue, CACHE_CONTROL, EXPIRES};
+    use std::net::IpAddr;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn headers(pairs: &[(reqwest::header::HeaderName, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -430,6 +558,115 @@ mod tests {
         assert_eq!(charset("text/xml; charset=\"\""), None, "empty");
         assert_eq!(charset("text/xml; charset=''"), None, "empty");
         assert_eq!(charset_of(&HeaderMap::new()), None);
+    }
+
+    /// A server on `ip` answering each path with `respond(path)` (a whole HTTP response), and
+    /// the number of connections it accepted.
+    fn server(ip: &str, respond: impl Fn(&str) -> String + Send + 'static) -> (u16, Arc<AtomicUsize>) {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind((ip, 0)).unwrap_or_else(|e| panic!("bind {ip}: {e}"));
+        let port = listener.local_addr().unwrap().port();
+        let count = Arc::new(AtomicUsize::new(0));
+        let seen = count.clone();
+        std::thread::spawn(move || {
+            for mut conn in listener.incoming().flatten() {
+                seen.fetch_add(1, Ordering::SeqCst);
+                let mut reader = BufReader::new(conn.try_clone().unwrap());
+                let mut line = String::new();
+                let _ = reader.read_line(&mut line);
+                let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let _ = conn.write_all(respond(&path).as_bytes());
+            }
+        });
+        (port, count)
+    }
+
+    /// A resolver that answers from a table, without the network.
+    struct Table(Vec<(&'static str, IpAddr)>);
+
+    impl reqwest::dns::Resolve for Table {
+        fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+            let found: Vec<std::net::SocketAddr> =
+                self.0.iter().filter(|(n, _)| *n == name.as_str()).map(|(_, ip)| (*ip, 0).into()).collect();
+            Box::pin(async move { Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs) })
+        }
+    }
+
+    const STAND_IN: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, 2));
+
+    /// The guard's rule, except that 127.0.0.2 stands in for a public origin (tests have none).
+    fn public_stand_in(ip: IpAddr) -> Option<String> {
+        (ip != STAND_IN).then(|| non_public(ip)).flatten()
+    }
+
+    /// Rows 28–30 on the real path: an origin taken as public (127.0.0.2, reached through a fake
+    /// name) redirects to loopback as a literal, IPv4-mapped, a name that resolves to it (DNS
+    /// rebinding), and `file:`; each is refused and the loopback server sees no connection.
+    #[tokio::test]
+    async fn untrusted_fetches_are_guarded_on_every_hop() {
+        let (forbidden, connections) =
+            server("127.0.0.1", |_| "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nsecret".into());
+        let (public, _) = server("127.0.0.2", move |path| {
+            let to = |loc: String| {
+                format!("HTTP/1.1 302 Found\r\nLocation: {loc}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            };
+            match path {
+                "/literal" => to(format!("http://127.0.0.1:{forbidden}/secret")),
+                "/mapped" => to(format!("http://[::ffff:127.0.0.1]:{forbidden}/secret")),
+                "/metadata" => to("http://169.254.169.254/latest/meta-data/".into()),
+                "/rebind" => to(format!("http://rebind.test:{forbidden}/secret")),
+                "/file" => to("file:///etc/passwd".into()),
+                _ => "HTTP/1.1 200 OK\r\nContent-Length: 7\r\nConnection: close\r\n\r\narticle".into(),
+            }
+        });
+        let localhost = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+        let names =
+            Table(vec![("public.test", STAND_IN), ("rebind.test", localhost), ("rebind.test", "::1".parse().unwrap())]);
+        let mut settings = crate::config::Config::parse("", Path::new("t.toml"), Path::new(".")).unwrap().settings;
+        settings.timeout = Duration::from_secs(5);
+        assert!(!settings.allow_private);
+        let fetcher = Fetcher::with_guard(&settings, Guard::with(Arc::new(names), public_stand_in)).unwrap();
+        let get = |url: String| {
+            let fetcher = fetcher.clone();
+            async move { fetcher.fetch_untrusted(&url, &Validators::default()).await }
+        };
+        let base = format!("http://public.test:{public}");
+        match get(format!("{base}/article")).await {
+            Ok((Fetched::Modified { body, .. }, _)) => assert_eq!(body, b"article"),
+            other => panic!("the stand-in origin is fetched: {other:?}"),
+        }
+        let refused = |r: Result<(Fetched, Hints), FetchError>| match r {
+            Err(FetchError::Refused { url, reason }) => format!("{url}: {reason}"),
+            other => panic!("not refused: {other:?}"),
+        };
+        let hint = "(set allow_private = true to allow)";
+        for (path, expected) in [
+            ("/literal", format!("{base}/literal: redirect to http://127.0.0.1:{forbidden}/secret: 127.0.0.1 is a loopback address {hint}")),
+            ("/mapped", format!("{base}/mapped: redirect to http://[::ffff:7f00:1]:{forbidden}/secret: ::ffff:127.0.0.1 is a loopback address (IPv4-mapped 127.0.0.1) {hint}")),
+            ("/metadata", format!("{base}/metadata: redirect to http://169.254.169.254/latest/meta-data/: 169.254.169.254 is a link-local address {hint}")),
+            ("/rebind", format!("http://rebind.test:{forbidden}/secret: rebind.test resolves only to addresses that are not public: 127.0.0.1 is a loopback address; ::1 is a loopback address {hint}")),
+            ("/file", format!("{base}/file: redirect to file:///etc/passwd: only http and https URLs are fetched, not file:")),
+        ] {
+            assert_eq!(refused(get(format!("{base}{path}")).await), expected, "{path}");
+        }
+        for (url, expected) in [
+            (
+                format!("http://rebind.test:{forbidden}/secret"),
+                "rebind.test resolves only to addresses that are not public",
+            ),
+            (format!("http://127.0.0.1:{forbidden}/secret"), "127.0.0.1 is a loopback address (set allow_private"),
+            (format!("http://[::1]:{forbidden}/secret"), "::1 is a loopback address"),
+            ("file:///etc/passwd".into(), "file:///etc/passwd: only http and https URLs are fetched, not file:"),
+            ("ftp://ftp.example.com/x".into(), "only http and https URLs are fetched, not ftp:"),
+            ("not a url".into(), "not a url: not a valid URL"),
+        ] {
+            let got = refused(get(url.clone()).await);
+            assert!(got.contains(expected), "{url}: {got:?} lacks {expected:?}");
+        }
+        assert_eq!(connections.load(Ordering::SeqCst), 0, "nothing reached the loopback server");
     }
 
     #[test]
