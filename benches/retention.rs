@@ -64,6 +64,7 @@ fn main() {
         retain_items: RETAIN_ITEMS,
         retain_days: 90,
         tls_insecure: false,
+        full_text: false,
     };
     let t0: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().expect("time");
     println!("refreshes  items  tombstones  store bytes ({} size_on_disk)  folder bytes", store.backend());

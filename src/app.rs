@@ -9,7 +9,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::clean::{text, Cleaner};
-use crate::cli::{CleanFormat, Cli, Command, OpmlAction};
+use crate::cli::{CleanFormat, Cli, Command, ExtractFormat, OpmlAction};
 use crate::config::{Config, ConfigError};
 use crate::export::Format;
 use crate::fetch::{FetchError, Fetcher};
@@ -73,6 +73,7 @@ pub async fn run(cli: Cli) -> Result<Exit, AppError> {
         Command::Clean { base_url, format, explain, file } => {
             clean_cmd(base_url.as_ref(), format, explain, file.as_deref())
         }
+        Command::Extract { format, base_url, input } => extract_cmd(format, base_url, input.as_deref()).await,
         Command::Check => check(&cli.config),
         Command::Stats => stats(&cli.config),
         Command::Serve { listen } => serve(&cli.config, listen).await,
@@ -246,6 +247,34 @@ fn clean_cmd(
     Ok(Exit::Success)
 }
 
+/// `extract`: one page (file, stdin or URL) through the extractor and the cleaner.
+async fn extract_cmd(format: ExtractFormat, base_url: Option<url::Url>, input: Option<&str>) -> Result<Exit, AppError> {
+    let (bytes, charset, fetched_url) = match input {
+        Some(s) if s.starts_with("http://") || s.starts_with("https://") => {
+            let url = url::Url::parse(s).map_err(|e| AppError::Usage(format!("{s}: not a valid URL: {e}")))?;
+            let cfg = Config::parse("", Path::new("<defaults>"), Path::new("."))?;
+            let fetcher = Fetcher::new(&cfg.settings)?;
+            match fetcher.fetch_untrusted(url.as_str(), &crate::model::Validators::default()).await?.0 {
+                crate::fetch::Fetched::Modified { body, charset, .. } => (body, charset, Some(url)),
+                _ => return Err(AppError::Io(format!("{url}: no body"))),
+            }
+        }
+        other => (read_input(other.map(Path::new))?, None, None),
+    };
+    let page = crate::extract::decode_page(&bytes, charset.as_deref());
+    let url = base_url.or(fetched_url);
+    let article = crate::extract::extract(&page, url.as_ref());
+    let base = url.or_else(|| article.canonical.as_deref().and_then(|c| url::Url::parse(c).ok()));
+    let cleaned = Cleaner::default().clean_html(&article.html, base.as_ref());
+    let mut out = match format {
+        ExtractFormat::Text => text::html_to_text(cleaned.html.as_str()),
+        ExtractFormat::Html => cleaned.html.into_string(),
+    };
+    out.push('\n');
+    print_stdout(&out)?;
+    Ok(Exit::Success)
+}
+
 /// `clean --explain`: one line per removed element: the rule, its first words, why.
 fn explain_removals(removed: &crate::clean::Removed) -> String {
     use std::fmt::Write as _;
@@ -390,6 +419,15 @@ fn check(config: &Path) -> Result<Exit, AppError> {
 }
 
 /// `stats`: the store, per configured feed.
+/// `stats`' full-text column: how the feed's site fared (`-` without `full_text`).
+fn full_text_health(f: &crate::config::FeedConfig, state: &crate::model::FeedState) -> String {
+    let h = state.full_text;
+    if !f.full_text {
+        return "-".into();
+    }
+    format!("{} kept, {} rejected, {} failed", h.kept, h.rejected, h.failed)
+}
+
 fn stats(config: &Path) -> Result<Exit, AppError> {
     use std::fmt::Write as _;
     let cfg = load(config)?;
@@ -405,7 +443,7 @@ fn stats(config: &Path) -> Result<Exit, AppError> {
             *collapsed.entry(cfg.feed(&sorted[j].feed).map_or("", |f| f.name.as_str())).or_default() += 1;
         }
     }
-    let mut rows = vec![["FEED", "ITEMS", "DUPLICATES", "TOMBSTONES", "IDENTITY", "LAST FETCH", "ERRORS"]
+    let mut rows = vec![["FEED", "ITEMS", "DUPLICATES", "TOMBSTONES", "IDENTITY", "FULL TEXT", "LAST FETCH", "ERRORS"]
         .map(String::from)
         .to_vec()];
     let mut notes = Vec::new();
@@ -435,6 +473,7 @@ fn stats(config: &Path) -> Result<Exit, AppError> {
             collapsed.get(f.name.as_str()).copied().unwrap_or(0).to_string(),
             tombstones.to_string(),
             state.identity.as_str().to_string(),
+            full_text_health(f, &state),
             last,
             errors,
         ]);

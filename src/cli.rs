@@ -68,6 +68,20 @@ pub enum Command {
         /// The document; stdin when absent or `-`.
         file: Option<PathBuf>,
     },
+    /// Extract the article of one HTML page (a file, stdin, or an http(s) URL to fetch), clean it
+    /// and print it.
+    Extract {
+        /// Output form: the clean article HTML, or its text (paragraphs separated by blank lines).
+        #[arg(long, value_enum, default_value_t = ExtractFormat::Html)]
+        format: ExtractFormat,
+        /// The page's URL, to resolve relative URLs (default: the URL fetched, else the page's
+        /// canonical URL).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<Url>,
+        /// The page: a file, `-` or nothing for stdin, or an http(s) URL (fetched with the
+        /// address guard of full-text mode: no private or loopback addresses).
+        input: Option<String>,
+    },
     /// Run the daemon: poll every feed on its schedule and serve the clean feeds over HTTP.
     ///
     /// SIGINT/SIGTERM stop it cleanly (refreshes in flight finish, the store is flushed);
@@ -104,6 +118,12 @@ pub enum OpmlAction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CleanFormat {
     Auto,
+    Html,
+    Text,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExtractFormat {
     Html,
     Text,
 }

@@ -114,6 +114,11 @@ pub struct Fetcher {
 }
 
 impl Fetcher {
+    /// The settings this fetcher was built with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
     pub fn new(settings: &Settings) -> Result<Fetcher, FetchError> {
         Fetcher::with_guard(settings, Guard::system())
     }

@@ -22,6 +22,8 @@ pub mod config;
 pub mod dedup;
 pub mod export;
 pub mod fetch;
+pub mod extract;
+pub mod fulltext;
 pub mod model;
 pub mod near;
 pub mod opml;

@@ -81,6 +81,37 @@ pub struct Item {
     pub canonical: Option<String>,
     /// `near::Signature` of the cleaned text, as hex: the same story in other feeds.
     pub signature: Option<String>,
+    /// Full text (`full_text = true` feeds): what became of the item's page.
+    pub full_text: Option<FullText>,
+}
+
+/// What the full-text step made of an item's page (`crate::fulltext`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FullText {
+    pub outcome: FullTextOutcome,
+    /// The page's validators, for a conditional GET when the item changes.
+    pub validators: Validators,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FullTextOutcome {
+    /// The article was extracted, cleaned and is the item's content.
+    Kept,
+    /// The page was fetched but is not the article (the reason): the feed's content is kept.
+    Rejected(String),
+    /// The page could not be fetched (the error): the feed's content is kept.
+    Failed(String),
+}
+
+impl FullTextOutcome {
+    /// `kept`, `rejected: …` or `failed: …`, as exports and `stats` show it.
+    pub fn describe(&self) -> String {
+        match self {
+            FullTextOutcome::Kept => "kept".into(),
+            FullTextOutcome::Rejected(why) => format!("rejected: {why}"),
+            FullTextOutcome::Failed(why) => format!("failed: {why}"),
+        }
+    }
 }
 
 impl Item {
@@ -123,4 +154,14 @@ pub struct FeedState {
     /// How the feed's items are identified, and why when it is not by guid.
     pub identity: crate::dedup::IdentityMode,
     pub identity_note: Option<String>,
+    /// Full text over the feed's life: articles kept, pages rejected, pages not fetched.
+    pub full_text: FullTextHealth,
+}
+
+/// Full-text outcomes of a feed (its site's health), over its life.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FullTextHealth {
+    pub kept: u64,
+    pub rejected: u64,
+    pub failed: u64,
 }

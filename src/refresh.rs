@@ -34,6 +34,8 @@ pub struct Context {
     /// `concurrency` jobs, since each feed in flight submits one at a time. Threads end when
     /// the last `Context` clone is dropped.
     cpu: Arc<rayon::ThreadPool>,
+    /// Per-host limits on full-text page fetches, shared by every feed.
+    gates: Arc<crate::fulltext::Gates>,
 }
 
 impl Context {
@@ -42,12 +44,21 @@ impl Context {
             .thread_name(|i| format!("clean-{i}"))
             .build()
             .map_err(|e| format!("cannot start the worker threads: {e}"))?;
-        Ok(Context { fetcher, store, cpu: Arc::new(cpu) })
+        Ok(Context { fetcher, store, cpu: Arc::new(cpu), gates: Arc::default() })
     }
 
     /// The same context with another fetcher (a reload changed timeout, body cap or agent).
     pub fn with_fetcher(&self, fetcher: Fetcher) -> Context {
-        Context { fetcher, store: self.store.clone(), cpu: self.cpu.clone() }
+        Context { fetcher, store: self.store.clone(), cpu: self.cpu.clone(), gates: self.gates.clone() }
+    }
+
+    /// Runs CPU-heavy work on the worker threads.
+    pub(crate) fn run_cpu(&self, job: impl FnOnce() + Send + 'static) {
+        self.cpu.spawn(job);
+    }
+
+    pub(crate) fn full_text_gates(&self) -> &crate::fulltext::Gates {
+        &self.gates
     }
 }
 
@@ -70,6 +81,8 @@ pub struct Counts {
     pub tombstoned: usize,
     /// The feed answered 410 Gone before and was not requested (its items stay served).
     pub skipped_gone: bool,
+    /// `full_text` feeds: what became of the pages of new and changed items.
+    pub full_text: crate::fulltext::Tally,
 }
 
 /// A tombstone is kept while the source still lists the pruned item, and this long after it
@@ -210,16 +223,31 @@ async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool
             let feed_c = feed.clone();
             ctx.cpu.spawn(move || {
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    process(&store, &feed_c, &body, charset.as_deref(), state, validators, now)
+                    process_all(&store, &feed_c, &body, charset.as_deref(), state, validators, now)
                 }));
                 let _ = done.send(r);
             });
             let internal = |detail: String| RefreshError::Internal { url: url.clone(), detail };
-            let (changes, counts, ttl) = match result.await {
+            let Processed { mut changes, mut counts, ttl, mut state, fresh } = match result.await {
                 Ok(Ok(r)) => r?,
                 Ok(Err(panic)) => return Err(internal(panic_message(&*panic))),
                 Err(_) => return Err(internal("worker thread stopped".into())),
             };
+            if feed.full_text && !fresh.is_empty() {
+                // The stored versions are still the old ones: this refresh is not committed.
+                let store = ctx.store.clone();
+                let name = feed.name.clone();
+                let (items, tally) =
+                    crate::fulltext::complete(ctx, feed, fresh, move |id| store.item(&name, id).ok().flatten()).await;
+                for item in &items {
+                    changes.put_item(item);
+                }
+                counts.full_text = tally;
+                state.full_text.kept += tally.kept as u64;
+                state.full_text.rejected += tally.rejected as u64;
+                state.full_text.failed += tally.failed as u64;
+                changes.put_state(&feed.name, &state);
+            }
             ctx.store.commit(changes).await?;
             Ok((counts, false, min_interval.max(ttl)))
         }
@@ -281,10 +309,32 @@ pub fn process(
     feed: &FeedConfig,
     body: &[u8],
     charset: Option<&str>,
-    mut state: FeedState,
+    state: FeedState,
     validators: Validators,
     now: DateTime<Utc>,
 ) -> Result<(Changes, Counts, Option<Duration>), RefreshError> {
+    process_all(store, feed, body, charset, state, validators, now).map(|p| (p.changes, p.counts, p.ttl))
+}
+
+/// What `process_all` decided: the batch, the counts, the feed's `ttl`, the feed's new state
+/// (already in the batch), and, for `full_text` feeds, the new and changed items as stored.
+struct Processed {
+    changes: Changes,
+    counts: Counts,
+    ttl: Option<Duration>,
+    state: FeedState,
+    fresh: Vec<Item>,
+}
+
+fn process_all(
+    store: &Store,
+    feed: &FeedConfig,
+    body: &[u8],
+    charset: Option<&str>,
+    mut state: FeedState,
+    validators: Validators,
+    now: DateTime<Utc>,
+) -> Result<Processed, RefreshError> {
     let feed_url = match &feed.source {
         Source::Http(u) => Some(u.clone()),
         Source::File(_) => None,
@@ -337,6 +387,7 @@ pub fn process(
         }
     }
     let mut written: Vec<Item> = Vec::new();
+    let mut fresh: Vec<Item> = Vec::new();
     let mut tombstones_seen = HashSet::new();
     // A feed's first fetch has nothing to look up (most of a cold start).
     let (has_items, has_tombstones) = (store.has_any('i', &feed.name)?, store.has_any('t', &feed.name)?);
@@ -438,8 +489,12 @@ pub fn process(
             removed: u32::try_from(removed).unwrap_or(u32::MAX),
             canonical,
             signature: crate::near::Signature::of_text(&text).map(|s| s.to_hex()),
+            full_text: None,
         };
         changes.put_item(&item);
+        if feed.full_text && item.link.is_some() {
+            fresh.push(item.clone());
+        }
         written.push(Item { html: CleanHtml::default(), ..item });
     }
     let (kept, oldest) = prune(store, feed, &mut changes, written, &tombstones_seen, now, &mut counts)?;
@@ -451,7 +506,7 @@ pub fn process(
     state.last_error = None;
     state.ads_removed += (counts.ads_dropped + counts.blocks_removed) as u64;
     changes.put_state(&feed.name, &state);
-    Ok((changes, counts, parsed_ttl))
+    Ok(Processed { changes, counts, ttl: parsed_ttl, state, fresh })
 }
 
 /// A guid that one fetch used for items with different canonical links, if any.
@@ -614,6 +669,7 @@ mod tests {
                 retain_items: 500,
                 retain_days: 90,
                 tls_insecure: false,
+                full_text: false,
             }
         }
 

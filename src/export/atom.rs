@@ -56,9 +56,7 @@ pub fn render(ch: &Channel, entries: &[Entry]) -> String {
                 let _ = writeln!(o, "{}", super::also_element(a));
             }
         }
-        if it.removed > 0 {
-            let _ = writeln!(o, "<feedscrub:removed>{}</feedscrub:removed>", it.removed);
-        }
+        o.push_str(&super::item_extensions(it));
         let _ = writeln!(o, "<content type=\"html\">{}</content>", esc(it.html.as_str()));
         o.push_str("</entry>\n");
     }

@@ -1,6 +1,8 @@
 //! JSON Feed 1.1 renderer (<https://jsonfeed.org/version/1.1>). Cleaned HTML goes into
 //! `content_html`; in merged output each item names its source in `_feedscrub.source`, and
-//! `_feedscrub.removed_blocks` counts the ad and boilerplate blocks the cleaner removed.
+//! `_feedscrub.removed_blocks` counts the ad and boilerplate blocks the cleaner removed;
+//! `_feedscrub.full_text` says why a full-text feed's item carries the feed's own content
+//! (`rejected: …`, `failed: …`).
 
 use serde_json::{json, Map, Value};
 
@@ -61,6 +63,9 @@ pub fn render(ch: &Channel, entries: &[Entry]) -> String {
             }
             if it.removed > 0 {
                 ext.insert("removed_blocks".into(), json!(it.removed));
+            }
+            if let Some(f) = it.full_text.as_ref().filter(|f| f.outcome != crate::model::FullTextOutcome::Kept) {
+                ext.insert("full_text".into(), json!(f.outcome.describe()));
             }
             if !ext.is_empty() {
                 m.insert("_feedscrub".into(), Value::Object(ext));

@@ -69,6 +69,20 @@ pub struct Source {
 
 /// `<feedscrub:also feed=… url=…>title</feedscrub:also>`: another feed that carried the same
 /// story (RSS and Atom merged outputs).
+/// The item's own `feedscrub:` elements, the same in RSS and Atom: the blocks the cleaner
+/// removed, and the full-text outcome when the article was not used (`rejected: …`,
+/// `failed: …`; a kept article needs no mark).
+fn item_extensions(it: &crate::model::Item) -> String {
+    let mut o = String::new();
+    if it.removed > 0 {
+        o.push_str(&format!("<feedscrub:removed>{}</feedscrub:removed>\n", it.removed));
+    }
+    if let Some(f) = it.full_text.as_ref().filter(|f| f.outcome != crate::model::FullTextOutcome::Kept) {
+        o.push_str(&format!("<feedscrub:fulltext>{}</feedscrub:fulltext>\n", xml_escape(&f.outcome.describe())));
+    }
+    o
+}
+
 fn also_element(s: &Source) -> String {
     let url = s.url.as_deref().map(|u| format!(" url=\"{}\"", xml_escape(u))).unwrap_or_default();
     format!("<feedscrub:also feed=\"{}\"{url}>{}</feedscrub:also>", xml_escape(&s.feed), xml_escape(&s.title))

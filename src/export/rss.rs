@@ -46,9 +46,7 @@ pub fn render(ch: &Channel, entries: &[Entry]) -> String {
             let _ = writeln!(o, "<category>{}</category>", esc(c));
         }
         let _ = writeln!(o, "<description>{}</description>", esc(it.html.as_str()));
-        if it.removed > 0 {
-            let _ = writeln!(o, "<feedscrub:removed>{}</feedscrub:removed>", it.removed);
-        }
+        o.push_str(&super::item_extensions(it));
         if ch.merged {
             match &e.source.url {
                 Some(u) => {

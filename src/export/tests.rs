@@ -21,6 +21,7 @@ fn item(id: &str, title: &str, day: u32) -> Item {
         removed: 0,
         canonical: None,
         signature: None,
+        full_text: None,
     }
 }
 

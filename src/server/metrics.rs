@@ -24,6 +24,8 @@ pub struct Metrics {
     /// Cumulative counts per bucket, then the sum of durations (ms) and the count.
     buckets: [AtomicU64; BUCKETS.len()],
     duration_ms_sum: AtomicU64,
+    /// Full-text pages per feed (its site): kept, rejected, failed.
+    full_text: Mutex<std::collections::BTreeMap<String, [u64; 3]>>,
 }
 
 const KINDS: [&str; 4] = ["fetch", "parse", "store", "internal"];
@@ -48,6 +50,14 @@ impl Metrics {
                 self.ads_dropped.fetch_add(c.ads_dropped as u64, Relaxed);
                 self.blocks_removed.fetch_add(c.blocks_removed as u64, Relaxed);
                 self.duplicates.fetch_add(c.duplicates as u64, Relaxed);
+                let t = c.full_text;
+                if t != crate::fulltext::Tally::default() {
+                    let mut f = self.full_text.lock().unwrap_or_else(|e| e.into_inner());
+                    let e = f.entry(r.feed.clone()).or_default();
+                    for (slot, n) in e.iter_mut().zip([t.kept, t.rejected, t.failed]) {
+                        *slot += n as u64;
+                    }
+                }
             }
             Err(e) => {
                 let kind = match e {
@@ -85,6 +95,18 @@ impl Metrics {
         );
         for (kind, v) in KINDS.iter().zip(failures) {
             let _ = writeln!(o, "feedscrub_failures_total{{kind=\"{kind}\"}} {v}");
+        }
+        let full_text = self.full_text.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if !full_text.is_empty() {
+            let _ = writeln!(
+                o,
+                "# HELP feedscrub_full_text_pages_total Article pages of full-text feeds, by outcome.\n# TYPE feedscrub_full_text_pages_total counter"
+            );
+            for (feed, counts) in &full_text {
+                for (outcome, v) in ["kept", "rejected", "failed"].iter().zip(counts) {
+                    let _ = writeln!(o, "feedscrub_full_text_pages_total{{feed=\"{feed}\",outcome=\"{outcome}\"}} {v}");
+                }
+            }
         }
         let _ = writeln!(o, "# HELP feedscrub_items_stored Items in the store.\n# TYPE feedscrub_items_stored gauge\nfeedscrub_items_stored {items_stored}");
         let _ = writeln!(o, "# HELP feedscrub_fetch_duration_seconds Duration of refreshes.\n# TYPE feedscrub_fetch_duration_seconds histogram");

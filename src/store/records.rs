@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::dedup::IdentityMode;
-use crate::model::{CleanHtml, FeedMeta, FeedState, Item, Validators};
+use crate::model::{CleanHtml, FeedMeta, FeedState, FullText, FullTextHealth, FullTextOutcome, Item, Validators};
 
 /// The newest record version this build reads and the one it writes for items.
 pub const VERSION: u32 = 2;
@@ -120,6 +120,49 @@ pub struct ItemRecord {
     pub canonical: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sig: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_text: Option<FullTextRecord>,
+}
+
+/// `model::FullText` on disk.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FullTextRecord {
+    /// `kept`, `rejected` or `failed`.
+    pub outcome: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+}
+
+impl From<&FullText> for FullTextRecord {
+    fn from(f: &FullText) -> Self {
+        let (outcome, why) = match &f.outcome {
+            FullTextOutcome::Kept => ("kept", None),
+            FullTextOutcome::Rejected(w) => ("rejected", Some(w.clone())),
+            FullTextOutcome::Failed(w) => ("failed", Some(w.clone())),
+        };
+        FullTextRecord {
+            outcome: outcome.into(),
+            why,
+            etag: f.validators.etag.clone(),
+            last_modified: f.validators.last_modified.clone(),
+        }
+    }
+}
+
+impl From<FullTextRecord> for FullText {
+    fn from(r: FullTextRecord) -> Self {
+        let why = r.why.unwrap_or_default();
+        let outcome = match r.outcome.as_str() {
+            "kept" => FullTextOutcome::Kept,
+            "rejected" => FullTextOutcome::Rejected(why),
+            _ => FullTextOutcome::Failed(why),
+        };
+        FullText { outcome, validators: Validators { etag: r.etag, last_modified: r.last_modified } }
+    }
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -144,6 +187,7 @@ impl From<&Item> for ItemRecord {
             removed: i.removed,
             canonical: i.canonical.clone(),
             sig: i.signature.clone(),
+            full_text: i.full_text.as_ref().map(FullTextRecord::from),
         }
     }
 }
@@ -166,6 +210,7 @@ impl From<ItemRecord> for Item {
             removed: r.removed,
             canonical: r.canonical,
             signature: r.sig,
+            full_text: r.full_text.map(FullText::from),
         }
     }
 }
@@ -199,6 +244,9 @@ pub struct FeedRecord {
     pub identity: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_note: Option<String>,
+    /// Full-text outcomes (`[kept, rejected, failed]`), absent for other feeds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_text: Option<[u64; 3]>,
 }
 
 impl From<&FeedState> for FeedRecord {
@@ -223,6 +271,8 @@ impl From<&FeedState> for FeedRecord {
             oldest: s.oldest,
             identity: (s.identity != IdentityMode::Guid).then(|| s.identity.as_str().to_string()),
             identity_note: s.identity_note.clone(),
+            full_text: (s.full_text != FullTextHealth::default())
+                .then_some([s.full_text.kept, s.full_text.rejected, s.full_text.failed]),
         }
     }
 }
@@ -245,6 +295,10 @@ impl From<FeedRecord> for FeedState {
             oldest: r.oldest,
             identity: r.identity.as_deref().map(IdentityMode::parse).unwrap_or_default(),
             identity_note: r.identity_note,
+            full_text: r
+                .full_text
+                .map(|[kept, rejected, failed]| FullTextHealth { kept, rejected, failed })
+                .unwrap_or_default(),
         }
     }
 }
@@ -286,6 +340,7 @@ mod tests {
             removed: 0,
             canonical: None,
             signature: None,
+            full_text: None,
         }
     }
 

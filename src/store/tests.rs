@@ -21,6 +21,7 @@ fn item(feed: &str, id: &str) -> Item {
         removed: 0,
         canonical: None,
         signature: None,
+        full_text: None,
     }
 }
 

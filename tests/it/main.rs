@@ -7,6 +7,7 @@ mod cli;
 mod corpus;
 mod dedup;
 mod faults;
+mod fulltext;
 mod guard;
 mod pipeline;
 mod reader;

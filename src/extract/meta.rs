@@ -1,0 +1,177 @@
+//! The page's metadata: `<meta>` (OpenGraph, article:*, name=author…), schema.org microdata,
+//! JSON-LD (`NewsArticle` and friends) and `<link rel=canonical>`. Read before pruning.
+
+use dom_query::Document;
+use serde_json::Value;
+use url::Url;
+
+use super::rules::ARTICLE_TYPES;
+
+/// What the page says about itself; every field as found (URLs still relative).
+#[derive(Debug, Default, Clone)]
+pub struct Meta {
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub published: Option<String>,
+    pub image: Option<String>,
+    pub canonical: Option<String>,
+    /// JSON-LD `articleBody`, the fallback when the DOM gives little.
+    pub body: Option<String>,
+}
+
+/// Collapses whitespace; `None` for an empty result.
+pub(crate) fn norm(s: &str) -> Option<String> {
+    let t = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!t.is_empty()).then_some(t)
+}
+
+fn meta_content(doc: &Document, keys: &[&str]) -> Option<String> {
+    for key in keys {
+        for attr in ["property", "name", "itemprop"] {
+            let sel = format!("meta[{attr}=\"{key}\" i]");
+            if let Some(v) = doc.select(&sel).iter().find_map(|m| m.attr("content").and_then(|c| norm(&c))) {
+                return Some(v);
+            }
+        }
+    }
+    None
+}
+
+/// JSON-LD objects of an article type (`@graph` flattened), best first.
+fn json_ld_articles(doc: &Document) -> Vec<Value> {
+    let mut out = Vec::new();
+    for s in doc.select("script[type=\"application/ld+json\" i]").iter() {
+        let text = s.text();
+        let Ok(v) = serde_json::from_str::<Value>(text.trim()) else { continue };
+        let mut stack = vec![v];
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::Array(a) => stack.extend(a),
+                Value::Object(mut o) => {
+                    if let Some(g) = o.remove("@graph") {
+                        stack.push(g);
+                    }
+                    let is_article = match o.get("@type") {
+                        Some(Value::String(t)) => ARTICLE_TYPES.contains(&t.to_ascii_lowercase().as_str()),
+                        Some(Value::Array(ts)) => ts
+                            .iter()
+                            .any(|t| t.as_str().is_some_and(|t| ARTICLE_TYPES.contains(&t.to_ascii_lowercase().as_str()))),
+                        _ => false,
+                    };
+                    if is_article {
+                        out.push(Value::Object(o));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    // A WebPage only when nothing more specific is there.
+    let is_page = |v: &Value| v.get("@type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("webpage"));
+    out.sort_by_key(is_page);
+    out
+}
+
+fn ld_str(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => norm(s),
+        Value::Array(a) => a.iter().find_map(ld_str),
+        Value::Object(o) => ["url", "@id", "contentUrl"].iter().find_map(|k| o.get(*k).and_then(ld_str)),
+        _ => None,
+    }
+}
+
+fn ld_names(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => norm(s).into_iter().collect(),
+        Value::Array(a) => a.iter().flat_map(ld_names).collect(),
+        Value::Object(o) => o.get("name").and_then(|n| n.as_str()).and_then(norm).into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A value that is only a URL is no author name (`article:author` often is one).
+fn is_name(s: &str) -> bool {
+    !s.starts_with("http://") && !s.starts_with("https://") && !s.starts_with('/') && s.len() < 200
+}
+
+pub fn read(doc: &Document) -> Meta {
+    let ld = json_ld_articles(doc);
+    let ld_get = |k: &str| ld.iter().find_map(|o| o.get(k));
+
+    let h1 = doc.select("article h1, main h1, h1").iter().find_map(|h| norm(&h.text()));
+    let page_title = doc.select("head title").iter().find_map(|t| norm(&t.text()));
+    let title = ld_get("headline")
+        .and_then(ld_str)
+        .or_else(|| doc.select("[itemprop=headline]").iter().find_map(|h| h.attr("content").or(Some(h.text())).and_then(|t| norm(&t))))
+        .or_else(|| meta_content(doc, &["og:title", "twitter:title"]))
+        .or_else(|| h1.clone().filter(|h| page_title.as_deref().is_some_and(|t| t.contains(h.as_str()))))
+        .or_else(|| page_title.as_deref().map(strip_site_name))
+        .or(h1);
+
+    let ld_author = ld_get("author").map(ld_names).unwrap_or_default();
+    let author = (!ld_author.is_empty())
+        .then(|| ld_author.join(", "))
+        .or_else(|| meta_content(doc, &["author", "article:author", "dc.creator", "byl", "sailthru.author"]).filter(|a| is_name(a)))
+        .or_else(|| {
+            doc.select("[itemprop=author] [itemprop=name], [itemprop=author], [rel=author]").iter().find_map(|a| {
+                a.attr("content").or(Some(a.text())).and_then(|t| norm(&t)).filter(|t| is_name(t) && t.len() < 100)
+            })
+        })
+        .map(|a| a.trim_start_matches("Von ").trim_start_matches("By ").trim_start_matches("by ").to_string());
+
+    let published = ld_get("datePublished")
+        .and_then(ld_str)
+        .or_else(|| meta_content(doc, &["article:published_time", "datePublished", "og:article:published_time", "date", "pubdate", "dc.date", "dc.date.issued", "publish-date"]))
+        .or_else(|| {
+            doc.select("[itemprop=datePublished]").iter().find_map(|d| {
+                d.attr("content").or_else(|| d.attr("datetime")).or(Some(d.text())).and_then(|t| norm(&t))
+            })
+        })
+        .or_else(|| doc.select("article time[datetime], time[pubdate][datetime]").iter().find_map(|t| t.attr("datetime").and_then(|d| norm(&d))));
+
+    let image = meta_content(doc, &["og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"])
+        .or_else(|| ld_get("image").and_then(ld_str))
+        .or_else(|| ld_get("thumbnailUrl").and_then(ld_str))
+        .or_else(|| doc.select("link[rel=image_src]").iter().find_map(|l| l.attr("href").and_then(|h| norm(&h))))
+        .or_else(|| {
+            doc.select("[itemprop=image]").iter().find_map(|i| {
+                i.attr("content").or_else(|| i.attr("src")).or_else(|| i.attr("href")).and_then(|t| norm(&t))
+            })
+        });
+
+    let canonical = doc
+        .select("link[rel~=canonical i]")
+        .iter()
+        .find_map(|l| l.attr("href").and_then(|h| norm(&h)))
+        .or_else(|| meta_content(doc, &["og:url"]))
+        .or_else(|| ld_get("url").and_then(ld_str))
+        .or_else(|| ld_get("mainEntityOfPage").and_then(ld_str));
+
+    let body = ld_get("articleBody").and_then(|b| b.as_str()).map(str::to_string).filter(|b| !b.trim().is_empty());
+    Meta { title, author, published, image, canonical, body }
+}
+
+/// `href` made absolute against `base` (only http(s) results are kept); as found without a base
+/// when it already is absolute.
+pub fn absolute(href: &str, base: Option<&Url>) -> Option<String> {
+    let href = href.trim();
+    let u = match base {
+        Some(b) => b.join(href).ok()?,
+        None => Url::parse(href).ok()?,
+    };
+    matches!(u.scheme(), "http" | "https").then(|| u.to_string())
+}
+
+/// A `<title>` without the site name after ` | `, ` - `, ` – ` or ` — `.
+fn strip_site_name(t: &str) -> String {
+    for sep in [" | ", " – ", " — ", " - "] {
+        if let Some(i) = t.rfind(sep) {
+            let head = &t[..i];
+            if head.len() >= 15 {
+                return head.trim().to_string();
+            }
+        }
+    }
+    t.to_string()
+}

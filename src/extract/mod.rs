@@ -1,0 +1,164 @@
+//! The article extractor: a whole HTML page in, its main content and metadata out.
+//!
+//! Steps, in order: decode the bytes (`decode_page`); parse once (dom_query, html5ever);
+//! read the metadata (`meta`: `<meta>`, OpenGraph, JSON-LD, microdata, canonical); resolve lazy
+//! images; prune what is never the article (`prune`: navigation, page header/footer, asides,
+//! forms, consent banners, share bars, comment sections, related/newsletter rails — rules as
+//! data in `rules`); then let dom_smoothie (a Readability port: text and link density scoring)
+//! pick the article on that same DOM. When the DOM yields much less text than the page's JSON-LD
+//! `articleBody`, that body is used instead.
+//!
+//! It does NOT remove ads or sanitize: the returned HTML goes through `clean::Cleaner` after,
+//! which removes "Anzeige"/"Advertisement" blocks, boilerplate and tracking, and sanitizes last.
+//! No I/O; never panics (a failure is an empty `html`).
+
+mod meta;
+mod prune;
+pub mod rules;
+#[cfg(test)]
+mod tests;
+
+use std::sync::LazyLock;
+
+use dom_query::Document;
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252, X_USER_DEFINED};
+use regex::bytes::Regex;
+use url::Url;
+
+/// An extracted article. `html` is not sanitized yet.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Article {
+    /// The article's HTML (absolute URLs, lazy images resolved); empty when nothing was found.
+    pub html: String,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    /// ISO 8601 as the page gives it.
+    pub published: Option<String>,
+    /// Absolute.
+    pub lead_image: Option<String>,
+    /// `<link rel=canonical>`, else `og:url`, else JSON-LD `url`; absolute.
+    pub canonical: Option<String>,
+}
+
+static META_CHARSET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i-u)<meta\s[^>]*?charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)"#).expect("valid regex")
+});
+
+/// A page's bytes as text: a BOM (or UTF-16/32 recognised by its NULs), then `<meta charset>` /
+/// `<meta http-equiv="Content-Type" content="…charset=…">` in the first 1024 bytes, then the HTTP
+/// charset, then UTF-8 if valid, then windows-1252 (as `parse::decode` does for feeds).
+///
+/// A declared UTF-8 that the bytes are not is passed over (sites lie about UTF-8 more than about
+/// legacy charsets); a declared UTF-16 is read as UTF-8 (HTML spec), `x-user-defined` as
+/// windows-1252.
+pub fn decode_page(bytes: &[u8], http_charset: Option<&str>) -> String {
+    let wide = matches!(bytes, [0, ..] | [_, 0, ..]);
+    if Encoding::for_bom(bytes).is_some() || wide {
+        return crate::parse::decode(bytes, None);
+    }
+    let usable = |enc: &'static Encoding| -> Option<&'static Encoding> {
+        let enc = match enc {
+            e if e == UTF_16LE || e == UTF_16BE => UTF_8,
+            e if e == X_USER_DEFINED => WINDOWS_1252,
+            e if e == encoding_rs::REPLACEMENT => return None,
+            e => e,
+        };
+        (enc != UTF_8 || std::str::from_utf8(bytes).is_ok()).then_some(enc)
+    };
+    let head = &bytes[..bytes.len().min(1024)];
+    let declared = META_CHARSET
+        .captures(head)
+        .and_then(|c| Encoding::for_label(c.get(1)?.as_bytes()))
+        .and_then(usable)
+        .or_else(|| {
+            http_charset
+                .and_then(|c| Encoding::for_label(c.trim().trim_matches(['"', '\'']).as_bytes()))
+                .and_then(usable)
+        });
+    match declared {
+        Some(enc) => enc.decode_without_bom_handling(bytes).0.into_owned(),
+        None => match std::str::from_utf8(bytes) {
+            Ok(s) => s.to_string(),
+            Err(_) => WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
+        },
+    }
+}
+
+/// The article of an HTML page. Never panics; an empty `html` when nothing was found.
+pub fn extract(page: &str, url: Option<&Url>) -> Article {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract_inner(page, url))).unwrap_or_else(|_| {
+        tracing::warn!(url = url.map(Url::as_str), "the extractor panicked on this page");
+        Article::default()
+    })
+}
+
+/// Below this many characters of text the DOM's result is checked against JSON-LD `articleBody`.
+const LD_BODY_RATIO: usize = 2;
+
+fn extract_inner(page: &str, url: Option<&Url>) -> Article {
+    let doc = Document::from(page);
+    let m = meta::read(&doc);
+    // The base for relative URLs: the page's own URL, else its absolute canonical.
+    let canonical_abs = m.canonical.as_deref().and_then(|c| meta::absolute(c, url));
+    let base: Option<Url> = url.cloned().or_else(|| canonical_abs.as_deref().and_then(|c| Url::parse(c).ok()));
+    let base = base.as_ref();
+
+    prune::fix_urls(&doc, base);
+    prune::prune(&doc);
+
+    let first_img = std::cell::OnceCell::new();
+    let mut html = run_readability(doc, base, &first_img);
+
+    if let Some(body) = &m.body {
+        let dom_len = if html.is_empty() { 0 } else { text_len(&html) };
+        let ld_len = body.chars().filter(|c| !c.is_whitespace()).count();
+        if ld_len > 500 && dom_len * LD_BODY_RATIO < ld_len {
+            html = crate::clean::text::text_to_html(body);
+        }
+    }
+
+    let lead_image = m
+        .image
+        .as_deref()
+        .and_then(|i| meta::absolute(i, base))
+        .or_else(|| first_img.get().cloned().flatten());
+    Article {
+        html,
+        title: m.title,
+        author: m.author,
+        published: m.published,
+        lead_image,
+        canonical: canonical_abs,
+    }
+}
+
+/// dom_smoothie over the pruned DOM: the article HTML, or empty. Sets `first_img` to the first
+/// image of the article (absolute), the lead image when the metadata names none.
+fn run_readability(doc: Document, base: Option<&Url>, first_img: &std::cell::OnceCell<Option<String>>) -> String {
+    let cfg = dom_smoothie::Config { max_elements_to_parse: 0, ..Default::default() };
+    let result = dom_smoothie::Readability::with_document(doc, base.map(Url::as_str), Some(cfg))
+        .or_else(|_| dom_smoothie::Readability::with_document(Document::from(""), None, None))
+        .and_then(|mut r| r.parse());
+    match result {
+        Ok(a) => {
+            let html = a.content.to_string();
+            let frag = Document::fragment(html.as_str());
+            let img = frag.select("img[src]").iter().find_map(|i| i.attr("src").and_then(|s| meta::absolute(&s, base)));
+            let _ = first_img.set(img);
+            if a.text_content.trim().is_empty() {
+                String::new()
+            } else {
+                html
+            }
+        }
+        Err(e) => {
+            tracing::debug!(error = %e, "dom_smoothie found no article");
+            String::new()
+        }
+    }
+}
+
+/// Non-whitespace characters of an HTML fragment's text.
+fn text_len(html: &str) -> usize {
+    Document::fragment(html).text().chars().filter(|c| !c.is_whitespace()).count()
+}

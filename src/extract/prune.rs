@@ -1,0 +1,203 @@
+//! Before scoring: lazy images resolved, and what is never the article removed from the DOM.
+//!
+//! Removed: `rules::DROP_TAGS` and `DROP_ROLES` anywhere; `<header>`/`<footer>` outside the
+//! article (`<article>`, `<main>`, `[itemprop=articleBody]`); elements whose class/id words are
+//! in `DROP_WORDS`/`DROP_PHRASES`; and rails opened by a heading in `RAIL_HEADINGS`
+//! ("Mehr zum Thema", "Related stories", "Kommentare"…). An element that holds the article
+//! (an `<h1>`, `<article>`, `<main>` or `articleBody` inside, or more than half the page's text)
+//! is never removed: a `class="has-sidebar"` on a page wrapper must not take the article along.
+
+use dom_query::{Document, NodeRef};
+use url::Url;
+
+use super::meta::absolute;
+use super::rules::{DROP_PHRASES, DROP_ROLES, DROP_TAGS, DROP_WORDS, LAZY_SRC, LAZY_SRCSET, RAIL_HEADINGS};
+
+/// Lazy images (the real URL from `data-src` & co. into `src`, `data-srcset` into `srcset`)
+/// and relative URLs (`href`, `src`, `srcset`, `poster`) made absolute against `base`.
+pub fn fix_urls(doc: &Document, base: Option<&Url>) {
+    for n in doc.select("img, source, a[href], video[poster], audio[src], iframe[src]").nodes() {
+        if let Some(real) = LAZY_SRC.iter().find_map(|a| n.attr(a).filter(|v| !v.trim().is_empty())) {
+            n.set_attr("src", &real);
+        }
+        if let Some(set) = LAZY_SRCSET.iter().find_map(|a| n.attr(a).filter(|v| !v.trim().is_empty())) {
+            n.set_attr("srcset", &set);
+        }
+        let Some(base) = base else { continue };
+        for attr in ["href", "src", "poster"] {
+            if let Some(v) = n.attr(attr) {
+                let v = v.trim();
+                if !v.starts_with('#') && !v.starts_with("data:") && !v.contains("://") {
+                    if let Some(abs) = absolute(v, Some(base)) {
+                        n.set_attr(attr, &abs);
+                    }
+                }
+            }
+        }
+        if let Some(set) = n.attr("srcset") {
+            let fixed: Vec<String> = set
+                .split(',')
+                .filter_map(|c| {
+                    let mut parts = c.split_whitespace();
+                    let u = absolute(parts.next()?, Some(base))?;
+                    Some(std::iter::once(u).chain(parts.map(str::to_string)).collect::<Vec<_>>().join(" "))
+                })
+                .collect();
+            n.set_attr("srcset", &fixed.join(", "));
+        }
+    }
+}
+
+fn text_chars(n: &NodeRef) -> usize {
+    n.text().chars().filter(|c| !c.is_whitespace()).count()
+}
+
+fn link_chars(n: &NodeRef) -> usize {
+    n.descendants_it().filter(|d| d.has_name("a")).map(|a| text_chars(&a)).sum()
+}
+
+/// Whether `n` holds the article (see the module doc).
+fn holds_article(n: &NodeRef, page_chars: usize) -> bool {
+    n.descendants_it().any(|d| {
+        d.is_element()
+            && (d.has_name("h1")
+                || d.has_name("article")
+                || d.has_name("main")
+                || d.attr("itemprop").is_some_and(|p| p.as_ref() == "articleBody"))
+    }) || (page_chars > 0 && text_chars(n) * 2 > page_chars)
+}
+
+fn inside_article(n: &NodeRef) -> bool {
+    n.ancestors_it(None).any(|a| {
+        a.has_name("article") || a.has_name("main") || a.attr("itemprop").is_some_and(|p| p.as_ref() == "articleBody")
+    })
+}
+
+/// How strongly an element's class/id marks it as furniture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    None,
+    /// A whole class/id token is a rule word or phrase (`class="comments"`, `id="related-posts"`).
+    Strong,
+    /// Only a part of a token is (`l-sidebar-fixed`, `sd-sharing`): removed only when the
+    /// element reads like furniture (mostly links, or little text).
+    Weak,
+}
+
+fn mark(n: &NodeRef) -> Mark {
+    let mut m = Mark::None;
+    for attr in ["class", "id"] {
+        let Some(v) = n.attr(attr) else { continue };
+        for token in v.split_whitespace() {
+            let t = token.to_ascii_lowercase();
+            if DROP_WORDS.contains(&t.as_str()) || DROP_PHRASES.contains(&t.as_str()) {
+                return Mark::Strong;
+            }
+            if m == Mark::None
+                && (t.split(['-', '_']).any(|w| DROP_WORDS.contains(&w))
+                    || DROP_PHRASES.iter().any(|p| t.ends_with(p) || t.starts_with(p)))
+            {
+                m = Mark::Weak;
+            }
+        }
+    }
+    m
+}
+
+/// Mostly links or little text, and no run of prose (300 characters of `<p>` text outside links).
+fn reads_like_furniture(n: &NodeRef) -> bool {
+    let chars = text_chars(n);
+    if !(chars < 200 || link_chars(n) * 100 >= chars * 35) {
+        return false;
+    }
+    let prose: usize = n.descendants_it().filter(|d| d.has_name("p")).map(|p| text_chars(&p).saturating_sub(link_chars(&p))).sum();
+    prose < 300
+}
+
+fn normalized_heading(s: &str) -> String {
+    let t: String = s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    t.trim_end_matches([':', '…', '.', '!', '?']).trim().to_string()
+}
+
+fn is_rail_heading(n: &NodeRef) -> bool {
+    let heading_tag = ["h2", "h3", "h4", "h5", "h6"].iter().any(|h| n.has_name(h));
+    let leaf = !heading_tag && n.first_element_child().is_none();
+    if !heading_tag && !(leaf && (n.has_name("div") || n.has_name("span") || n.has_name("p") || n.has_name("strong"))) {
+        return false;
+    }
+    let t = n.text();
+    if t.len() > 80 {
+        return false;
+    }
+    let h = normalized_heading(&t);
+    RAIL_HEADINGS.contains(&h.as_str())
+}
+
+/// Removes what is never the article (see the module doc).
+pub fn prune(doc: &Document) {
+    let Some(body) = doc.body() else { return };
+    let page_chars = text_chars(&body);
+    let mut drop: Vec<NodeRef> = Vec::new();
+    let mut rails: Vec<NodeRef> = Vec::new();
+    for n in body.descendants_it() {
+        if !n.is_element() {
+            continue;
+        }
+        let name = n.node_name().map(|s| s.to_ascii_lowercase()).unwrap_or_default();
+        let by_tag = DROP_TAGS.contains(&name.as_str())
+            || ((name == "header" || name == "footer") && !inside_article(&n))
+            || n.attr("role").is_some_and(|r| DROP_ROLES.contains(&r.to_ascii_lowercase().as_str()))
+            || n.has_attr("hidden")
+            || n.attr("aria-hidden").is_some_and(|v| v.as_ref() == "true");
+        let m = if by_tag { Mark::Strong } else { mark(&n) };
+        if m == Mark::Strong || (m == Mark::Weak && reads_like_furniture(&n)) {
+            drop.push(n);
+        } else if is_rail_heading(&n) {
+            rails.push(n);
+        }
+    }
+    for n in drop {
+        if n.parent().is_some() && !holds_article(&n, page_chars) {
+            n.remove_from_parent();
+        }
+    }
+    for h in rails {
+        if h.parent().is_none() {
+            continue;
+        }
+        remove_rail(&h, page_chars);
+    }
+}
+
+/// A rail heading: its container when that is mostly links and does not hold the article, else
+/// the heading and the link-heavy siblings after it.
+fn remove_rail(h: &NodeRef, page_chars: usize) {
+    let mut container = h.parent();
+    // A wrapper around the heading alone (`<div class=title><h2>…</h2></div>`): one level up.
+    if let Some(c) = &container {
+        if text_chars(c) <= text_chars(h) + 2 {
+            container = c.parent();
+        }
+    }
+    if let Some(c) = container {
+        let chars = text_chars(&c);
+        if !c.has_name("body") && !holds_article(&c, page_chars) && chars > 0 && (link_chars(&c) * 10 >= chars * 3 || chars < 400) {
+            c.remove_from_parent();
+            return;
+        }
+    }
+    let mut next = h.next_element_sibling();
+    h.remove_from_parent();
+    while let Some(s) = next {
+        next = s.next_element_sibling();
+        if ["h1", "h2", "h3", "h4", "h5", "h6"].iter().any(|t| s.has_name(t)) {
+            break;
+        }
+        let chars = text_chars(&s);
+        if chars == 0 || link_chars(&s) * 2 >= chars {
+            s.remove_from_parent();
+        } else {
+            break;
+        }
+    }
+}

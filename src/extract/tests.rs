@@ -1,0 +1,142 @@
+//! The extractor on the project's article pages (`tests/fixtures/pages/`, labels in NAME.toml):
+//! metadata as labelled, every `keep` sentence in the extracted and cleaned text, no `remove`
+//! string in it; reject pages do not panic.
+
+use super::*;
+use crate::clean::Cleaner;
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pages");
+const ARTICLES: &[&str] = &["de-zeitung", "de-boerse", "en-news", "en-blog", "de-liveblog-short"];
+const REJECTS: &[&str] = &["consent-wall", "paywall", "js-only"];
+
+fn label(name: &str) -> toml::Table {
+    let text = std::fs::read_to_string(format!("{DIR}/{name}.toml")).expect("label file");
+    text.parse().expect("label toml")
+}
+
+fn field(l: &toml::Table, k: &str) -> Option<String> {
+    l.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The page through `decode_page`, `extract` and the default cleaner: the article and its text.
+fn run(name: &str) -> (Article, String) {
+    let l = label(name);
+    let url = Url::parse(&field(&l, "url").expect("url")).expect("label url");
+    let bytes = std::fs::read(format!("{DIR}/{name}.html")).expect("page");
+    let page = decode_page(&bytes, None);
+    let article = extract(&page, Some(&url));
+    let cleaned = Cleaner::default().clean_html(&article.html, Some(&url));
+    let text = collapse(&crate::clean::text::html_to_text(cleaned.html.as_str()));
+    (article, text)
+}
+
+#[test]
+fn metadata_matches_the_labels() {
+    for name in ARTICLES.iter().chain(REJECTS) {
+        let l = label(name);
+        let (a, _) = run(name);
+        assert_eq!(a.title, field(&l, "title"), "{name}: title");
+        if !REJECTS.contains(name) {
+            assert_eq!(a.author, field(&l, "author"), "{name}: author");
+            assert_eq!(a.published, field(&l, "published"), "{name}: published");
+            assert_eq!(a.lead_image, field(&l, "lead_image"), "{name}: lead_image");
+        }
+        assert_eq!(a.canonical, field(&l, "canonical"), "{name}: canonical");
+    }
+}
+
+#[test]
+fn the_article_is_kept_and_the_junk_is_not() {
+    for name in ARTICLES {
+        let l = label(name);
+        let (_, text) = run(name);
+        for k in l["keep"].as_array().expect("keep") {
+            let k = collapse(k.as_str().expect("keep string"));
+            assert!(text.contains(&k), "{name}: missing {k:?}\n--- text:\n{text}");
+        }
+        for r in l["remove"].as_array().expect("remove") {
+            let r = collapse(r.as_str().expect("remove string"));
+            assert!(!text.contains(&r), "{name}: still has {r:?}\n--- text:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn reject_pages_do_not_panic() {
+    for name in REJECTS {
+        let _ = run(name);
+    }
+}
+
+#[test]
+fn lazy_images_and_relative_urls_are_resolved() {
+    let (a, _) = run("en-blog");
+    assert!(a.html.contains("https://www.crumbandkettle.example/wp-content/uploads/2026/02/starter-jar-window-1024x683.jpg"));
+    assert!(!a.html.contains(" src=\"/") && !a.html.contains(" href=\"/"), "a relative URL is left: {}", a.html);
+}
+
+// de-boerse.html is saved in windows-1252 and says so only in <meta http-equiv>.
+#[test]
+fn windows_1252_declared_by_http_equiv_decodes() {
+    let bytes = std::fs::read(format!("{DIR}/de-boerse.html")).expect("page");
+    assert!(std::str::from_utf8(&bytes).is_err(), "the fixture is meant to be windows-1252");
+    let page = decode_page(&bytes, None);
+    assert!(page.contains("Großauftrag") && page.contains("Kröger"));
+    assert!(!page.contains('\u{FFFD}'));
+}
+
+fn check_decode(bytes: &[u8], http: Option<&str>, expected: &str) {
+    assert_eq!(decode_page(bytes, http), expected, "{bytes:?} with {http:?}");
+}
+
+#[test]
+fn decoding_order() {
+    // BOM first, whatever is declared.
+    check_decode(b"\xEF\xBB\xBF<meta charset=latin1>\xC3\xA4", None, "<meta charset=latin1>ä");
+    // <meta charset> before the HTTP charset.
+    check_decode(b"<meta charset=iso-8859-1>\xE4", Some("utf-8"), "<meta charset=iso-8859-1>ä");
+    check_decode(
+        b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\">\x80",
+        None,
+        "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\">€",
+    );
+    // The HTTP charset when the page declares none.
+    check_decode(b"<p>\xE4", Some("ISO-8859-15"), "<p>ä");
+    // Valid UTF-8, then windows-1252.
+    check_decode("<p>ä".as_bytes(), None, "<p>ä");
+    check_decode(b"<p>\x93x\x94", None, "<p>\u{201C}x\u{201D}");
+    // A declared UTF-8 the bytes are not is passed over.
+    check_decode(b"<meta charset=utf-8><p>\xE4", None, "<meta charset=utf-8><p>ä");
+    // UTF-16 without a BOM, recognised by its NULs (as parse::decode does for feeds).
+    let utf16: Vec<u8> = "<p>ä".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    check_decode(&utf16, None, "<p>ä");
+}
+
+#[test]
+fn hostile_input_does_not_panic() {
+    let deep = "<div>".repeat(5000) + "text";
+    for page in ["", "<", "\u{0}", "<html><body></body></html>", "<script>x</script>", deep.as_str(), "<p>only one line</p>"] {
+        let a = extract(page, None);
+        let _ = a.html.len();
+    }
+}
+
+// An "Anzeige" block between the paragraphs must not make the scorer stop at the ad or pick it.
+#[test]
+fn an_ad_block_inside_does_not_cut_the_article() {
+    let para = |i: usize| format!("<p>Absatz {i}: Der Gemeinderat hat am Dienstagabend lange über den Haushalt beraten, und die Fraktionen waren sich am Ende in fast allen Punkten einig, was selten vorkommt.</p>");
+    let page = format!(
+        "<html><body><nav><a href=/a>Start</a></nav><article><h1>Haushalt beschlossen</h1>{}{}<div class=\"ad\"><span>Anzeige</span><a href=\"https://shop.example/\">Jetzt kaufen und sparen</a></div>{}{}</article><footer>Impressum</footer></body></html>",
+        para(1), para(2), para(3), para(4)
+    );
+    let a = extract(&page, None);
+    let text = crate::clean::Cleaner::default().clean_html(&a.html, None).text;
+    for i in 1..=4 {
+        assert!(text.contains(&format!("Absatz {i}:")), "paragraph {i} lost: {text}");
+    }
+    assert!(!text.contains("Jetzt kaufen"), "{text}");
+}
