@@ -124,3 +124,39 @@ impl Metrics {
         o
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::refresh::Counts;
+
+    fn report(feed: &str, kept: usize, rejected: usize, failed: usize) -> FeedReport {
+        let full_text = crate::fulltext::Tally { kept, rejected, failed };
+        FeedReport {
+            feed: feed.into(),
+            outcome: Ok(Counts { full_text, ..Counts::default() }),
+            not_modified: false,
+            elapsed: std::time::Duration::from_millis(5),
+            min_interval: None,
+        }
+    }
+
+    /// Per-site full-text health: counted per feed and outcome, summed over refreshes; feeds
+    /// without full text add no series.
+    #[test]
+    fn full_text_outcomes_are_counted_per_feed() {
+        let m = Metrics::default();
+        m.record(&report("news", 3, 1, 0));
+        m.record(&report("news", 2, 0, 1));
+        m.record(&report("plain", 0, 0, 0));
+        let out = m.render(0);
+        for line in [
+            "feedscrub_full_text_pages_total{feed=\"news\",outcome=\"kept\"} 5",
+            "feedscrub_full_text_pages_total{feed=\"news\",outcome=\"rejected\"} 1",
+            "feedscrub_full_text_pages_total{feed=\"news\",outcome=\"failed\"} 1",
+        ] {
+            assert!(out.contains(line), "{line} missing:\n{out}");
+        }
+        assert!(!out.contains("feed=\"plain\""), "{out}");
+    }
+}

@@ -223,3 +223,32 @@ fn an_interrupted_sled_snapshot_does_not_cost_the_store() {
     assert!(!leftover.exists());
     assert_eq!(counts(&run.stdout, "f").3, 3, "the stored items are still there\n{}", run.stdout);
 }
+
+/// `feedscrub extract` on a page written for the project (a German regional paper with an
+/// "Anzeige" block, consent banner, navigation, related rail, comments): the text form is
+/// the article alone, in paragraphs separated by blank lines; the HTML form has absolute URLs.
+#[test]
+fn extract_prints_the_clean_article_of_a_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = fixture("pages/de-zeitung.html");
+    let labels: toml::Table = toml::from_str(&String::from_utf8(read_fixture("pages/de-zeitung.toml")).unwrap()).unwrap();
+    let r = feedscrub(&["extract", "--format", "text", page.to_str().unwrap()], dir.path());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    for k in labels["keep"].as_array().unwrap() {
+        assert!(text.contains(k.as_str().unwrap()), "lost {k}\n{}", r.stdout);
+    }
+    for junk in labels["remove"].as_array().unwrap() {
+        assert!(!text.contains(junk.as_str().unwrap()), "kept {junk}\n{}", r.stdout);
+    }
+    assert!(r.stdout.contains("\n\n") && !r.stdout.contains('<'), "paragraphs of plain text:\n{}", r.stdout);
+
+    let base = labels["url"].as_str().unwrap();
+    let html = feedscrub(&["extract", "--base-url", base, page.to_str().unwrap()], dir.path());
+    assert_eq!(html.code, 0, "{}", html.stderr);
+    assert!(html.stdout.contains("src=\"https://www.elmshagener-rundschau.de/"), "{}", html.stdout);
+
+    let missing = feedscrub(&["extract", "no-such-page.html"], dir.path());
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(missing.stderr.contains("no-such-page.html"), "{}", missing.stderr);
+}
