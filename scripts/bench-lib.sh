@@ -106,3 +106,41 @@ bench_start_serve() {
     grep -q 'feedscrub: serving' "$WORKDIR/serve.err" || bench_serve_failed "feedscrub serve did not start within 30 s"
     log "$(grep -m 1 'feedscrub: serving' "$WORKDIR/serve.err")"
 }
+
+# bench_local_store FEEDS ITEMS: generates FEEDS local feeds x ITEMS items in $WORKDIR (read as
+# files, so the daemon need not poll) and fills a store with `feedscrub fetch`. Sets CONFIG.
+# Needs BIN, ROOT and the caller's log/die.
+bench_local_store() {
+    log "generating $1 feeds x $2 items in $WORKDIR"
+    python3 "$ROOT/scripts/gen-bench-feeds.py" "$WORKDIR" --feeds "$1" --items "$2" --port 1 >/dev/null
+    CONFIG=$WORKDIR/feeds.toml
+    sed -i -e "s#http://127.0.0.1:1/feeds/#$WORKDIR/www/feeds/#" -e '/^\[settings\]$/a interval = "1h"' "$CONFIG"
+    log "filling the store: feedscrub fetch"
+    "$BIN" -q --config "$CONFIG" fetch >"$WORKDIR/fetch.out" 2>&1 || {
+        tail -n 15 "$WORKDIR/fetch.out" >&2
+        die "feedscrub fetch failed"
+    }
+}
+
+# bench_sample_server PORT: samples the serve process (SERVE_PID) every 0.2 s into
+# $WORKDIR/samples.txt, one line each: seconds since start, VmRSS kB, open fds, listen queue
+# (Recv-Q of PORT). Sets SAMPLER_PID and T0; `elapsed` prints the seconds since T0.
+# shellcheck disable=SC2034  # SAMPLER_PID is read by the sourcing script
+bench_sample_server() {
+    local port=$1
+    T0=$(date +%s.%N)
+    (
+        local now rss fds q
+        while kill -0 "$SERVE_PID" 2>/dev/null; do
+            now=$(date +%s.%N)
+            rss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$SERVE_PID/status" 2>/dev/null || echo 0)
+            fds=$(find "/proc/$SERVE_PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+            q=$(ss -Hltn "sport = :$port" 2>/dev/null | awk '{ print $2; exit }')
+            printf '%s %s %s %s\n' "$(awk -v a="$now" -v b="$T0" 'BEGIN { printf "%.2f", a - b }')" "${rss:-0}" "$fds" "${q:-0}"
+            sleep 0.2
+        done
+    ) >"$WORKDIR/samples.txt" &
+    SAMPLER_PID=$!
+}
+
+elapsed() { awk -v b="$T0" -v a="$(date +%s.%N)" 'BEGIN { printf "%.2f", a - b }'; }

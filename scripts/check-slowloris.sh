@@ -95,13 +95,7 @@ CURL=(curl -s --noproxy '*')
 "${CURL[@]}" -o /dev/null --max-time 1 "$SERVE_URL/" && die "something already listens on 127.0.0.1:$PORT (set PORT=...)"
 
 # ---------------------------------------------------------------- store
-log "generating 20 feeds x 20 items in $WORKDIR"
-python3 "$ROOT/scripts/gen-bench-feeds.py" "$WORKDIR" --feeds 20 --items 20 --port 1 >/dev/null
-CONFIG=$WORKDIR/feeds.toml
-# local files instead of URLs; the daemon need not poll during the run
-sed -i -e "s#http://127.0.0.1:1/feeds/#$WORKDIR/www/feeds/#" -e '/^\[settings\]$/a interval = "1h"' "$CONFIG"
-log "filling the store: feedscrub fetch"
-"$BIN" -q --config "$CONFIG" fetch >"$WORKDIR/fetch.out" 2>&1 || { tail -n 15 "$WORKDIR/fetch.out" >&2; die "feedscrub fetch failed"; }
+bench_local_store "20" "20"
 
 # ---------------------------------------------------------------- daemon
 bench_start_serve "$CONFIG" "$PORT"
@@ -111,22 +105,7 @@ read -r code bytes < <("${CURL[@]}" -o /dev/null -w '%{http_code} %{size_downloa
 log "GET $FEED_PATH: 200, $bytes bytes"
 
 # ---------------------------------------------------------------- sampler
-# one line every 0.2 s: seconds since start, VmRSS kB, open fds, listen queue (Recv-Q)
-T0=$(date +%s.%N)
-sample() {
-    local now rss fds q
-    while kill -0 "$SERVE_PID" 2>/dev/null; do
-        now=$(date +%s.%N)
-        rss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$SERVE_PID/status" 2>/dev/null || echo 0)
-        fds=$(find "/proc/$SERVE_PID/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
-        q=$(ss -Hltn "sport = :$PORT" 2>/dev/null | awk '{ print $2; exit }')
-        printf '%s %s %s %s\n' "$(awk -v a="$now" -v b="$T0" 'BEGIN { printf "%.2f", a - b }')" "${rss:-0}" "$fds" "${q:-0}"
-        sleep 0.2
-    done
-}
-sample >"$WORKDIR/samples.txt" &
-SAMPLER_PID=$!
-elapsed() { awk -v b="$T0" -v a="$(date +%s.%N)" 'BEGIN { printf "%.2f", a - b }'; }
+bench_sample_server "$PORT"
 
 sleep 3
 T_RUN0=$(elapsed)
