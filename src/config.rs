@@ -122,6 +122,26 @@ pub enum AdsMode {
     Keep,
 }
 
+#[cfg(test)]
+impl FeedConfig {
+    /// A feed at `url` with every option at its default, for unit tests.
+    pub(crate) fn for_tests(name: &str, url: &str) -> FeedConfig {
+        FeedConfig {
+            name: name.into(),
+            source: Source::Http(Url::parse(url).expect("a test URL")),
+            drop_items: vec![],
+            remove: vec![],
+            remove_text: vec![],
+            ads: AdsMode::Drop,
+            interval: None,
+            retain_items: DEFAULT_RETAIN_ITEMS,
+            retain_days: DEFAULT_RETAIN_DAYS,
+            tls_insecure: false,
+            full_text: false,
+        }
+    }
+}
+
 impl FeedConfig {
     /// The polling interval of this feed under `settings`.
     pub fn interval(&self, settings: &Settings) -> Duration {

@@ -639,7 +639,7 @@ mod tests {
     /// the network: a temporary store, RSS snapshots built from a pool of stories.
     mod properties {
         use super::*;
-        use crate::config::{AdsMode, FeedConfig, Source};
+        use crate::config::FeedConfig;
         use proptest::prelude::*;
 
         /// (guid, path, title, body) of the stories a snapshot picks from.
@@ -658,19 +658,7 @@ mod tests {
         ];
 
         fn feed() -> FeedConfig {
-            FeedConfig {
-                name: "f".into(),
-                source: Source::Http(Url::parse("https://site.example/feed.xml").unwrap()),
-                drop_items: vec![],
-                remove: vec![],
-                remove_text: vec![],
-                ads: AdsMode::Drop,
-                interval: None,
-                retain_items: 500,
-                retain_days: 90,
-                tls_insecure: false,
-                full_text: false,
-            }
+            FeedConfig::for_tests("f", "https://site.example/feed.xml")
         }
 
         /// A snapshot: pool stories (index, tracking noise on the link) in the given order.

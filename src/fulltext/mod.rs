@@ -165,22 +165,9 @@ pub fn article_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{AdsMode, Source};
 
     fn feed() -> FeedConfig {
-        FeedConfig {
-            name: "f".into(),
-            source: Source::Http(Url::parse("https://site.example/feed.xml").unwrap()),
-            drop_items: vec![],
-            remove: vec![],
-            remove_text: vec![],
-            ads: AdsMode::Drop,
-            interval: None,
-            retain_items: 500,
-            retain_days: 90,
-            tls_insecure: false,
-            full_text: true,
-        }
+        FeedConfig { full_text: true, ..FeedConfig::for_tests("f", "https://site.example/feed.xml") }
     }
 
     /// Every page of `tests/fixtures/pages/` through extraction, cleaning and the guard: the
