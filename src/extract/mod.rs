@@ -5,7 +5,8 @@
 //! images; prune what is never the article (`prune`: navigation, page header/footer, asides,
 //! forms, consent banners, share bars, comment sections, related/newsletter rails — rules as
 //! data in `rules`); then let dom_smoothie (a Readability port: text and link density scoring)
-//! pick the article on that same DOM. When the DOM yields much less text than the page's JSON-LD
+//! pick the article on that same DOM, and `prune::trim` drops link-only lists and single-link
+//! teaser paragraphs from what it picked. When the DOM yields much less text than the page's JSON-LD
 //! `articleBody`, that body is used instead.
 //!
 //! It does NOT remove ads or sanitize: the returned HTML goes through `clean::Cleaner` after,
@@ -141,8 +142,11 @@ fn run_readability(doc: Document, base: Option<&Url>, first_img: &std::cell::Onc
         .and_then(|mut r| r.parse());
     match result {
         Ok(a) => {
-            let html = a.content.to_string();
+            let mut html = a.content.to_string();
             let frag = Document::fragment(html.as_str());
+            if prune::trim(&frag) {
+                html = frag.html_root().inner_html().to_string();
+            }
             let img = frag.select("img[src]").iter().find_map(|i| i.attr("src").and_then(|s| meta::absolute(&s, base)));
             let _ = first_img.set(img);
             if a.text_content.trim().is_empty() {

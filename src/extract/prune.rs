@@ -6,12 +6,17 @@
 //! ("Mehr zum Thema", "Related stories", "Kommentare"…). An element that holds the article
 //! (an `<h1>`, `<article>`, `<main>` or `articleBody` inside, or more than half the page's text)
 //! is never removed: a `class="has-sidebar"` on a page wrapper must not take the article along.
+//! Image captions (`<figcaption>`, `caption`/`credit`/`gallery` classes), bylines and date lines
+//! go the same way: they are about the article, not part of it.
+//!
+//! After scoring, `trim` works on the article alone: lists whose every item is only a link and
+//! short paragraphs that are a single link (not a bare URL) are teasers of other stories.
 
 use dom_query::{Document, NodeRef};
 use url::Url;
 
 use super::meta::absolute;
-use super::rules::{DROP_PHRASES, DROP_ROLES, DROP_TAGS, DROP_WORDS, LAZY_SRC, LAZY_SRCSET, RAIL_HEADINGS};
+use super::rules::{DROP_PHRASES, DROP_SUFFIXES, DROP_ROLES, DROP_TAGS, DROP_WORDS, LAZY_SRC, LAZY_SRCSET, RAIL_HEADINGS, RAIL_PREFIXES};
 
 /// Lazy images (the real URL from `data-src` & co. into `src`, `data-srcset` into `srcset`)
 /// and relative URLs (`href`, `src`, `srcset`, `poster`) made absolute against `base`.
@@ -95,7 +100,8 @@ fn mark(n: &NodeRef) -> Mark {
             }
             if m == Mark::None
                 && (t.split(['-', '_']).any(|w| DROP_WORDS.contains(&w))
-                    || DROP_PHRASES.iter().any(|p| t.ends_with(p) || t.starts_with(p)))
+                    || DROP_PHRASES.iter().any(|p| t.ends_with(p) || t.starts_with(p))
+                    || DROP_SUFFIXES.iter().any(|s| t.ends_with(s)))
             {
                 m = Mark::Weak;
             }
@@ -130,7 +136,7 @@ fn is_rail_heading(n: &NodeRef) -> bool {
         return false;
     }
     let h = normalized_heading(&t);
-    RAIL_HEADINGS.contains(&h.as_str())
+    RAIL_HEADINGS.contains(&h.as_str()) || RAIL_PREFIXES.iter().any(|p| h.starts_with(p))
 }
 
 /// Removes what is never the article (see the module doc).
@@ -200,4 +206,49 @@ fn remove_rail(h: &NodeRef, page_chars: usize) {
             break;
         }
     }
+}
+
+/// After scoring, on the article alone: what the scorer keeps inside the article container but
+/// is not the article. Returns whether anything was removed.
+///
+/// - a list (`ul`/`ol`, two items or more) of which every item is only a link: a "related" or
+///   "more on this" list inside the article body;
+/// - a short paragraph (200 characters at most) that is one link and nothing else ("Lesen Sie
+///   auch" teasers, "Get the app" pitches), unless the link's text is a bare URL (a source).
+pub fn trim(frag: &Document) -> bool {
+    let mut changed = false;
+    for list in frag.select("ul, ol").nodes() {
+        if list.parent().is_none() {
+            continue;
+        }
+        let items: Vec<NodeRef> = list.children_it(false).filter(|c| c.has_name("li")).collect();
+        if items.len() < 2 {
+            continue;
+        }
+        let all_links = items.iter().all(|li| {
+            let chars = text_chars(li);
+            chars > 0 && link_chars(li) * 10 >= chars * 9
+        });
+        if all_links {
+            list.remove_from_parent();
+            changed = true;
+        }
+    }
+    for p in frag.select("p").nodes() {
+        let chars = text_chars(p);
+        if chars == 0 || chars > 200 || p.parent().is_none() {
+            continue;
+        }
+        let links: Vec<NodeRef> = p.descendants_it().filter(|d| d.has_name("a")).collect();
+        let bare_url = || {
+            let t = links[0].text();
+            let t = t.trim();
+            t.starts_with("http") || t.starts_with("www.")
+        };
+        if links.len() == 1 && text_chars(&links[0]) * 20 >= chars * 19 && !bare_url() {
+            p.remove_from_parent();
+            changed = true;
+        }
+    }
+    changed
 }

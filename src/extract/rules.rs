@@ -2,7 +2,7 @@
 //! General German and English web vocabulary only; no site is named here.
 
 /// Elements that are never the article, wherever they are (their contents included).
-pub const DROP_TAGS: &[&str] = &["nav", "aside", "form", "dialog", "menu", "button", "select", "textarea", "iframe"];
+pub const DROP_TAGS: &[&str] = &["nav", "aside", "figcaption", "form", "dialog", "menu", "button", "select", "textarea", "iframe"];
 
 /// `role` values of page furniture.
 pub const DROP_ROLES: &[&str] = &["navigation", "complementary", "banner", "contentinfo", "search", "dialog", "alertdialog", "menu", "menubar"];
@@ -24,6 +24,10 @@ pub const DROP_WORDS: &[&str] = &[
     // navigation furniture
     "breadcrumb", "breadcrumbs", "pagination", "pager", "skiplink", "skip-link", "sidebar",
     "toolbar", "masthead", "topbar",
+    // image captions, photo credits and galleries (the article's text is not in them)
+    "caption", "captions", "credit", "credits", "gallery", "slideshow",
+    // bylines and date lines above the article
+    "byline", "bylines", "timestamp", "dateline", "date", "dates", "meta", "storydate", "pubdate",
     // author boxes after the article
     "authorbox", "author-box", "author-bio",
 ];
@@ -36,6 +40,10 @@ pub const DROP_PHRASES: &[&str] = &[
     "skip-link", "privacy-banner",
 ];
 
+/// Endings of a class/id word that mark furniture when the word is not split (`newsCaption`,
+/// `imagecredit`, `photoCredits`): matched case-insensitively, as a part of a token.
+pub const DROP_SUFFIXES: &[&str] = &["caption", "credit", "credits"];
+
 /// Headings that open a rail of other stories or the comments (lower case, trailing `:` dropped).
 pub const RAIL_HEADINGS: &[&str] = &[
     "mehr zum thema", "das könnte sie auch interessieren", "das könnte dich auch interessieren",
@@ -46,8 +54,12 @@ pub const RAIL_HEADINGS: &[&str] = &[
     "read more", "read next", "more from", "more stories", "more news", "you may also like", "you might also like",
     "recommended", "recommended for you", "most read", "most popular", "trending", "popular", "comments",
     "leave a comment", "leave a reply", "join the conversation", "share this", "share this article", "teilen",
-    "artikel teilen", "sign up for our newsletter",
+    "artikel teilen", "sign up for our newsletter", "top stories", "most read stories",
+    "latest news", "tags", "schlagwörter", "themen", "weitere meldungen", "mehr nachrichten", "nicht verpassen",
 ];
+
+/// Heading beginnings that open such a rail ("Top stories in Politics", "Mehr aus Hamburg").
+pub const RAIL_PREFIXES: &[&str] = &["top stories in ", "more from ", "more in ", "more on ", "mehr aus ", "mehr von ", "mehr zu ", "most read in ", "latest in "];
 
 /// Attributes that hold the real URL of a lazy image, best first.
 pub const LAZY_SRC: &[&str] = &["data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src", "data-full-src"];

@@ -140,3 +140,23 @@ fn an_ad_block_inside_does_not_cut_the_article() {
     }
     assert!(!text.contains("Jetzt kaufen"), "{text}");
 }
+
+// Captions, bylines, a link-only "related" list and a one-link teaser paragraph inside the
+// article container are not the article; a source given as a bare URL is.
+#[test]
+fn captions_bylines_and_teaser_links_inside_the_article_go() {
+    let para = |i: usize| format!("<p>Absatz {i}: Der Gemeinderat hat am Dienstagabend lange über den Haushalt beraten, und die Fraktionen waren sich am Ende in fast allen Punkten einig, was selten vorkommt.</p>");
+    let page = format!(
+        "<html><body><article><h1>Haushalt beschlossen</h1><p class=\"byline\">Von Anna Muster</p>{}<figure><img src=\"https://img.example/a.jpg\"><figcaption>Der Ratssaal am Dienstag. Foto: dpa</figcaption></figure>{}<p><a href=\"https://zeitung.example/x\">Neues Baugebiet am Kirchweg</a></p>{}<ul><li><a href=\"https://zeitung.example/y\">Freibad öffnet im Mai</a></li><li><a href=\"https://zeitung.example/z\">Ortsumgehung kommt später</a></li></ul>{}<p><a href=\"https://rat.example/haushalt.pdf\">https://rat.example/haushalt.pdf</a></p></article></body></html>",
+        para(1), para(2), para(3), para(4)
+    );
+    let a = extract(&page, None);
+    let text = crate::clean::Cleaner::default().clean_html(&a.html, None).text;
+    for i in 1..=4 {
+        assert!(text.contains(&format!("Absatz {i}:")), "paragraph {i} lost: {text}");
+    }
+    for junk in ["Anna Muster", "Ratssaal", "Baugebiet", "Freibad", "Ortsumgehung"] {
+        assert!(!text.contains(junk), "{junk} is left: {text}");
+    }
+    assert!(text.contains("https://rat.example/haushalt.pdf"), "{text}");
+}
