@@ -144,3 +144,33 @@ bench_sample_server() {
 }
 
 elapsed() { awk -v b="$T0" -v a="$(date +%s.%N)" 'BEGIN { printf "%.2f", a - b }'; }
+
+# bench_stop_sampled_server: after a run, waits 3 s for the samples to settle, reads the serve
+# process's peak RSS (HWM, kB), stops the sampler and the server. Sets HWM and STOP_RC (the
+# server's exit status if it had died before, else "none"; bench_stop_pid reports a clean stop).
+# shellcheck disable=SC2034  # HWM and STOP_RC are read by the sourcing script
+bench_stop_sampled_server() {
+    local alive=no
+    kill -0 "$SERVE_PID" 2>/dev/null && alive=yes
+    sleep 3
+    HWM=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$SERVE_PID/status" 2>/dev/null || echo 0)
+    kill "$SAMPLER_PID" 2>/dev/null || true
+    wait "$SAMPLER_PID" 2>/dev/null || true
+    SAMPLER_PID=
+    STOP_RC=none
+    if [[ $alive == yes ]]; then
+        bench_stop_pid "$SERVE_PID"
+    else
+        wait "$SERVE_PID" 2>/dev/null || STOP_RC=$?
+    fi
+    SERVE_PID=
+}
+
+# bench_sample_stats FROM TO COLUMN: max and median of a column of $WORKDIR/samples.txt
+# between two times (seconds since T0).
+bench_sample_stats() {
+    awk -v a="$1" -v b="$2" -v c="$3" '$1 >= a && $1 <= b { print $c }' "$WORKDIR/samples.txt" | sort -n |
+        awk '{ v[n++] = $1 } END { if (!n) print "0 0"; else print v[n - 1], v[int((n - 1) / 2)] }'
+}
+
+kib_to_mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }

@@ -161,26 +161,11 @@ PROBE_PIDS=()
 ALIVE=no
 kill -0 "$SERVE_PID" 2>/dev/null && ALIVE=yes
 probe after
-sleep 3
-HWM=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$SERVE_PID/status" 2>/dev/null || echo 0)
-kill "$SAMPLER_PID" 2>/dev/null || true
-wait "$SAMPLER_PID" 2>/dev/null || true
-SAMPLER_PID=
-STOP_RC=none
-if [[ $ALIVE == yes ]]; then
-    bench_stop_pid "$SERVE_PID"
-else
-    wait "$SERVE_PID" 2>/dev/null || STOP_RC=$?
-fi
-SERVE_PID=
+bench_stop_sampled_server
 
 # ---------------------------------------------------------------- report
-mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
-# stats FROM TO COLUMN: max and median of a column of the samples between two times
-stats() {
-    awk -v a="$1" -v b="$2" -v c="$3" '$1 >= a && $1 <= b { print $c }' "$WORKDIR/samples.txt" | sort -n |
-        awk '{ v[n++] = $1 } END { if (!n) print "0 0"; else print v[n - 1], v[int((n - 1) / 2)] }'
-}
+mb() { kib_to_mb "$1"; }
+stats() { bench_sample_stats "$@"; }
 read -r idle_max idle_med < <(stats 0 "$T_FLOOD0" 2)
 read -r flood_max _ < <(stats "$T_FLOOD0" "$T_FLOOD1" 2)
 third=$(awk -v a="$T_FLOOD0" -v b="$T_FLOOD1" 'BEGIN { printf "%.2f", (b - a) / 3 }')

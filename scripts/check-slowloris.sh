@@ -123,26 +123,11 @@ T_RUN1=$(elapsed)
 ALIVE=no
 kill -0 "$SERVE_PID" 2>/dev/null && ALIVE=yes
 read -r after_code after_secs < <("${CURL[@]}" -o /dev/null -w '%{http_code} %{time_total}\n' --max-time "$PROBE_TIMEOUT" "$URL" || true) || true
-sleep 3
-HWM=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$SERVE_PID/status" 2>/dev/null || echo 0)
-kill "$SAMPLER_PID" 2>/dev/null || true
-wait "$SAMPLER_PID" 2>/dev/null || true
-SAMPLER_PID=
-STOP_RC=none
-if [[ $ALIVE == yes ]]; then
-    bench_stop_pid "$SERVE_PID"
-else
-    wait "$SERVE_PID" 2>/dev/null || STOP_RC=$?
-fi
-SERVE_PID=
+bench_stop_sampled_server
 
 # ---------------------------------------------------------------- report
-mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
-# stats FROM TO COLUMN: max and median of a column of the samples between two times
-stats() {
-    awk -v a="$1" -v b="$2" -v c="$3" '$1 >= a && $1 <= b { print $c }' "$WORKDIR/samples.txt" | sort -n |
-        awk '{ v[n++] = $1 } END { if (!n) print "0 0"; else print v[n - 1], v[int((n - 1) / 2)] }'
-}
+mb() { kib_to_mb "$1"; }
+stats() { bench_sample_stats "$@"; }
 read -r idle_max idle_med < <(stats 0 "$T_RUN0" 2)
 read -r run_max run_med < <(stats "$T_RUN0" "$T_RUN1" 2)
 read -r after_max _ < <(stats "$T_RUN1" 1e9 2)
