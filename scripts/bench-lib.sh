@@ -174,3 +174,17 @@ bench_sample_stats() {
 }
 
 kib_to_mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+# bench_raise_fd_limit NEED WHO: raises `ulimit -n` (and the hard limit, when allowed) to NEED
+# open files; warns, naming WHO needs them, when it cannot.
+bench_raise_fd_limit() {
+    local need=$1 hard
+    if (($(ulimit -n) < need)); then
+        hard=$(ulimit -Hn)
+        if [[ $hard != unlimited ]] && ((hard < need)); then
+            ulimit -Hn "$need" 2>/dev/null || log "cannot raise the hard fd limit ($hard) to $need"
+        fi
+        ulimit -n "$need" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+    fi
+    (($(ulimit -n) >= need)) || log "warning: ulimit -n is $(ulimit -n), below the $need that $2 needs"
+}

@@ -87,15 +87,7 @@ trap 'exit 143' TERM
 bench_need wrk:wrk curl:curl python3:python3 ss:iproute2
 bench_binary
 
-need_fds=$((2 * CONNECTIONS + 1024))
-if (($(ulimit -n) < need_fds)); then
-    hard=$(ulimit -Hn)
-    if [[ $hard != unlimited ]] && ((hard < need_fds)); then
-        ulimit -Hn "$need_fds" 2>/dev/null || log "cannot raise the hard fd limit ($hard) to $need_fds"
-    fi
-    ulimit -n "$need_fds" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-fi
-(($(ulimit -n) >= need_fds)) || log "warning: ulimit -n is $(ulimit -n), below the $need_fds this flood needs"
+bench_raise_fd_limit $((2 * CONNECTIONS + 1024)) "this flood"
 log "ulimit -n $(ulimit -n)"
 
 SERVE_URL=http://127.0.0.1:$SERVE_PORT

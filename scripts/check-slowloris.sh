@@ -80,15 +80,7 @@ trap 'exit 143' TERM
 bench_need curl:curl python3:python3 ss:iproute2
 bench_binary
 
-need_fds=$((N + 1024))
-if (($(ulimit -n) < need_fds)); then
-    hard=$(ulimit -Hn)
-    if [[ $hard != unlimited ]] && ((hard < need_fds)); then
-        ulimit -Hn "$need_fds" 2>/dev/null || log "cannot raise the hard fd limit ($hard) to $need_fds"
-    fi
-    ulimit -n "$need_fds" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-fi
-(($(ulimit -n) >= need_fds)) || log "warning: ulimit -n is $(ulimit -n), below the $need_fds that $N tricklers need"
+bench_raise_fd_limit $((N + 1024)) "$N tricklers"
 
 SERVE_URL=http://127.0.0.1:$PORT
 CURL=(curl -s --noproxy '*')
