@@ -133,3 +133,40 @@ fn without_allow_private_no_page_on_loopback_is_requested() {
     let l = labels("de-zeitung");
     assert!(items.iter().any(|(_, t)| t == &squeeze(&l.teaser)), "{items:?}");
 }
+
+/// A changed teaser asks for its page again, conditionally: the page answers 304 and the stored
+/// article stays; a changed page is extracted anew.
+#[test]
+fn a_changed_item_revalidates_its_page() {
+    let o = origin();
+    let ws = workspace(&o, true);
+    ws.fetch(0);
+    let keep = &labels("de-zeitung").keep[2];
+    let feed_with = |teaser_suffix: &str| {
+        let base = o.url("");
+        String::from_utf8(read_fixture("pages/teaser-feed.xml"))
+            .unwrap()
+            .replace("{BASE}", base.trim_end_matches('/'))
+            .replace("Saison ohne Becken in der Stadt einstellen.", &format!("Saison ohne Becken in der Stadt einstellen.{teaser_suffix}"))
+    };
+
+    // the teaser changes, the page does not: one conditional request, answered 304
+    o.serve("/feed.xml", Route::feed(feed_with(" (aktualisiert)"), "application/rss+xml"));
+    let run = ws.fetch(0);
+    assert_eq!(counts(&run.stdout, "news").2, 1, "one item updated\n{}", run.stdout);
+    assert_eq!((o.hits("/de-zeitung.html"), o.not_modified("/de-zeitung.html")), (2, 1));
+    assert_eq!(o.hits("/en-news.html"), 1, "unchanged items are not asked again");
+    let texts_now = texts(&ws, "json");
+    assert!(texts_now.iter().any(|(_, t)| t.contains(&squeeze(keep))), "the stored article stays after a 304");
+
+    // the page changes too: fetched and extracted anew
+    let page = String::from_utf8(read_fixture("pages/de-zeitung.html")).unwrap();
+    let changed = page.replace("Der Stadtrat soll am 26. März über die Mehrkosten abstimmen.", "Der Stadtrat hat die Mehrkosten am 26. März gebilligt.");
+    assert_ne!(page, changed, "the fixture sentence exists");
+    o.serve("/de-zeitung.html", Route::feed(changed, "text/html"));
+    o.serve("/feed.xml", Route::feed(feed_with(" (erneut aktualisiert)"), "application/rss+xml"));
+    ws.fetch(0);
+    assert_eq!((o.hits("/de-zeitung.html"), o.not_modified("/de-zeitung.html")), (3, 1));
+    let text = texts(&ws, "json").into_iter().map(|(_, t)| t).find(|t| t.contains("gebilligt")).expect("the new article text");
+    assert!(!text.contains("über die Mehrkosten abstimmen"), "{text}");
+}
