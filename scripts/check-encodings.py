@@ -390,6 +390,18 @@ def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
 
+
+def print_failures(rows):
+    """A table of (fixture, failure) pairs with the fixture's reference encoding and headers;
+    nothing when there are none."""
+    rows = list(rows)
+    if not rows:
+        return
+    print("  %-60s %-10s %-36s %s" % ("fixture", "reference", "headers", "failure"))
+    for fx, failure in rows:
+        hdr = "; ".join(v for _, v in fx.headers) or "-"
+        print("  %-60s %-10s %-36s %s" % (fx.file, fx.reference, short(hdr, 36), failure))
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", required=True)
@@ -561,11 +573,7 @@ def main():
             print("%-64s %-10s %-7s %-6s %-15s %s" % (fx.file, fx.reference, v, pv, how, d))
     print()
     print("Fixtures that failed (%d):" % len(fail))
-    if fail:
-        print("  %-60s %-10s %-36s %s" % ("fixture", "reference", "headers", "failure"))
-        for fx, _, _, d, _, _ in fail:
-            hdr = "; ".join(v for _, v in fx.headers) or "-"
-            print("  %-60s %-10s %-36s %s" % (fx.file, fx.reference, short(hdr, 36), d))
+    print_failures((fx, d) for fx, _, _, d, _, _ in fail)
     print()
     print("Not applicable (%d), by group:" % len(na))
     for group, reason, names in NOT_APPLICABLE:
@@ -576,11 +584,7 @@ def main():
     print()
     print("Probes that failed (%d of %d; the fixture's BOM, prolog and headers around a channel whose "
           "text is non-ASCII in the reference encoding):" % (len(pfail), n))
-    if pfail:
-        print("  %-60s %-10s %-36s %s" % ("fixture", "reference", "headers", "failure"))
-        for fx, _, _, _, _, pd in pfail:
-            hdr = "; ".join(v for _, v in fx.headers) or "-"
-            print("  %-60s %-10s %-36s %s" % (fx.file, fx.reference, short(hdr, 36), pd))
+    print_failures((fx, pd) for fx, _, _, _, _, pd in pfail)
     print()
     applicable = n - len(na)
     rejected = sum(1 for r in via_probe if r[3].startswith("as served: not a feed"))

@@ -142,22 +142,9 @@ pub fn check_config(text: &str) -> Result<(), String> {
 }
 
 /// `s` escaped for XML text, without the characters XML 1.0 forbids (so the feed stays
-/// well-formed whatever the date says).
+/// well-formed whatever the date says): the exporters' own escaping.
 pub fn xml_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c < ' ' || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
-            c => out.push(c),
-        }
-    }
-    out
+    feedscrub::export::xml_escape(s)
 }
 
 /// A minimal RSS 2.0 feed and a minimal Atom feed, each with one item dated `date`.

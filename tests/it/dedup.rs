@@ -167,19 +167,7 @@ fn a_feed_with_duplicate_guids_falls_back_to_url_identity() {
 #[test]
 fn retention_prunes_and_tombstones_keep_pruned_items_out() {
     let o = Origin::start();
-    let items: Vec<(String, String, String, String, u32)> = (1..=3)
-        .map(|d| {
-            (
-                format!("g{d}"),
-                format!("https://site.example/{d}"),
-                format!("Tag {d}"),
-                format!("<p>Meldung vom Tag {d}.</p>"),
-                d,
-            )
-        })
-        .collect();
-    let view: Vec<(&str, &str, &str, String, u32)> =
-        items.iter().map(|(g, l, t, b, d)| (g.as_str(), l.as_str(), t.as_str(), b.clone(), *d)).collect();
+    let view = three_days(|d| format!("<p>Meldung vom Tag {d}.</p>"));
     o.serve("/f.xml", Route::feed(rss(&view), RSS).without_validators());
     let ws = Workspace::with_config(&format!(
         "[settings]\ndb = \"db\"\nretain_items = 5\n\n[[feed]]\nname = \"f\"\nurl = \"{}\"\nretain_items = 2\n",
@@ -242,6 +230,16 @@ fn cosmetic_changes_are_not_updates_and_real_ones_keep_the_identity() {
     assert!(new[0]["content_html"].as_str().unwrap().contains("Verbraucherzentrale"));
 }
 
+/// Three items, one a day (guid `gD`, link `https://site.example/D`, title `Tag D`), each with
+/// the body `body(D)`, as `rss` takes them.
+fn three_days(body: impl Fn(u32) -> String) -> Vec<(&'static str, &'static str, &'static str, String, u32)> {
+    [("g1", "https://site.example/1", "Tag 1"), ("g2", "https://site.example/2", "Tag 2"), ("g3", "https://site.example/3", "Tag 3")]
+        .into_iter()
+        .zip(1..)
+        .map(|((g, l, t), d)| (g, l, t, body(d), d))
+        .collect()
+}
+
 fn json_items_from(export: &str) -> Vec<serde_json::Value> {
     let v: serde_json::Value = serde_json::from_str(export).unwrap();
     v["items"].as_array().unwrap().clone()
@@ -250,19 +248,7 @@ fn json_items_from(export: &str) -> Vec<serde_json::Value> {
 #[test]
 fn retention_also_runs_when_the_feed_answers_304() {
     let o = Origin::start();
-    let items: Vec<(String, String, String, String, u32)> = (1..=3)
-        .map(|d| {
-            (
-                format!("g{d}"),
-                format!("https://site.example/{d}"),
-                format!("Tag {d}"),
-                format!("<p>Meldung {d}.</p>"),
-                d,
-            )
-        })
-        .collect();
-    let view: Vec<(&str, &str, &str, String, u32)> =
-        items.iter().map(|(g, l, t, b, d)| (g.as_str(), l.as_str(), t.as_str(), b.clone(), *d)).collect();
+    let view = three_days(|d| format!("<p>Meldung {d}.</p>"));
     o.serve("/f.xml", Route::feed(rss(&view), RSS));
     let config = |n: usize| {
         format!(

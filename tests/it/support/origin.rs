@@ -109,12 +109,14 @@ impl Origin {
     }
 }
 
-fn handle(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
+/// Reads a request head (10 s at most): its target (`/` when missing) and its headers, names
+/// lowercased. Shared with `fault`.
+pub fn read_request_head(stream: &TcpStream) -> std::io::Result<(String, HashMap<String, String>)> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
-    let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let target = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
     let mut headers = HashMap::new();
     loop {
         let mut line = String::new();
@@ -125,6 +127,11 @@ fn handle(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
             headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
         }
     }
+    Ok((target, headers))
+}
+
+fn handle(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
+    let (path, headers) = read_request_head(&stream)?;
     let route = {
         let mut st = state.lock().unwrap();
         *st.hits.entry(path.clone()).or_default() += 1;
