@@ -60,9 +60,12 @@ pub async fn complete(
     previous: impl Fn(&str) -> Option<Item>,
 ) -> (Vec<Item>, Tally) {
     let permits = ctx.fetcher.settings().full_text_concurrency.get();
+    // One cleaner for every page of the feed (its selectors and regexes compiled once).
+    let cleaner = Arc::new(Cleaner::new(&feed.remove, &feed.remove_text));
     let jobs = items.into_iter().map(|item| {
         let prev = previous(&item.id);
-        async move { page_of(ctx, feed, item, prev, permits).await }
+        let cleaner = cleaner.clone();
+        async move { page_of(ctx, feed, cleaner, item, prev, permits).await }
     });
     let done: Vec<Item> = futures_util::stream::iter(jobs).buffer_unordered(permits).collect().await;
     let mut tally = Tally::default();
@@ -78,7 +81,14 @@ pub async fn complete(
 }
 
 /// One item: its page fetched, extracted, cleaned and judged.
-async fn page_of(ctx: &Context, feed: &FeedConfig, mut item: Item, prev: Option<Item>, permits: usize) -> Item {
+async fn page_of(
+    ctx: &Context,
+    feed: &FeedConfig,
+    cleaner: Arc<Cleaner>,
+    mut item: Item,
+    prev: Option<Item>,
+    permits: usize,
+) -> Item {
     let Some(url) = item.link.as_deref().and_then(|l| Url::parse(l).ok()) else {
         item.full_text = Some(failed("the item has no link", Validators::default()));
         return item;
@@ -112,9 +122,9 @@ async fn page_of(ctx: &Context, feed: &FeedConfig, mut item: Item, prev: Option<
         },
         Ok((Fetched::Modified { body, charset, validators }, _)) => {
             let (done, result) = tokio::sync::oneshot::channel();
-            let (feed_c, teaser) = (feed.clone(), item.html.as_str().to_string());
+            let teaser = item.html.as_str().to_string();
             ctx.run_cpu(move || {
-                let r = std::panic::catch_unwind(|| article_of(&feed_c, &body, charset.as_deref(), &url, &teaser));
+                let r = std::panic::catch_unwind(|| article_of(&cleaner, &body, charset.as_deref(), &url, &teaser));
                 let _ = done.send(r);
             });
             match result.await {
@@ -139,10 +149,10 @@ fn failed(why: &str, validators: Validators) -> FullText {
     FullText { outcome: FullTextOutcome::Failed(why.to_string()), validators }
 }
 
-/// Extracts, cleans and judges one page: the clean article HTML, or why it is not kept.
-/// `teaser` is the item's cleaned feed content (HTML).
+/// Extracts, cleans (with the feed's `cleaner`) and judges one page: the clean article HTML,
+/// or why it is not kept. `teaser` is the item's cleaned feed content (HTML).
 pub fn article_of(
-    feed: &FeedConfig,
+    cleaner: &Cleaner,
     body: &[u8],
     charset: Option<&str>,
     url: &Url,
@@ -150,7 +160,6 @@ pub fn article_of(
 ) -> Result<crate::model::CleanHtml, String> {
     let page = crate::extract::decode_page(body, charset);
     let article = crate::extract::extract(&page, Some(url));
-    let cleaner = Cleaner::new(&feed.remove, &feed.remove_text);
     let base = article.canonical.as_deref().and_then(|c| Url::parse(c).ok()).unwrap_or_else(|| url.clone());
     let cleaned = cleaner.clean_html(&article.html, Some(&base));
     guard::judge(&cleaned.text, &html_to_text(teaser)).map_err(|r| r.to_string())?;
@@ -165,10 +174,6 @@ pub fn article_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn feed() -> FeedConfig {
-        FeedConfig { full_text: true, ..FeedConfig::for_tests("f", "https://site.example/feed.xml") }
-    }
 
     /// Every page of `tests/fixtures/pages/` through extraction, cleaning and the guard: the
     /// articles are kept, the consent wall, paywall and JavaScript shell rejected.
@@ -185,7 +190,7 @@ mod tests {
             let body = std::fs::read(path.with_extension("html")).unwrap();
             let url = Url::parse(labels["url"].as_str().unwrap()).unwrap();
             let teaser = format!("<p>{}</p>", labels["teaser"].as_str().unwrap());
-            let verdict = article_of(&feed(), &body, None, &url, &teaser);
+            let verdict = article_of(&Cleaner::default(), &body, None, &url, &teaser);
             let name = path.file_stem().unwrap().to_string_lossy().into_owned();
             if labels["reject"].as_bool().unwrap() {
                 assert!(verdict.is_err(), "{name}: should be rejected, got {verdict:?}");
