@@ -154,14 +154,32 @@ pub struct FeedState {
     /// How the feed's items are identified, and why when it is not by guid.
     pub identity: crate::dedup::IdentityMode,
     pub identity_note: Option<String>,
-    /// Full text over the feed's life: articles kept, pages rejected, pages not fetched.
-    pub full_text: FullTextHealth,
+    /// Full text over the feed's life (its site's health).
+    pub full_text: FullTextCounts,
 }
 
-/// Full-text outcomes of a feed (its site's health), over its life.
+/// Full-text outcomes: articles kept, pages rejected, pages not fetched. Per refresh
+/// (`refresh::Counts`), over a feed's life (`FeedState`) and per feed in `/metrics`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct FullTextHealth {
+pub struct FullTextCounts {
     pub kept: u64,
     pub rejected: u64,
     pub failed: u64,
+}
+
+impl FullTextCounts {
+    /// Counts one more page with this outcome.
+    pub fn count(&mut self, outcome: &FullTextOutcome) {
+        match outcome {
+            FullTextOutcome::Kept => self.kept += 1,
+            FullTextOutcome::Rejected(_) => self.rejected += 1,
+            FullTextOutcome::Failed(_) => self.failed += 1,
+        }
+    }
+
+    pub fn add(&mut self, other: FullTextCounts) {
+        self.kept += other.kept;
+        self.rejected += other.rejected;
+        self.failed += other.failed;
+    }
 }

@@ -82,7 +82,7 @@ pub struct Counts {
     /// The feed answered 410 Gone before and was not requested (its items stay served).
     pub skipped_gone: bool,
     /// `full_text` feeds: what became of the pages of new and changed items.
-    pub full_text: crate::fulltext::Tally,
+    pub full_text: crate::model::FullTextCounts,
 }
 
 /// A tombstone is kept while the source still lists the pruned item, and this long after it
@@ -237,15 +237,13 @@ async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool
                 // The stored versions are still the old ones: this refresh is not committed.
                 let store = ctx.store.clone();
                 let name = feed.name.clone();
-                let (items, tally) =
+                let (items, outcomes) =
                     crate::fulltext::complete(ctx, feed, fresh, move |id| store.item(&name, id).ok().flatten()).await;
                 for item in &items {
                     changes.put_item(item);
                 }
-                counts.full_text = tally;
-                state.full_text.kept += tally.kept as u64;
-                state.full_text.rejected += tally.rejected as u64;
-                state.full_text.failed += tally.failed as u64;
+                counts.full_text = outcomes;
+                state.full_text.add(outcomes);
                 changes.put_state(&feed.name, &state);
             }
             ctx.store.commit(changes).await?;

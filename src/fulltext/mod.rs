@@ -25,7 +25,7 @@ use crate::clean::text::html_to_text;
 use crate::clean::Cleaner;
 use crate::config::FeedConfig;
 use crate::fetch::Fetched;
-use crate::model::{FullText, FullTextOutcome, Item, Validators};
+use crate::model::{FullText, FullTextCounts, FullTextOutcome, Item, Validators};
 use crate::refresh::Context;
 
 /// Per-host gates for page fetches, shared by every feed of a run.
@@ -41,24 +41,16 @@ impl Gates {
     }
 }
 
-/// What `complete` did, for the run's summary and the feed's health.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Tally {
-    pub kept: usize,
-    pub rejected: usize,
-    pub failed: usize,
-}
-
 /// Fills in the full text of `items` (the new and changed items of one refresh of `feed`,
 /// with the feed's cleaned content). `previous` gives an item's stored version, if any.
-/// Returns the items to store (every one of `items`, each with its `full_text` set) and the
-/// tally.
+/// Returns the items to store (every one of `items`, each with its `full_text` set) and their
+/// outcomes counted.
 pub async fn complete(
     ctx: &Context,
     feed: &FeedConfig,
     items: Vec<Item>,
     previous: impl Fn(&str) -> Option<Item>,
-) -> (Vec<Item>, Tally) {
+) -> (Vec<Item>, FullTextCounts) {
     let permits = ctx.fetcher.settings().full_text_concurrency.get();
     // One cleaner for every page of the feed (its selectors and regexes compiled once).
     let cleaner = Arc::new(Cleaner::new(&feed.remove, &feed.remove_text));
@@ -68,16 +60,11 @@ pub async fn complete(
         async move { page_of(ctx, feed, cleaner, item, prev, permits).await }
     });
     let done: Vec<Item> = futures_util::stream::iter(jobs).buffer_unordered(permits).collect().await;
-    let mut tally = Tally::default();
-    for i in &done {
-        match i.full_text.as_ref().map(|f| &f.outcome) {
-            Some(FullTextOutcome::Kept) => tally.kept += 1,
-            Some(FullTextOutcome::Rejected(_)) => tally.rejected += 1,
-            Some(FullTextOutcome::Failed(_)) => tally.failed += 1,
-            None => {}
-        }
+    let mut counts = FullTextCounts::default();
+    for f in done.iter().filter_map(|i| i.full_text.as_ref()) {
+        counts.count(&f.outcome);
     }
-    (done, tally)
+    (done, counts)
 }
 
 /// One item: its page fetched, extracted, cleaned and judged.

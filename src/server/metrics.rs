@@ -5,6 +5,7 @@ use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
 
+use crate::model::FullTextCounts;
 use crate::refresh::{FeedReport, RefreshError};
 
 /// Upper bounds (seconds) of the fetch duration histogram.
@@ -25,7 +26,7 @@ pub struct Metrics {
     buckets: [AtomicU64; BUCKETS.len()],
     duration_ms_sum: AtomicU64,
     /// Full-text pages per feed (its site): kept, rejected, failed.
-    full_text: Mutex<std::collections::BTreeMap<String, [u64; 3]>>,
+    full_text: Mutex<std::collections::BTreeMap<String, FullTextCounts>>,
 }
 
 const KINDS: [&str; 4] = ["fetch", "parse", "store", "internal"];
@@ -50,13 +51,9 @@ impl Metrics {
                 self.ads_dropped.fetch_add(c.ads_dropped as u64, Relaxed);
                 self.blocks_removed.fetch_add(c.blocks_removed as u64, Relaxed);
                 self.duplicates.fetch_add(c.duplicates as u64, Relaxed);
-                let t = c.full_text;
-                if t != crate::fulltext::Tally::default() {
+                if c.full_text != FullTextCounts::default() {
                     let mut f = self.full_text.lock().unwrap_or_else(|e| e.into_inner());
-                    let e = f.entry(r.feed.clone()).or_default();
-                    for (slot, n) in e.iter_mut().zip([t.kept, t.rejected, t.failed]) {
-                        *slot += n as u64;
-                    }
+                    f.entry(r.feed.clone()).or_default().add(c.full_text);
                 }
             }
             Err(e) => {
@@ -103,7 +100,7 @@ impl Metrics {
                 "# HELP feedscrub_full_text_pages_total Article pages of full-text feeds, by outcome.\n# TYPE feedscrub_full_text_pages_total counter"
             );
             for (feed, counts) in &full_text {
-                for (outcome, v) in ["kept", "rejected", "failed"].iter().zip(counts) {
+                for (outcome, v) in [("kept", counts.kept), ("rejected", counts.rejected), ("failed", counts.failed)] {
                     let _ = writeln!(o, "feedscrub_full_text_pages_total{{feed=\"{feed}\",outcome=\"{outcome}\"}} {v}");
                 }
             }
@@ -130,8 +127,8 @@ mod tests {
     use super::*;
     use crate::refresh::Counts;
 
-    fn report(feed: &str, kept: usize, rejected: usize, failed: usize) -> FeedReport {
-        let full_text = crate::fulltext::Tally { kept, rejected, failed };
+    fn report(feed: &str, kept: u64, rejected: u64, failed: u64) -> FeedReport {
+        let full_text = FullTextCounts { kept, rejected, failed };
         FeedReport {
             feed: feed.into(),
             outcome: Ok(Counts { full_text, ..Counts::default() }),

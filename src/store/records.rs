@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::dedup::IdentityMode;
-use crate::model::{CleanHtml, FeedMeta, FeedState, FullText, FullTextHealth, FullTextOutcome, Item, Validators};
+use crate::model::{CleanHtml, FeedMeta, FeedState, FullText, FullTextCounts, FullTextOutcome, Item, Validators};
 
 /// The newest record version this build reads and the one it writes for items.
 pub const VERSION: u32 = 2;
@@ -271,7 +271,7 @@ impl From<&FeedState> for FeedRecord {
             oldest: s.oldest,
             identity: (s.identity != IdentityMode::Guid).then(|| s.identity.as_str().to_string()),
             identity_note: s.identity_note.clone(),
-            full_text: (s.full_text != FullTextHealth::default())
+            full_text: (s.full_text != FullTextCounts::default())
                 .then_some([s.full_text.kept, s.full_text.rejected, s.full_text.failed]),
         }
     }
@@ -297,7 +297,7 @@ impl From<FeedRecord> for FeedState {
             identity_note: r.identity_note,
             full_text: r
                 .full_text
-                .map(|[kept, rejected, failed]| FullTextHealth { kept, rejected, failed })
+                .map(|[kept, rejected, failed]| FullTextCounts { kept, rejected, failed })
                 .unwrap_or_default(),
         }
     }
