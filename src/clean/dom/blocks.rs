@@ -1,0 +1,265 @@
+//! Pass 4, the block walk: leaf blocks in reading order; an ad label takes its ad along
+//! (`extents`), boilerplate lines and the feed's `remove_text` go, then trailing pitches.
+
+use std::collections::HashSet;
+
+use ego_tree::NodeId;
+use scraper::Html;
+
+use super::*;
+use crate::clean::rules;
+
+/// How the block walk sees one block.
+pub(super) struct BlockInfo {
+    pub(super) id: NodeId,
+    /// Normalized text, kept only for short blocks (labels and boilerplate lines are short;
+    /// long paragraphs need it only when judged after a label, see `judge`).
+    pub(super) text: Option<String>,
+    pub(super) text_len: usize,
+    /// A link to another site inside (computed for long blocks only; see `ad_run`).
+    pub(super) foreign_link: bool,
+}
+
+/// Blocks longer than this are neither labels nor boilerplate lines.
+pub(super) const SHORT_BLOCK: usize = 600;
+/// Labels and "read more" lines are shorter than this.
+pub(super) const TINY_BLOCK: usize = 64;
+
+impl BlockInfo {
+    fn text(&self, doc: &Html) -> std::borrow::Cow<'_, str> {
+        match &self.text {
+            Some(t) => t.as_str().into(),
+            None => text_of(doc.tree.get(self.id).expect("block")).into(),
+        }
+    }
+}
+
+/// What `ad_run` needs to know of a block after a label (computed only there).
+pub(super) struct Judged {
+    pub(super) heading: bool,
+    /// Signals of promotional content, summed (see `ad_score`).
+    pub(super) ad_score: u32,
+    /// The signals, named, for `--explain`.
+    pub(super) signals: Vec<&'static str>,
+}
+
+pub(super) fn judge(doc: &Html, b: &BlockInfo, home_host: Option<&str>) -> Judged {
+    let node = doc.tree.get(b.id).expect("block");
+    let tag = node.value().as_element().map(|e| e.name()).unwrap_or("");
+    let text = b.text(doc);
+    let heading = HEADING_TAGS.contains(&tag) || looks_like_heading(&text, node);
+    let mut signals = Vec::new();
+    let ad_score = ad_score(node, &text, home_host, &mut signals);
+    Judged { heading, ad_score, signals }
+}
+
+/// Pass 4: ad labels with their ads, boilerplate lines, the feed's `remove_text`, trailing
+/// pitches. Counts and logs into `removed`; returns the `block_hash`es of the kept blocks.
+pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: &mut Removed) -> Vec<u64> {
+    let home_host = opts.base.and_then(|u| u.host_str()).map(str::to_string);
+    let stats = subtree_stats(doc, root);
+    let blocks: Vec<BlockInfo> = leaf_blocks(doc, root, &stats)
+        .into_iter()
+        .map(|id| {
+            let text_len = stats[&id].text_len;
+            let node = doc.tree.get(id).expect("block");
+            let candidate = text_len <= TINY_BLOCK || (text_len < SHORT_BLOCK && starts_like_boilerplate(node));
+            let text = candidate.then(|| text_of(node));
+            let foreign_link = text_len > SHORT_BLOCK
+                && node.descendants().any(|d| {
+                    d.value().as_element().is_some_and(|e| {
+                        e.name() == "a"
+                            && e.attr("href")
+                                .and_then(absolute_host)
+                                .is_some_and(|h| home_host.as_deref().is_some_and(|home| !same_site(h, home)))
+                    })
+                });
+            BlockInfo { id, text, text_len, foreign_link }
+        })
+        .collect();
+    let total_text: usize = blocks.iter().map(|b| b.text_len).sum();
+    let mut doomed: HashSet<NodeId> = HashSet::new();
+    let mut i = 0;
+    while i < blocks.len() {
+        let b = &blocks[i];
+        let text = b.text.as_deref().unwrap_or("");
+        if is_ad_label(text) {
+            removed.ads += 1;
+            let label = text.to_string();
+            // The label and its ad share a small container: the container goes whole.
+            if let Some(c) = ad_container(doc, b.id, root, total_text, &stats) {
+                note!(removed, doc, c, Kind::Ad, "ad-label", format!("the container of the ad label {label:?}"));
+                doomed.insert(c);
+                let inside: HashSet<NodeId> =
+                    doc.tree.get(c).expect("container").descendants().map(|d| d.id()).collect();
+                while i < blocks.len() && inside.contains(&blocks[i].id) {
+                    i += 1;
+                }
+                continue;
+            }
+            note!(removed, doc, b.id, Kind::Ad, "ad-label", "an ad label standing alone");
+            doomed.insert(b.id);
+            i += 1;
+            // The ad in a box of its own right after the label: the box goes whole.
+            if let Some(c) = blocks.get(i).and_then(|n| ad_box_after(doc, b.id, n.id, root, total_text, &stats)) {
+                note!(removed, doc, c, Kind::Ad, "ad-label", format!("the box the ad label {label:?} labels"));
+                doomed.insert(c);
+                let inside: HashSet<NodeId> = doc.tree.get(c).expect("box").descendants().map(|d| d.id()).collect();
+                while i < blocks.len() && inside.contains(&blocks[i].id) {
+                    i += 1;
+                }
+                let (end, why) =
+                    ad_run(&blocks, i, false, removed.explaining(), |b| judge(doc, b, home_host.as_deref()));
+                for (blk, why) in blocks[i..end].iter().zip(why) {
+                    note!(removed, doc, blk.id, Kind::Ad, "ad-label", format!("follows the ad label {label:?}: {why}"));
+                    doomed.insert(blk.id);
+                }
+                i = end;
+                continue;
+            }
+            let (end, why) = ad_run(&blocks, i, true, removed.explaining(), |b| judge(doc, b, home_host.as_deref()));
+            for (blk, why) in blocks[i..end].iter().zip(why) {
+                note!(removed, doc, blk.id, Kind::Ad, "ad-label", format!("follows the ad label {label:?}: {why}"));
+                doomed.insert(blk.id);
+            }
+            i = end;
+            continue;
+        }
+        if starts_with_label(doc.tree.get(b.id).expect("block")) {
+            removed.ads += 1;
+            note!(removed, doc, b.id, Kind::Ad, "ad-label", "begins with an ad label");
+            doomed.insert(b.id);
+            i += 1;
+            let (end, why) = ad_run(&blocks, i, false, removed.explaining(), |b| judge(doc, b, home_host.as_deref()));
+            for (blk, why) in blocks[i..end].iter().zip(why) {
+                note!(removed, doc, blk.id, Kind::Ad, "ad-label", format!("follows an ad: {why}"));
+                doomed.insert(blk.id);
+            }
+            i = end;
+            continue;
+        }
+        if let Some(name) = boilerplate_line(text) {
+            removed.boilerplate += 1;
+            note!(removed, doc, b.id, Kind::Boilerplate, "boilerplate", name);
+            doomed.insert(b.id);
+        } else if !opts.remove_text.is_empty() {
+            let t = b.text(doc);
+            if let Some(re) = opts.remove_text.iter().find(|re| re.is_match(&t)) {
+                removed.boilerplate += 1;
+                note!(
+                    removed,
+                    doc,
+                    b.id,
+                    Kind::Boilerplate,
+                    "feed-remove-text",
+                    format!("matches the feed's remove_text {:?}", re.as_str()),
+                );
+                doomed.insert(b.id);
+            }
+        }
+        i += 1;
+    }
+    trailing_pitches(doc, &blocks, &mut doomed, home_host.as_deref(), removed);
+    // Labels that are not blocks of their own (`<div><span>Anzeige</span><img><p>…</p></div>`):
+    // the outermost element holding just the label, with its small container if it has one.
+    let inline_labels: Vec<NodeId> = doc
+        .tree
+        .get(root)
+        .expect("root")
+        .descendants()
+        .skip(1)
+        // A label is short: bounding the subtree keeps this scan linear.
+        .filter(|n| {
+            n.value().is_element() && !is_block(*n) && stats[&n.id()].nodes <= 16 && stats[&n.id()].text_len <= 40
+        })
+        .filter(|n| is_ad_label(&text_of(*n)))
+        .filter(|n| n.parent().is_some_and(|p| p.id() == root || stats[&p.id()].text_len > stats[&n.id()].text_len))
+        .map(|n| n.id())
+        .collect();
+    for label in inline_labels {
+        let node = doc.tree.get(label).expect("label");
+        if node.ancestors().any(|a| doomed.contains(&a.id())) {
+            continue;
+        }
+        removed.ads += 1;
+        let target = ad_container(doc, label, root, total_text, &stats);
+        let why = match target {
+            Some(_) => format!("the container of the inline ad label {:?}", text_of(node)),
+            None => "an inline ad label".to_string(),
+        };
+        let target = target.unwrap_or(label);
+        note!(removed, doc, target, Kind::Ad, "ad-label", why);
+        doomed.insert(target);
+    }
+    let hashes = blocks
+        .iter()
+        .filter(|b| b.text_len >= LEARN_MIN_TEXT && !doomed.contains(&b.id))
+        .map(|b| block_hash(doc.tree.get(b.id).expect("block")))
+        .collect();
+    let ids: Vec<NodeId> = doomed.into_iter().collect();
+    detach_all(doc, &ids);
+    hashes
+}
+
+/// A trailing pitch names its subscription within this many blocks from the end.
+pub(super) const PITCH_LOOKBACK: usize = 6;
+
+/// Newsletter and subscription pitches at the end of an item, standing apart from the
+/// article. Walking back from the last block, a block belongs to the pitch while it is
+/// promotional (a call to action and a second signal, see `ad_score`), or names a
+/// subscription (`rules::PITCH_WORDS`) and also links somewhere, addresses the reader or is a
+/// short heading ("Newsletter"). The walk stops at the first block that is neither; the run
+/// goes only if some block of it names a subscription, and it never takes the first block of
+/// the item (a one-paragraph item about a newsletter is the article).
+pub(super) fn trailing_pitches(
+    doc: &Html,
+    blocks: &[BlockInfo],
+    doomed: &mut HashSet<NodeId>,
+    home_host: Option<&str>,
+    removed: &mut Removed,
+) {
+    let live: Vec<&BlockInfo> = blocks.iter().filter(|b| b.text_len > 0 && !doomed.contains(&b.id)).collect();
+    // Cheap first: most items end without naming a subscription in their last blocks.
+    let names_one = |b: &&BlockInfo| rx().pitch.is_match(&b.text(doc));
+    // (pitches are short blocks: the walk below stops at the first long one anyway)
+    if !live.iter().skip(1).rev().take(PITCH_LOOKBACK).take_while(|b| b.text_len <= SHORT_BLOCK).any(names_one) {
+        return;
+    }
+    let mut run = Vec::new();
+    let mut named = None;
+    for b in live.iter().skip(1).rev() {
+        let node = doc.tree.get(b.id).expect("block");
+        if node.ancestors().any(|a| doomed.contains(&a.id())) {
+            continue;
+        }
+        if b.text_len > SHORT_BLOCK {
+            break;
+        }
+        let text = b.text(doc);
+        let lower = text.to_lowercase();
+        let word = rules::PITCH_WORDS.iter().find(|w| lower.contains(*w));
+        let mut signals = Vec::new();
+        let score = ad_score(node, &text, home_host, &mut signals);
+        let promo = score >= 2;
+        let has_link = node.descendants().any(|d| d.value().as_element().is_some_and(|e| e.name() == "a"));
+        // A heading of the pitch ("Newsletter", "Jetzt abonnieren"): short, not a sentence.
+        let heading = text.chars().count() <= 60 && !text.trim_end().ends_with(['.', '!', '?', '…', ':', ';', ',']);
+        let pitch = word.is_some() && (score >= 2 || has_link || addresses_reader(&text) || heading);
+        if !(promo || pitch) {
+            break;
+        }
+        named = named.or(word);
+        run.push((b.id, signals));
+    }
+    let Some(word) = named else { return };
+    for (id, signals) in run.into_iter().rev() {
+        let why = if signals.is_empty() {
+            format!("a trailing pitch ({word:?})")
+        } else {
+            format!("a trailing pitch ({word:?}; {})", signals.join(", "))
+        };
+        removed.boilerplate += 1;
+        note!(removed, doc, id, Kind::Boilerplate, "pitch", why);
+        doomed.insert(id);
+    }
+}

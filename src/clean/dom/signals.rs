@@ -1,0 +1,211 @@
+//! What a block's text and links say about it: ad labels, boilerplate lines, headings, and
+//! the signals of promotional text (`ad_score`). Reads; never changes the tree.
+
+use std::sync::OnceLock;
+
+use ego_tree::NodeRef;
+use regex::Regex;
+use scraper::Node;
+
+use crate::clean::rules;
+
+pub(super) struct Rx {
+    /// All of `rules::BOILERPLATE_PATTERNS` as one alternation.
+    pub(super) boilerplate: Regex,
+    /// Each of them with its name, to say which one matched.
+    pub(super) boilerplate_each: Vec<(&'static str, Regex)>,
+    pub(super) cta: Regex,
+    pub(super) second_person: Regex,
+    /// The formal German "you" (`Sie`, `Ihnen`, `Ihr`…): capitalized inside a sentence.
+    pub(super) formal_you: Regex,
+    /// Any of `rules::PITCH_WORDS`, any case.
+    pub(super) pitch: Regex,
+}
+
+pub(super) fn rx() -> &'static Rx {
+    static RX: OnceLock<Rx> = OnceLock::new();
+    RX.get_or_init(|| {
+        let words = |list: &[&str]| {
+            let alt = list.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|");
+            Regex::new(&format!(r"(?i)(?:^|[^\w%])(?:{alt})(?:$|[^\w])")).expect("word list regex")
+        };
+        Rx {
+            boilerplate: Regex::new(
+                &rules::BOILERPLATE_PATTERNS.iter().map(|(_, p)| format!("(?:{p})")).collect::<Vec<_>>().join("|"),
+            )
+            .expect("rule regex"),
+            boilerplate_each: rules::BOILERPLATE_PATTERNS
+                .iter()
+                .map(|(n, p)| (*n, Regex::new(p).expect("rule regex")))
+                .collect(),
+            cta: words(rules::CTA_PHRASES),
+            second_person: words(rules::SECOND_PERSON),
+            formal_you: Regex::new(&format!(
+                r"[^.!?:\s]\s+(?:{})(?:$|[^\w])",
+                rules::FORMAL_SECOND_PERSON.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|")
+            ))
+            .expect("formal you regex"),
+            pitch: Regex::new(&format!(
+                "(?i){}",
+                rules::PITCH_WORDS.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|")
+            ))
+            .expect("pitch regex"),
+        }
+    })
+}
+
+/// Does the block's text begin like one of the long boilerplate lines (`rules::BOILERPLATE_STARTS`)?
+/// Cheap: looks at the first words only, so ordinary paragraphs skip the text and the patterns.
+pub(super) fn starts_like_boilerplate(node: NodeRef<Node>) -> bool {
+    // The first text with something in it (the footers start with plain ASCII words).
+    let Some(first) =
+        node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim_start()).find(|t| !t.is_empty())
+    else {
+        return false;
+    };
+    let head = first.as_bytes();
+    rules::BOILERPLATE_STARTS
+        .iter()
+        .any(|s| head.len() >= s.len() && head[..s.len()].eq_ignore_ascii_case(s.as_bytes()))
+}
+
+/// Is this text an ad label standing alone (decorations allowed), or a short line naming the
+/// sponsor of what follows ("Sponsored by ACME")?
+pub fn is_ad_label(text: &str) -> bool {
+    let t = text.trim_matches(|c: char| c.is_whitespace() || rules::LABEL_DECORATION.contains(&c));
+    if t.is_empty() || t.len() > 80 {
+        return false;
+    }
+    let t = t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    (t.len() <= 40 && rules::AD_LABELS.contains(&t.as_str()))
+        || (!t.contains(['.', '!', '?']) || t.ends_with('.') && t.matches('.').count() <= 2)
+            && rules::SPONSOR_LINE_STARTS.iter().any(|s| t.starts_with(s) && t.len() > s.len() + 1)
+}
+
+/// Does this block begin with an ad label followed by its ad ("ANZEIGE: Jetzt …",
+/// "[Anzeige] Ihr Auto …", "Annons: Spara 20 % …")? Reads only the first text of the block.
+pub(super) fn starts_with_label(node: NodeRef<Node>) -> bool {
+    let Some(first) =
+        node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim_start()).find(|t| !t.is_empty())
+    else {
+        return false;
+    };
+    let head: String = first.chars().take(48).collect();
+    let head = head.trim_start_matches(|c: char| c.is_whitespace() || "[(*-–—|•".contains(c)).to_lowercase();
+    rules::AD_LABELS.iter().any(|l| {
+        head.strip_prefix(l).is_some_and(|rest| {
+            let rest = rest.trim_start_matches(' ');
+            rest.starts_with([':', '|', ']', ')', '*', '–', '—']) || rest.starts_with("- ")
+        })
+    })
+}
+
+/// A short line without closing punctuation and without a pitch: a section heading in plain
+/// text or a CMS that writes headings as bold paragraphs.
+pub(super) fn looks_like_heading(text: &str, node: NodeRef<Node>) -> bool {
+    let t = text.trim_end_matches(['"', '“', '”', '«', '»', '\'', ' ']);
+    let words = t.split_whitespace().count();
+    let has_link = node.descendants().any(|d| d.value().as_element().is_some_and(|e| e.name() == "a"));
+    !t.is_empty()
+        && t.chars().count() <= 120
+        && (1..=14).contains(&words)
+        && !t.ends_with(['.', '!', '?', '…', ':', ';', ','])
+        && !has_link
+        && !rx().cta.is_match(t)
+}
+
+/// Signals that a block is promotional: call-to-action phrases, addressing the reader, links
+/// to another site, mostly-link text, image-only. Two or more signals make a block ad-like;
+/// a news paragraph that merely says "kostenlos" scores one. The signals found are added to
+/// `signals` by name.
+pub(super) fn ad_score(
+    node: NodeRef<Node>,
+    text: &str,
+    home_host: Option<&str>,
+    signals: &mut Vec<&'static str>,
+) -> u32 {
+    let r = rx();
+    let ctas = r.cta.find_iter(text).count().min(3) as u32;
+    let mut score = ctas;
+    if ctas > 0 {
+        signals.push("call to action");
+    }
+    if addresses_reader(text) {
+        score += 1;
+        signals.push("addresses the reader");
+    }
+    let mut link_text = 0usize;
+    let mut foreign = false;
+    let mut images = 0;
+    for d in node.descendants() {
+        if let Some(e) = d.value().as_element() {
+            match e.name() {
+                "a" => {
+                    link_text +=
+                        d.descendants().filter_map(|t| t.value().as_text()).map(|t| t.trim().len()).sum::<usize>();
+                    if let (Some(href), Some(home)) = (e.attr("href"), home_host) {
+                        if let Some(h) = absolute_host(href) {
+                            if !same_site(h, home) {
+                                foreign = true;
+                            }
+                        }
+                    }
+                }
+                "img" | "picture" | "video" => images += 1,
+                _ => {}
+            }
+        }
+    }
+    if foreign {
+        score += 2;
+        signals.push("links to another site");
+    }
+    if !text.is_empty() && link_text * 2 > text.len() {
+        score += 2;
+        signals.push("mostly link text");
+    }
+    if text.is_empty() && images > 0 {
+        score += 2;
+        signals.push("image only");
+    }
+    score
+}
+
+/// Does the text speak to the reader (`du`, `you`, `vous`, the formal `Sie`…)?
+pub(super) fn addresses_reader(text: &str) -> bool {
+    let r = rx();
+    r.second_person.is_match(text) || r.formal_you.is_match(text)
+}
+
+/// The host of an absolute http(s) URL, without parsing the rest (relative URLs: `None`).
+pub(super) fn absolute_host(href: &str) -> Option<&str> {
+    let h = href.trim();
+    let rest = h.strip_prefix("https://").or_else(|| h.strip_prefix("http://")).or_else(|| {
+        let lower = h.get(..8)?.to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+            return None;
+        }
+        Some(&h[h.find("//")? + 2..])
+    })?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host.split_once(':').map_or(host, |(h, _)| h);
+    (!host.is_empty()).then_some(host)
+}
+
+/// The same site: equal hosts, or one a subdomain of the other (`www.` ignored, any case).
+pub(super) fn same_site(a: &str, b: &str) -> bool {
+    let strip = |h: &str| h.strip_prefix("www.").unwrap_or(h).to_string();
+    let (a, b) = (strip(&a.to_ascii_lowercase()), strip(&b.to_ascii_lowercase()));
+    let sub = |x: &str, y: &str| x.len() > y.len() && x.ends_with(y) && x.as_bytes()[x.len() - y.len() - 1] == b'.';
+    a == b || sub(&a, &b) || sub(&b, &a)
+}
+
+/// The name of the boilerplate line `text` is (`rules::BOILERPLATE_PATTERNS`), if any.
+pub(super) fn boilerplate_line(text: &str) -> Option<&'static str> {
+    if text.is_empty() || !rx().boilerplate.is_match(text) {
+        return None;
+    }
+    rx().boilerplate_each.iter().find(|(_, re)| re.is_match(text)).map(|(n, _)| *n)
+}
