@@ -6,6 +6,9 @@
 //! with a prolog that says so. feed-rs reads RSS 0.9x/1.0/2.0, Atom and JSON Feed; this module
 //! maps its model onto ours and does not clean anything.
 
+use std::sync::OnceLock;
+
+use regex::Regex;
 use encoding_rs::{Encoding, REPLACEMENT, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 use feed_rs::model::{Entry, Feed, Text};
 
@@ -36,6 +39,7 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
     let syndication = syndication_period(&text);
     let text = utf8_prolog(&text);
     let text = rss_version(&text);
+    let text = atom03(&text);
     let parser = feed_rs::parser::Builder::new()
         .base_uri(base)
         // No generated ids: identity is decided by `dedup`, never a random UUID.
@@ -256,6 +260,56 @@ fn utf8_prolog(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Borrowed(trimmed)
 }
 
+/// Atom 0.3 (`xmlns="http://purl.org/atom/ns#"`, Blogger, TypePad and Movable Type until about
+/// 2007) is not Atom to feed-rs: it finds the root and no entries. Such a document is read as
+/// Atom 1.0 after renaming what 0.3 named otherwise: the namespace, `issued` -> `published`,
+/// `modified` -> `updated`, `tagline` -> `subtitle`, `copyright` -> `rights`, and the content
+/// constructs' `mode`/MIME `type` -> Atom 1.0's `type` (`text`, `html`, `xhtml`).
+fn atom03<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> {
+    const NS03: &str = "http://purl.org/atom/ns#";
+    let mut head_end = text.len().min(4096);
+    while !text.is_char_boundary(head_end) {
+        head_end -= 1;
+    }
+    if !text[..head_end].contains(NS03) {
+        return std::borrow::Cow::Borrowed(text.as_ref());
+    }
+    static CONSTRUCT: OnceLock<Regex> = OnceLock::new();
+    let construct = CONSTRUCT.get_or_init(|| {
+        Regex::new(r#"<(content|summary|title|subtitle|rights|info)(\s[^>]*?)?(/?)>"#).expect("atom 0.3 regex")
+    });
+    let mut out = text.replace(NS03, "http://www.w3.org/2005/Atom");
+    for (old, new) in [("issued", "published"), ("modified", "updated"), ("tagline", "subtitle"), ("copyright", "rights")] {
+        out = out.replace(&format!("<{old}>"), &format!("<{new}>")).replace(&format!("</{old}>"), &format!("</{new}>"));
+        out = out.replace(&format!("<{old} "), &format!("<{new} "));
+    }
+    construct
+        .replace_all(&out, |c: &regex::Captures| {
+            let attrs = c.get(2).map_or("", |m| m.as_str());
+            let attr = |name: &str| {
+                let at = attrs.find(&format!("{name}="))? + name.len() + 1;
+                let q = attrs[at..].chars().next().filter(|q| *q == '"' || *q == '\'')?;
+                let v = &attrs[at + 1..];
+                Some(v[..v.find(q)?].to_ascii_lowercase())
+            };
+            let (mode, mime) = (attr("mode"), attr("type"));
+            let kind = match (mode.as_deref(), mime.as_deref()) {
+                (_, Some("text" | "html" | "xhtml")) if mode.is_none() => return c[0].to_string(),
+                (Some("escaped"), Some(m)) if m.contains("html") => "html",
+                (Some("escaped"), _) => "text",
+                (Some("xml"), _) | (_, Some("application/xhtml+xml")) => "xhtml",
+                (_, Some(m)) if m.contains("html") => "html",
+                _ => "text",
+            };
+            // the other attributes (xml:base, xml:lang…) stay; mode and type are replaced
+            static ATTR: OnceLock<Regex> = OnceLock::new();
+            let drop = ATTR.get_or_init(|| Regex::new(r#"\s(?:mode|type)\s*=\s*(?:"[^"]*"|'[^']*')"#).expect("attr regex"));
+            format!("<{} type=\"{kind}\"{}{}>", &c[1], drop.replace_all(attrs, ""), &c[3])
+        })
+        .into_owned()
+        .into()
+}
+
 /// feed-rs reads `<rss>` only with `version` 0.91, 0.92 or 2.0 and calls anything else "no
 /// feed root". Feeds in the wild send `<rss>` without a version or `version="2.00"`: they are
 /// read as RSS 2.0.
@@ -419,6 +473,45 @@ mod tests {
         // HTTP charset next, windows-1252 last.
         assert!(decode(b"<rss>\xC4</rss>", Some("koi8-r")).contains('д'));
         assert!(decode(b"<rss>\x80\xE4</rss>", None).contains("€ä"));
+    }
+
+    /// Regression: Atom 0.3 feeds (Blogger, Movable Type until 2007) parsed as a feed with no
+    /// entries, so `fetch` said "ok" and stored nothing.
+    #[test]
+    fn atom_0_3_is_read_as_atom() {
+        let doc = r#"<?xml version="1.0" encoding="utf-8"?>
+<feed version="0.3" xmlns="http://purl.org/atom/ns#" xml:lang="en">
+  <title mode="escaped" type="text/html">A blog</title>
+  <tagline>notes</tagline>
+  <link rel="alternate" type="text/html" href="https://blog.example/"/>
+  <modified>2006-05-24T18:21:55Z</modified>
+  <entry>
+    <title>First</title>
+    <link rel="alternate" type="text/html" href="https://blog.example/2006/05/first.html"/>
+    <id>tag:blog.example,2006:1</id>
+    <issued>2006-05-24T18:12:00Z</issued>
+    <modified>2006-05-24T18:21:55Z</modified>
+    <content type="text/html" mode="escaped" xml:base="https://blog.example/">&lt;p&gt;Escaped &lt;b&gt;HTML&lt;/b&gt; body.&lt;/p&gt;</content>
+  </entry>
+  <entry>
+    <title>Second</title>
+    <id>tag:blog.example,2006:2</id>
+    <issued>2006-05-23T10:00:00Z</issued>
+    <content type="application/xhtml+xml" xml:space="preserve"><div xmlns="http://www.w3.org/1999/xhtml"><p>Inline <i>XHTML</i> body.</p></div></content>
+  </entry>
+</feed>"#;
+        let f = parse_feed(doc.as_bytes(), None, None).unwrap();
+        assert_eq!(f.items.len(), 2);
+        assert_eq!(f.meta.title.as_deref(), Some("A blog"));
+        let first = &f.items[0];
+        assert_eq!(first.published.map(|d| d.to_rfc3339()).as_deref(), Some("2006-05-24T18:12:00+00:00"));
+        assert_eq!(first.updated.map(|d| d.to_rfc3339()).as_deref(), Some("2006-05-24T18:21:55+00:00"));
+        let body = |i: usize| match f.items[i].body.as_ref() {
+            Some(Body::Html(h)) => h.clone(),
+            other => panic!("item {i}: {other:?}"),
+        };
+        assert!(body(0).contains("<b>HTML</b>"), "{}", body(0));
+        assert!(body(1).contains("<i>XHTML</i>"), "{}", body(1));
     }
 
     /// A short RSS feed whose channel title and item text are `text`, with `prolog` before it.
