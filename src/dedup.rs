@@ -81,6 +81,33 @@ pub fn canonical_key(url: &Url) -> String {
     k
 }
 
+/// Canonical keys of one fetch's item links (`canonical_key`), except that links which differ
+/// only in their fragment keep it: a page that lists several items as anchors
+/// (`index.html#item-1`, `#item-2`) gives each item its own key instead of one for all.
+pub fn canonical_keys(links: &[Option<&Url>]) -> Vec<Option<String>> {
+    let mut keys: Vec<Option<String>> = links.iter().map(|l| l.map(canonical_key)).collect();
+    let mut fragments: std::collections::HashMap<&str, std::collections::HashSet<&str>> = Default::default();
+    for (k, l) in keys.iter().zip(links) {
+        if let (Some(k), Some(l)) = (k, l) {
+            fragments.entry(k.as_str()).or_default().insert(l.fragment().unwrap_or(""));
+        }
+    }
+    let shared: std::collections::HashSet<String> =
+        fragments.into_iter().filter(|(_, f)| f.len() > 1).map(|(k, _)| k.to_string()).collect();
+    if shared.is_empty() {
+        return keys;
+    }
+    for (k, l) in keys.iter_mut().zip(links) {
+        if let (Some(key), Some(Some(frag))) = (k.as_mut(), l.map(Url::fragment)) {
+            if shared.contains(key.as_str()) && !frag.is_empty() {
+                key.push('#');
+                key.push_str(frag);
+            }
+        }
+    }
+    keys
+}
+
 /// How a feed's items are identified. Starts as `Guid`; `refresh` moves a feed to `Url` for
 /// good when its guids are judged bad (one guid for different links in one fetch, or a guid
 /// that changed for the same link between polls).
@@ -189,6 +216,22 @@ mod tests {
         assert_eq!(clean_link("javascript:alert(1)", Some(&base)), None);
         assert_eq!(clean_link("  ", Some(&base)), None);
         assert_eq!(clean_link("/x", None), None);
+    }
+
+    /// Regression: a page listing several items as anchors (`index.shtml#a`, `#b`) gave all of
+    /// them one key, and all but one item were dropped as duplicates.
+    #[test]
+    fn links_that_differ_only_in_their_fragment_keep_it() {
+        let urls: Vec<Url> = ["https://m.example/index.shtml#a", "https://m.example/index.shtml#b", "https://m.example/x#top"]
+            .iter()
+            .map(|u| Url::parse(u).unwrap())
+            .collect();
+        let links: Vec<Option<&Url>> = urls.iter().map(Some).chain([None]).collect();
+        let keys = canonical_keys(&links);
+        assert_eq!(keys[0].as_deref(), Some("m.example/index.shtml#a"));
+        assert_eq!(keys[1].as_deref(), Some("m.example/index.shtml#b"));
+        assert_eq!(keys[2].as_deref(), Some("m.example/x"), "a lone fragment is not identity");
+        assert_eq!(keys[3], None);
     }
 
     #[test]

@@ -18,7 +18,7 @@ use url::Url;
 
 use crate::clean::{is_ad_item, Cleaner, Learned};
 use crate::config::{AdsMode, FeedConfig, Source};
-use crate::dedup::{canonical_key, clean_link_url, content_hash, identity, IdentityMode};
+use crate::dedup::{clean_link_url, content_hash, identity, IdentityMode};
 use crate::fetch::{FetchError, Fetched, Fetcher};
 use crate::model::{CleanHtml, FeedState, Item, Validators};
 use crate::parse::{parse_feed, ParseError};
@@ -376,7 +376,7 @@ fn process_all(
     );
 
     // Identity: guids that stand for different links in one fetch are bad for good.
-    let canonical: Vec<Option<String>> = prepared.iter().map(|(_, l, _)| l.as_ref().map(canonical_key)).collect();
+    let canonical = crate::dedup::canonical_keys(&prepared.iter().map(|(_, l, _)| l.as_ref()).collect::<Vec<_>>());
     if state.identity == IdentityMode::Guid {
         if let Some(g) = guid_for_two_links(prepared.iter().map(|(r, _, _)| r.guid.as_deref()), &canonical) {
             state.identity = IdentityMode::Url;
