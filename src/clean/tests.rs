@@ -501,3 +501,11 @@ fn empty_elements_go_first() {
     check_html("<div>Annons<p>", "");
     check_html("<blockquote></p>Anzeige", "");
 }
+
+/// Regression: an inline element holding only a space (`word<span> </span>word`) was removed
+/// as empty, and the words ran together ("speculationthat").
+#[test]
+fn a_whitespace_only_span_leaves_its_space() {
+    check("<p>Some speculation<span> </span>that it ships.</p>", "Some speculation that it ships.");
+    check("<p>a<b> </b>b<i>\n</i>c</p>", "a b c");
+}

@@ -180,5 +180,18 @@ pub(super) fn remove_empty(doc: &mut Html, root: NodeId) {
         .filter(|n| empty(n) && n.parent().is_none_or(|p| p.id() == root || !empty(&p)))
         .map(|n| n.id())
         .collect();
+    // An inline element holding only whitespace (`word<span> </span>word`) separates words:
+    // it leaves its space behind, or the words would run together.
+    for id in &empties {
+        let node = doc.tree.get(*id).expect("empty");
+        let spaces = !is_block(node)
+            && node.prev_sibling().is_some()
+            && node.next_sibling().is_some()
+            && node.descendants().any(|d| d.value().as_text().is_some_and(|t| !t.is_empty()));
+        if spaces {
+            let text = scraper::node::Text { text: " ".into() };
+            doc.tree.get_mut(*id).expect("empty").insert_before(Node::Text(text));
+        }
+    }
     detach_all(doc, &empties);
 }
