@@ -70,8 +70,9 @@ pub async fn run(cli: Cli) -> Result<Exit, AppError> {
         Command::Export { feed, format, output, self_url, limit } => {
             export_cmd(&cli.config, feed.as_deref(), format, output.as_deref(), self_url.map(String::from), limit)
         }
-        Command::Clean { base_url, format, explain, file } => {
-            clean_cmd(base_url.as_ref(), format, explain, file.as_deref())
+        Command::Clean { base_url, format, explain, feed, file } => {
+            let feed = feed.map(|name| feed_rules(&cli.config, &name)).transpose()?;
+            clean_cmd(base_url.as_ref(), format, explain, feed.as_ref(), cli.quiet, file.as_deref())
         }
         Command::Extract { format, base_url, input } => extract_cmd(format, base_url, input.as_deref()).await,
         Command::Check => check(&cli.config),
@@ -223,16 +224,46 @@ fn export_cmd(
     Ok(Exit::Success)
 }
 
+/// A configured feed's cleaning rules and what was learned from its items (`clean --feed`).
+struct FeedRules {
+    cleaner: Cleaner,
+    learned: crate::model::LearnedRules,
+}
+
+fn feed_rules(config: &Path, name: &str) -> Result<FeedRules, AppError> {
+    let cfg = load(config)?;
+    let feed =
+        cfg.feed(name).ok_or_else(|| AppError::Usage(format!("{}: no feed named {name:?}", cfg.path.display())))?;
+    let store = Store::open_with(&cfg.settings.db, cfg.settings.store)?;
+    let learned = store.feed_state(name)?.map(|s| s.learned).unwrap_or_default();
+    Ok(FeedRules { cleaner: Cleaner::new(&feed.remove, &feed.remove_text), learned })
+}
+
 fn clean_cmd(
     base: Option<&url::Url>,
     format: CleanFormat,
     explain: bool,
+    feed: Option<&FeedRules>,
+    quiet: bool,
     file: Option<&Path>,
 ) -> Result<Exit, AppError> {
     let input = crate::parse::decode(&read_input(file)?, None);
     let is_html = text::looks_like_html(&input);
     let body = if is_html { Body::Html(input) } else { Body::Text(input) };
-    let cleaned = if explain { Cleaner::default().explaining() } else { Cleaner::default() }.clean(&body, base);
+    if base.is_none() && !quiet {
+        // `fetch` always has the item's link: without it, what reads links judges less.
+        eprintln!(
+            "feedscrub clean: no --base-url, so links to other sites cannot be told from the item's own: \
+             ad extents after a label and trailing pitches were judged without that signal (fetch uses the item's link)"
+        );
+    }
+    let cleaner = feed.map_or_else(Cleaner::default, |f| f.cleaner.clone());
+    let cleaner = if explain { cleaner.explaining() } else { cleaner };
+    let mut cleaned = cleaner.clean(&body, base);
+    if let Some(f) = feed {
+        // one item teaches nothing new; what the feed's items taught applies
+        cleaned = crate::clean::Learned::new(&[], &f.learned).strip(cleaned);
+    }
     let as_text = match format {
         CleanFormat::Auto => !is_html,
         CleanFormat::Html => false,
@@ -466,6 +497,18 @@ fn stats(config: &Path) -> Result<Exit, AppError> {
         };
         if let Some(n) = &state.identity_note {
             notes.push(format!("{}: identified by {} because {n}", f.name, state.identity.as_str()));
+        }
+        for (what, learnt) in [("template", &state.learned.templates), ("promo title", &state.learned.promos)] {
+            for l in learnt {
+                notes.push(format!(
+                    "{}: learned {what} {:?} ({} items{}), e.g. {:?}",
+                    f.name,
+                    l.pattern,
+                    l.items,
+                    if l.missed > 0 { format!(", missing from the last {} fetches", l.missed) } else { String::new() },
+                    l.sample
+                ));
+            }
         }
         rows.push(vec![
             f.name.clone(),

@@ -65,6 +65,10 @@ pub enum Command {
         /// and why.
         #[arg(long)]
         explain: bool,
+        /// Clean as this configured feed's items are cleaned: its `remove` and `remove_text`
+        /// rules, and the templates learned from its items (read from the store).
+        #[arg(long, value_name = "NAME")]
+        feed: Option<String>,
         /// The document; stdin when absent or `-`.
         file: Option<PathBuf>,
     },

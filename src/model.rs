@@ -156,6 +156,38 @@ pub struct FeedState {
     pub identity_note: Option<String>,
     /// Full text over the feed's life (its site's health).
     pub full_text: FullTextCounts,
+    /// What the cleaner learned from the feed's own items, kept across fetches.
+    pub learned: LearnedRules,
+}
+
+/// What the cleaner learned from a feed's own items (`clean::learn`), kept with the feed so a
+/// fetch that brings one new item still has what earlier fetches taught.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LearnedRules {
+    /// Lines whose shape repeats across the feed's items: templated footers, bylines, tag lines.
+    pub templates: Vec<Learnt>,
+    /// Title prefixes or suffixes of the publisher's own promotions (whole-ad items).
+    pub promos: Vec<Learnt>,
+}
+
+impl LearnedRules {
+    pub fn is_empty(&self) -> bool {
+        self.templates.is_empty() && self.promos.is_empty()
+    }
+}
+
+/// One learned template or promo affix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Learnt {
+    /// The pattern: lowercase words, `*` where the items differ (templates); the affix's words,
+    /// with `…` on the side where the title goes on (promos).
+    pub pattern: String,
+    /// One line (or title) it was learned from, for `stats` (at most 100 characters).
+    pub sample: String,
+    /// Items it was seen in (most in one fetch).
+    pub items: u32,
+    /// Fetches in a row (with new content) in which no item had it; forgotten at `FORGET_AFTER`.
+    pub missed: u32,
 }
 
 /// Full-text outcomes: articles kept, pages rejected, pages not fetched. Per refresh

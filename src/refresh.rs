@@ -371,9 +371,8 @@ fn process_all(
         let cleaned = raw.body.as_ref().map(|b| cleaner.clean(b, base.as_ref()));
         prepared.push((raw, link_url, cleaned));
     }
-    let learned = Learned::new(
-        &prepared.iter().filter_map(|(_, _, c)| c.as_ref().map(|c| c.blocks.as_slice())).collect::<Vec<_>>(),
-    );
+    let learned = Learned::new(&prepared.iter().filter_map(|(_, _, c)| c.as_ref()).collect::<Vec<_>>(), &state.learned);
+    learned.remember(&mut state.learned);
 
     // Identity: guids that stand for different links in one fetch are bad for good.
     let canonical = crate::dedup::canonical_keys(&prepared.iter().map(|(_, l, _)| l.as_ref()).collect::<Vec<_>>());

@@ -8,6 +8,7 @@
 //! Item-level decisions (is this whole item an ad?) are here too, as `is_ad_item`.
 
 pub mod dom;
+pub mod learn;
 pub mod rules;
 pub mod text;
 mod tree;
@@ -22,9 +23,10 @@ use url::Url;
 use crate::model::{Body, CleanHtml};
 
 pub use dom::{is_ad_label, Kind, Removal, Removed};
+pub use learn::Learned;
 
 /// Per-feed cleaning rules, compiled once per refresh.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Cleaner {
     remove: Vec<(String, Selector)>,
     remove_text: Vec<Regex>,
@@ -36,8 +38,10 @@ pub struct Cleaner {
 pub struct Cleaned {
     pub html: CleanHtml,
     pub removed: Removed,
-    /// Fingerprints of the kept blocks, for `repeated_blocks` (see `dom::Fragment::blocks`).
+    /// Fingerprints of the kept blocks, for `Learned` (see `dom::Fragment::blocks`).
     pub blocks: Vec<u64>,
+    /// The kept short lines, for `Learned`'s templates (see `dom::Fragment::lines`).
+    pub lines: Vec<String>,
     /// Its plain text: what identity, change detection and near-duplicates read.
     pub text: String,
 }
@@ -70,7 +74,8 @@ impl Cleaner {
         let opts = dom::Options { base, remove: &self.remove, remove_text: &self.remove_text, explain: self.explain };
         let f = dom::clean_fragment(html, &opts);
         let malformed = f.malformed;
-        let mut out = Cleaned { html: sanitize(&f.html), removed: f.removed, blocks: f.blocks, text: f.text };
+        let mut out =
+            Cleaned { html: sanitize(&f.html), removed: f.removed, blocks: f.blocks, lines: f.lines, text: f.text };
         // The sanitizer parses what the passes wrote. For malformed input (a misnested table
         // leaves an `<li>` in an `<li>`, which the sanitizer's parse splits), or when that
         // parse left an empty element, its tree differs from theirs, and cleaning the result
@@ -84,7 +89,7 @@ impl Cleaner {
                     break;
                 }
                 out.removed.absorb(again.removed);
-                out = Cleaned { html, blocks: again.blocks, text: again.text, ..out };
+                out = Cleaned { html, blocks: again.blocks, lines: again.lines, text: again.text, ..out };
             }
         }
         out
@@ -93,69 +98,6 @@ impl Cleaner {
 
 /// Cleanings of a malformed body after the first, at most (see `Cleaner::clean_html`).
 const MAX_CLEANING_ROUNDS: usize = 3;
-
-/// A feed's learned boilerplate: blocks that repeat across most of its recent items.
-///
-/// Given the block fingerprints of each item of one fetched feed document (the recent items
-/// the publisher lists), a block is boilerplate when at least `LEARN_MIN_ITEMS` items, and
-/// more than `LEARN_SHARE` of the items, contain it: a fixed trading-letter ad, a newsletter
-/// box, a disclaimer. Article text does not repeat across different stories; short lines
-/// (`dom::LEARN_MIN_TEXT`) never count, and `Learned::strip` keeps a block when it is all the
-/// text its item has.
-pub struct Learned {
-    repeated: FxHashMap<u64, usize>,
-    items: usize,
-}
-
-/// At least this many items must share a block before it counts as boilerplate.
-pub const LEARN_MIN_ITEMS: usize = 3;
-/// And more than this share of the feed's items.
-pub const LEARN_SHARE: f64 = 0.5;
-
-impl Learned {
-    pub fn new(per_item: &[&[u64]]) -> Learned {
-        let mut counts: FxHashMap<u64, usize> = FxHashMap::default();
-        for blocks in per_item {
-            let mut seen = rustc_hash::FxHashSet::default();
-            for h in blocks.iter() {
-                if seen.insert(*h) {
-                    *counts.entry(*h).or_default() += 1;
-                }
-            }
-        }
-        let items = per_item.len();
-        counts.retain(|_, n| *n >= LEARN_MIN_ITEMS && (*n as f64) > LEARN_SHARE * items as f64);
-        Learned { repeated: counts, items }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.repeated.is_empty()
-    }
-
-    /// Does this item hold a learned block?
-    pub fn applies(&self, c: &Cleaned) -> bool {
-        c.blocks.iter().any(|h| self.repeated.contains_key(h))
-    }
-
-    /// `c` without its learned blocks (sanitized again: the sanitizer stays last).
-    pub fn strip(&self, c: Cleaned) -> Cleaned {
-        if !self.applies(&c) {
-            return c;
-        }
-        match dom::strip_blocks(c.html.as_str(), &self.repeated, self.items, c.removed.explaining()) {
-            None => c,
-            Some((html, more)) => {
-                let mut removed = c.removed;
-                removed.boilerplate += more.boilerplate;
-                removed.log.extend(more.log);
-                let blocks = c.blocks.into_iter().filter(|h| !self.repeated.contains_key(h)).collect();
-                let html = sanitize(&html);
-                let text = text::html_to_text(html.as_str());
-                Cleaned { html, removed, blocks, text }
-            }
-        }
-    }
-}
 
 /// The final pass: ammonia with links forced to `noopener noreferrer` and only web and mail
 /// URL schemes. Nothing that skipped this function is ever wrapped in `CleanHtml`.
@@ -219,11 +161,72 @@ fn ammonia() -> &'static ammonia::Builder<'static> {
 /// whatever its version. Names of common HTML elements are answered without asking.
 pub(crate) fn sanitizer_drops_content(name: &str) -> bool {
     const KEPT: &[&str] = &[
-        "p", "a", "div", "span", "br", "img", "b", "i", "em", "strong", "li", "ul", "ol", "h1", "h2", "h3", "h4",
-        "h5", "h6", "blockquote", "figure", "figcaption", "table", "tr", "td", "th", "tbody", "thead", "html",
-        "body", "head", "section", "article", "aside", "header", "footer", "nav", "main", "u", "s", "small", "sup",
-        "sub", "code", "pre", "hr", "picture", "source", "video", "audio", "center", "cite", "q", "abbr", "dl", "dt",
-        "dd", "caption", "iframe", "time", "mark", "ins", "del", "big", "tt", "noscript",
+        "p",
+        "a",
+        "div",
+        "span",
+        "br",
+        "img",
+        "b",
+        "i",
+        "em",
+        "strong",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "figure",
+        "figcaption",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "tbody",
+        "thead",
+        "html",
+        "body",
+        "head",
+        "section",
+        "article",
+        "aside",
+        "header",
+        "footer",
+        "nav",
+        "main",
+        "u",
+        "s",
+        "small",
+        "sup",
+        "sub",
+        "code",
+        "pre",
+        "hr",
+        "picture",
+        "source",
+        "video",
+        "audio",
+        "center",
+        "cite",
+        "q",
+        "abbr",
+        "dl",
+        "dt",
+        "dd",
+        "caption",
+        "iframe",
+        "time",
+        "mark",
+        "ins",
+        "del",
+        "big",
+        "tt",
+        "noscript",
     ];
     /// Distinct names remembered at most (hostile input can invent any number of names).
     const REMEMBER: usize = 4096;
@@ -248,7 +251,8 @@ pub(crate) fn sanitizer_drops_content(name: &str) -> bool {
 /// pass 6 would remove? Elements that count without content (`dom::MEDIA_TAGS`) do not.
 fn has_empty_element(html: &str) -> bool {
     static EMPTY: OnceLock<Regex> = OnceLock::new();
-    let rx = EMPTY.get_or_init(|| Regex::new(r"<([a-zA-Z][a-zA-Z0-9]*)(?:\s[^>]*)?>\s*</([a-zA-Z][a-zA-Z0-9]*)>").unwrap());
+    let rx =
+        EMPTY.get_or_init(|| Regex::new(r"<([a-zA-Z][a-zA-Z0-9]*)(?:\s[^>]*)?>\s*</([a-zA-Z][a-zA-Z0-9]*)>").unwrap());
     html.contains("></")
         && rx.captures_iter(html).any(|c| c[1].eq_ignore_ascii_case(&c[2]) && !dom::counts_without_content(&c[1]))
 }

@@ -384,6 +384,39 @@ pub const PITCH_WORDS: &[&str] = &[
     "odebírejte",
 ];
 
+/// The words of `PITCH_WORDS` that ask the reader to subscribe (not those that only name a
+/// subscription): a trailing pitch has one of them somewhere.
+pub const PITCH_ASKS: &[&str] = &[
+    "abonnier",
+    "subscribe",
+    "sign up",
+    "signup",
+    "upgrade to paid",
+    "forward this",
+    "forward it to",
+    "become a member",
+    "support our journalism",
+    "inscrivez",
+    "abonnez",
+    "suscríbete",
+    "suscribirse",
+    "iscriviti",
+    "abonneer",
+    "prenumerera",
+    "tilmeld",
+    "abonner",
+    "zapisz się",
+    "assine",
+    "inscreva",
+    "přihlaste",
+    "odebírejte",
+    "anmelden",
+    "melde dich",
+    "melden sie sich",
+    "registrier",
+    "bestellen",
+];
+
 /// `host/path-prefix` of video players whose iframes are kept (sandboxed); every other iframe
 /// is removed. The sanitizer enforces the same list.
 pub const VIDEO_EMBEDS: &[&str] = &[

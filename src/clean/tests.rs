@@ -286,7 +286,8 @@ fn deep_nesting_does_not_overflow() {
     // RELIABILITY row 9: 100,000 levels on a 2 MiB stack; what is nested deeper than
     // `tree::MAX_DEPTH` is cut off, and the text before it stays
     for tag in ["div", "blockquote", "span"] {
-        let deep = format!("<p>Vorher.</p>{}text{}", format!("<{tag}>").repeat(100_000), format!("</{tag}>").repeat(100_000));
+        let deep =
+            format!("<p>Vorher.</p>{}text{}", format!("<{tag}>").repeat(100_000), format!("</{tag}>").repeat(100_000));
         let out = std::thread::Builder::new()
             .stack_size(2 << 20)
             .spawn(move || clean(&deep).html.into_string())
@@ -439,7 +440,7 @@ fn learned_feed(n: usize) -> Vec<Cleaned> {
 #[test]
 fn blocks_repeated_across_most_items_are_learned_and_removed() {
     let items = learned_feed(5);
-    let learned = Learned::new(&items.iter().map(|c| c.blocks.as_slice()).collect::<Vec<_>>());
+    let learned = Learned::new(&items.iter().collect::<Vec<_>>(), &Default::default());
     for c in items {
         let c = learned.strip(c);
         let text = html_to_text(c.html.as_str());
@@ -452,11 +453,11 @@ fn blocks_repeated_across_most_items_are_learned_and_removed() {
     }
     // two items are not enough to call anything boilerplate
     let few = learned_feed(2);
-    assert!(Learned::new(&few.iter().map(|c| c.blocks.as_slice()).collect::<Vec<_>>()).is_empty());
+    assert!(Learned::new(&few.iter().collect::<Vec<_>>(), &Default::default()).is_empty());
     // a block that is all an item has stays
     let same: Vec<Cleaned> =
         (0..4).map(|_| clean("<p>Live ticker: updates follow throughout the evening.</p>")).collect();
-    let learned = Learned::new(&same.iter().map(|c| c.blocks.as_slice()).collect::<Vec<_>>());
+    let learned = Learned::new(&same.iter().collect::<Vec<_>>(), &Default::default());
     let kept = learned.strip(same[0].clone());
     assert!(kept.html.as_str().contains("Live ticker"));
 }

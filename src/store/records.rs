@@ -11,7 +11,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::dedup::IdentityMode;
-use crate::model::{CleanHtml, FeedMeta, FeedState, FullText, FullTextCounts, FullTextOutcome, Item, Validators};
+use crate::model::{
+    CleanHtml, FeedMeta, FeedState, FullText, FullTextCounts, FullTextOutcome, Item, LearnedRules, Learnt, Validators,
+};
 
 /// The newest record version this build reads and the one it writes for items.
 pub const VERSION: u32 = 2;
@@ -247,6 +249,27 @@ pub struct FeedRecord {
     /// Full-text outcomes (`[kept, rejected, failed]`), absent for other feeds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_text: Option<[u64; 3]>,
+    /// Learned templates and promo affixes (`clean::learn`), absent until something is learned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub templates: Vec<LearntRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub promos: Vec<LearntRecord>,
+}
+
+/// A learned template or promo affix: `[pattern, sample, items, missed]`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LearntRecord(String, String, u32, u32);
+
+impl From<&Learnt> for LearntRecord {
+    fn from(l: &Learnt) -> Self {
+        LearntRecord(l.pattern.clone(), l.sample.clone(), l.items, l.missed)
+    }
+}
+
+impl From<LearntRecord> for Learnt {
+    fn from(LearntRecord(pattern, sample, items, missed): LearntRecord) -> Self {
+        Learnt { pattern, sample, items, missed }
+    }
 }
 
 impl From<&FeedState> for FeedRecord {
@@ -271,8 +294,13 @@ impl From<&FeedState> for FeedRecord {
             oldest: s.oldest,
             identity: (s.identity != IdentityMode::Guid).then(|| s.identity.as_str().to_string()),
             identity_note: s.identity_note.clone(),
-            full_text: (s.full_text != FullTextCounts::default())
-                .then_some([s.full_text.kept, s.full_text.rejected, s.full_text.failed]),
+            full_text: (s.full_text != FullTextCounts::default()).then_some([
+                s.full_text.kept,
+                s.full_text.rejected,
+                s.full_text.failed,
+            ]),
+            templates: s.learned.templates.iter().map(LearntRecord::from).collect(),
+            promos: s.learned.promos.iter().map(LearntRecord::from).collect(),
         }
     }
 }
@@ -299,6 +327,10 @@ impl From<FeedRecord> for FeedState {
                 .full_text
                 .map(|[kept, rejected, failed]| FullTextCounts { kept, rejected, failed })
                 .unwrap_or_default(),
+            learned: LearnedRules {
+                templates: r.templates.into_iter().map(Learnt::from).collect(),
+                promos: r.promos.into_iter().map(Learnt::from).collect(),
+            },
         }
     }
 }

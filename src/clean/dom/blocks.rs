@@ -54,8 +54,14 @@ pub(super) fn judge(doc: &Html, b: &BlockInfo, home_host: Option<&str>) -> Judge
 }
 
 /// Pass 4: ad labels with their ads, boilerplate lines, the feed's `remove_text`, trailing
-/// pitches. Counts and logs into `removed`; returns the `block_hash`es of the kept blocks.
-pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: &mut Removed) -> Vec<u64> {
+/// pitches. Counts and logs into `removed`; returns the `block_hash`es of the kept blocks and
+/// the text of the kept blocks short enough to be template lines (`Fragment::lines`).
+pub(super) fn block_pass(
+    doc: &mut Html,
+    root: NodeId,
+    opts: &Options,
+    removed: &mut Removed,
+) -> (Vec<u64>, Vec<String>) {
     let home_host = opts.base.and_then(|u| u.host_str()).map(str::to_string);
     let stats = subtree_stats(doc, root);
     let blocks: Vec<BlockInfo> = leaf_blocks(doc, root, &stats)
@@ -196,9 +202,14 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
         .filter(|b| b.text_len >= LEARN_MIN_TEXT && !doomed.contains(&b.id))
         .map(|b| block_hash(doc.tree.get(b.id).expect("block")))
         .collect();
+    let lines = blocks
+        .iter()
+        .filter(|b| b.text_len > 0 && b.text_len <= LINE_MAX_TEXT && !doomed.contains(&b.id))
+        .map(|b| b.text(doc).into_owned())
+        .collect();
     let ids: Vec<NodeId> = doomed.into_iter().collect();
     detach_all(doc, &ids);
-    hashes
+    (hashes, lines)
 }
 
 /// A trailing pitch names its subscription within this many blocks from the end.
@@ -206,11 +217,14 @@ pub(super) const PITCH_LOOKBACK: usize = 6;
 
 /// Newsletter and subscription pitches at the end of an item, standing apart from the
 /// article. Walking back from the last block, a block belongs to the pitch while it is
-/// promotional (a call to action and a second signal, see `ad_score`), or names a
+/// promotional (a call to action or addressing the reader, and a second signal, see
+/// `ad_score`; a link to another site alone is a link list's, not a pitch's), or names a
 /// subscription (`rules::PITCH_WORDS`) and also links somewhere, addresses the reader or is a
-/// short heading ("Newsletter"). The walk stops at the first block that is neither; the run
-/// goes only if some block of it names a subscription, and it never takes the first block of
-/// the item (a one-paragraph item about a newsletter is the article).
+/// short heading ("Newsletter"). The walk stops at the first block that is neither. The run
+/// goes only if some block of it asks the reader to subscribe (`rules::PITCH_ASKS`: an item
+/// that merely talks about newsletters is an article), it never takes the first block of the
+/// item (a one-paragraph item about a newsletter is the article), and never half of the
+/// item's text (a weekly link round-up is the article, not a pitch).
 pub(super) fn trailing_pitches(
     doc: &Html,
     blocks: &[BlockInfo],
@@ -227,6 +241,7 @@ pub(super) fn trailing_pitches(
     }
     let mut run = Vec::new();
     let mut named = None;
+    let (mut asks, mut run_text) = (false, 0);
     for b in live.iter().skip(1).rev() {
         let node = doc.tree.get(b.id).expect("block");
         if node.ancestors().any(|a| doomed.contains(&a.id())) {
@@ -240,7 +255,7 @@ pub(super) fn trailing_pitches(
         let word = rules::PITCH_WORDS.iter().find(|w| lower.contains(*w));
         let mut signals = Vec::new();
         let score = ad_score(node, &text, home_host, &mut signals);
-        let promo = score >= 2;
+        let promo = score >= 2 && signals.iter().any(|s| *s == "call to action" || *s == "addresses the reader");
         let has_link = node.descendants().any(|d| d.value().as_element().is_some_and(|e| e.name() == "a"));
         // A heading of the pitch ("Newsletter", "Jetzt abonnieren"): short, not a sentence.
         let heading = text.chars().count() <= 60 && !text.trim_end().ends_with(['.', '!', '?', '…', ':', ';', ',']);
@@ -249,9 +264,15 @@ pub(super) fn trailing_pitches(
             break;
         }
         named = named.or(word);
+        asks |= rules::PITCH_ASKS.iter().any(|a| lower.contains(a));
+        run_text += b.text_len;
         run.push((b.id, signals));
     }
     let Some(word) = named else { return };
+    let item_text: usize = live.iter().map(|b| b.text_len).sum();
+    if !asks || run_text * 2 > item_text {
+        return;
+    }
     for (id, signals) in run.into_iter().rev() {
         let why = if signals.is_empty() {
             format!("a trailing pitch ({word:?})")

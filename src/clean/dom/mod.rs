@@ -54,7 +54,7 @@ pub use elements::is_video_embed;
 use elements::*;
 pub use explain::{describe, Kind, Removal, Removed};
 use extents::*;
-pub use learned::strip_blocks;
+pub use learned::{strip_blocks, LeafBlock, Strike};
 pub(crate) use ops::counts_without_content;
 use ops::*;
 use prepass::*;
@@ -93,6 +93,9 @@ pub struct Fragment {
     /// `block_hash` of every kept leaf block with at least `LEARN_MIN_TEXT` bytes of text,
     /// for learning a feed's repeated boilerplate (`strip_blocks`).
     pub blocks: Vec<u64>,
+    /// The text of every kept leaf block of at most `LINE_MAX_TEXT` bytes, in reading order:
+    /// what a feed's templates are learned from (`clean::learn`).
+    pub lines: Vec<String>,
     /// The plain text of the result (`text::html_to_text` of it, taken from the tree).
     pub text: String,
     /// The parser reported errors in the input (misnested or stray tags…).
@@ -102,6 +105,10 @@ pub struct Fragment {
 /// Leaf blocks with less text than this never count as repeated boilerplate ("Fazit",
 /// "Update:" and other short headings repeat in news without being junk).
 pub const LEARN_MIN_TEXT: usize = 24;
+
+/// Leaf blocks with more text than this are never template lines (footers, bylines, category
+/// and tag lines are short).
+pub const LINE_MAX_TEXT: usize = 300;
 
 /// Runs passes 0–6 on `html`.
 pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
@@ -208,20 +215,21 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
     // passes 1–3); paragraphs written as lines become blocks (on the tree without what passes
     // 1–3 removed), then the blocks in reading order.
     unwrap_what_the_sanitizer_unwraps(&mut doc, root);
+    loose_text_paragraphs(&mut doc, root);
     line_paragraphs(&mut doc, root);
     // Removing blocks can make new ones: a box whose only other content was an ad is now a
     // lone label, lines beside a removed block are now lines of their own. Walk again until a
     // walk removes nothing, so that cleaning the result again would remove nothing either (a
     // walk without removals is the common case).
     let mut before = removed.blocks();
-    let mut blocks = block_pass(&mut doc, root, opts, &mut removed);
+    let (mut blocks, mut lines) = block_pass(&mut doc, root, opts, &mut removed);
     for _ in 0..MAX_BLOCK_WALKS {
         if removed.blocks() == before {
             break;
         }
         before = removed.blocks();
         line_paragraphs(&mut doc, root);
-        blocks = block_pass(&mut doc, root, opts, &mut removed);
+        (blocks, lines) = block_pass(&mut doc, root, opts, &mut removed);
     }
 
     // Pass 5: URLs.
@@ -231,5 +239,5 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
     remove_empty(&mut doc, root);
 
     let text = super::text::node_to_text(doc.tree.get(root).expect("root"));
-    Fragment { html: serialize_children(&doc, root, html.len()), removed, blocks, text, malformed }
+    Fragment { html: serialize_children(&doc, root, html.len()), removed, blocks, lines, text, malformed }
 }

@@ -92,6 +92,52 @@ pub(super) fn line_paragraphs(doc: &mut Html, root: NodeId) {
     }
 }
 
+/// Pass 0c. Text that stands beside blocks (`<blockquote>…</blockquote>© Example<p>…</p>`)
+/// is a paragraph of its own to a reader (CSS calls it an anonymous block box): such runs of
+/// text and inline elements become `<p>`s, so that the block walk and the learned templates
+/// judge them like any other paragraph. Only in containers that hold blocks and are blocks
+/// themselves in flow (not in list items or table cells, whose layout a `<p>` would change).
+pub(super) fn loose_text_paragraphs(doc: &mut Html, root: NodeId) {
+    const CONTAINERS: &[&str] = &["div", "section", "article", "main", "blockquote", "center", "body"];
+    let candidates: Vec<NodeId> = doc
+        .tree
+        .get(root)
+        .expect("root")
+        .descendants()
+        .filter(|n| n.id() == root || n.value().as_element().is_some_and(|e| CONTAINERS.contains(&e.name())))
+        .filter(|n| n.children().any(is_block))
+        .map(|n| n.id())
+        .collect();
+    for id in candidates {
+        let mut runs: Vec<Vec<NodeId>> = vec![Vec::new()];
+        for c in doc.tree.get(id).expect("container").children() {
+            if is_block(c) || c.value().is_comment() {
+                if !runs.last().expect("a run").is_empty() {
+                    runs.push(Vec::new());
+                }
+            } else {
+                runs.last_mut().expect("a run").push(c.id());
+            }
+        }
+        for run in runs {
+            let text = run.iter().any(|i| !text_of(doc.tree.get(*i).expect("child")).is_empty());
+            // a lone <br> between blocks, or whitespace: nothing to wrap
+            if !text {
+                continue;
+            }
+            let el = scraper::node::Element::new(
+                QualName::new(None, html5ever::Namespace::from("http://www.w3.org/1999/xhtml"), LocalName::from("p")),
+                Vec::new(),
+            );
+            let new = doc.tree.orphan(Node::Element(el)).id();
+            doc.tree.get_mut(run[0]).expect("first").insert_id_before(new);
+            for child in run {
+                doc.tree.get_mut(new).expect("new p").append_id(child);
+            }
+        }
+    }
+}
+
 /// ammonia removes an HTML element named like an SVG or MathML one (`<text>`, `<mglyph>`,
 /// `<list>`…) together with its content, as a namespace confusion. Done last, that would leave
 /// blocks empty or ad labels alone that the passes already judged, and a second cleaning

@@ -1,0 +1,389 @@
+//! What a feed teaches about itself: boilerplate is what repeats across its items.
+//!
+//! - **Repeated blocks**: a block of text that recurs word for word in most of the items of
+//!   one fetched document (a fixed trading-letter ad, a disclaimer) is boilerplate.
+//! - **Templates**: a short line whose *shape* recurs: the same words with a different
+//!   category, count, author, date or title ("Posted by Ann at 10:42 | 3 comments",
+//!   "Comment on <title>…", "L'articolo <title> sembra essere il primo su …"). The words every
+//!   such line shares are learned from the document: a word found in the short lines of most
+//!   items is a template word, every other word and every number is a gap. A shape that most
+//!   items have is a template. Templates are kept with the feed (`model::LearnedRules`), so the
+//!   one new item of a later fetch still loses its footer; a template that no item of a fetch
+//!   has for `FORGET_AFTER` fetches in a row is forgotten.
+//!
+//! A template line goes where furniture stands: in the run of template lines that ends the
+//! item, or (a template of two or more words) in the run that begins it; a long template that
+//! is nearly all of its line (six words or more, two thirds of the line) goes wherever it
+//! stands. A short templated sentence inside the article stays, and templates never take
+//! more than half of an item's text. Nothing here reads a site's name or a word list: it is all learned from the feed.
+//!
+//! Pure: the fetch's cleaned items in, decisions out; `refresh` stores what `remember` writes.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::dom::{self, LeafBlock, Strike};
+use super::{sanitize, text, Cleaned};
+use crate::model::{LearnedRules, Learnt};
+
+/// At least this many items must share a block or a template before it counts as boilerplate.
+pub const LEARN_MIN_ITEMS: usize = 3;
+/// And more than this share of the fetched document's items.
+pub const LEARN_SHARE: f64 = 0.5;
+/// A learned template that no item of this many fetches in a row had is forgotten.
+pub const FORGET_AFTER: u32 = 4;
+/// Templates kept per feed, at most (the most widespread).
+pub const MAX_TEMPLATES: usize = 32;
+/// Words a template match may leave before its first or after its last word, and words one
+/// of its gaps may span, at most.
+const SLACK: usize = 16;
+/// A template of this many words or more that makes up two thirds of its line goes wherever
+/// the line stands, not only at the item's beginning or end.
+const STRONG_WORDS: usize = 6;
+
+/// A feed's learned boilerplate for one fetch: its repeated blocks and its templates (the
+/// stored ones and those this fetch's document shows).
+pub struct Learned {
+    repeated: FxHashMap<u64, usize>,
+    items: usize,
+    templates: Vec<Template>,
+}
+
+/// A template: words and gaps, never beginning or ending with a gap.
+#[derive(Debug, Clone)]
+struct Template {
+    words: Vec<Option<String>>,
+    /// `words` as text, `*` for a gap (what is stored).
+    pattern: String,
+    /// Words that are not gaps.
+    literals: usize,
+    /// Items of this fetch that have a line of this shape.
+    seen: usize,
+    /// Stored before this fetch (else learned from it).
+    stored: Option<Learnt>,
+    /// A line it was learned from.
+    sample: String,
+}
+
+impl Template {
+    fn new(words: Vec<Option<String>>) -> Option<Template> {
+        let literals = words.iter().filter(|w| w.is_some()).count();
+        // One of its words longer than "a", "de" or "the": else many short lines would share
+        // the shape ("the", "at * of").
+        let telling = words.iter().flatten().any(|w| w.chars().count() >= 4);
+        if literals == 0 || !telling {
+            return None;
+        }
+        let pattern = words.iter().map(|w| w.as_deref().unwrap_or("*")).collect::<Vec<_>>().join(" ");
+        Some(Template { words, pattern, literals, seen: 0, stored: None, sample: String::new() })
+    }
+
+    fn parse(stored: &Learnt) -> Option<Template> {
+        let words = stored.pattern.split(' ').map(|w| (w != "*").then(|| w.to_string())).collect();
+        let mut t = Template::new(words)?;
+        t.stored = Some(stored.clone());
+        t.sample = stored.sample.clone();
+        Some(t)
+    }
+
+    /// Does a line (as `words`) have this shape? Its words in order, a gap standing for one
+    /// to `SLACK` words, and at most `SLACK` words after; before, as many only for a template
+    /// of two or more words: a one-word template ("tags", "source") begins its line.
+    fn matches(&self, line: &[String]) -> bool {
+        fn at(t: &[Option<String>], line: &[String]) -> bool {
+            match t.split_first() {
+                None => line.len() <= SLACK,
+                Some((Some(w), rest)) => line.first().is_some_and(|l| l == w) && at(rest, &line[1..]),
+                Some((None, rest)) => (1..=SLACK.min(line.len())).any(|k| at(rest, &line[k..])),
+            }
+        }
+        let lead = if self.literals >= 2 { SLACK.min(line.len()) } else { 0 };
+        (0..=lead).any(|skip| at(&self.words, &line[skip..]))
+    }
+}
+
+/// A line as words: lowercase runs of letters and digits; a word with a digit is `#`, which
+/// no template word equals.
+fn words(line: &str) -> Vec<String> {
+    line.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| if w.chars().any(|c| c.is_ascii_digit()) { "#".to_string() } else { w.to_lowercase() })
+        .collect()
+}
+
+/// The shape of a line given the document's template words: other words become gaps, runs of
+/// gaps one gap, and gaps at either end go. Also: did the line begin with a gap?
+fn shape(line: &[String], vocabulary: &FxHashSet<&str>) -> (Vec<Option<String>>, bool) {
+    let mut out: Vec<Option<String>> = Vec::new();
+    for w in line {
+        let word = (w != "#" && vocabulary.contains(w.as_str())).then(|| w.clone());
+        if word.is_none() && out.last().is_some_and(Option::is_none) {
+            continue;
+        }
+        out.push(word);
+    }
+    while out.last().is_some_and(Option::is_none) {
+        out.pop();
+    }
+    let start = out.iter().position(Option::is_some).unwrap_or(out.len());
+    (out.split_off(start), start > 0)
+}
+
+/// Stretches of a shape a template may be: every run of its word groups, gaps between (a
+/// title in the middle of a footer brings its own common words, "comment on * to *", so the
+/// shared part is a stretch, "comment on"). A stretch of one word only where the line begins
+/// with it ("Tags: …", "Source"), as a one-word template matches (`Template::matches`). At
+/// most `MAX_GROUPS` groups are looked at.
+fn stretches((shape, lead_gap): (Vec<Option<String>>, bool)) -> Vec<Vec<Option<String>>> {
+    const MAX_GROUPS: usize = 8;
+    let groups: Vec<&[Option<String>]> =
+        shape.split(Option::is_none).filter(|g| !g.is_empty()).take(MAX_GROUPS).collect();
+    let mut out = Vec::new();
+    for i in 0..groups.len() {
+        for j in i..groups.len() {
+            let mut s: Vec<Option<String>> = Vec::new();
+            for (k, g) in groups[i..=j].iter().enumerate() {
+                if k > 0 {
+                    s.push(None);
+                }
+                s.extend(g.iter().cloned());
+            }
+            if s.len() > 1 || (i == 0 && !lead_gap) {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+impl Learned {
+    /// Learns from the cleaned items of one fetched document, on top of what the feed taught
+    /// before (`stored`).
+    pub fn new(items: &[&Cleaned], stored: &LearnedRules) -> Learned {
+        let n = items.len();
+        let widespread = |count: usize| count >= LEARN_MIN_ITEMS && (count as f64) > LEARN_SHARE * n as f64;
+
+        let mut counts: FxHashMap<u64, usize> = FxHashMap::default();
+        for c in items {
+            let mut seen = FxHashSet::default();
+            for h in &c.blocks {
+                if seen.insert(*h) {
+                    *counts.entry(*h).or_default() += 1;
+                }
+            }
+        }
+        counts.retain(|_, count| widespread(*count));
+
+        let lines: Vec<Vec<(Vec<String>, &str)>> =
+            items.iter().map(|c| c.lines.iter().map(|l| (words(l), l.as_str())).collect()).collect();
+        let mut templates: Vec<Template> = stored.templates.iter().filter_map(Template::parse).collect();
+        if n >= LEARN_MIN_ITEMS {
+            // Template words: in the short lines of most items.
+            let mut in_items: FxHashMap<&str, usize> = FxHashMap::default();
+            for item in &lines {
+                let distinct: FxHashSet<&str> =
+                    item.iter().flat_map(|(w, _)| w.iter()).filter(|w| *w != "#").map(String::as_str).collect();
+                for w in distinct {
+                    *in_items.entry(w).or_default() += 1;
+                }
+            }
+            let vocabulary: FxHashSet<&str> =
+                in_items.into_iter().filter(|(_, c)| *c * 2 > n).map(|(w, _)| w).collect();
+            let mut shapes: FxHashMap<Vec<Option<String>>, (usize, &str)> = FxHashMap::default();
+            for item in &lines {
+                let mut seen = FxHashSet::default();
+                for (w, raw) in item {
+                    for s in stretches(shape(w, &vocabulary)) {
+                        if seen.insert(s.clone()) {
+                            shapes.entry(s).or_insert((0, raw)).0 += 1;
+                        }
+                    }
+                }
+            }
+            let widespread: Vec<(Vec<Option<String>>, (usize, &str))> =
+                shapes.into_iter().filter(|(_, (count, _))| widespread(*count)).collect();
+            // Only the longest: "comment on" is learned, not also "comment" beside it.
+            let text = |w: &[Option<String>]| {
+                format!(" {} ", w.iter().map(|w| w.as_deref().unwrap_or("*")).collect::<Vec<_>>().join(" "))
+            };
+            let mut learned: Vec<(Vec<Option<String>>, (usize, &str))> = widespread
+                .iter()
+                .filter(|(a, (ca, _))| {
+                    let ta = text(a);
+                    !widespread.iter().any(|(b, (cb, _))| b.len() > a.len() && cb >= ca && text(b).contains(&ta))
+                })
+                .cloned()
+                .collect();
+            learned.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(&b.0)));
+            for (words, (_, raw)) in learned {
+                if let Some(mut t) = Template::new(words) {
+                    if !templates.iter().any(|o| o.pattern == t.pattern) {
+                        t.sample = raw.chars().take(100).collect();
+                        templates.push(t);
+                    }
+                }
+            }
+        }
+        for t in &mut templates {
+            t.seen = lines.iter().filter(|item| item.iter().any(|(w, _)| t.matches(w))).count();
+        }
+        Learned { repeated: counts, items: n, templates }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.repeated.is_empty() && self.templates.is_empty()
+    }
+
+    /// `c` without its learned blocks and template lines (sanitized again: the sanitizer stays
+    /// last).
+    pub fn strip(&self, c: Cleaned) -> Cleaned {
+        let could = c.blocks.iter().any(|h| self.repeated.contains_key(h))
+            || c.lines.iter().any(|l| {
+                let w = words(l);
+                self.templates.iter().any(|t| t.matches(&w))
+            });
+        if !could {
+            return c;
+        }
+        match dom::strip_blocks(c.html.as_str(), c.removed.explaining(), |blocks| self.decide(blocks)) {
+            None => c,
+            Some((html, more)) => {
+                let mut removed = c.removed;
+                removed.absorb(more);
+                let html = sanitize(&html);
+                let text = text::html_to_text(html.as_str());
+                let blocks = c.blocks.into_iter().filter(|h| !self.repeated.contains_key(h)).collect();
+                // the lines are what was learned from; they stay as they were
+                Cleaned { html, removed, blocks, lines: c.lines, text }
+            }
+        }
+    }
+
+    /// Which of an item's leaf blocks go: repeated blocks anywhere, template lines in the runs
+    /// that begin and end the item (see the module doc).
+    fn decide(&self, blocks: &[LeafBlock]) -> Vec<Strike> {
+        let mut out: Vec<Strike> = Vec::new();
+        let mut repeated = vec![false; blocks.len()];
+        for (i, b) in blocks.iter().enumerate() {
+            if let Some(count) = b.hash.and_then(|h| self.repeated.get(&h)) {
+                repeated[i] = true;
+                out.push((i, "learned", format!("repeats in {count} of the feed's {} items", self.items)));
+            }
+        }
+        let template: Vec<Option<&Template>> = blocks
+            .iter()
+            .map(|b| {
+                let w = words(b.line.as_deref()?);
+                self.templates.iter().find(|t| t.matches(&w))
+            })
+            .collect();
+        let furniture = |i: usize| repeated[i] || template[i].is_some() || blocks[i].text_len == 0;
+        let head = (0..blocks.len()).take_while(|i| furniture(*i)).count();
+        if head == blocks.len() {
+            // nothing but template lines: they are what the item says
+            return out;
+        }
+        let tail_start = (0..blocks.len()).rev().take_while(|i| furniture(*i)).last().unwrap_or(blocks.len());
+        let mut lines: Vec<Strike> = Vec::new();
+        for (i, t) in template.iter().enumerate() {
+            let Some(t) = t else { continue };
+            // Where furniture stands, or anywhere for a long template that is nearly all its
+            // own words (a subscribe box, a sponsor read the feed repeats between its stories).
+            let long = t.literals >= STRONG_WORDS
+                && blocks[i].line.as_deref().is_some_and(|l| words(l).len() * 2 <= t.literals * 3);
+            if repeated[i] || !(i >= tail_start || (i < head && t.literals >= 2) || long) {
+                continue;
+            }
+            let why = match &t.stored {
+                Some(s) => format!("a line of the feed's template {:?} (learned from {} items)", t.pattern, s.items),
+                None => format!("a line of the feed's template {:?} ({} of {} items)", t.pattern, t.seen, self.items),
+            };
+            lines.push((i, "template", why));
+        }
+        let total: usize = blocks.iter().map(|b| b.text_len).sum();
+        let taken: usize = lines.iter().map(|(i, _, _)| blocks[*i].text_len).sum();
+        if taken * 2 <= total {
+            out.extend(lines);
+        }
+        out.sort_by_key(|(i, _, _)| *i);
+        out
+    }
+
+    /// Writes what this fetch taught into the feed's stored rules: new templates join, stored
+    /// ones that an item had are confirmed, the others move towards being forgotten.
+    pub fn remember(&self, rules: &mut LearnedRules) {
+        let mut kept: Vec<Learnt> = Vec::new();
+        for t in &self.templates {
+            match &t.stored {
+                Some(s) if t.seen > 0 => {
+                    kept.push(Learnt { items: s.items.max(t.seen as u32), missed: 0, ..s.clone() })
+                }
+                Some(s) if s.missed + 1 < FORGET_AFTER => kept.push(Learnt { missed: s.missed + 1, ..s.clone() }),
+                Some(_) => {}
+                None => kept.push(Learnt {
+                    pattern: t.pattern.clone(),
+                    sample: t.sample.clone(),
+                    items: t.seen as u32,
+                    missed: 0,
+                }),
+            }
+        }
+        kept.sort_by(|a, b| b.items.cmp(&a.items).then_with(|| a.pattern.cmp(&b.pattern)));
+        kept.truncate(MAX_TEMPLATES);
+        rules.templates = kept;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn template(p: &str) -> Template {
+        Template::parse(&Learnt { pattern: p.into(), sample: String::new(), items: 3, missed: 0 }).unwrap()
+    }
+
+    #[test]
+    fn words_lowercase_and_numbers_become_one_token() {
+        assert_eq!(
+            words("Posted by Ann at 10:42 | Comments (3)"),
+            ["posted", "by", "ann", "at", "#", "#", "comments", "#"]
+        );
+        assert_eq!(words("L'articolo «Ü» è"), ["l", "articolo", "ü", "è"]);
+    }
+
+    #[test]
+    fn shapes_keep_the_words_most_items_share() {
+        let vocabulary: FxHashSet<&str> = ["comment", "on", "posted", "by"].into_iter().collect();
+        let (s, lead) = shape(&words("Comment on Spartans starter headed to jail..."), &vocabulary);
+        assert_eq!((s, lead), (vec![Some("comment".to_string()), Some("on".to_string())], false));
+        let (s, lead) = shape(&words("Jane: posted by Ann on 3 May"), &vocabulary);
+        assert_eq!(s, [Some("posted".into()), Some("by".into()), None, Some("on".into())]);
+        assert!(lead);
+        // one-word stretches only where the line begins with the word
+        let st = stretches(shape(&words("Jane: posted by Ann on 3 May"), &vocabulary));
+        assert!(st.contains(&vec![Some("posted".into()), Some("by".into())]));
+        assert!(!st.contains(&vec![Some("on".into())]));
+    }
+
+    #[test]
+    fn weak_shapes_are_no_templates() {
+        assert!(Template::new(vec![Some("the".into())]).is_none(), "no real word");
+        assert!(Template::new(vec![Some("at".into()), None, Some("of".into())]).is_none());
+        assert!(Template::new(vec![Some("tags".into())]).is_some());
+    }
+
+    #[test]
+    fn templates_match_lines_of_their_shape() {
+        let t = template("posted by * at * comments");
+        assert!(t.matches(&words("Posted by Ann at 10:42 AM | Comments (3)")));
+        assert!(t.matches(&words("Posted by Jean-Luc Picard at 9:15 PM | Comments (12)")));
+        assert!(!t.matches(&words("Posted by Ann")));
+        assert!(!t.matches(&words("Comments are closed")));
+        let t = template("comment on");
+        assert!(t.matches(&words("Comment on Spartans starter headed to jail...")));
+        assert!(t.matches(&words("No comment on this one")));
+        assert!(!t.matches(&words("The comment was on time")), "its words must stand together");
+        let t = template("tags");
+        assert!(t.matches(&words("Tags: podcast, ericrice")));
+        assert!(!t.matches(&words("Bertg's tags at master - GitHub")), "a one-word template begins its line");
+    }
+}
