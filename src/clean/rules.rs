@@ -70,6 +70,29 @@ pub const SPONSOR_LINE_STARTS: &[&str] = &[
     "sponsrat av",
 ];
 
+/// Lines that lead a list of sponsors ("This episode is brought to you by:", "Our Sponsors",
+/// "Thanks to our sponsors!"): labels like `AD_LABELS`, whose ad is the list under them.
+/// Regexes over the lowercase line, decorations trimmed.
+pub const SPONSOR_LEADS: &[&str] = &[
+    r"^(?:(?:our|today'?s|this week'?s|this episode'?s|the show'?s) )?sponsors?$",
+    r"^(?:(?:a )?(?:big |many |special )?(?:thanks|thank you) to|check out|please support|support) (?:our|today'?s|this week'?s|the show'?s) sponsors?(?: this week)?$",
+    r"^(?:this|today'?s|this week'?s|the) (?:episode|show|podcast|issue|newsletter|edition|video|stream)(?: of [\w' ]{1,40})? (?:is|was) (?:also )?(?:brought to you|sponsored|supported|presented|made possible|underwritten)(?: this week| today)? by(?: these (?:fine |great )?(?:sponsors|folks|companies))?$",
+    r"^(?:brought to you|sponsored|supported) by(?: these (?:fine |great )?(?:sponsors|folks|companies)| our sponsors)$",
+    r"^(?:unsere |die )?sponsoren(?: dieser folge| dieser ausgabe)?$",
+    r"^(?:diese|die heutige) (?:folge|episode|sendung|ausgabe) (?:wird|ist) (?:präsentiert|unterstützt|gesponsert|ermöglicht) (?:von|durch)$",
+    r"^(?:nos|merci à nos) (?:sponsors|partenaires)$",
+    r"^(?:nuestros|gracias a nuestros) patrocinadores$",
+];
+
+/// The first sentence of a sponsor read: the feed's own episode, show or newsletter is
+/// brought to you by someone ("The Rails Envy podcast is also brought to you this week by
+/// Cloudspace. Cloudspace builds …"): the block it begins is the ad. What is sponsored must be
+/// the publication itself: "The conference is sponsored by …" is news.
+pub const SPONSOR_READS: &[&str] = &[
+    r"^(?:the|this|today'?s|this week'?s|our)\b[^.!?]{0,60}?\b(?:episode|show|podcast|issue|newsletter|edition|video|stream|broadcast)s?\b[^.!?]{0,20}?\b(?:is|was|are|were)\s+(?:also\s+|once again\s+)?(?:brought to you|sponsored|supported|presented|made possible|powered|underwritten)\b",
+    r"^(?:diese|die heutige)\s+(?:folge|episode|sendung|ausgabe)\b[^.!?]{0,40}?\b(?:wird|ist)\s+(?:präsentiert|unterstützt|gesponsert)\b",
+];
+
 /// Characters that may decorate a label: `- Anzeige -`, `[Anzeige]`, `ANZEIGE:`, `*Anzeige*`, `Anzeige |`.
 pub const LABEL_DECORATION: &[char] =
     &['-', '–', '—', '*', '[', ']', '(', ')', ':', '|', '•', '·', '_', '/', '#', '>', '<', '«', '»', '=', '~', '.'];
@@ -329,6 +352,12 @@ pub const CTA_PHRASES: &[&str] = &[
     "get started",
     "offer",
     "discount",
+    "offer code",
+    "promo code",
+    "coupon code",
+    "discount code",
+    "use code",
+    "% off",
     "limited time",
     "register",
     "s'inscrire",

@@ -510,3 +510,70 @@ fn a_whitespace_only_span_leaves_its_space() {
     check("<p>Some speculation<span> </span>that it ships.</p>", "Some speculation that it ships.");
     check("<p>a<b> </b>b<i>\n</i>c</p>", "a b c");
 }
+
+const INTRO: &str = "<p>This week, a story about people who start hearing voices in their heads, and what they do about them.</p>";
+
+/// A sponsor list: only its lead looks like a label; every sponsor under it, with its pitch
+/// and offer code, is the ad, until the show notes go on.
+#[test]
+fn a_sponsor_lead_takes_its_list() {
+    for lead in ["Our Sponsors", "Sponsors:", "This episode is brought to you by:", "Thanks to our sponsors!"] {
+        check(
+            &format!(
+                "{INTRO}<p><strong>{lead}</strong></p>\
+                 <p><a href=\"https://mailchimp.example/reply\">Mailchimp</a> – Send better emails.</p>\
+                 <p>Squarespace – The easiest way to create a website. Use the offer code “REPLY” to get 10% off.</p>\
+                 <p>Wealthsimple – Investing made easy. Get your first $10,000 managed for free.</p>\
+                 <h3>Links</h3><p>The episode's music is by Breakmaster Cylinder.</p>"
+            ),
+            "This week, a story about people who start hearing voices in their heads, and what they do about them. \
+             | Links | The episode's music is by Breakmaster Cylinder.",
+        );
+    }
+    // entries as a list, with their addresses written as text
+    check(
+        &format!(
+            "{INTRO}<p>Sponsors:</p><ul><li>Justworks (https://www.justworks.example/)</li>\
+             <li>Stamps.com (http://stamps.example, offer code reply)</li></ul>"
+        ),
+        "This week, a story about people who start hearing voices in their heads, and what they do about them.",
+    );
+}
+
+/// The publication's own sponsor read goes; a story about somebody else's sponsor stays.
+#[test]
+fn a_sponsor_read_goes_and_news_about_sponsors_stays() {
+    check(
+        &format!(
+            "{INTRO}<p>The Rails Envy podcast is also brought to you this week by Cloudspace. Cloudspace builds web \
+             applications in Ruby on Rails; visit them at cloudspace.example.</p><p>Our next show is on Tuesday.</p>"
+        ),
+        "This week, a story about people who start hearing voices in their heads, and what they do about them. \
+         | Our next show is on Tuesday.",
+    );
+    for news in [
+        "<p>The conference is sponsored by two chip makers and drew 3,000 visitors this year.</p>",
+        "<p>Die Stadt erstattete Anzeige gegen Unbekannt, nachdem die Plakate beschmiert worden waren.</p>",
+        "<p>The show's new sponsor, a bank, was criticised by viewers for its role in the crisis.</p>",
+    ] {
+        let text = html_to_text(news);
+        check(&format!("{INTRO}{news}"), &format!("{} | {text}", html_to_text(INTRO)));
+    }
+}
+
+/// Regression: an ad whose headline is a heading lost its pitch but left the heading behind.
+#[test]
+fn an_ads_headline_goes_with_it() {
+    check(
+        &format!(
+            "{A}<p>Anzeige</p><h3>Der Börsenbrief für Einsteiger</h3>\
+             <p>Jetzt kostenlos abonnieren und Sie erhalten täglich die besten Tipps: <a href=\"https://brief.example/\">hier klicken</a></p>{B}"
+        ),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.",
+    );
+    // a heading after a label whose ad was an image is the article's own
+    check(
+        &format!("{A}<p>Anzeige</p><h3>Die Debatte</h3><p>Die Fraktionen stritten bis in die Nacht über den Etat.</p>"),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Debatte | Die Fraktionen stritten bis in die Nacht über den Etat.",
+    );
+}

@@ -41,16 +41,23 @@ pub(super) struct Judged {
     pub(super) ad_score: u32,
     /// The signals, named, for `--explain`.
     pub(super) signals: Vec<&'static str>,
+    /// An `h1`–`h6` (not a line that only looks like a heading).
+    pub(super) heading_tag: bool,
+    /// Reads like an entry of a sponsor list: a name, then a dash, colon or parenthesis and
+    /// its pitch ("Squarespace – Build a website…", "Stamps.com (offer code reply)").
+    pub(super) entry: bool,
 }
 
 pub(super) fn judge(doc: &Html, b: &BlockInfo, home_host: Option<&str>) -> Judged {
     let node = doc.tree.get(b.id).expect("block");
     let tag = node.value().as_element().map(|e| e.name()).unwrap_or("");
     let text = b.text(doc);
-    let heading = HEADING_TAGS.contains(&tag) || looks_like_heading(&text, node);
+    let heading_tag = HEADING_TAGS.contains(&tag);
+    let heading = heading_tag || looks_like_heading(&text, node);
     let mut signals = Vec::new();
     let ad_score = ad_score(node, &text, home_host, &mut signals);
-    Judged { heading, ad_score, signals }
+    let entry = sponsor_entry(&text);
+    Judged { heading, heading_tag, ad_score, signals, entry }
 }
 
 /// Pass 4: ad labels with their ads, boilerplate lines, the feed's `remove_text`, trailing
@@ -92,6 +99,8 @@ pub(super) fn block_pass(
         if is_ad_label(text) {
             removed.ads += 1;
             let label = text.to_string();
+            // "Our sponsors:" labels a list, every sponsor of it with its pitch
+            let sponsors = is_sponsor_lead(text);
             // The label and its ad share a small container: the container goes whole.
             if let Some(c) = ad_container(doc, b.id, root, total_text, &stats) {
                 note!(removed, doc, c, Kind::Ad, "ad-label", format!("the container of the ad label {label:?}"));
@@ -115,7 +124,7 @@ pub(super) fn block_pass(
                     i += 1;
                 }
                 let (end, why) =
-                    ad_run(&blocks, i, false, removed.explaining(), |b| judge(doc, b, home_host.as_deref()));
+                    ad_run(&blocks, i, false, sponsors, removed.explaining(), |b| judge(doc, b, home_host.as_deref()));
                 for (blk, why) in blocks[i..end].iter().zip(why) {
                     note!(removed, doc, blk.id, Kind::Ad, "ad-label", format!("follows the ad label {label:?}: {why}"));
                     doomed.insert(blk.id);
@@ -123,7 +132,8 @@ pub(super) fn block_pass(
                 i = end;
                 continue;
             }
-            let (end, why) = ad_run(&blocks, i, true, removed.explaining(), |b| judge(doc, b, home_host.as_deref()));
+            let (end, why) =
+                ad_run(&blocks, i, true, sponsors, removed.explaining(), |b| judge(doc, b, home_host.as_deref()));
             for (blk, why) in blocks[i..end].iter().zip(why) {
                 note!(removed, doc, blk.id, Kind::Ad, "ad-label", format!("follows the ad label {label:?}: {why}"));
                 doomed.insert(blk.id);
@@ -131,12 +141,20 @@ pub(super) fn block_pass(
             i = end;
             continue;
         }
-        if starts_with_label(doc.tree.get(b.id).expect("block")) {
+        let node = doc.tree.get(b.id).expect("block");
+        let read = !starts_with_label(node) && b.text_len <= SHORT_BLOCK * 2 && starts_with_sponsor_read(&first_words(node));
+        if read || starts_with_label(node) {
             removed.ads += 1;
-            note!(removed, doc, b.id, Kind::Ad, "ad-label", "begins with an ad label");
+            let (rule, why) = if read {
+                ("sponsor-read", "the publication's sponsor read (\"… is brought to you by …\")")
+            } else {
+                ("ad-label", "begins with an ad label")
+            };
+            note!(removed, doc, b.id, Kind::Ad, rule, why);
             doomed.insert(b.id);
             i += 1;
-            let (end, why) = ad_run(&blocks, i, false, removed.explaining(), |b| judge(doc, b, home_host.as_deref()));
+            let (end, why) =
+                ad_run(&blocks, i, false, false, removed.explaining(), |b| judge(doc, b, home_host.as_deref()));
             for (blk, why) in blocks[i..end].iter().zip(why) {
                 note!(removed, doc, blk.id, Kind::Ad, "ad-label", format!("follows an ad: {why}"));
                 doomed.insert(blk.id);

@@ -15,10 +15,15 @@ use super::*;
 /// promotional (score >= 2, e.g. the call-to-action paragraph), or while a call to action
 /// to another site follows within `LOOKAHEAD` blocks (promo text, then its link); it stops at
 /// a heading or at the next normal paragraph of the article.
+///
+/// With `sponsors` (the label leads a sponsor list), each entry of the list goes too: a block
+/// with one promotional signal, or one that reads like a sponsor entry, and a short line that
+/// only looks like a heading is a sponsor's name.
 pub(super) fn ad_run(
     blocks: &[BlockInfo],
     start: usize,
     labelled: bool,
+    sponsors: bool,
     explain: bool,
     judge: impl Fn(&BlockInfo) -> Judged,
 ) -> (usize, Vec<String>) {
@@ -72,8 +77,18 @@ pub(super) fn ad_run(
             end += 1;
             continue;
         }
+        let (heading, entry) = if sponsors { (b.heading_tag, b.entry) } else { (heading, false) };
         if heading && !(first_text && score >= 2) {
-            break;
+            // The ad's headline: a heading right after the label whose next block is the
+            // pitch goes with the ad; a heading followed by article text is the article's.
+            let pitch_follows = first_text && judged!(end - start + 1).is_some_and(|n| n.ad_score >= 2);
+            if !pitch_follows {
+                break;
+            }
+            first_text = false;
+            why.push(if explain { "the ad's headline (its pitch follows)".to_string() } else { String::new() });
+            end += 1;
+            continue;
         }
         if first_text {
             first_text = false;
@@ -83,6 +98,11 @@ pub(super) fn ad_run(
         }
         if score >= 2 {
             why.push(if explain { format!("still promotional ({signals})") } else { String::new() });
+            end += 1;
+            continue;
+        }
+        if sponsors && (score >= 1 || entry) && blocks[end].text_len <= SHORT_BLOCK {
+            why.push(if explain { "a sponsor of the list".to_string() } else { String::new() });
             end += 1;
             continue;
         }

@@ -20,6 +20,12 @@ pub(super) struct Rx {
     pub(super) formal_you: Regex,
     /// Any of `rules::PITCH_WORDS`, any case.
     pub(super) pitch: Regex,
+    /// Any of `rules::SPONSOR_LEADS`.
+    pub(super) sponsor_lead: Regex,
+    /// Any of `rules::SPONSOR_READS`, any case.
+    pub(super) sponsor_read: Regex,
+    /// A URL written as text, with its host.
+    pub(super) text_url: Regex,
 }
 
 pub(super) fn rx() -> &'static Rx {
@@ -50,6 +56,16 @@ pub(super) fn rx() -> &'static Rx {
                 rules::PITCH_WORDS.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|")
             ))
             .expect("pitch regex"),
+            sponsor_lead: Regex::new(
+                &rules::SPONSOR_LEADS.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|"),
+            )
+            .expect("sponsor lead regex"),
+            sponsor_read: Regex::new(&format!(
+                "(?i){}",
+                rules::SPONSOR_READS.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|")
+            ))
+            .expect("sponsor read regex"),
+            text_url: Regex::new(r"(?i)\b(?:https?://|www\.)([a-z0-9][a-z0-9.-]*\.[a-z]{2,})").expect("url regex"),
         }
     })
 }
@@ -78,8 +94,63 @@ pub fn is_ad_label(text: &str) -> bool {
     }
     let t = t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     (t.len() <= 40 && rules::AD_LABELS.contains(&t.as_str()))
+        || is_sponsor_lead_normalized(&t)
         || (!t.contains(['.', '!', '?']) || t.ends_with('.') && t.matches('.').count() <= 2)
             && rules::SPONSOR_LINE_STARTS.iter().any(|s| t.starts_with(s) && t.len() > s.len() + 1)
+}
+
+/// Is this line the lead of a sponsor list (`rules::SPONSOR_LEADS`)? Then the list under it
+/// is the ad (see `ad_run`).
+pub(super) fn is_sponsor_lead(text: &str) -> bool {
+    let t = text.trim_matches(|c: char| c.is_whitespace() || rules::LABEL_DECORATION.contains(&c) || c == '!');
+    t.len() <= 120 && is_sponsor_lead_normalized(&t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
+}
+
+/// `is_sponsor_lead` of a trimmed, whitespace-normalized, lowercase line.
+fn is_sponsor_lead_normalized(t: &str) -> bool {
+    // cheap first: every lead names sponsors, or says by whom
+    const WORDS: &[&str] = &["sponsor", " by", "präsentiert", "unterstützt", "gesponsert", "partenaires", "patrocinad"];
+    let t = t.trim_end_matches(['!', '.', ':', ' ']);
+    t.len() <= 120 && WORDS.iter().any(|w| t.contains(w)) && rx().sponsor_lead.is_match(t)
+}
+
+/// Does this block begin with a sponsor read (`rules::SPONSOR_READS`): the feed's own
+/// episode or newsletter "is brought to you by" someone? Reads only the block's first text.
+pub(super) fn starts_with_sponsor_read(text: &str) -> bool {
+    let head: String = text.chars().take(160).collect();
+    rx().sponsor_read.is_match(head.trim_start())
+}
+
+/// The first words of a block (about 160 characters), without reading all of a long one.
+pub(super) fn first_words(node: NodeRef<Node>) -> String {
+    let mut out = String::new();
+    for t in node.descendants().filter_map(|d| d.value().as_text()) {
+        for w in t.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(w);
+            if out.len() >= 160 {
+                return out;
+            }
+        }
+    }
+    out
+}
+
+/// Does a line read like an entry of a sponsor list: a short name (at most five words), then
+/// " – ", " - ", ": " or " (" and the pitch, or a bare web address?
+pub(super) fn sponsor_entry(text: &str) -> bool {
+    let t = text.trim();
+    if t.len() > 400 {
+        return false;
+    }
+    let bare_url = !t.contains(' ') && (t.starts_with("http") || t.starts_with("www."));
+    let named = [" – ", " — ", " - ", ": ", " ("].iter().filter_map(|sep| t.find(sep)).min().is_some_and(|at| {
+        let name = &t[..at];
+        (1..=5).contains(&name.split_whitespace().count()) && !name.ends_with(['.', '!', '?'])
+    });
+    bare_url || named
 }
 
 /// Does this block begin with an ad label followed by its ad ("ANZEIGE: Jetzt …",
@@ -154,6 +225,12 @@ pub(super) fn ad_score(
                 "img" | "picture" | "video" => images += 1,
                 _ => {}
             }
+        }
+    }
+    if !foreign && text.contains(['/', '.']) {
+        // a URL written as text ("Stamps.com (http://stamps.com)") is a link to the reader
+        if let Some(home) = home_host {
+            foreign = rx().text_url.captures_iter(text).any(|c| !same_site(&c[1], home));
         }
     }
     if foreign {
