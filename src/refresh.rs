@@ -16,7 +16,8 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use url::Url;
 
-use crate::clean::{is_ad_item, Cleaner, Learned};
+use crate::clean::learn::Promos;
+use crate::clean::{is_ad_item, says_it_is_an_ad, Cleaner, Learned};
 use crate::config::{AdsMode, FeedConfig, Source};
 use crate::dedup::{clean_link_url, content_hash, identity, IdentityMode};
 use crate::fetch::{FetchError, Fetched, Fetcher};
@@ -346,9 +347,10 @@ fn process_all(
     let mut seen = HashSet::new();
     let mut changes = store.changes();
 
-    // Clean every item first: the feed's learned boilerplate is decided over all of them.
-    let mut prepared = Vec::with_capacity(parsed.items.len());
-    for mut raw in parsed.items {
+    // Clean every item first: whole-ad items and the feed's learned boilerplate are decided
+    // over all of them.
+    let mut cleaned_items = Vec::with_capacity(parsed.items.len());
+    for raw in parsed.items {
         // FeedBurner's redirect link gives way to the real URL when the item carries it.
         let link = raw.orig_link.as_deref().or(raw.link.as_deref());
         let link_url = link.and_then(|l| clean_link_url(l, site.as_ref()));
@@ -357,18 +359,35 @@ fn process_all(
             counts.ads_dropped += 1;
             continue;
         }
-        if is_ad_item(raw.title.as_deref(), &raw.categories, link_url.as_ref()) {
+        let base = link_url.clone().or_else(|| site.clone());
+        let cleaned = raw.body.as_ref().map(|b| cleaner.clean(b, base.as_ref()));
+        let ad = is_ad_item(raw.title.as_deref(), &raw.categories, link_url.as_ref())
+            || cleaned.as_ref().is_some_and(|c| says_it_is_an_ad(&c.text));
+        cleaned_items.push((raw, link_url, cleaned, ad));
+    }
+    // The publisher's own promotions share a title affix (learned, kept with the feed).
+    let promos = Promos::new(
+        &cleaned_items
+            .iter()
+            .map(|(r, _, c, _)| (r.title.as_deref().unwrap_or(""), c.as_ref().map_or("", |c| c.text.as_str())))
+            .collect::<Vec<_>>(),
+        &state.learned.promos,
+    );
+    promos.remember(&mut state.learned);
+    let mut prepared = Vec::with_capacity(cleaned_items.len());
+    for (i, (mut raw, link_url, cleaned, ad)) in cleaned_items.into_iter().enumerate() {
+        if ad || promos.hit(i).is_some() {
             match feed.ads {
                 AdsMode::Drop => {
                     counts.ads_dropped += 1;
                     continue;
                 }
-                AdsMode::Mark => raw.title = Some(format!("{}{title}", crate::clean::rules::AD_MARK)),
+                AdsMode::Mark => {
+                    raw.title = Some(format!("{}{}", crate::clean::rules::AD_MARK, raw.title.as_deref().unwrap_or("")))
+                }
                 AdsMode::Keep => {}
             }
         }
-        let base = link_url.clone().or_else(|| site.clone());
-        let cleaned = raw.body.as_ref().map(|b| cleaner.clean(b, base.as_ref()));
         prepared.push((raw, link_url, cleaned));
     }
     let learned = Learned::new(&prepared.iter().filter_map(|(_, _, c)| c.as_ref()).collect::<Vec<_>>(), &state.learned);

@@ -333,12 +333,169 @@ impl Learned {
     }
 }
 
+/// A feed's own promotions, learned from its titles: an affix (a bracketed tag at either end,
+/// the words before a colon or dash, the first or last four words) that several items share,
+/// most of them with two or more words of an offer (`rules::OFFER_WORDS`: tickets, a course, a
+/// discount, a price…), marks those that sell as ads; the affix is kept with the feed, so a
+/// later item with it that sells anything is one too. An affix that more than half of a fetch's items share is the
+/// feed's own format ("Podcast: …"), not a promotion.
+pub struct Promos {
+    /// Per item of the fetch: the affix that makes it a promotion.
+    hits: Vec<Option<String>>,
+    /// Affixes learned from this fetch, with the items that share them and a sample title.
+    learned: Vec<(String, usize, String)>,
+    stored: Vec<Learnt>,
+    /// Affixes (stored ones) that an item of this fetch had.
+    seen: FxHashSet<String>,
+}
+
+/// Words of a title for its affixes: lowercase, a word with a digit is `#`.
+fn affixes(title: &str) -> Vec<String> {
+    let t = title.trim();
+    let mut out = Vec::new();
+    let first_word = |s: &str| words(s).into_iter().next();
+    if let Some(rest) = t.strip_prefix(['[', '(']) {
+        if let Some(w) = rest.split([']', ')']).next().and_then(first_word) {
+            out.push(format!("[{w} …] …"));
+        }
+    }
+    if let Some(head) = t.strip_suffix([']', ')']) {
+        if let Some(w) = head.rsplit(['[', '(']).next().filter(|_| head.contains(['[', '('])).and_then(first_word) {
+            out.push(format!("… [{w} …]"));
+        }
+    }
+    let sep = [": ", " | ", " – ", " — ", " - "].iter().filter_map(|s| t.find(s)).min();
+    if let Some(at) = sep.filter(|at| *at <= 60) {
+        let w = words(&t[..at]);
+        if (1..=6).contains(&w.len()) {
+            out.push(format!("{}: …", w.join(" ")));
+        }
+    }
+    let w = words(t);
+    if w.len() >= 5 {
+        out.push(format!("{} …", w[..4].join(" ")));
+        out.push(format!("… {}", w[w.len() - 4..].join(" ")));
+    }
+    out
+}
+
+/// Distinct offer words (`rules::OFFER_WORDS`) in a lowercase text, a price counting as one.
+fn offer_words(lower: &str) -> usize {
+    static PRICE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let price = PRICE.get_or_init(|| {
+        regex::Regex::new(r"[$€£]\s?\d|\d(?:[.,]\d\d)?\s?(?:€|eur\b|euro\b|usd\b|dollars?\b)").expect("price regex")
+    });
+    super::rules::OFFER_WORDS.iter().filter(|w| lower.contains(*w)).count() + usize::from(price.is_match(lower))
+}
+
+impl Promos {
+    /// `items`: (title, cleaned text) of each item of the fetched document, in order.
+    pub fn new(items: &[(&str, &str)], stored: &[Learnt]) -> Promos {
+        let n = items.len();
+        let per_item: Vec<Vec<String>> = items.iter().map(|(t, _)| affixes(t)).collect();
+        let offers: Vec<bool> = items
+            .iter()
+            .map(|(t, text)| offer_words(&format!("{} {}", t.to_lowercase(), text.to_lowercase())) >= 2)
+            .collect();
+        let mut sharing: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+        for (i, a) in per_item.iter().enumerate() {
+            for x in a {
+                let v = sharing.entry(x.as_str()).or_default();
+                if v.last() != Some(&i) {
+                    v.push(i);
+                }
+            }
+        }
+        let mut learned: Vec<(String, usize, String)> = sharing
+            .iter()
+            .filter(|(_, v)| {
+                let selling = v.iter().filter(|i| offers[**i]).count();
+                selling >= 2 && selling * 2 >= v.len() && v.len() * 2 <= n
+            })
+            .map(|(a, v)| (a.to_string(), v.len(), items[v[0]].0.chars().take(100).collect()))
+            .collect();
+        learned.sort();
+        let mut hits = vec![None; n];
+        let mut seen = FxHashSet::default();
+        for (i, a) in per_item.iter().enumerate() {
+            for x in a {
+                // a promotion sells: the affix alone does not make an item one
+                let sells = offers[i] || offer_words(&items[i].1.to_lowercase()) >= 1;
+                if stored.iter().any(|s| &s.pattern == x) {
+                    seen.insert(x.clone());
+                    if sells {
+                        hits[i].get_or_insert_with(|| x.clone());
+                    }
+                } else if offers[i] && learned.iter().any(|(l, _, _)| l == x) {
+                    hits[i].get_or_insert_with(|| x.clone());
+                }
+            }
+        }
+        Promos { hits, learned, stored: stored.to_vec(), seen }
+    }
+
+    /// The affix that makes item `i` of the fetch a promotion, if any.
+    pub fn hit(&self, i: usize) -> Option<&str> {
+        self.hits.get(i)?.as_deref()
+    }
+
+    /// Writes this fetch's affixes into the feed's stored rules (see `Learned::remember`).
+    pub fn remember(&self, rules: &mut LearnedRules) {
+        let mut kept: Vec<Learnt> = Vec::new();
+        for s in &self.stored {
+            if self.seen.contains(&s.pattern) {
+                kept.push(Learnt { missed: 0, ..s.clone() });
+            } else if s.missed + 1 < FORGET_AFTER {
+                kept.push(Learnt { missed: s.missed + 1, ..s.clone() });
+            }
+        }
+        for (a, count, sample) in &self.learned {
+            match kept.iter_mut().find(|k| &k.pattern == a) {
+                Some(k) => k.items = k.items.max(*count as u32),
+                None => kept.push(Learnt { pattern: a.clone(), sample: sample.clone(), items: *count as u32, missed: 0 }),
+            }
+        }
+        kept.sort_by(|a, b| b.items.cmp(&a.items).then_with(|| a.pattern.cmp(&b.pattern)));
+        kept.truncate(MAX_TEMPLATES);
+        rules.promos = kept;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn template(p: &str) -> Template {
         Template::parse(&Learnt { pattern: p.into(), sample: String::new(), items: 3, missed: 0 }).unwrap()
+    }
+
+    #[test]
+    fn promo_affixes_are_learned_from_offers_that_share_a_title() {
+        let items = [
+            ("The line-up for dConstruct 2022 …revealed!", "Names of the speakers. Get your ticket now, early bird price ends soon."),
+            ("Notes on a quiet week", "I read a book and walked the dog."),
+            ("The line-up for dConstruct 2022", "The line-up is complete. Tickets are on sale; register today."),
+            ("The line-up for a good talk", "What makes a talk good: a story, and a point."),
+            ("Links for Tuesday", "Three links worth reading."),
+            ("On gardens", "The roses are out."),
+            ("A walk in the hills", "It rained."),
+        ];
+        let p = Promos::new(&items, &[]);
+        assert_eq!(p.hit(0), Some("the line up for …"));
+        assert_eq!(p.hit(2), Some("the line up for …"));
+        assert_eq!(p.hit(3), None, "shares the words, but sells nothing: the affix needs every sharer to sell");
+        let mut rules = LearnedRules::default();
+        let p = Promos::new(&items, &[]);
+        p.remember(&mut rules);
+        assert_eq!(rules.promos.len(), 1, "{rules:?}");
+        // a later fetch with one such item: the stored affix marks it
+        let later = Promos::new(&[("The line-up for dConstruct 2023", "Save the date: tickets soon.")], &rules.promos);
+        assert!(later.hit(0).is_some());
+        let later = Promos::new(&[("The line-up for dConstruct 2023 was great", "We had fun.")], &rules.promos);
+        assert!(later.hit(0).is_none(), "sells nothing");
+        // an affix that most items share is the feed's format
+        let format = [("Podcast: one", "buy tickets $5"), ("Podcast: two", "buy tickets $5"), ("Podcast: three", "buy tickets $5")];
+        assert_eq!(Promos::new(&format, &[]).hit(0), None);
     }
 
     #[test]

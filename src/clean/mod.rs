@@ -283,20 +283,33 @@ fn collapse_blank_lines(s: &str) -> String {
     out
 }
 
-/// Is the whole item an ad? Its title starts with an ad word (`Anzeige:`, `[Sponsored]`), a
-/// category holds one as a whole word (`Sponsored Post` yes, `werbefrei` no), or its link
-/// path has an ad segment (`/anzeige/`, `/sponsored/`).
+/// Is the whole item an ad? Its title starts with an ad word (`Anzeige:`, `[Sponsored]`,
+/// `ADV:`) or ends with one in brackets (`… [Sponsor]`), is made of ad words only
+/// (`Featured Advertiser`), or thanks a sponsor (`rules::AD_TITLE_PATTERNS`); a category
+/// holds an ad word as a whole word (`Sponsored Post` yes, `werbefrei` no), or its link path
+/// has an ad segment (`/anzeige/`, `/sponsored/`). What the item's text says of itself is
+/// `says_it_is_an_ad`; a feed's own promotions are learned (`learn::Promos`).
 pub fn is_ad_item(title: Option<&str>, categories: &[String], link: Option<&Url>) -> bool {
-    static RX: OnceLock<(Regex, Regex)> = OnceLock::new();
-    let (title_rx, category_rx) = RX.get_or_init(|| {
+    static RX: OnceLock<(Regex, Regex, Regex, Regex)> = OnceLock::new();
+    let (title_rx, suffix_rx, thanks_rx, category_rx) = RX.get_or_init(|| {
         let alt = rules::AD_ITEM_WORDS.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|");
         (
             Regex::new(&format!(r"(?i)^\s*[\[(*|-]?\s*(?:{alt})\s*(?:[\]):|*–—-]|$)")).expect("ad title regex"),
+            Regex::new(&format!(r"(?i)[\[(]\s*(?:{alt})\s*[\])]\s*$")).expect("ad title suffix regex"),
+            Regex::new(&rules::AD_TITLE_PATTERNS.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|"))
+                .expect("ad title patterns"),
             Regex::new(&format!(r"(?i)(?:^|[^\w-])(?:{alt})(?:$|[^\w-])")).expect("ad category regex"),
         )
     });
-    if title.is_some_and(|t| title_rx.is_match(t)) {
-        return true;
+    if let Some(t) = title {
+        let lower = t.trim().to_lowercase();
+        let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).collect();
+        let only_ad_words = !words.is_empty()
+            && words.iter().all(|w| rules::AD_TITLE_ONLY_WORDS.contains(w))
+            && words.iter().any(|w| rules::AD_ITEM_WORDS.contains(w) || ["advertiser", "advertisers", "sponsors"].contains(w));
+        if title_rx.is_match(t) || suffix_rx.is_match(t) || thanks_rx.is_match(&lower) || only_ad_words {
+            return true;
+        }
     }
     if categories.iter().any(|c| category_rx.is_match(c)) {
         return true;
@@ -309,3 +322,18 @@ pub fn is_ad_item(title: Option<&str>, categories: &[String], link: Option<&Url>
 
 #[cfg(test)]
 mod tests;
+
+/// Does the item's text say that the item itself is an ad (`rules::AD_SELF_DISCLOSURES`: "this
+/// post is sponsored by", "thanks to Acme for sponsoring this week's feed", an affiliate list
+/// that "helps support this site")? `text` is the cleaned plain text.
+pub fn says_it_is_an_ad(text: &str) -> bool {
+    static RX: OnceLock<Regex> = OnceLock::new();
+    let rx = RX.get_or_init(|| {
+        Regex::new(&rules::AD_SELF_DISCLOSURES.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|"))
+            .expect("ad disclosure regex")
+    });
+    // cheap first: every disclosure names a sponsor, support, an ad or a German Beitrag
+    const HINTS: &[&str] = &["sponsor", "support", "ad by", "beitrag", "artikel", "text", "post", "article", "review", "story", "piece"];
+    let lower = text.to_lowercase();
+    HINTS.iter().any(|h| lower.contains(h)) && rx.is_match(&lower)
+}

@@ -494,6 +494,53 @@ pub const AD_ITEM_WORDS: &[&str] = &[
     "annonce",
     "reklame",
     "publicidade",
+    "adv",
+    "sponsor",
+    "sponsor post",
+    "sponsor content",
+];
+
+/// An item whose title is made of these words only ("Featured Advertiser", "Our Sponsor", "A
+/// message from our sponsor") is an ad slot, whatever fills it; at least one word must be one
+/// of `AD_ITEM_WORDS` or "advertiser"/"advertisers"/"sponsors".
+pub const AD_TITLE_ONLY_WORDS: &[&str] = &[
+    "featured", "advertiser", "advertisers", "sponsor", "sponsors", "sponsored", "advertisement", "ad", "ads",
+    "anzeige", "werbung", "partner", "partners", "message", "from", "our", "a", "the", "today's", "this", "week's",
+    "weekly", "promoted", "promotion", "paid", "post", "content",
+];
+
+/// An item whose title says it thanks its sponsor is the sponsor's post ("Thanks to Acme for
+/// sponsoring", "Thank you, Acme, for sponsoring the feed"). Regexes over the lowercase title.
+pub const AD_TITLE_PATTERNS: &[&str] = &[
+    r"^(?:many |big |special )?(?:thanks|thank you)(?: to)?,? [^.!?]{1,60}? for sponsoring\b",
+    r"^(?:our |this week'?s |today'?s )?(?:feed|site|blog|podcast|newsletter) sponsor\b",
+];
+
+/// An item that says of itself that it is an ad (a sponsored post, an advertorial, the
+/// sponsor's thank-you post, an affiliate price list) is an ad as a whole. Regexes over the
+/// lowercase text of the item (after cleaning). A story about sponsored content says "the
+/// newspaper's sponsored posts", not "this post is sponsored".
+pub const AD_SELF_DISCLOSURES: &[&str] = &[
+    r"\b(?:this|the following) (?:post|article|review|story|piece|blog post) (?:is|was) (?:a )?(?:sponsored|paid for|paid|brought to you|produced in (?:partnership|cooperation|collaboration)|written in partnership)\b",
+    r"\bintroduce [^.!?]{1,40} as (?:the|our) (?:newest |new )?sponsor\b",
+    r"\b(?:newest|new) sponsor (?:of|to|for) (?:this|the|our) (?:blog|site|feed|podcast|newsletter)\b",
+    r"\b(?:thanks|thank you)(?: to)?,? [^.!?]{1,60}? for sponsoring (?:this|the|our) (?:week'?s? )?(?:rss )?(?:feed|site|blog|podcast|newsletter)\b",
+    r"\bsupport(?: us| this site| [a-z]+)? by (?:purchasing|buying|shopping|ordering) (?:via|through|from|at) our\b",
+    r"\bclicking through to the (?:vendor|seller|merchant|store)[^.!?]{0,60}\bhelps? support (?:this|the|our) (?:site|blog)\b",
+    r"(?:^|\n)[^\n.!?]{0,40}\bad by [^\n.!?]{2,40}\s*$",
+    r"\b(?:dieser|der folgende) (?:beitrag|artikel|text) (?:ist|wurde|entstand) [^.!?]{0,40}?\b(?:gesponsert|bezahlt|in kooperation|in zusammenarbeit|im auftrag)\b",
+];
+
+/// Words of an offer, in several languages (lowercase substrings): an item whose title shares
+/// an affix with other items of its feed, most of them with two or more of these (or one and a
+/// price), is one of the publisher's own promotions (`clean::learn`). Calls to buy, not words
+/// that news and tutorials use as well ("store", "free", "download").
+pub const OFFER_WORDS: &[&str] = &[
+    "ticket", "register", "registration", "enroll", "early bird", "discount", "coupon", "promo code",
+    "offer code", "% off", "buy now", "order now", "book now", "pre-order", "preorder", "on sale", "free trial",
+    "sign up", "shop now", "get yours", "limited time", "merch", "anmeldung", "jetzt anmelden", "rabatt",
+    "gutschein", "jetzt buchen", "jetzt bestellen", "jetzt kaufen", "vorverkauf", "billet", "inscription",
+    "réduction", "entradas", "descuento", "biglietti", "sconto", "ingressos", "desconto",
 ];
 
 /// Link path segments that mark an item as an ad.

@@ -577,3 +577,51 @@ fn an_ads_headline_goes_with_it() {
         "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Debatte | Die Fraktionen stritten bis in die Nacht über den Etat.",
     );
 }
+
+#[test]
+fn ad_titles_in_other_forms() {
+    let no: &[String] = &[];
+    for t in [
+        "ADV: Get the Facts on Linux",
+        "[Sponsor] OmniGraffle 6",
+        "Sponsor: Acme Backup",
+        "Acme Backup [Sponsor]",
+        "Acme Backup (Anzeige)",
+        "Featured Advertiser",
+        "A Message From Our Sponsor",
+        "Thanks to Acme for sponsoring this week's feed",
+    ] {
+        assert!(is_ad_item(Some(t), no, None), "{t}");
+    }
+    for t in [
+        "Sponsored By 5G Blocking Underwear",
+        "Advertisers flee the platform",
+        "Adv. Micro Devices beats estimates",
+        "Why sponsors leave the league",
+        "Our sponsor's CEO resigns over the scandal",
+    ] {
+        assert!(!is_ad_item(Some(t), no, None), "{t}");
+    }
+}
+
+#[test]
+fn items_that_say_they_are_ads() {
+    for t in [
+        "I would like to introduce Phreesia as the newest sponsor to Kevin, M.D.",
+        "Thanks to Squarespace for sponsoring this week's RSS feed.",
+        "Save $100 on MacBooks. While you're saving money, you're also providing critical support by purchasing via our Amazon links!",
+        "Here are the prices. Clicking through to the vendor selling the product helps support this site.",
+        "Lorem text about printers.\nInfluencer-Marketing ad by t5 content",
+        "This post is sponsored by Acme. Acme makes backups easy.",
+    ] {
+        assert!(says_it_is_an_ad(t), "{t}");
+    }
+    for t in [
+        "The newspaper's sponsored posts were not labelled, the regulator said.",
+        "Die Polizei erstattete Anzeige gegen den Fahrer.",
+        "The league thanked its sponsors at the gala.",
+        "We store the data in a bad way.",
+    ] {
+        assert!(!says_it_is_an_ad(t), "{t}");
+    }
+}
