@@ -625,3 +625,22 @@ fn items_that_say_they_are_ads() {
         assert!(!says_it_is_an_ad(t), "{t}");
     }
 }
+
+/// Regression: a label word inside a sentence (a German compound, or "Anzeige" as the noun
+/// it is, in a link) was cut out as an inline ad label, leaving a broken sentence.
+#[test]
+fn a_label_word_inside_a_sentence_stays() {
+    for p in [
+        "<p>Die <b>Werbeanzeige</b> zeigte ein Auto vor dem Rathaus.</p>",
+        "<p>Er las die <em>Anzeigen</em> in der Zeitung von gestern.</p>",
+        "<p>Sie gab eine <a href=\"https://kleinanzeigen.example/a\">Anzeige</a> auf, um ihr Fahrrad zu verkaufen.</p>",
+        "<p>Nach dem Einbruch wurde <strong>Anzeige</strong> erstattet.</p>",
+    ] {
+        check(p, &html_to_text(p));
+    }
+    // a label that begins its block is still one
+    check(
+        "<p><span>Anzeige</span> Jetzt kostenlos testen und sparen!</p><p>Der Rat tagte bis in die Nacht.</p>",
+        "Jetzt kostenlos testen und sparen! | Der Rat tagte bis in die Nacht.",
+    );
+}

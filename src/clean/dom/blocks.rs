@@ -3,8 +3,8 @@
 
 use std::collections::HashSet;
 
-use ego_tree::NodeId;
-use scraper::Html;
+use ego_tree::{NodeId, NodeRef};
+use scraper::{Html, Node};
 
 use super::*;
 use crate::clean::rules;
@@ -198,6 +198,8 @@ pub(super) fn block_pass(
         })
         .filter(|n| is_ad_label(&text_of(*n)))
         .filter(|n| n.parent().is_some_and(|p| p.id() == root || stats[&p.id()].text_len > stats[&n.id()].text_len))
+        // "Sie gab eine <a>Anzeige</a> auf": a word inside a sentence is the sentence's
+        .filter(|n| !inside_a_sentence(*n, root))
         .map(|n| n.id())
         .collect();
     for label in inline_labels {
@@ -300,5 +302,41 @@ pub(super) fn trailing_pitches(
         removed.boilerplate += 1;
         note!(removed, doc, id, Kind::Boilerplate, "pitch", why);
         doomed.insert(id);
+    }
+}
+
+/// Does an inline element stand inside a running sentence: a word or a comma right before
+/// it, or a lowercase word right after it, within its block?
+fn inside_a_sentence(node: NodeRef<Node>, root: NodeId) -> bool {
+    let before = neighbour_char(node, root, true);
+    let after = neighbour_char(node, root, false);
+    before.is_some_and(|c| c.is_alphanumeric() || c == ',') || after.is_some_and(char::is_lowercase)
+}
+
+/// The nearest non-space character before (or after) `node` in the text of its block.
+fn neighbour_char(node: NodeRef<Node>, root: NodeId, before: bool) -> Option<char> {
+    let mut cur = node;
+    loop {
+        let mut sibling = if before { cur.prev_sibling() } else { cur.next_sibling() };
+        while let Some(sib) = sibling {
+            if is_block(sib) || sib.value().as_element().is_some_and(|e| e.name() == "br") {
+                return None;
+            }
+            let texts: Vec<&str> = sib.descendants().filter_map(|d| d.value().as_text().map(|t| &**t)).collect();
+            let found = if before {
+                texts.iter().rev().find_map(|t| t.trim_end().chars().next_back())
+            } else {
+                texts.iter().find_map(|t| t.trim_start().chars().next())
+            };
+            if found.is_some() {
+                return found;
+            }
+            sibling = if before { sib.prev_sibling() } else { sib.next_sibling() };
+        }
+        let parent = cur.parent()?;
+        if parent.id() == root || is_block(parent) {
+            return None;
+        }
+        cur = parent;
     }
 }
