@@ -12,9 +12,9 @@
 //!   has for `FORGET_AFTER` fetches in a row is forgotten.
 //!
 //! A template line goes where furniture stands: in the run of template lines that ends the
-//! item, or (a template of two or more words) in the run that begins it; a long template that
-//! is nearly all of its line (six words or more, two thirds of the line) goes wherever it
-//! stands. A short templated sentence inside the article stays, and templates never take
+//! item, or (a template of two or more words) in the run that begins it; a long, nearly
+//! exact template (six words or more, fewer than one other word in its line per four) goes
+//! wherever it stands. A short templated sentence inside the article stays, and templates never take
 //! more than half of an item's text. Nothing here reads a site's name or a word list: it is all learned from the feed.
 //!
 //! Pure: the fetch's cleaned items in, decisions out; `refresh` stores what `remember` writes.
@@ -36,8 +36,11 @@ pub const MAX_TEMPLATES: usize = 32;
 /// Words a template match may leave before its first or after its last word, and words one
 /// of its gaps may span, at most.
 const SLACK: usize = 16;
-/// A template of this many words or more that makes up two thirds of its line goes wherever
-/// the line stands, not only at the item's beginning or end.
+/// A template of this many words or more, whose line has fewer than one other word per four of
+/// the template's, goes wherever the line stands, not only at the item's beginning or
+/// end: a subscribe box or a sponsor read the feed repeats between its stories. A sentence
+/// with a number or a name in every few words ("The gauge read 104 cm on day 4") is a
+/// report's, and stays where it stands.
 const STRONG_WORDS: usize = 6;
 
 /// A feed's learned boilerplate for one fetch: its repeated blocks and its templates (the
@@ -289,7 +292,7 @@ impl Learned {
             // Where furniture stands, or anywhere for a long template that is nearly all its
             // own words (a subscribe box, a sponsor read the feed repeats between its stories).
             let long = t.literals >= STRONG_WORDS
-                && blocks[i].line.as_deref().is_some_and(|l| words(l).len() * 2 <= t.literals * 3);
+                && blocks[i].line.as_deref().is_some_and(|l| words(l).len().saturating_sub(t.literals) * 4 < t.literals);
             if repeated[i] || !(i >= tail_start || (i < head && t.literals >= 2) || long) {
                 continue;
             }

@@ -9,6 +9,7 @@ mod dedup;
 mod faults;
 mod fulltext;
 mod guard;
+mod learning;
 mod pipeline;
 mod reader;
 mod serve;
