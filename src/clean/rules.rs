@@ -1,4 +1,4 @@
-//! Rule tables of the cleaner, as data (habit 10). The algorithms in `dom.rs` read these lists
+//! Rule tables of the cleaner, as data (habit 10). The algorithms in `dom/` and `learn.rs` read these lists
 //! and never name a site or a word themselves; adding a language or a tracker is a one-line
 //! change here. Everything is lowercase; matching lowercases the input.
 

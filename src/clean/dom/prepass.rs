@@ -94,7 +94,7 @@ pub(super) fn line_paragraphs(doc: &mut Html, root: NodeId) {
 
 /// Pass 0c. Text that stands beside blocks (`<blockquote>…</blockquote>© Example<p>…</p>`)
 /// is a paragraph of its own to a reader (CSS calls it an anonymous block box): such runs of
-/// text and inline elements become `<p>`s, so that the block walk and the learned templates
+/// text and inline elements become `<p>`s, one per line where breaks part them, so that the block walk and the learned templates
 /// judge them like any other paragraph. Only in containers that hold blocks and are blocks
 /// themselves in flow (not in list items or table cells, whose layout a `<p>` would change).
 pub(super) fn loose_text_paragraphs(doc: &mut Html, root: NodeId) {
@@ -110,14 +110,23 @@ pub(super) fn loose_text_paragraphs(doc: &mut Html, root: NodeId) {
         .collect();
     for id in candidates {
         let mut runs: Vec<Vec<NodeId>> = vec![Vec::new()];
+        let mut breaks: Vec<NodeId> = Vec::new();
         for c in doc.tree.get(id).expect("container").children() {
-            if is_block(c) || c.value().is_comment() {
+            if is_block(c) || c.value().is_comment() || is_br(c) {
+                // a break between loose lines ends a line: each is a paragraph of its own
+                if is_br(c) {
+                    breaks.push(c.id());
+                }
                 if !runs.last().expect("a run").is_empty() {
                     runs.push(Vec::new());
                 }
             } else {
                 runs.last_mut().expect("a run").push(c.id());
             }
+        }
+        let wraps = runs.iter().filter(|r| r.iter().any(|i| !text_of(doc.tree.get(*i).expect("child")).is_empty())).count();
+        if wraps > 0 {
+            detach_all(doc, &breaks);
         }
         for run in runs {
             let text = run.iter().any(|i| !text_of(doc.tree.get(*i).expect("child")).is_empty());
