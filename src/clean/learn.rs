@@ -104,6 +104,14 @@ impl Template {
     }
 }
 
+impl Template {
+    /// `matches`, with the template's first word as the line's first word.
+    fn matches_from_start(&self, line: &[String]) -> bool {
+        let lead = Template { literals: 1, ..self.clone() };
+        lead.matches(line)
+    }
+}
+
 /// A line as words: lowercase runs of letters and digits; a word with a digit is `#`, which
 /// no template word equals.
 fn words(line: &str) -> Vec<String> {
@@ -176,8 +184,12 @@ impl Learned {
         }
         counts.retain(|_, count| widespread(*count));
 
-        let lines: Vec<Vec<(Vec<String>, &str)>> =
-            items.iter().map(|c| c.lines.iter().map(|l| (words(l), l.as_str())).collect()).collect();
+        // an item's tail (its last sentence, when short) is a line too: footers glued to the
+        // text ("… Leia mais no Massa News!") repeat like footers that stand apart
+        let lines: Vec<Vec<(Vec<String>, &str)>> = items
+            .iter()
+            .map(|c| c.lines.iter().chain(&c.tail).map(|l| (words(l), l.as_str())).collect())
+            .collect();
         let mut templates: Vec<Template> = stored.templates.iter().filter_map(Template::parse).collect();
         if n >= LEARN_MIN_ITEMS {
             // Template words: in the short lines of most items.
@@ -244,21 +256,46 @@ impl Learned {
                 let w = words(l);
                 self.templates.iter().any(|t| t.matches(&w))
             });
-        if !could {
+        let c = if !could {
+            c
+        } else {
+            match dom::strip_blocks(c.html.as_str(), c.removed.explaining(), |blocks| self.decide(blocks)) {
+                None => c,
+                Some((html, more)) => self.restore(c, &html, more),
+            }
+        };
+        if !c.tail.as_deref().is_some_and(|t| self.tail_template(t).is_some()) {
             return c;
         }
-        match dom::strip_blocks(c.html.as_str(), c.removed.explaining(), |blocks| self.decide(blocks)) {
+        match dom::strip_tail(c.html.as_str(), c.removed.explaining(), |tail| {
+            let t = self.tail_template(tail)?;
+            Some(("tail", format!("the end of the last paragraph is the feed's template {:?}", t.pattern)))
+        }) {
             None => c,
-            Some((html, more)) => {
-                let mut removed = c.removed;
-                removed.absorb(more);
-                let html = sanitize(&html);
-                let text = text::html_to_text(html.as_str());
-                let blocks = c.blocks.into_iter().filter(|h| !self.repeated.contains_key(h)).collect();
-                // the lines are what was learned from; they stay as they were
-                Cleaned { html, removed, blocks, lines: c.lines, text }
-            }
+            Some((html, more)) => self.restore(c, &html, more),
         }
+    }
+
+    /// `c` with the HTML a strip left and what it removed (sanitized again: the sanitizer
+    /// stays last). The lines and tail are what was learned from; they stay as they were.
+    fn restore(&self, c: Cleaned, html: &str, more: dom::Removed) -> Cleaned {
+        let mut removed = c.removed;
+        removed.absorb(more);
+        let html = sanitize(html);
+        let text = text::html_to_text(html.as_str());
+        let blocks = c.blocks.into_iter().filter(|h| !self.repeated.contains_key(h)).collect();
+        Cleaned { html, removed, blocks, lines: c.lines, tail: c.tail, text }
+    }
+
+    /// The template an item's tail is, if any: all of the tail from its first word, nearly
+    /// exact (fewer than one other word per four of the template's). A templated last
+    /// sentence with a number or name every few words ("The gauge read 104 cm.") is the
+    /// article's.
+    fn tail_template(&self, tail: &str) -> Option<&Template> {
+        let w = words(tail);
+        self.templates.iter().find(|t| {
+            t.literals >= 2 && w.len().saturating_sub(t.literals) * 4 < t.literals && t.matches_from_start(&w)
+        })
     }
 
     /// Which of an item's leaf blocks go: repeated blocks anywhere, template lines in the runs

@@ -47,9 +47,9 @@ impl Removed {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Removal {
     pub kind: Kind,
-    /// Short rule name: `ad-label`, `ad-class`, `boilerplate-class`, `pixel`, `share-link`,
-    /// `boilerplate`, `pitch`,
-    /// `learned`, `feed-remove`, `feed-remove-text`, `unsafe`.
+    /// Short rule name: `ad-label`, `sponsor-read`, `ad-class`, `boilerplate-class`, `pixel`,
+    /// `share-link`, `boilerplate`, `pitch`, `learned`, `template`, `tail`, `feed-remove`,
+    /// `feed-remove-text`, `unsafe`.
     pub rule: &'static str,
     pub why: String,
     /// The first words of its text, or the element and its URL when it has no text.

@@ -3,6 +3,7 @@
 //! (`strip_blocks`).
 
 use ego_tree::NodeId;
+use scraper::{Html, Node};
 
 use super::*;
 
@@ -57,4 +58,106 @@ pub fn strip_blocks(
     detach_all(&mut doc, &doomed);
     remove_empty(&mut doc, root);
     Some((serialize_children(&doc, root, html.len()), removed))
+}
+
+/// The last sentence of an item is at most this many characters for `last_sentence` to
+/// offer it (footers glued to the text are short).
+const TAIL_MAX: usize = 200;
+
+/// Where the last sentence of the item's last leaf block begins: the text node and the byte
+/// offset right after the sentence end before it (". ", "! ", "? ", "… "). `None` when the
+/// block is one sentence, or its last sentence is longer than `TAIL_MAX` characters. What
+/// follows the offset is the item's *tail*, such as "Leia mais no Massa News!" glued to a
+/// teaser, which `clean::learn` may know as a template of the feed.
+fn last_sentence(doc: &Html, root: NodeId) -> Option<(NodeId, NodeId, usize)> {
+    let stats = subtree_stats(doc, root);
+    // a body of inline content only (a teaser without <p>) is its own block
+    let block = leaf_blocks(doc, root, &stats).last().copied().unwrap_or(root);
+    let texts: Vec<(NodeId, &str)> = doc
+        .tree
+        .get(block)?
+        .descendants()
+        .filter_map(|d| d.value().as_text().map(|t| (d.id(), &**t)))
+        .collect();
+    let mut seen = 0usize; // non-space characters after the position, walking back
+    let mut next_is_space = true; // the character after the position (none at the end)
+    for (id, t) in texts.iter().rev() {
+        for (i, c) in t.char_indices().rev() {
+            if matches!(c, '.' | '!' | '?' | '…') && seen > 0 && next_is_space {
+                return Some((block, *id, i + c.len_utf8()));
+            }
+            if !c.is_whitespace() {
+                seen += 1;
+                if seen > TAIL_MAX {
+                    return None;
+                }
+            }
+            next_is_space = c.is_whitespace();
+        }
+    }
+    None
+}
+
+/// The text of the item's tail (see `last_sentence`), whitespace-normalized.
+pub(super) fn tail_text(doc: &Html, root: NodeId) -> Option<String> {
+    let (block, node, offset) = last_sentence(doc, root)?;
+    let mut out = String::new();
+    let mut started = false;
+    for d in doc.tree.get(block)?.descendants() {
+        let Some(t) = d.value().as_text() else { continue };
+        let piece: &str = if d.id() == node {
+            started = true;
+            &t[offset..]
+        } else if started {
+            t
+        } else {
+            continue;
+        };
+        for w in piece.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(w);
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Removes the item's tail (see `last_sentence`) when `decide` names a rule for it: the text
+/// after the last sentence end, and everything after it in its block. `None` when there is
+/// no tail, `decide` keeps it, or it is all the text the item has.
+pub fn strip_tail(
+    html: &str,
+    explain: bool,
+    decide: impl FnOnce(&str) -> Option<(&'static str, String)>,
+) -> Option<(String, Removed)> {
+    let mut doc = crate::clean::tree::parse_fragment(html);
+    let root = fragment_root(&doc);
+    let tail = tail_text(&doc, root)?;
+    let (rule, why) = decide(&tail)?;
+    let (block, node, offset) = last_sentence(&doc, root)?;
+    // everything after the text node, up to the block, goes; the node keeps its head
+    let mut doomed = Vec::new();
+    let mut cur = doc.tree.get(node)?;
+    while cur.id() != block {
+        doomed.extend(cur.next_siblings().map(|s| s.id()));
+        cur = cur.parent()?;
+    }
+    let mut removed = Removed { explain, ..Removed::default() };
+    removed.boilerplate += 1;
+    if removed.explaining() {
+        let what: String = tail.split_whitespace().take(8).collect::<Vec<_>>().join(" ");
+        removed.log.push(Removal { kind: Kind::Boilerplate, rule, why, what });
+    }
+    if let Some(Node::Text(t)) = doc.tree.get_mut(node).map(|mut n| n.value().clone()) {
+        let head: String = t[..offset].to_string();
+        if let Some(mut n) = doc.tree.get_mut(node) {
+            *n.value() = Node::Text(scraper::node::Text { text: head.into() });
+        }
+    }
+    detach_all(&mut doc, &doomed);
+    remove_empty(&mut doc, root);
+    let html = serialize_children(&doc, root, html.len());
+    let stats = subtree_stats(&doc, root);
+    (stats[&root].text_len > 0).then_some((html, removed))
 }

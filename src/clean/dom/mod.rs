@@ -54,7 +54,7 @@ pub use elements::is_video_embed;
 use elements::*;
 pub use explain::{describe, Kind, Removal, Removed};
 use extents::*;
-pub use learned::{strip_blocks, LeafBlock, Strike};
+pub use learned::{strip_blocks, strip_tail, LeafBlock, Strike};
 pub(crate) use ops::counts_without_content;
 use ops::*;
 use prepass::*;
@@ -96,6 +96,9 @@ pub struct Fragment {
     /// The text of every kept leaf block of at most `LINE_MAX_TEXT` bytes, in reading order:
     /// what a feed's templates are learned from (`clean::learn`).
     pub lines: Vec<String>,
+    /// The last sentence of the last block, when it is short and not the whole block (a
+    /// footer glued to the text, see `learned::strip_tail`).
+    pub tail: Option<String>,
     /// The plain text of the result (`text::html_to_text` of it, taken from the tree).
     pub text: String,
     /// The parser reported errors in the input (misnested or stray tags…).
@@ -239,5 +242,6 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
     remove_empty(&mut doc, root);
 
     let text = super::text::node_to_text(doc.tree.get(root).expect("root"));
-    Fragment { html: serialize_children(&doc, root, html.len()), removed, blocks, lines, text, malformed }
+    let tail = learned::tail_text(&doc, root);
+    Fragment { html: serialize_children(&doc, root, html.len()), removed, blocks, lines, tail, text, malformed }
 }
