@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # bench-ab.sh — is this tree slower than an older revision? Both builds, alternating, one run.
 #
-# Usage: scripts/bench-ab.sh OLD_REV [ROUNDS]
+# Usage: scripts/bench-ab.sh OLD_REV [NEW_REV] [ROUNDS]
 #
 # Builds OLD_REV in a git worktree under /tmp (a target dir of its own; kept between runs,
-# so a second run builds nothing), builds this tree, then ROUNDS times (default 3), old first
-# then new each time:
+# so a second run builds nothing), and NEW_REV the same way (default: this working tree, as
+# it is), then ROUNDS times (default 3), old first then new each time:
 #   clean    `cargo bench --bench clean` (criterion, corpus/cleaner and the scraper-parse
 #            baseline of the same run): the cleaner's time per corpus pass
 #   refresh  scripts/bench-refresh.sh with FEEDSCRUB_BIN set (RUNS=1, FEEDS=${FEEDS:-1000}):
@@ -14,18 +14,31 @@
 # (these VMs swing by ±25 % between minutes) out of the comparison.
 set -euo pipefail
 
-OLD=${1:?usage: scripts/bench-ab.sh OLD_REV [ROUNDS]}
-ROUNDS=${2:-3}
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
-OLD_SHA=$(git rev-parse --short "$OLD")
-TREE=/tmp/feedscrub-bench-ab-$OLD_SHA
+OLD=${1:?usage: scripts/bench-ab.sh OLD_REV [NEW_REV] [ROUNDS]}
+NEW=${2:-}
+ROUNDS=${3:-3}
+SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$SCRIPTS"
 
 log() { printf 'bench-ab: %s\n' "$*" >&2; }
 
-if [[ ! -d $TREE ]]; then
-    log "worktree of $OLD_SHA in $TREE"
-    git worktree add -f --detach "$TREE" "$OLD_SHA" >/dev/null
+# A worktree of REV under /tmp (kept: a second run builds nothing new).
+worktree() {
+    local sha dir
+    sha=$(git rev-parse --short "$1")
+    dir=/tmp/feedscrub-bench-ab-$sha
+    if [[ ! -d $dir ]]; then
+        log "worktree of $sha in $dir"
+        git worktree add -f --detach "$dir" "$sha" >/dev/null
+    fi
+    echo "$dir"
+}
+OLD_SHA=$(git rev-parse --short "$OLD")
+TREE=$(worktree "$OLD")
+if [[ -n $NEW ]]; then
+    ROOT=$(worktree "$NEW") NEW_NAME=$(git rev-parse --short "$NEW")
+else
+    ROOT=$SCRIPTS NEW_NAME="$(git rev-parse --short HEAD)$(git diff --quiet || echo +changes)"
 fi
 for dir in "$TREE" "$ROOT"; do
     log "building $dir"
@@ -40,7 +53,7 @@ criterion_ms() { # DIR FILTER
 }
 # bench-refresh's cold and warm ratios against curl
 refresh_ratios() { # BIN
-    FEEDSCRUB_BIN=$1 RUNS=1 FEEDS=${FEEDS:-1000} scripts/bench-refresh.sh 2>/dev/null |
+    FEEDSCRUB_BIN=$1 RUNS=1 FEEDS=${FEEDS:-1000} "$SCRIPTS/scripts/bench-refresh.sh" 2>/dev/null |
         awk '/^cold fetch/ { for (i = 1; i <= NF; i++) if ($i ~ /x$/) c = $i }
              /^warm fetch/ { for (i = 1; i <= NF; i++) if ($i ~ /x$/) w = $i }
              END { sub(/x/, "", c); sub(/x/, "", w); print c, w }'
@@ -64,7 +77,7 @@ po=$(median "${OP[@]}") pn=$(median "${NP[@]}")
 co=$(median "${ORC[@]}") cn=$(median "${NRC[@]}")
 wo=$(median "${ORW[@]}") wn=$(median "${NRW[@]}")
 echo
-echo "bench-ab: $OLD_SHA (old) vs $(git rev-parse --short HEAD)$(git diff --quiet || echo +changes) (new), $ROUNDS rounds, medians"
+echo "bench-ab: $OLD_SHA (old) vs $NEW_NAME (new), $ROUNDS rounds, medians"
 echo "clean bench   cleaner: old $mo ms, new $mn ms, new/old $(ratio "$mn" "$mo")   (scraper parse: old $po, new $pn ms)"
 echo "              cleaner per parse: old $(ratio "$mo" "$po"), new $(ratio "$mn" "$pn")"
 echo "bench-refresh cold (x curl): old $co, new $cn, new/old $(ratio "$cn" "$co")"
