@@ -49,6 +49,13 @@ pub struct Learned {
     repeated: FxHashMap<u64, usize>,
     items: usize,
     templates: Vec<Template>,
+    /// Hashes of the lines of this fetch that a template matches (see `line_hash`).
+    matched: FxHashSet<u64>,
+}
+
+fn line_hash(line: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(line)
 }
 
 /// A template: words and gaps, never beginning or ending with a gap.
@@ -92,16 +99,21 @@ impl Template {
     /// to `SLACK` words, and at most `SLACK` words after; before, as many only for a template
     /// of two or more words: a one-word template ("tags", "source") begins its line.
     fn matches(&self, line: &[String]) -> bool {
-        fn at(t: &[Option<String>], line: &[String]) -> bool {
-            match t.split_first() {
-                None => line.len() <= SLACK,
-                Some((Some(w), rest)) => line.first().is_some_and(|l| l == w) && at(rest, &line[1..]),
-                Some((None, rest)) => (1..=SLACK.min(line.len())).any(|k| at(rest, &line[k..])),
-            }
-        }
-        let lead = if self.literals >= 2 { SLACK.min(line.len()) } else { 0 };
-        (0..=lead).any(|skip| at(&self.words, &line[skip..]))
+        glob(&self.words, line, self.literals >= 2)
     }
+}
+
+/// `Template::matches` over any kind of word (strings, or a fetch's word ids).
+fn glob<T: PartialEq>(template: &[Option<T>], line: &[T], lead: bool) -> bool {
+    fn at<T: PartialEq>(t: &[Option<T>], line: &[T]) -> bool {
+        match t.split_first() {
+            None => line.len() <= SLACK,
+            Some((Some(w), rest)) => line.first().is_some_and(|l| l == w) && at(rest, &line[1..]),
+            Some((None, rest)) => (1..=SLACK.min(line.len())).any(|k| at(rest, &line[k..])),
+        }
+    }
+    let lead = if lead { SLACK.min(line.len()) } else { 0 };
+    (0..=lead).any(|skip| at(template, &line[skip..]))
 }
 
 impl Template {
@@ -121,12 +133,12 @@ fn words(line: &str) -> Vec<String> {
         .collect()
 }
 
-/// The shape of a line given the document's template words: other words become gaps, runs of
-/// gaps one gap, and gaps at either end go. Also: did the line begin with a gap?
-fn shape(line: &[String], vocabulary: &FxHashSet<&str>) -> (Vec<Option<String>>, bool) {
-    let mut out: Vec<Option<String>> = Vec::new();
+/// The shape of a line given the document's template words (`keep`): other words become
+/// gaps, runs of gaps one gap, and gaps at either end go. Also: did the line begin with a gap?
+fn shape<T: Clone>(line: &[T], keep: impl Fn(&T) -> bool) -> (Vec<Option<T>>, bool) {
+    let mut out: Vec<Option<T>> = Vec::new();
     for w in line {
-        let word = (w != "#" && vocabulary.contains(w.as_str())).then(|| w.clone());
+        let word = keep(w).then(|| w.clone());
         if word.is_none() && out.last().is_some_and(Option::is_none) {
             continue;
         }
@@ -139,31 +151,77 @@ fn shape(line: &[String], vocabulary: &FxHashSet<&str>) -> (Vec<Option<String>>,
     (out.split_off(start), start > 0)
 }
 
+/// The words of one fetch's lines as ids, so that learning compares and hashes numbers, not
+/// strings. `NUMBER` stands for every word with a digit.
+struct Interner<'a> {
+    ids: FxHashMap<std::borrow::Cow<'a, str>, u32>,
+    words: Vec<std::borrow::Cow<'a, str>>,
+}
+
+const NUMBER: u32 = u32::MAX;
+
+impl<'a> Interner<'a> {
+    /// `words(line)` as ids (a word is lowercased only when it has capitals).
+    fn line(&mut self, line: &'a str) -> Vec<u32> {
+        line.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                if w.chars().any(|c| c.is_ascii_digit()) {
+                    return NUMBER;
+                }
+                let w: std::borrow::Cow<'a, str> =
+                    if w.chars().any(char::is_uppercase) { w.to_lowercase().into() } else { w.into() };
+                if let Some(id) = self.ids.get(&*w) {
+                    return *id;
+                }
+                let id = self.words.len() as u32;
+                self.words.push(w.clone());
+                self.ids.insert(w, id);
+                id
+            })
+            .collect()
+    }
+
+    /// A template's words as ids (`None` inside for a word no line of the fetch has: then no
+    /// line can match it).
+    fn template(&self, t: &Template) -> Option<Vec<Option<u32>>> {
+        t.words.iter().map(|w| w.as_ref().map_or(Some(None), |w| self.ids.get(w.as_str()).map(|id| Some(*id)))).collect()
+    }
+}
+
 /// Stretches of a shape a template may be: every run of its word groups, gaps between (a
 /// title in the middle of a footer brings its own common words, "comment on * to *", so the
-/// shared part is a stretch, "comment on"). A stretch of one word only where the line begins
-/// with it ("Tags: …", "Source"), as a one-word template matches (`Template::matches`). At
-/// most `MAX_GROUPS` groups are looked at.
-fn stretches((shape, lead_gap): (Vec<Option<String>>, bool)) -> Vec<Vec<Option<String>>> {
-    const MAX_GROUPS: usize = 8;
-    let groups: Vec<&[Option<String>]> =
-        shape.split(Option::is_none).filter(|g| !g.is_empty()).take(MAX_GROUPS).collect();
+/// shared part is a stretch, "comment on"), as ranges of the shape. A stretch of one word only
+/// where the line begins with it ("Tags: …", "Source"), as a one-word template matches
+/// (`Template::matches`). At most `MAX_GROUPS` groups are looked at.
+fn stretches<T>(shape: &[Option<T>], lead_gap: bool) -> Vec<std::ops::Range<usize>> {
+    const MAX_GROUPS: usize = 6;
+    let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
+    for (k, w) in shape.iter().enumerate() {
+        match (w, groups.last_mut()) {
+            (None, _) => {}
+            (Some(_), Some(g)) if g.end == k => g.end = k + 1,
+            (Some(_), _) => groups.push(k..k + 1),
+        }
+    }
+    groups.truncate(MAX_GROUPS);
     let mut out = Vec::new();
     for i in 0..groups.len() {
         for j in i..groups.len() {
-            let mut s: Vec<Option<String>> = Vec::new();
-            for (k, g) in groups[i..=j].iter().enumerate() {
-                if k > 0 {
-                    s.push(None);
-                }
-                s.extend(g.iter().cloned());
-            }
-            if s.len() > 1 || (i == 0 && !lead_gap) {
-                out.push(s);
+            let r = groups[i].start..groups[j].end;
+            if r.len() > 1 || (i == 0 && !lead_gap) {
+                out.push(r);
             }
         }
     }
     out
+}
+
+fn hash_of(words: &[Option<u32>]) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = rustc_hash::FxBuildHasher.build_hasher();
+    words.hash(&mut h);
+    h.finish()
 }
 
 impl Learned {
@@ -186,36 +244,52 @@ impl Learned {
 
         // an item's tail (its last sentence, when short) is a line too: footers glued to the
         // text ("… Leia mais no Massa News!") repeat like footers that stand apart
-        let lines: Vec<Vec<(Vec<String>, &str)>> = items
+        let mut interner = Interner { ids: FxHashMap::default(), words: Vec::new() };
+        let lines: Vec<Vec<(Vec<u32>, &str)>> = items
             .iter()
-            .map(|c| c.lines.iter().chain(&c.tail).map(|l| (words(l), l.as_str())).collect())
+            .map(|c| c.lines.iter().chain(&c.tail).map(|l| (interner.line(l), l.as_str())).collect())
             .collect();
         let mut templates: Vec<Template> = stored.templates.iter().filter_map(Template::parse).collect();
         if n >= LEARN_MIN_ITEMS {
             // Template words: in the short lines of most items.
-            let mut in_items: FxHashMap<&str, usize> = FxHashMap::default();
-            for item in &lines {
-                let distinct: FxHashSet<&str> =
-                    item.iter().flat_map(|(w, _)| w.iter()).filter(|w| *w != "#").map(String::as_str).collect();
-                for w in distinct {
-                    *in_items.entry(w).or_default() += 1;
-                }
-            }
-            let vocabulary: FxHashSet<&str> =
-                in_items.into_iter().filter(|(_, c)| *c * 2 > n).map(|(w, _)| w).collect();
-            let mut shapes: FxHashMap<Vec<Option<String>>, (usize, &str)> = FxHashMap::default();
-            for item in &lines {
-                let mut seen = FxHashSet::default();
-                for (w, raw) in item {
-                    for s in stretches(shape(w, &vocabulary)) {
-                        if seen.insert(s.clone()) {
-                            shapes.entry(s).or_insert((0, raw)).0 += 1;
-                        }
+            let mut in_items = vec![(0usize, usize::MAX); interner.words.len()];
+            for (i, item) in lines.iter().enumerate() {
+                for id in item.iter().flat_map(|(w, _)| w).filter(|w| **w != NUMBER) {
+                    let e = &mut in_items[*id as usize];
+                    if e.1 != i {
+                        *e = (e.0 + 1, i);
                     }
                 }
             }
-            let widespread: Vec<(Vec<Option<String>>, (usize, &str))> =
-                shapes.into_iter().filter(|(_, (count, _))| widespread(*count)).collect();
+            let template_word = |id: &u32| *id != NUMBER && in_items[*id as usize].0 * 2 > n;
+            // Stretches are counted by hash (no allocation per stretch): per hash, the items
+            // that have it, the last item counted, and where one of them stands.
+            let mut shapes: Vec<Vec<Vec<Option<u32>>>> = Vec::with_capacity(n);
+            let mut counted: FxHashMap<u64, (usize, usize, (usize, usize, std::ops::Range<usize>))> =
+                FxHashMap::default();
+            for (i, item) in lines.iter().enumerate() {
+                let mut item_shapes = Vec::with_capacity(item.len());
+                for (l, (w, _)) in item.iter().enumerate() {
+                    let (sh, lead_gap) = shape(w, template_word);
+                    for r in stretches(&sh, lead_gap) {
+                        let e = counted.entry(hash_of(&sh[r.clone()])).or_insert((0, usize::MAX, (i, l, r)));
+                        if e.1 != i {
+                            e.0 += 1;
+                            e.1 = i;
+                        }
+                    }
+                    item_shapes.push(sh);
+                }
+                shapes.push(item_shapes);
+            }
+            let as_words = |ids: &[Option<u32>]| -> Vec<Option<String>> {
+                ids.iter().map(|id| id.map(|id| interner.words[id as usize].to_string())).collect()
+            };
+            let widespread: Vec<(Vec<Option<String>>, (usize, &str))> = counted
+                .into_values()
+                .filter(|(count, _, _)| widespread(*count))
+                .map(|(count, _, (i, l, r))| (as_words(&shapes[i][l][r]), (count, lines[i][l].1)))
+                .collect();
             // Only the longest: "comment on" is learned, not also "comment" beside it.
             let text = |w: &[Option<String>]| {
                 format!(" {} ", w.iter().map(|w| w.as_deref().unwrap_or("*")).collect::<Vec<_>>().join(" "))
@@ -229,6 +303,7 @@ impl Learned {
                 .cloned()
                 .collect();
             learned.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(&b.0)));
+            learned.truncate(MAX_TEMPLATES);
             for (words, (_, raw)) in learned {
                 if let Some(mut t) = Template::new(words) {
                     if !templates.iter().any(|o| o.pattern == t.pattern) {
@@ -238,10 +313,23 @@ impl Learned {
                 }
             }
         }
+        // Which lines (by hash of their text) some template matches: `strip` looks only at
+        // items that have one.
+        let mut matched = FxHashSet::default();
         for t in &mut templates {
-            t.seen = lines.iter().filter(|item| item.iter().any(|(w, _)| t.matches(w))).count();
+            let Some(ids) = interner.template(t) else { continue };
+            for item in &lines {
+                let mut seen = false;
+                for (w, raw) in item {
+                    if glob(&ids, w, t.literals >= 2) {
+                        seen = true;
+                        matched.insert(line_hash(raw));
+                    }
+                }
+                t.seen += usize::from(seen);
+            }
         }
-        Learned { repeated: counts, items: n, templates }
+        Learned { repeated: counts, items: n, templates, matched }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -251,20 +339,21 @@ impl Learned {
     /// `c` without its learned blocks and template lines (sanitized again: the sanitizer stays
     /// last).
     pub fn strip(&self, c: Cleaned) -> Cleaned {
-        let could = c.blocks.iter().any(|h| self.repeated.contains_key(h))
-            || c.lines.iter().any(|l| {
-                let w = words(l);
-                self.templates.iter().any(|t| t.matches(&w))
-            });
+        // A line of this fetch is known by its hash; another (`clean --feed`, one item) is read.
+        let template_line = |l: &String| {
+            self.matched.contains(&line_hash(l)) || (self.items == 0 && self.templates.iter().any(|t| t.matches(&words(l))))
+        };
+        let could = c.blocks.iter().any(|h| self.repeated.contains_key(h)) || c.lines.iter().any(template_line);
         let c = if !could {
             c
         } else {
-            match dom::strip_blocks(c.html.as_str(), c.removed.explaining(), |blocks| self.decide(blocks)) {
+            let wanted = (!self.repeated.is_empty(), !self.templates.is_empty());
+            match dom::strip_blocks(c.html.as_str(), c.removed.explaining(), wanted, |blocks| self.decide(blocks)) {
                 None => c,
                 Some((html, more)) => self.restore(c, &html, more),
             }
         };
-        if !c.tail.as_deref().is_some_and(|t| self.tail_template(t).is_some()) {
+        if !c.tail.as_ref().is_some_and(|t| template_line(t) && self.tail_template(t).is_some()) {
             return c;
         }
         match dom::strip_tail(c.html.as_str(), c.removed.explaining(), |tail| {
@@ -423,7 +512,8 @@ fn affixes(title: &str) -> Vec<String> {
 fn offer_words(lower: &str) -> usize {
     static PRICE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let price = PRICE.get_or_init(|| {
-        regex::Regex::new(r"[$€£]\s?\d|\d(?:[.,]\d\d)?\s?(?:€|eur\b|euro\b|usd\b|dollars?\b)").expect("price regex")
+        regex::Regex::new(r"[$€£]\s?\d|\d(?:[.,]\d\d)?\s?(?:€|eur(?-u:\b)|euro(?-u:\b)|usd(?-u:\b)|dollars?(?-u:\b))")
+            .expect("price regex")
     });
     super::rules::OFFER_WORDS.iter().filter(|w| lower.contains(*w)).count() + usize::from(price.is_match(lower))
 }
@@ -433,9 +523,18 @@ impl Promos {
     pub fn new(items: &[(&str, &str)], stored: &[Learnt]) -> Promos {
         let n = items.len();
         let per_item: Vec<Vec<String>> = items.iter().map(|(t, _)| affixes(t)).collect();
+        // only items with an affix another item (or the stored rules) has are read for offers
+        let mut affix_count: FxHashMap<&str, usize> = FxHashMap::default();
+        for a in per_item.iter().flatten() {
+            *affix_count.entry(a.as_str()).or_default() += 1;
+        }
         let offers: Vec<bool> = items
             .iter()
-            .map(|(t, text)| offer_words(&format!("{} {}", t.to_lowercase(), text.to_lowercase())) >= 2)
+            .zip(&per_item)
+            .map(|((t, text), a)| {
+                a.iter().any(|x| affix_count[x.as_str()] >= 2 || stored.iter().any(|s| &s.pattern == x))
+                    && offer_words(&format!("{} {}", t.to_lowercase(), text.to_lowercase())) >= 2
+            })
             .collect();
         let mut sharing: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         for (i, a) in per_item.iter().enumerate() {
@@ -460,10 +559,10 @@ impl Promos {
         for (i, a) in per_item.iter().enumerate() {
             for x in a {
                 // a promotion sells: the affix alone does not make an item one
-                let sells = offers[i] || offer_words(&items[i].1.to_lowercase()) >= 1;
+                let sells = || offers[i] || offer_words(&items[i].1.to_lowercase()) >= 1;
                 if stored.iter().any(|s| &s.pattern == x) {
                     seen.insert(x.clone());
-                    if sells {
+                    if sells() {
                         hits[i].get_or_insert_with(|| x.clone());
                     }
                 } else if offers[i] && learned.iter().any(|(l, _, _)| l == x) {
@@ -550,15 +649,17 @@ mod tests {
     #[test]
     fn shapes_keep_the_words_most_items_share() {
         let vocabulary: FxHashSet<&str> = ["comment", "on", "posted", "by"].into_iter().collect();
-        let (s, lead) = shape(&words("Comment on Spartans starter headed to jail..."), &vocabulary);
+        let keep = |w: &String| vocabulary.contains(w.as_str());
+        let (s, lead) = shape(&words("Comment on Spartans starter headed to jail..."), keep);
         assert_eq!((s, lead), (vec![Some("comment".to_string()), Some("on".to_string())], false));
-        let (s, lead) = shape(&words("Jane: posted by Ann on 3 May"), &vocabulary);
+        let (s, lead) = shape(&words("Jane: posted by Ann on 3 May"), keep);
         assert_eq!(s, [Some("posted".into()), Some("by".into()), None, Some("on".into())]);
         assert!(lead);
         // one-word stretches only where the line begins with the word
-        let st = stretches(shape(&words("Jane: posted by Ann on 3 May"), &vocabulary));
-        assert!(st.contains(&vec![Some("posted".into()), Some("by".into())]));
-        assert!(!st.contains(&vec![Some("on".into())]));
+        let (sh, lead) = shape(&words("Jane: posted by Ann on 3 May"), keep);
+        let st: Vec<&[Option<String>]> = stretches(&sh, lead).into_iter().map(|r| &sh[r]).collect();
+        assert!(st.contains(&&[Some("posted".to_string()), Some("by".to_string())][..]));
+        assert!(!st.contains(&&[Some("on".to_string())][..]));
     }
 
     #[test]

@@ -298,8 +298,10 @@ pub fn is_ad_item(title: Option<&str>, categories: &[String], link: Option<&Url>
         (
             Regex::new(&format!(r"(?i)^\s*[\[(*|-]?\s*(?:{alt})\s*(?:[\]):|*–—-]|$)")).expect("ad title regex"),
             Regex::new(&format!(r"(?i)[\[(]\s*(?:{alt})\s*[\])]\s*$")).expect("ad title suffix regex"),
-            Regex::new(&rules::AD_TITLE_PATTERNS.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|"))
-                .expect("ad title patterns"),
+            Regex::new(&ascii_boundaries(
+                &rules::AD_TITLE_PATTERNS.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|"),
+            ))
+            .expect("ad title patterns"),
             Regex::new(&format!(r"(?i)(?:^|[^\w-])(?:{alt})(?:$|[^\w-])")).expect("ad category regex"),
         )
     });
@@ -331,11 +333,20 @@ mod tests;
 pub fn says_it_is_an_ad(text: &str) -> bool {
     static RX: OnceLock<Regex> = OnceLock::new();
     let rx = RX.get_or_init(|| {
-        Regex::new(&rules::AD_SELF_DISCLOSURES.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|"))
-            .expect("ad disclosure regex")
+        Regex::new(&ascii_boundaries(
+            &rules::AD_SELF_DISCLOSURES.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|"),
+        ))
+        .expect("ad disclosure regex")
     });
-    // cheap first: every disclosure names a sponsor, support, an ad or a German Beitrag
+    // cheap first: every disclosure names a sponsor, support, an ad, or a post of some kind
     const HINTS: &[&str] = &["sponsor", "support", "ad by", "beitrag", "artikel", "text", "post", "article", "review", "story", "piece"];
-    let lower = text.to_lowercase();
+    let lower = text.to_ascii_lowercase();
     HINTS.iter().any(|h| lower.contains(h)) && rx.is_match(&lower)
+}
+
+/// `\b` as an ASCII word boundary: the rule patterns put it between ASCII words, and with it
+/// the regex engine's fast automata can run over text with umlauts (a Unicode `\b` sends
+/// them to the slow one).
+pub(crate) fn ascii_boundaries(pattern: &str) -> String {
+    pattern.replace(r"\b", r"(?-u:\b)")
 }

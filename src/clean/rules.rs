@@ -382,39 +382,12 @@ pub const SECOND_PERSON: &[&str] = &[
 ];
 
 /// Words that name a subscription or newsletter: a block at the end of an item that contains
-/// one and also links somewhere, addresses the reader or reads as a promo is a pitch, not
-/// article text. Lowercase substrings.
-pub const PITCH_WORDS: &[&str] = &[
-    "newsletter",
-    "abonnier",
-    "börsenbrief",
-    "subscribe",
-    "subscription",
-    "sign up",
-    "signup",
-    "upgrade to paid",
-    "forward this",
-    "forward it to",
-    "become a member",
-    "support our journalism",
-    "inscrivez",
-    "abonnez",
-    "suscríbete",
-    "suscribirse",
-    "iscriviti",
-    "abonneer",
-    "prenumerera",
-    "tilmeld",
-    "abonner",
-    "zapisz się",
-    "assine",
-    "inscreva",
-    "přihlaste",
-    "odebírejte",
-];
+/// one of these or of `PITCH_ASKS` and also links somewhere, addresses the reader or reads as a
+/// promo is a pitch, not article text. Lowercase substrings.
+pub const PITCH_NAMES: &[&str] = &["newsletter", "börsenbrief", "subscription"];
 
-/// The words of `PITCH_WORDS` that ask the reader to subscribe (not those that only name a
-/// subscription): a trailing pitch has one of them somewhere.
+/// Words that ask the reader to subscribe: they name a subscription too (see `PITCH_NAMES`),
+/// and a trailing pitch has one of them, or of `PITCH_ASKS_ONLY`, somewhere.
 pub const PITCH_ASKS: &[&str] = &[
     "abonnier",
     "subscribe",
@@ -439,12 +412,10 @@ pub const PITCH_ASKS: &[&str] = &[
     "inscreva",
     "přihlaste",
     "odebírejte",
-    "anmelden",
-    "melde dich",
-    "melden sie sich",
-    "registrier",
-    "bestellen",
 ];
+
+/// Asks that do not name a subscription by themselves ("anmelden" is also for events).
+pub const PITCH_ASKS_ONLY: &[&str] = &["anmelden", "melde dich", "melden sie sich", "registrier", "bestellen"];
 
 /// `host/path-prefix` of video players whose iframes are kept (sandboxed); every other iframe
 /// is removed. The sanitizer enforces the same list.

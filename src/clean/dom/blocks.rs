@@ -123,26 +123,19 @@ pub(super) fn block_pass(
                 while i < blocks.len() && inside.contains(&blocks[i].id) {
                     i += 1;
                 }
-                let (end, why) =
-                    ad_run(&blocks, i, false, sponsors, removed.explaining(), |b| judge(doc, b, home_host.as_deref()));
-                for (blk, why) in blocks[i..end].iter().zip(why) {
-                    note!(removed, doc, blk.id, Kind::Ad, "ad-label", format!("follows the ad label {label:?}: {why}"));
-                    doomed.insert(blk.id);
-                }
-                i = end;
+                let after = format!("follows the ad label {label:?}");
+                i = take_ad_run(doc, &blocks, i, (false, sponsors), home_host.as_deref(), &after, removed, &mut doomed);
                 continue;
             }
-            let (end, why) =
-                ad_run(&blocks, i, true, sponsors, removed.explaining(), |b| judge(doc, b, home_host.as_deref()));
-            for (blk, why) in blocks[i..end].iter().zip(why) {
-                note!(removed, doc, blk.id, Kind::Ad, "ad-label", format!("follows the ad label {label:?}: {why}"));
-                doomed.insert(blk.id);
-            }
-            i = end;
+            let after = format!("follows the ad label {label:?}");
+            i = take_ad_run(doc, &blocks, i, (true, sponsors), home_host.as_deref(), &after, removed, &mut doomed);
             continue;
         }
         let node = doc.tree.get(b.id).expect("block");
-        let read = !starts_with_label(node) && b.text_len <= SHORT_BLOCK * 2 && starts_with_sponsor_read(&first_words(node));
+        let read = b.text_len <= SHORT_BLOCK * 2
+            && may_start_a_sponsor_read(node)
+            && !starts_with_label(node)
+            && starts_with_sponsor_read(&first_words(node));
         if read || starts_with_label(node) {
             removed.ads += 1;
             let (rule, why) = if read {
@@ -153,13 +146,7 @@ pub(super) fn block_pass(
             note!(removed, doc, b.id, Kind::Ad, rule, why);
             doomed.insert(b.id);
             i += 1;
-            let (end, why) =
-                ad_run(&blocks, i, false, false, removed.explaining(), |b| judge(doc, b, home_host.as_deref()));
-            for (blk, why) in blocks[i..end].iter().zip(why) {
-                note!(removed, doc, blk.id, Kind::Ad, "ad-label", format!("follows an ad: {why}"));
-                doomed.insert(blk.id);
-            }
-            i = end;
+            i = take_ad_run(doc, &blocks, i, (false, false), home_host.as_deref(), "follows an ad", removed, &mut doomed);
             continue;
         }
         if let Some(name) = boilerplate_line(text) {
@@ -239,9 +226,9 @@ pub(super) const PITCH_LOOKBACK: usize = 6;
 /// article. Walking back from the last block, a block belongs to the pitch while it is
 /// promotional (a call to action or addressing the reader, and a second signal, see
 /// `ad_score`; a link to another site alone is a link list's, not a pitch's), or names a
-/// subscription (`rules::PITCH_WORDS`) and also links somewhere, addresses the reader or is a
+/// subscription (`signals::pitch_words`) and also links somewhere, addresses the reader or is a
 /// short heading ("Newsletter"). The walk stops at the first block that is neither. The run
-/// goes only if some block of it asks the reader to subscribe (`rules::PITCH_ASKS`: an item
+/// goes only if some block of it asks the reader to subscribe (`rules::PITCH_ASKS`, `PITCH_ASKS_ONLY`: an item
 /// that merely talks about newsletters is an article), it never takes the first block of the
 /// item (a one-paragraph item about a newsletter is the article), and never half of the
 /// item's text (a weekly link round-up is the article, not a pitch).
@@ -272,7 +259,7 @@ pub(super) fn trailing_pitches(
         }
         let text = b.text(doc);
         let lower = text.to_lowercase();
-        let word = rules::PITCH_WORDS.iter().find(|w| lower.contains(*w));
+        let word = pitch_words().find(|w| lower.contains(*w));
         let mut signals = Vec::new();
         let score = ad_score(node, &text, home_host, &mut signals);
         let promo = score >= 2 && signals.iter().any(|s| *s == "call to action" || *s == "addresses the reader");
@@ -284,7 +271,7 @@ pub(super) fn trailing_pitches(
             break;
         }
         named = named.or(word);
-        asks |= rules::PITCH_ASKS.iter().any(|a| lower.contains(a));
+        asks |= rules::PITCH_ASKS.iter().chain(rules::PITCH_ASKS_ONLY).any(|a| lower.contains(a));
         run_text += b.text_len;
         run.push((b.id, signals));
     }
@@ -303,6 +290,27 @@ pub(super) fn trailing_pitches(
         note!(removed, doc, id, Kind::Boilerplate, "pitch", why);
         doomed.insert(id);
     }
+}
+
+/// The ad that begins at `blocks[start]` (see `ad_run`; `mode` is its `labelled` and
+/// `sponsors`) goes, each block logged as "`after`: why". Returns where the walk goes on.
+#[allow(clippy::too_many_arguments)]
+fn take_ad_run(
+    doc: &Html,
+    blocks: &[BlockInfo],
+    start: usize,
+    (labelled, sponsors): (bool, bool),
+    home_host: Option<&str>,
+    after: &str,
+    removed: &mut Removed,
+    doomed: &mut HashSet<NodeId>,
+) -> usize {
+    let (end, why) = ad_run(blocks, start, labelled, sponsors, removed.explaining(), |b| judge(doc, b, home_host));
+    for (blk, why) in blocks[start..end].iter().zip(why) {
+        note!(removed, doc, blk.id, Kind::Ad, "ad-label", format!("{after}: {why}"));
+        doomed.insert(blk.id);
+    }
+    end
 }
 
 /// Does an inline element stand inside a running sentence: a word or a comma right before

@@ -20,12 +20,14 @@ pub struct LeafBlock {
 /// One block the decision removes: its index in the slice it was shown, the rule and why.
 pub type Strike = (usize, &'static str, String);
 
-/// Shows the leaf blocks of `html` to `decide` and removes those it returns. `None` when it
+/// Shows the leaf blocks of `html` to `decide` (with their hashes and lines when asked for)
+/// and removes those it returns. `None` when it
 /// returns nothing, or when the blocks it returns are all the text the item has (then they are
 /// its content, not furniture around it).
 pub fn strip_blocks(
     html: &str,
     explain: bool,
+    (hashes, lines): (bool, bool),
     decide: impl FnOnce(&[LeafBlock]) -> Vec<Strike>,
 ) -> Option<(String, Removed)> {
     let mut doc = crate::clean::tree::parse_fragment(html);
@@ -38,8 +40,8 @@ pub fn strip_blocks(
             let node = doc.tree.get(*id).expect("block");
             let text_len = stats[id].text_len;
             LeafBlock {
-                hash: (text_len >= LEARN_MIN_TEXT).then(|| block_hash(node)),
-                line: (text_len > 0 && text_len <= LINE_MAX_TEXT).then(|| text_of(node)),
+                hash: (hashes && text_len >= LEARN_MIN_TEXT).then(|| block_hash(node)),
+                line: (lines && text_len > 0 && text_len <= LINE_MAX_TEXT).then(|| text_of(node)),
                 text_len,
             }
         })
@@ -70,9 +72,9 @@ const TAIL_MAX: usize = 200;
 /// follows the offset is the item's *tail*, such as "Leia mais no Massa News!" glued to a
 /// teaser, which `clean::learn` may know as a template of the feed.
 fn last_sentence(doc: &Html, root: NodeId) -> Option<(NodeId, NodeId, usize)> {
-    let stats = subtree_stats(doc, root);
-    // a body of inline content only (a teaser without <p>) is its own block
-    let block = leaf_blocks(doc, root, &stats).last().copied().unwrap_or(root);
+    // The last block in document order is a leaf (a block inside it would come after it);
+    // a body of inline content only (a teaser without <p>) is its own block.
+    let block = doc.tree.get(root)?.descendants().skip(1).filter(|n| is_block(*n)).last().map_or(root, |n| n.id());
     let texts: Vec<(NodeId, &str)> = doc
         .tree
         .get(block)?

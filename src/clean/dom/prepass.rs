@@ -92,6 +92,15 @@ pub(super) fn line_paragraphs(doc: &mut Html, root: NodeId) {
     }
 }
 
+/// A new, empty `<p>`, not yet in the tree.
+fn new_paragraph(doc: &mut Html) -> NodeId {
+    let el = scraper::node::Element::new(
+        QualName::new(None, html5ever::Namespace::from("http://www.w3.org/1999/xhtml"), LocalName::from("p")),
+        Vec::new(),
+    );
+    doc.tree.orphan(Node::Element(el)).id()
+}
+
 /// Pass 0c. Text that stands beside blocks (`<blockquote>…</blockquote>© Example<p>…</p>`)
 /// is a paragraph of its own to a reader (CSS calls it an anonymous block box): such runs of
 /// text and inline elements become `<p>`s, one per line where breaks part them, so that the block walk and the learned templates
@@ -134,11 +143,7 @@ pub(super) fn loose_text_paragraphs(doc: &mut Html, root: NodeId) {
             if !text {
                 continue;
             }
-            let el = scraper::node::Element::new(
-                QualName::new(None, html5ever::Namespace::from("http://www.w3.org/1999/xhtml"), LocalName::from("p")),
-                Vec::new(),
-            );
-            let new = doc.tree.orphan(Node::Element(el)).id();
+            let new = new_paragraph(doc);
             doc.tree.get_mut(run[0]).expect("first").insert_id_before(new);
             for child in run {
                 doc.tree.get_mut(new).expect("new p").append_id(child);
@@ -267,11 +272,7 @@ pub(super) fn split_lines(doc: &mut Html, id: NodeId, is_root: bool) {
     let wrap_in_place =
         is_root || doc.tree.get(id).and_then(|n| n.value().as_element().map(|e| e.name() != "p")).unwrap_or(true);
     for p in paras.into_iter().filter(|p| !p.is_empty()) {
-        let el = scraper::node::Element::new(
-            QualName::new(None, html5ever::Namespace::from("http://www.w3.org/1999/xhtml"), LocalName::from("p")),
-            Vec::new(),
-        );
-        let new = doc.tree.orphan(Node::Element(el)).id();
+        let new = new_paragraph(doc);
         for child in p {
             doc.tree.get_mut(new).expect("new p").append_id(child);
         }

@@ -18,7 +18,7 @@ pub(super) struct Rx {
     pub(super) second_person: Regex,
     /// The formal German "you" (`Sie`, `Ihnen`, `Ihr`…): capitalized inside a sentence.
     pub(super) formal_you: Regex,
-    /// Any of `rules::PITCH_WORDS`, any case.
+    /// Any of `rules::PITCH_NAMES` or `rules::PITCH_ASKS`, any case.
     pub(super) pitch: Regex,
     /// Any of `rules::SPONSOR_LEADS`.
     pub(super) sponsor_lead: Regex,
@@ -53,21 +53,26 @@ pub(super) fn rx() -> &'static Rx {
             .expect("formal you regex"),
             pitch: Regex::new(&format!(
                 "(?i){}",
-                rules::PITCH_WORDS.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|")
+                pitch_words().map(regex::escape).collect::<Vec<_>>().join("|")
             ))
             .expect("pitch regex"),
             sponsor_lead: Regex::new(
                 &rules::SPONSOR_LEADS.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|"),
             )
             .expect("sponsor lead regex"),
-            sponsor_read: Regex::new(&format!(
+            sponsor_read: Regex::new(&crate::clean::ascii_boundaries(&format!(
                 "(?i){}",
                 rules::SPONSOR_READS.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|")
-            ))
+            )))
             .expect("sponsor read regex"),
-            text_url: Regex::new(r"(?i)\b(?:https?://|www\.)([a-z0-9][a-z0-9.-]*\.[a-z]{2,})").expect("url regex"),
+            text_url: Regex::new(r"(?i)(?-u:\b)(?:https?://|www\.)([a-z0-9][a-z0-9.-]*\.[a-z]{2,})").expect("url regex"),
         }
     })
+}
+
+/// Words that name a subscription: `rules::PITCH_NAMES` and `rules::PITCH_ASKS`.
+pub(super) fn pitch_words() -> impl Iterator<Item = &'static str> {
+    rules::PITCH_NAMES.iter().chain(rules::PITCH_ASKS).copied()
 }
 
 /// Does the block's text begin like one of the long boilerplate lines (`rules::BOILERPLATE_STARTS`)?
@@ -119,6 +124,18 @@ fn is_sponsor_lead_normalized(t: &str) -> bool {
 pub(super) fn starts_with_sponsor_read(text: &str) -> bool {
     let head: String = text.chars().take(160).collect();
     rx().sponsor_read.is_match(head.trim_start())
+}
+
+/// Could this block begin with a sponsor read? Its first word is one a read begins with
+/// (`rules::SPONSOR_READS`): cheap, so that most blocks skip `first_words` and the regex.
+pub(super) fn may_start_a_sponsor_read(node: NodeRef<Node>) -> bool {
+    const FIRST: &[&str] = &["the ", "this ", "today", "our ", "diese ", "die "];
+    node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim_start()).find(|t| !t.is_empty()).is_some_and(
+        |t| {
+            let head = t.get(..8).unwrap_or(t).to_ascii_lowercase();
+            FIRST.iter().any(|f| head.starts_with(f))
+        },
+    )
 }
 
 /// The first words of a block (about 160 characters), without reading all of a long one.
