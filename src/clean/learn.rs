@@ -124,6 +124,39 @@ impl Template {
     }
 }
 
+/// An item's lines: the paragraphs of its plain text (one per leaf block) of at most
+/// `dom::LINE_MAX_TEXT` bytes, and its tail (`tail_of`): footers glued to the text ("… Leia
+/// mais no Massa News!") repeat like footers that stand apart.
+fn lines_of(text: &str) -> impl Iterator<Item = &str> {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty() && p.len() <= dom::LINE_MAX_TEXT)
+        .chain(tail_of(text))
+}
+
+/// The last sentence of an item's last paragraph, when it is short and not the whole
+/// paragraph: the text after the last ". ", "! ", "? " or "… " that has text after it, as
+/// `dom::strip_tail` cuts it.
+fn tail_of(text: &str) -> Option<&str> {
+    const TAIL_MAX: usize = 200;
+    let last = text.trim_end().rsplit("\n\n").next()?;
+    let mut seen = 0;
+    let mut next_is_space = true;
+    for (i, c) in last.char_indices().rev() {
+        if matches!(c, '.' | '!' | '?' | '…') && seen > 0 && next_is_space {
+            return Some(last[i + c.len_utf8()..].trim());
+        }
+        if !c.is_whitespace() {
+            seen += 1;
+            if seen > TAIL_MAX {
+                return None;
+            }
+        }
+        next_is_space = c.is_whitespace();
+    }
+    None
+}
+
 /// A line as words: lowercase runs of letters and digits; a word with a digit is `#`, which
 /// no template word equals.
 fn words(line: &str) -> Vec<String> {
@@ -242,13 +275,9 @@ impl Learned {
         }
         counts.retain(|_, count| widespread(*count));
 
-        // an item's tail (its last sentence, when short) is a line too: footers glued to the
-        // text ("… Leia mais no Massa News!") repeat like footers that stand apart
         let mut interner = Interner { ids: FxHashMap::default(), words: Vec::new() };
-        let lines: Vec<Vec<(Vec<u32>, &str)>> = items
-            .iter()
-            .map(|c| c.lines.iter().chain(&c.tail).map(|l| (interner.line(l), l.as_str())).collect())
-            .collect();
+        let lines: Vec<Vec<(Vec<u32>, &str)>> =
+            items.iter().map(|c| lines_of(&c.text).map(|l| (interner.line(l), l)).collect()).collect();
         let mut templates: Vec<Template> = stored.templates.iter().filter_map(Template::parse).collect();
         if n >= LEARN_MIN_ITEMS {
             // Template words: in the short lines of most items.
@@ -340,10 +369,12 @@ impl Learned {
     /// last).
     pub fn strip(&self, c: Cleaned) -> Cleaned {
         // A line of this fetch is known by its hash; another (`clean --feed`, one item) is read.
-        let template_line = |l: &String| {
+        let template_line = |l: &str| {
             self.matched.contains(&line_hash(l)) || (self.items == 0 && self.templates.iter().any(|t| t.matches(&words(l))))
         };
-        let could = c.blocks.iter().any(|h| self.repeated.contains_key(h)) || c.lines.iter().any(template_line);
+        let could = c.blocks.iter().any(|h| self.repeated.contains_key(h))
+            || (!self.templates.is_empty() && lines_of(&c.text).any(template_line));
+        let tail = tail_of(&c.text).map(str::to_string);
         let c = if !could {
             c
         } else {
@@ -353,7 +384,7 @@ impl Learned {
                 Some((html, more)) => self.restore(c, &html, more),
             }
         };
-        if !c.tail.as_ref().is_some_and(|t| template_line(t) && self.tail_template(t).is_some()) {
+        if !tail.as_deref().is_some_and(|t| template_line(t) && self.tail_template(t).is_some()) {
             return c;
         }
         match dom::strip_tail(c.html.as_str(), c.removed.explaining(), |tail| {
@@ -366,14 +397,14 @@ impl Learned {
     }
 
     /// `c` with the HTML a strip left and what it removed (sanitized again: the sanitizer
-    /// stays last). The lines and tail are what was learned from; they stay as they were.
+    /// stays last).
     fn restore(&self, c: Cleaned, html: &str, more: dom::Removed) -> Cleaned {
         let mut removed = c.removed;
         removed.absorb(more);
         let html = sanitize(html);
         let text = text::html_to_text(html.as_str());
         let blocks = c.blocks.into_iter().filter(|h| !self.repeated.contains_key(h)).collect();
-        Cleaned { html, removed, blocks, lines: c.lines, tail: c.tail, text }
+        Cleaned { html, removed, blocks, text }
     }
 
     /// The template an item's tail is, if any: all of the tail from its first word, nearly

@@ -40,11 +40,8 @@ pub struct Cleaned {
     pub removed: Removed,
     /// Fingerprints of the kept blocks, for `Learned` (see `dom::Fragment::blocks`).
     pub blocks: Vec<u64>,
-    /// The kept short lines, for `Learned`'s templates (see `dom::Fragment::lines`).
-    pub lines: Vec<String>,
-    /// Its last sentence, when short (see `dom::Fragment::tail`).
-    pub tail: Option<String>,
-    /// Its plain text: what identity, change detection and near-duplicates read.
+    /// Its plain text: what identity, change detection and near-duplicates read, and what a
+    /// feed's templates are learned from (its short paragraphs are the item's lines).
     pub text: String,
 }
 
@@ -77,7 +74,7 @@ impl Cleaner {
         let f = dom::clean_fragment(html, &opts);
         let malformed = f.malformed;
         let mut out =
-            Cleaned { html: sanitize(&f.html), removed: f.removed, blocks: f.blocks, lines: f.lines, tail: f.tail, text: f.text };
+            Cleaned { html: sanitize(&f.html), removed: f.removed, blocks: f.blocks, text: f.text };
         // The sanitizer parses what the passes wrote. For malformed input (a misnested table
         // leaves an `<li>` in an `<li>`, which the sanitizer's parse splits), or when that
         // parse left an empty element, its tree differs from theirs, and cleaning the result
@@ -91,7 +88,7 @@ impl Cleaner {
                     break;
                 }
                 out.removed.absorb(again.removed);
-                out = Cleaned { html, blocks: again.blocks, lines: again.lines, tail: again.tail, text: again.text, ..out };
+                out = Cleaned { html, blocks: again.blocks, text: again.text, ..out };
             }
         }
         out

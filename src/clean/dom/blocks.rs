@@ -61,14 +61,8 @@ pub(super) fn judge(doc: &Html, b: &BlockInfo, home_host: Option<&str>) -> Judge
 }
 
 /// Pass 4: ad labels with their ads, boilerplate lines, the feed's `remove_text`, trailing
-/// pitches. Counts and logs into `removed`; returns the `block_hash`es of the kept blocks and
-/// the text of the kept blocks short enough to be template lines (`Fragment::lines`).
-pub(super) fn block_pass(
-    doc: &mut Html,
-    root: NodeId,
-    opts: &Options,
-    removed: &mut Removed,
-) -> (Vec<u64>, Vec<String>) {
+/// pitches. Counts and logs into `removed`; returns the `block_hash`es of the kept blocks.
+pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: &mut Removed) -> Vec<u64> {
     let home_host = opts.base.and_then(|u| u.host_str()).map(str::to_string);
     let stats = subtree_stats(doc, root);
     let blocks: Vec<BlockInfo> = leaf_blocks(doc, root, &stats)
@@ -209,14 +203,9 @@ pub(super) fn block_pass(
         .filter(|b| b.text_len >= LEARN_MIN_TEXT && !doomed.contains(&b.id))
         .map(|b| block_hash(doc.tree.get(b.id).expect("block")))
         .collect();
-    let lines = blocks
-        .iter()
-        .filter(|b| b.text_len > 0 && b.text_len <= LINE_MAX_TEXT && !doomed.contains(&b.id))
-        .map(|b| b.text(doc).into_owned())
-        .collect();
     let ids: Vec<NodeId> = doomed.into_iter().collect();
     detach_all(doc, &ids);
-    (hashes, lines)
+    hashes
 }
 
 /// A trailing pitch names its subscription within this many blocks from the end.

@@ -101,7 +101,7 @@ fn last_sentence(doc: &Html, root: NodeId) -> Option<(NodeId, NodeId, usize)> {
 }
 
 /// The text of the item's tail (see `last_sentence`), whitespace-normalized.
-pub(super) fn tail_text(doc: &Html, root: NodeId) -> Option<String> {
+fn tail_text(doc: &Html, root: NodeId) -> Option<String> {
     let (block, node, offset) = last_sentence(doc, root)?;
     let mut out = String::new();
     let mut started = false;

@@ -93,12 +93,6 @@ pub struct Fragment {
     /// `block_hash` of every kept leaf block with at least `LEARN_MIN_TEXT` bytes of text,
     /// for learning a feed's repeated boilerplate (`strip_blocks`).
     pub blocks: Vec<u64>,
-    /// The text of every kept leaf block of at most `LINE_MAX_TEXT` bytes, in reading order:
-    /// what a feed's templates are learned from (`clean::learn`).
-    pub lines: Vec<String>,
-    /// The last sentence of the last block, when it is short and not the whole block (a
-    /// footer glued to the text, see `learned::strip_tail`).
-    pub tail: Option<String>,
     /// The plain text of the result (`text::html_to_text` of it, taken from the tree).
     pub text: String,
     /// The parser reported errors in the input (misnested or stray tags…).
@@ -109,8 +103,8 @@ pub struct Fragment {
 /// "Update:" and other short headings repeat in news without being junk).
 pub const LEARN_MIN_TEXT: usize = 24;
 
-/// Leaf blocks with more text than this are never template lines (footers, bylines, category
-/// and tag lines are short).
+/// Leaf blocks (paragraphs of the plain text) with more text than this are never template
+/// lines (footers, bylines, category and tag lines are short).
 pub const LINE_MAX_TEXT: usize = 300;
 
 /// Runs passes 0–6 on `html`.
@@ -225,14 +219,14 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
     // walk removes nothing, so that cleaning the result again would remove nothing either (a
     // walk without removals is the common case).
     let mut before = removed.blocks();
-    let (mut blocks, mut lines) = block_pass(&mut doc, root, opts, &mut removed);
+    let mut blocks = block_pass(&mut doc, root, opts, &mut removed);
     for _ in 0..MAX_BLOCK_WALKS {
         if removed.blocks() == before {
             break;
         }
         before = removed.blocks();
         line_paragraphs(&mut doc, root);
-        (blocks, lines) = block_pass(&mut doc, root, opts, &mut removed);
+        blocks = block_pass(&mut doc, root, opts, &mut removed);
     }
 
     // Pass 5: URLs.
@@ -242,6 +236,5 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
     remove_empty(&mut doc, root);
 
     let text = super::text::node_to_text(doc.tree.get(root).expect("root"));
-    let tail = learned::tail_text(&doc, root);
-    Fragment { html: serialize_children(&doc, root, html.len()), removed, blocks, lines, tail, text, malformed }
+    Fragment { html: serialize_children(&doc, root, html.len()), removed, blocks, text, malformed }
 }
