@@ -103,8 +103,8 @@ fn new_paragraph(doc: &mut Html) -> NodeId {
 
 /// Pass 0c. Text that stands beside blocks (`<blockquote>…</blockquote>© Example<p>…</p>`)
 /// is a paragraph of its own to a reader (CSS calls it an anonymous block box): such runs of
-/// text and inline elements become `<p>`s, one per line where breaks part them, so that the block walk and the learned templates
-/// judge them like any other paragraph. Only in containers that hold blocks and are blocks
+/// text and inline elements become `<p>`s, one per line where breaks part them, so that the
+/// block walk and the learned templates judge them like any other paragraph. Only in containers that hold blocks and are blocks
 /// themselves in flow (not in list items or table cells, whose layout a `<p>` would change).
 pub(super) fn loose_text_paragraphs(doc: &mut Html, root: NodeId) {
     const CONTAINERS: &[&str] = &["div", "section", "article", "main", "blockquote", "center", "body"];
@@ -133,14 +133,19 @@ pub(super) fn loose_text_paragraphs(doc: &mut Html, root: NodeId) {
                 runs.last_mut().expect("a run").push(c.id());
             }
         }
-        let wraps = runs.iter().filter(|r| r.iter().any(|i| !text_of(doc.tree.get(*i).expect("child")).is_empty())).count();
-        if wraps > 0 {
-            detach_all(doc, &breaks);
+        let has_text = |doc: &Html, run: &[NodeId]| {
+            run.iter().any(|i| {
+                let n = doc.tree.get(*i).expect("child");
+                n.descendants().any(|d| d.value().as_text().is_some_and(|t| !t.trim().is_empty()))
+            })
+        };
+        if !runs.iter().any(|r| has_text(doc, r)) {
+            continue;
         }
+        detach_all(doc, &breaks);
         for run in runs {
-            let text = run.iter().any(|i| !text_of(doc.tree.get(*i).expect("child")).is_empty());
             // a lone <br> between blocks, or whitespace: nothing to wrap
-            if !text {
+            if !has_text(doc, &run) {
                 continue;
             }
             let new = new_paragraph(doc);

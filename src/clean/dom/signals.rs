@@ -131,10 +131,7 @@ pub(super) fn starts_with_sponsor_read(text: &str) -> bool {
 pub(super) fn may_start_a_sponsor_read(node: NodeRef<Node>) -> bool {
     const FIRST: &[&str] = &["the ", "this ", "today", "our ", "diese ", "die "];
     node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim_start()).find(|t| !t.is_empty()).is_some_and(
-        |t| {
-            let head = t.get(..8).unwrap_or(t).to_ascii_lowercase();
-            FIRST.iter().any(|f| head.starts_with(f))
-        },
+        |t| FIRST.iter().any(|f| t.len() >= f.len() && t.as_bytes()[..f.len()].eq_ignore_ascii_case(f.as_bytes())),
     )
 }
 
