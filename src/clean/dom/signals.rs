@@ -113,10 +113,11 @@ pub(super) fn is_sponsor_lead(text: &str) -> bool {
 
 /// `is_sponsor_lead` of a trimmed, whitespace-normalized, lowercase line.
 fn is_sponsor_lead_normalized(t: &str) -> bool {
-    // cheap first: every lead names sponsors, or says by whom
+    // cheap first (this runs for every short line and inline element): every lead is longer
+    // than "sponsor" and names sponsors, or says by whom
     const WORDS: &[&str] = &["sponsor", " by", "präsentiert", "unterstützt", "gesponsert", "partenaires", "patrocinad"];
     let t = t.trim_end_matches(['!', '.', ':', ' ']);
-    t.len() <= 120 && WORDS.iter().any(|w| t.contains(w)) && rx().sponsor_lead.is_match(t)
+    (8..=120).contains(&t.len()) && WORDS.iter().any(|w| t.contains(w)) && rx().sponsor_lead.is_match(t)
 }
 
 /// Does this block begin with a sponsor read (`rules::SPONSOR_READS`): the feed's own
