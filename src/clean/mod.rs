@@ -326,7 +326,8 @@ mod tests;
 
 /// Does the item's text say that the item itself is an ad (`rules::AD_SELF_DISCLOSURES`: "this
 /// post is sponsored by", "thanks to Acme for sponsoring this week's feed", an affiliate list
-/// that "helps support this site")? `text` is the cleaned plain text.
+/// that "helps support this site")? `text` is the cleaned plain text; its first and last 600
+/// bytes are read, where an item says such a thing.
 pub fn says_it_is_an_ad(text: &str) -> bool {
     static RX: OnceLock<Regex> = OnceLock::new();
     let rx = RX.get_or_init(|| {
@@ -335,10 +336,17 @@ pub fn says_it_is_an_ad(text: &str) -> bool {
         ))
         .expect("ad disclosure regex")
     });
+    // An item says so where it begins or ends: only those are read.
+    const SPAN: usize = 600;
+    let floor = |i: usize| (0..=i.min(text.len())).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+    let head = &text[..floor(SPAN)];
+    let tail = &text[floor(text.len().saturating_sub(SPAN)).max(head.len())..];
     // cheap first: every disclosure names a sponsor, support, an ad, or a post of some kind
     const HINTS: &[&str] = &["sponsor", "support", "ad by", "beitrag", "artikel", "text", "post", "article", "review", "story", "piece"];
-    let lower = text.to_ascii_lowercase();
-    HINTS.iter().any(|h| lower.contains(h)) && rx.is_match(&lower)
+    [head, tail].iter().any(|part| {
+        let lower = part.to_ascii_lowercase();
+        HINTS.iter().any(|h| lower.contains(h)) && rx.is_match(&lower)
+    })
 }
 
 /// `\b` as an ASCII word boundary: the rule patterns put it between ASCII words, and with it
