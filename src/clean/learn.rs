@@ -51,6 +51,9 @@ pub struct Learned {
     templates: Vec<Template>,
     /// Hashes of the lines of this fetch that a template matches (see `line_hash`).
     matched: FxHashSet<u64>,
+    /// Skeletons of link lists glued to the end of most items (see `skeleton`), with the
+    /// number of items.
+    skeletons: FxHashMap<String, usize>,
 }
 
 fn line_hash(line: &str) -> u64 {
@@ -138,23 +141,27 @@ fn lines_of(text: &str) -> impl Iterator<Item = &str> {
 /// paragraph: the text after the last ". ", "! ", "? " or "… " that has text after it, as
 /// `dom::strip_tail` cuts it.
 fn tail_of(text: &str) -> Option<&str> {
-    const TAIL_MAX: usize = 200;
     let last = text.trim_end().rsplit("\n\n").next()?;
-    let mut seen = 0;
-    let mut next_is_space = true;
-    for (i, c) in last.char_indices().rev() {
-        if matches!(c, '.' | '!' | '?' | '…') && seen > 0 && next_is_space {
-            return Some(last[i + c.len_utf8()..].trim());
-        }
-        if !c.is_whitespace() {
-            seen += 1;
-            if seen > TAIL_MAX {
-                return None;
+    let (_, offset) = dom::last_sentence_start(&[last])?;
+    Some(last[offset..].trim())
+}
+
+/// The punctuation skeleton of a tail that is a list of links glued to the last sentence: its
+/// words as `w` (a run of words and separators as one), its brackets, parentheses, pipes and
+/// colons kept: "(Tesla, Elektroauto)" is `(w)`, "[Link] [Tags: Networks, Web] [Comment]" is
+/// `[w][w:w][w]`, whatever the tags. `None` without a bracket, parenthesis or pipe.
+fn skeleton(tail: &str) -> Option<String> {
+    let mut out = String::new();
+    for c in tail.chars() {
+        if c.is_alphanumeric() {
+            if !out.ends_with('w') {
+                out.push('w');
             }
+        } else if "()[]|:".contains(c) {
+            out.push(c);
         }
-        next_is_space = c.is_whitespace();
     }
-    None
+    (out.contains(['(', '[', '|']) && out.len() <= 24).then_some(out)
 }
 
 /// A line as words: lowercase runs of letters and digits; a word with a digit is `#`, which
@@ -358,11 +365,19 @@ impl Learned {
                 t.seen += usize::from(seen);
             }
         }
-        Learned { repeated: counts, items: n, templates, matched }
+        // Link lists glued to the end ("(Tesla, Elektroauto)") share a skeleton, not words.
+        let mut skeletons: FxHashMap<String, usize> = FxHashMap::default();
+        for c in items {
+            if let Some(s) = tail_of(&c.text).and_then(skeleton) {
+                *skeletons.entry(s).or_default() += 1;
+            }
+        }
+        skeletons.retain(|_, count| widespread(*count));
+        Learned { repeated: counts, items: n, templates, matched, skeletons }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.repeated.is_empty() && self.templates.is_empty()
+        self.repeated.is_empty() && self.templates.is_empty() && self.skeletons.is_empty()
     }
 
     /// `c` without its learned blocks and template lines (sanitized again: the sanitizer stays
@@ -384,12 +399,17 @@ impl Learned {
                 Some((html, more)) => self.restore(c, &html, more),
             }
         };
-        if !tail.as_deref().is_some_and(|t| template_line(t) && self.tail_template(t).is_some()) {
+        let glued = |t: &str| skeleton(t).is_some_and(|s| self.skeletons.contains_key(&s));
+        if !tail.as_deref().is_some_and(|t| (template_line(t) && self.tail_template(t).is_some()) || glued(t)) {
             return c;
         }
-        match dom::strip_tail(c.html.as_str(), c.removed.explaining(), |tail| {
-            let t = self.tail_template(tail)?;
-            Some(("tail", format!("the end of the last paragraph is the feed's template {:?}", t.pattern)))
+        match dom::strip_tail(c.html.as_str(), c.removed.explaining(), |tail, links| {
+            if let Some(t) = self.tail_template(tail) {
+                return Some(("tail", format!("the end of the last paragraph is the feed's template {:?}", t.pattern)));
+            }
+            // a link list: mostly link text, in the shape most items end with
+            let s = skeleton(tail).filter(|s| links >= 0.5 && self.skeletons.contains_key(s))?;
+            Some(("tail", format!("a list of links that ends {} of the feed's {} items ({s})", self.skeletons[&s], self.items)))
         }) {
             None => c,
             Some((html, more)) => self.restore(c, &html, more),

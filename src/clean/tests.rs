@@ -668,3 +668,31 @@ fn a_footer_glued_to_the_last_sentence_is_learned() {
         assert_eq!(c.removed.log.last().map(|r| r.rule), Some("tail"));
     }
 }
+
+/// A list of links glued to the end of every item ("(Tesla, Elektroauto)", "[Link] [Tags: …]
+/// [Comment]") is learned by its shape; a parenthesis of plain text at the end stays.
+#[test]
+fn a_link_list_glued_to_the_end_is_learned_by_its_shape() {
+    let a = |t: &str| format!("<a href=\"https://news.example.org/topic/{t}\">{t}</a>");
+    let stories = [
+        ("Tesla hat 40 Lastwagen verkauft. Die Auslieferung beginnt 2019.", vec!["Tesla", "Elektroauto"]),
+        ("Ein Reaktor soll Sonden antreiben. Die Nasa testet ihn in Nevada.", vec!["Raumfahrt", "Nasa"]),
+        ("Microsoft hat einen privaten Schlüssel verteilt. Kunden sollen ihn tauschen.", vec!["Microsoft"]),
+        ("Die Regierung rechnet anders. Kritiker sprechen von Täuschung.", vec!["EU", "Datenschutz", "Politik"]),
+    ];
+    let items: Vec<Cleaned> = stories
+        .iter()
+        .map(|(s, tags)| clean(&format!("<p>{s} ({})</p>", tags.iter().map(|t| a(t)).collect::<Vec<_>>().join(", "))))
+        .collect();
+    let learned = Learned::new(&items.iter().collect::<Vec<_>>(), &Default::default());
+    for (c, (s, tags)) in items.into_iter().zip(&stories) {
+        let text = html_to_text(learned.strip(c).html.as_str());
+        assert_eq!(text, *s, "tags {tags:?} left");
+    }
+    // an agency credit in parentheses is plain text, not a link list: it stays
+    let items: Vec<Cleaned> = stories.iter().map(|(s, _)| clean(&format!("<p>{s} (dpa)</p>"))).collect();
+    let learned = Learned::new(&items.iter().collect::<Vec<_>>(), &Default::default());
+    for c in items {
+        assert!(html_to_text(learned.strip(c).html.as_str()).ends_with("(dpa)"));
+    }
+}

@@ -81,13 +81,29 @@ fn last_sentence(doc: &Html, root: NodeId) -> Option<(NodeId, NodeId, usize)> {
         .descendants()
         .filter_map(|d| d.value().as_text().map(|t| (d.id(), &**t)))
         .collect();
-    let mut seen = 0usize; // non-space characters after the position, walking back
+    let (k, offset) = last_sentence_start(&texts.iter().map(|(_, t)| *t).collect::<Vec<_>>())?;
+    Some((block, texts[k].0, offset))
+}
+
+/// Where the last sentence of a text given in pieces begins: the piece and byte offset right
+/// after the last sentence end (". ", "! ", "? ", "… ", also before closing quotes or brackets:
+/// `rant)." [Link]`) that has text after it, at most `TAIL_MAX` characters of it. The one rule
+/// for the tail of a DOM block and of a plain-text paragraph (`clean::learn`).
+pub fn last_sentence_start(pieces: &[&str]) -> Option<(usize, usize)> {
+    const CLOSERS: &[char] = &['"', '”', '’', '\'', ')', ']', '»'];
+    let mut seen = 0usize; // characters of the tail, walking back
     let mut next_is_space = true; // the character after the position (none at the end)
-    for (id, t) in texts.iter().rev() {
+    let mut closers = 0usize; // bytes of closing marks right after the position, in this piece
+    for (k, t) in pieces.iter().enumerate().rev() {
         for (i, c) in t.char_indices().rev() {
             if matches!(c, '.' | '!' | '?' | '…') && seen > 0 && next_is_space {
-                return Some((block, *id, i + c.len_utf8()));
+                return Some((k, i + c.len_utf8() + closers));
             }
+            if CLOSERS.contains(&c) && next_is_space {
+                closers += c.len_utf8();
+                continue;
+            }
+            closers = 0;
             if !c.is_whitespace() {
                 seen += 1;
                 if seen > TAIL_MAX {
@@ -96,8 +112,36 @@ fn last_sentence(doc: &Html, root: NodeId) -> Option<(NodeId, NodeId, usize)> {
             }
             next_is_space = c.is_whitespace();
         }
+        closers = 0;
     }
     None
+}
+
+/// The share of a block's tail (from `node` at `offset` on) that is link text, by letters.
+fn link_share(doc: &Html, block: NodeId, node: NodeId, offset: usize) -> f32 {
+    let (mut linked, mut all) = (0usize, 0usize);
+    let mut started = false;
+    for d in doc.tree.get(block).into_iter().flat_map(|b| b.descendants()) {
+        let Some(t) = d.value().as_text() else { continue };
+        let piece: &str = if d.id() == node {
+            started = true;
+            &t[offset..]
+        } else if started {
+            t
+        } else {
+            continue;
+        };
+        let letters = piece.chars().filter(|c| c.is_alphanumeric()).count();
+        all += letters;
+        if d.ancestors().take_while(|a| a.id() != block).any(|a| a.value().as_element().is_some_and(|e| e.name() == "a")) {
+            linked += letters;
+        }
+    }
+    if all == 0 {
+        0.0
+    } else {
+        linked as f32 / all as f32
+    }
 }
 
 /// The text of the item's tail (see `last_sentence`), whitespace-normalized.
@@ -125,19 +169,20 @@ fn tail_text(doc: &Html, root: NodeId) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
-/// Removes the item's tail (see `last_sentence`) when `decide` names a rule for it: the text
-/// after the last sentence end, and everything after it in its block. `None` when there is
+/// Removes the item's tail (see `last_sentence`) when `decide` names a rule for it (given the
+/// tail's text and the share of it that is link text): the text after the last sentence end,
+/// and everything after it in its block. `None` when there is
 /// no tail, `decide` keeps it, or it is all the text the item has.
 pub fn strip_tail(
     html: &str,
     explain: bool,
-    decide: impl FnOnce(&str) -> Option<(&'static str, String)>,
+    decide: impl FnOnce(&str, f32) -> Option<(&'static str, String)>,
 ) -> Option<(String, Removed)> {
     let mut doc = crate::clean::tree::parse_fragment(html);
     let root = fragment_root(&doc);
     let tail = tail_text(&doc, root)?;
-    let (rule, why) = decide(&tail)?;
     let (block, node, offset) = last_sentence(&doc, root)?;
+    let (rule, why) = decide(&tail, link_share(&doc, block, node, offset))?;
     // everything after the text node, up to the block, goes; the node keeps its head
     let mut doomed = Vec::new();
     let mut cur = doc.tree.get(node)?;
