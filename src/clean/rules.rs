@@ -270,6 +270,14 @@ pub const BOILERPLATE_PATTERNS: &[(&str, &str)] = &[
         "a \"read also\" link",
         r"(?i)^(?:lees ook|lies auch|lesen sie auch|auch interessant|mehr zum thema|read also|see also|related|läs också|lire aussi|leer también|leggi anche|czytaj też|leia também|čtěte také)\s*:\s*.{1,160}$",
     ),
+    (
+        "a tag or category line",
+        r"(?i)^\W*(?:technorati )?(?:tags?|tagged(?: with| as)?|filed (?:under|in)|categor(?:y|ies)|posted in|schlagw(?:ö|oe)rter|stichw(?:ö|oe)rter|étiquettes|mots-clés|etiquetas|categorie|tag)\s*:\s*[^.!?]{0,200}[\]\)]?\s*$",
+    ),
+    (
+        "a \"read the rest\" teaser line",
+        r"(?i)^\W*(?:read the rest(?: of(?: [^\s.!?]+){1,5})?|continued? reading(?: [^\s.!?]+){1,8}|\[\s*(?:more|mehr|plus|más|meer)\s*\])\W*(?:\.\.\.|…)?\W*$",
+    ),
 ];
 
 /// How a long boilerplate line (one of `BOILERPLATE_PATTERNS` that is not a short "read more")
@@ -312,6 +320,17 @@ pub const BOILERPLATE_STARTS: &[&str] = &[
     "weiterlesen",
     "continue",
     "keep reading",
+    "tag",
+    "technorati",
+    "filed ",
+    "categor",
+    "posted in",
+    "schlagw",
+    "stichw",
+    "étiquettes",
+    "mots-clés",
+    "etiquetas",
+    "[",
 ];
 
 /// Phrases of a call to action or a sales pitch (a block after an ad label that contains them

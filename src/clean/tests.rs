@@ -696,3 +696,27 @@ fn a_link_list_glued_to_the_end_is_learned_by_its_shape() {
         assert!(html_to_text(learned.strip(c).html.as_str()).ends_with("(dpa)"));
     }
 }
+
+#[test]
+fn tag_lines_and_read_the_rest_lines_go() {
+    for junk in [
+        "<p>Tags: podcast, ericrice</p>",
+        "<p>[tags: netneutrality]</p>",
+        "<p>Technorati tag: ALAL2, ALA Bootcamp</p>",
+        "<p>Filed under: Politics, Local</p>",
+        "<p>Schlagwörter: Haushalt, Stadtrat</p>",
+        "<p><a href=\"https://news.example.org/x\">[more]</a></p>",
+        "<p>Read the rest of Pankaj's review.</p>",
+        "<p>Continued reading Some Good News...</p>",
+    ] {
+        check(&format!("{A}{junk}"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
+    }
+    // sentences that merely begin alike stay
+    for kept in [
+        "<p>Tags are how the museum sorts its photographs, the curator said.</p>",
+        "<p>Read the rest of the report and you will find the same numbers.</p>",
+        "<p>Category five storms are rare this far north.</p>",
+    ] {
+        check(&format!("{A}{kept}"), &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {}", html_to_text(kept)));
+    }
+}
