@@ -34,6 +34,15 @@ fn exported(ws: &Workspace, feed: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Serves `items` as one feed, fetches it once into a new store, and exports it.
+fn fetched_once(items: &[(String, String)]) -> Vec<(String, String)> {
+    let o = Origin::start();
+    o.serve("/feed.xml", Route::feed(rss(items), RSS));
+    let ws = Workspace::with_feeds(&[("f", &o.url("/feed.xml"))]);
+    ws.fetch(0);
+    exported(&ws, "f")
+}
+
 fn body_of<'a>(items: &'a [(String, String)], title: &str) -> &'a str {
     &items.iter().find(|(t, _)| t == title).unwrap_or_else(|| panic!("{title:?} not exported: {items:?}")).1
 }
@@ -174,11 +183,7 @@ fn a_sponsor_block_goes_and_news_about_sponsors_stays() {
                 .to_string(),
         ),
     ];
-    let o = Origin::start();
-    o.serve("/pod.xml", Route::feed(rss(&items), RSS));
-    let ws = Workspace::with_feeds(&[("pod", &o.url("/pod.xml"))]);
-    ws.fetch(0);
-    let out = exported(&ws, "pod");
+    let out = fetched_once(&items);
     let ep = body_of(&out, "Episode 12");
     for gone in ["brought to you", "Restful", "offer code", "Tunnel", "free trial"] {
         assert!(!ep.contains(gone), "{gone:?} left in {ep}");
@@ -210,11 +215,7 @@ fn an_ads_headline_goes_with_its_pitch() {
                 .to_string(),
         ),
     ];
-    let o = Origin::start();
-    o.serve("/news.xml", Route::feed(rss(&items), RSS));
-    let ws = Workspace::with_feeds(&[("news", &o.url("/news.xml"))]);
-    ws.fetch(0);
-    let out = exported(&ws, "news");
+    let out = fetched_once(&items);
     let h = body_of(&out, "Haushalt");
     assert!(!h.contains("Anzeige") && !h.contains("Börsenbrief") && !h.contains("abonnieren"), "{h}");
     assert!(h.contains("Haushalt für das kommende Jahr") && h.contains("Opposition"), "{h}");
