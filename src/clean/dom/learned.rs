@@ -2,7 +2,7 @@
 //! (`clean::learn` holds the feed's repeated blocks and templates), and the blocks it names go
 //! (`strip_blocks`).
 
-use ego_tree::NodeId;
+use ego_tree::{NodeId, NodeRef};
 use scraper::{Html, Node};
 
 use super::*;
@@ -117,20 +117,26 @@ pub fn last_sentence_start(pieces: &[&str]) -> Option<(usize, usize)> {
     None
 }
 
-/// The share of a block's tail (from `node` at `offset` on) that is link text, by letters.
-fn link_share(doc: &Html, block: NodeId, node: NodeId, offset: usize) -> f32 {
-    let (mut linked, mut all) = (0usize, 0usize);
+/// The text pieces of a block from `node` at `offset` on: the tail and what holds it.
+fn tail_pieces(doc: &Html, block: NodeId, node: NodeId, offset: usize) -> Vec<(NodeRef<'_, Node>, &str)> {
+    let mut out = Vec::new();
     let mut started = false;
     for d in doc.tree.get(block).into_iter().flat_map(|b| b.descendants()) {
         let Some(t) = d.value().as_text() else { continue };
-        let piece: &str = if d.id() == node {
+        if d.id() == node {
             started = true;
-            &t[offset..]
+            out.push((d, t.get(offset..).unwrap_or("")));
         } else if started {
-            t
-        } else {
-            continue;
-        };
+            out.push((d, &**t));
+        }
+    }
+    out
+}
+
+/// The share of a block's tail (from `node` at `offset` on) that is link text, by letters.
+fn link_share(doc: &Html, block: NodeId, node: NodeId, offset: usize) -> f32 {
+    let (mut linked, mut all) = (0usize, 0usize);
+    for (d, piece) in tail_pieces(doc, block, node, offset) {
         let letters = piece.chars().filter(|c| c.is_alphanumeric()).count();
         all += letters;
         if d.ancestors().take_while(|a| a.id() != block).any(|a| a.value().as_element().is_some_and(|e| e.name() == "a")) {
@@ -147,25 +153,11 @@ fn link_share(doc: &Html, block: NodeId, node: NodeId, offset: usize) -> f32 {
 /// The text of the item's tail (see `last_sentence`), whitespace-normalized.
 fn tail_text(doc: &Html, root: NodeId) -> Option<String> {
     let (block, node, offset) = last_sentence(doc, root)?;
-    let mut out = String::new();
-    let mut started = false;
-    for d in doc.tree.get(block)?.descendants() {
-        let Some(t) = d.value().as_text() else { continue };
-        let piece: &str = if d.id() == node {
-            started = true;
-            &t[offset..]
-        } else if started {
-            t
-        } else {
-            continue;
-        };
-        for w in piece.split_whitespace() {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(w);
-        }
-    }
+    let out = tail_pieces(doc, block, node, offset)
+        .into_iter()
+        .flat_map(|(_, piece)| piece.split_whitespace())
+        .collect::<Vec<_>>()
+        .join(" ");
     (!out.is_empty()).then_some(out)
 }
 

@@ -78,18 +78,22 @@ pub(super) fn noscript_fallbacks(doc: &mut Html, root: NodeId) {
 /// block children are split, and only when there is such a boundary in them.
 pub(super) fn line_paragraphs(doc: &mut Html, root: NodeId) {
     const SPLIT: &[&str] = &["p", "div", "td", "li", "blockquote", "section", "article", "dd", "center", "font"];
-    let candidates: Vec<NodeId> = doc
-        .tree
-        .get(root)
-        .expect("root")
-        .descendants()
-        .filter(|n| n.id() == root || n.value().as_element().is_some_and(|e| SPLIT.contains(&e.name())))
-        .filter(|n| n.children().any(|c| is_br(c)) && !n.children().any(is_block))
-        .map(|n| n.id())
-        .collect();
+    let candidates = containers(doc, root, SPLIT, |n| n.children().any(is_br) && !n.children().any(is_block));
     for id in candidates {
         split_lines(doc, id, id == root);
     }
+}
+
+/// `root` and the elements below it named in `names` that pass `wanted`.
+fn containers(doc: &Html, root: NodeId, names: &[&str], wanted: impl Fn(NodeRef<Node>) -> bool) -> Vec<NodeId> {
+    doc.tree
+        .get(root)
+        .expect("root")
+        .descendants()
+        .filter(|n| n.id() == root || n.value().as_element().is_some_and(|e| names.contains(&e.name())))
+        .filter(|n| wanted(*n))
+        .map(|n| n.id())
+        .collect()
 }
 
 /// A new, empty `<p>`, not yet in the tree.
@@ -104,19 +108,12 @@ fn new_paragraph(doc: &mut Html) -> NodeId {
 /// Pass 0c. Text that stands beside blocks (`<blockquote>…</blockquote>© Example<p>…</p>`)
 /// is a paragraph of its own to a reader (CSS calls it an anonymous block box): such runs of
 /// text and inline elements become `<p>`s, one per line where breaks part them, so that the
-/// block walk and the learned templates judge them like any other paragraph. Only in containers that hold blocks and are blocks
-/// themselves in flow (not in list items or table cells, whose layout a `<p>` would change).
+/// block walk and the learned templates judge them like any other paragraph. Only in
+/// containers that hold blocks and are blocks themselves in flow (not in list items or table
+/// cells, whose layout a `<p>` would change).
 pub(super) fn loose_text_paragraphs(doc: &mut Html, root: NodeId) {
     const CONTAINERS: &[&str] = &["div", "section", "article", "main", "blockquote", "center", "body"];
-    let candidates: Vec<NodeId> = doc
-        .tree
-        .get(root)
-        .expect("root")
-        .descendants()
-        .filter(|n| n.id() == root || n.value().as_element().is_some_and(|e| CONTAINERS.contains(&e.name())))
-        .filter(|n| n.children().any(is_block))
-        .map(|n| n.id())
-        .collect();
+    let candidates = containers(doc, root, CONTAINERS, |n| n.children().any(is_block));
     for id in candidates {
         let mut runs: Vec<Vec<NodeId>> = vec![Vec::new()];
         let mut breaks: Vec<NodeId> = Vec::new();
