@@ -52,8 +52,17 @@ pub struct Learned {
     /// Hashes of the lines of this fetch that a template matches (see `line_hash`).
     matched: FxHashSet<u64>,
     /// Skeletons of link lists glued to the end of most items (see `skeleton`), with the
-    /// number of items.
+    /// number of items: learned from this fetch, or stored.
     skeletons: FxHashMap<String, usize>,
+    /// Every skeleton of this fetch's tails, with the number of items (for `remember`).
+    skeleton_seen: FxHashMap<String, usize>,
+    /// The skeletons the feed's stored rules held.
+    stored_skeletons: Vec<Learnt>,
+}
+
+/// Is this stored pattern a skeleton (`skeleton`), not a template of words?
+fn is_skeleton(pattern: &str) -> bool {
+    pattern.contains(['(', '[', '|'])
 }
 
 fn line_hash(line: &str) -> u64 {
@@ -91,6 +100,9 @@ impl Template {
     }
 
     fn parse(stored: &Learnt) -> Option<Template> {
+        if is_skeleton(&stored.pattern) {
+            return None;
+        }
         let words = stored.pattern.split(' ').map(|w| (w != "*").then(|| w.to_string())).collect();
         let mut t = Template::new(words)?;
         t.stored = Some(stored.clone());
@@ -365,15 +377,21 @@ impl Learned {
                 t.seen += usize::from(seen);
             }
         }
-        // Link lists glued to the end ("(Tesla, Elektroauto)") share a skeleton, not words.
-        let mut skeletons: FxHashMap<String, usize> = FxHashMap::default();
+        // Link lists glued to the end ("(Tesla, Elektroauto)") share a skeleton, not words;
+        // skeletons are kept with the templates (their patterns have brackets, words never do).
+        let mut skeleton_seen: FxHashMap<String, usize> = FxHashMap::default();
         for c in items {
             if let Some(s) = tail_of(&c.text).and_then(skeleton) {
-                *skeletons.entry(s).or_default() += 1;
+                *skeleton_seen.entry(s).or_default() += 1;
             }
         }
-        skeletons.retain(|_, count| widespread(*count));
-        Learned { repeated: counts, items: n, templates, matched, skeletons }
+        let mut skeletons: FxHashMap<String, usize> =
+            skeleton_seen.iter().filter(|(_, count)| widespread(**count)).map(|(s, c)| (s.clone(), *c)).collect();
+        let stored_skeletons: Vec<Learnt> = stored.templates.iter().filter(|t| is_skeleton(&t.pattern)).cloned().collect();
+        for s in &stored_skeletons {
+            skeletons.entry(s.pattern.clone()).or_insert(s.items as usize);
+        }
+        Learned { repeated: counts, items: n, templates, matched, skeletons, skeleton_seen, stored_skeletons }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -507,6 +525,18 @@ impl Learned {
                 }),
             }
         }
+        for s in &self.stored_skeletons {
+            match self.skeleton_seen.get(&s.pattern) {
+                Some(seen) => kept.push(Learnt { items: s.items.max(*seen as u32), missed: 0, ..s.clone() }),
+                None if s.missed + 1 < FORGET_AFTER => kept.push(Learnt { missed: s.missed + 1, ..s.clone() }),
+                None => {}
+            }
+        }
+        for (pattern, count) in &self.skeletons {
+            if !kept.iter().any(|k| &k.pattern == pattern) {
+                kept.push(Learnt { pattern: pattern.clone(), sample: pattern.clone(), items: *count as u32, missed: 0 });
+            }
+        }
         kept.sort_by(|a, b| b.items.cmp(&a.items).then_with(|| a.pattern.cmp(&b.pattern)));
         kept.truncate(MAX_TEMPLATES);
         rules.templates = kept;
@@ -517,8 +547,8 @@ impl Learned {
 /// the words before a colon or dash, the first or last four words) that several items share,
 /// most of them with two or more words of an offer (`rules::OFFER_WORDS`: tickets, a course, a
 /// discount, a price…), marks those that sell as ads; the affix is kept with the feed, so a
-/// later item with it that sells anything is one too. An affix that more than half of a fetch's items share is the
-/// feed's own format ("Podcast: …"), not a promotion.
+/// later item with it that sells anything is one too. An affix that more than half of a
+/// fetch's items share is the feed's own format ("Podcast: …"), not a promotion.
 pub struct Promos {
     /// Per item of the fetch: the affix that makes it a promotion.
     hits: Vec<Option<String>>,
