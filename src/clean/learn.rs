@@ -134,8 +134,7 @@ fn glob<T: PartialEq>(template: &[Option<T>], line: &[T], lead: bool) -> bool {
 impl Template {
     /// `matches`, with the template's first word as the line's first word.
     fn matches_from_start(&self, line: &[String]) -> bool {
-        let lead = Template { literals: 1, ..self.clone() };
-        lead.matches(line)
+        glob(&self.words, line, false)
     }
 }
 
@@ -512,11 +511,7 @@ impl Learned {
         let mut kept: Vec<Learnt> = Vec::new();
         for t in &self.templates {
             match &t.stored {
-                Some(s) if t.seen > 0 => {
-                    kept.push(Learnt { items: s.items.max(t.seen as u32), missed: 0, ..s.clone() })
-                }
-                Some(s) if s.missed + 1 < FORGET_AFTER => kept.push(Learnt { missed: s.missed + 1, ..s.clone() }),
-                Some(_) => {}
+                Some(s) => kept.extend(carried(s, t.seen)),
                 None => kept.push(Learnt {
                     pattern: t.pattern.clone(),
                     sample: t.sample.clone(),
@@ -526,21 +521,32 @@ impl Learned {
             }
         }
         for s in &self.stored_skeletons {
-            match self.skeleton_seen.get(&s.pattern) {
-                Some(seen) => kept.push(Learnt { items: s.items.max(*seen as u32), missed: 0, ..s.clone() }),
-                None if s.missed + 1 < FORGET_AFTER => kept.push(Learnt { missed: s.missed + 1, ..s.clone() }),
-                None => {}
-            }
+            kept.extend(carried(s, self.skeleton_seen.get(&s.pattern).copied().unwrap_or(0)));
         }
         for (pattern, count) in &self.skeletons {
             if !kept.iter().any(|k| &k.pattern == pattern) {
                 kept.push(Learnt { pattern: pattern.clone(), sample: pattern.clone(), items: *count as u32, missed: 0 });
             }
         }
-        kept.sort_by(|a, b| b.items.cmp(&a.items).then_with(|| a.pattern.cmp(&b.pattern)));
-        kept.truncate(MAX_TEMPLATES);
-        rules.templates = kept;
+        rules.templates = widest(kept);
     }
+}
+
+/// A stored rule after a fetch in which `seen` items had it: confirmed (and its count raised)
+/// when some did, else one fetch nearer to being forgotten, and gone at `FORGET_AFTER`.
+fn carried(stored: &Learnt, seen: usize) -> Option<Learnt> {
+    if seen > 0 {
+        Some(Learnt { items: stored.items.max(seen as u32), missed: 0, ..stored.clone() })
+    } else {
+        (stored.missed + 1 < FORGET_AFTER).then(|| Learnt { missed: stored.missed + 1, ..stored.clone() })
+    }
+}
+
+/// The rules kept: the most widespread first, at most `MAX_TEMPLATES`.
+fn widest(mut kept: Vec<Learnt>) -> Vec<Learnt> {
+    kept.sort_by(|a, b| b.items.cmp(&a.items).then_with(|| a.pattern.cmp(&b.pattern)));
+    kept.truncate(MAX_TEMPLATES);
+    kept
 }
 
 /// A feed's own promotions, learned from its titles: an affix (a bracketed tag at either end,
@@ -661,23 +667,17 @@ impl Promos {
 
     /// Writes this fetch's affixes into the feed's stored rules (see `Learned::remember`).
     pub fn remember(&self, rules: &mut LearnedRules) {
-        let mut kept: Vec<Learnt> = Vec::new();
-        for s in &self.stored {
-            if self.seen.contains(&s.pattern) {
-                kept.push(Learnt { missed: 0, ..s.clone() });
-            } else if s.missed + 1 < FORGET_AFTER {
-                kept.push(Learnt { missed: s.missed + 1, ..s.clone() });
-            }
-        }
+        // (a stored affix seen counts as seen once: its item count is raised below when this
+        // fetch learned it anew)
+        let mut kept: Vec<Learnt> =
+            self.stored.iter().filter_map(|s| carried(s, usize::from(self.seen.contains(&s.pattern)))).collect();
         for (a, count, sample) in &self.learned {
             match kept.iter_mut().find(|k| &k.pattern == a) {
                 Some(k) => k.items = k.items.max(*count as u32),
                 None => kept.push(Learnt { pattern: a.clone(), sample: sample.clone(), items: *count as u32, missed: 0 }),
             }
         }
-        kept.sort_by(|a, b| b.items.cmp(&a.items).then_with(|| a.pattern.cmp(&b.pattern)));
-        kept.truncate(MAX_TEMPLATES);
-        rules.promos = kept;
+        rules.promos = widest(kept);
     }
 }
 

@@ -73,8 +73,7 @@ impl Cleaner {
         let opts = dom::Options { base, remove: &self.remove, remove_text: &self.remove_text, explain: self.explain };
         let f = dom::clean_fragment(html, &opts);
         let malformed = f.malformed;
-        let mut out =
-            Cleaned { html: sanitize(&f.html), removed: f.removed, blocks: f.blocks, text: f.text };
+        let mut out = Cleaned { html: sanitize(&f.html), removed: f.removed, blocks: f.blocks, text: f.text };
         // The sanitizer parses what the passes wrote. For malformed input (a misnested table
         // leaves an `<li>` in an `<li>`, which the sanitizer's parse splits), or when that
         // parse left an empty element, its tree differs from theirs, and cleaning the result
@@ -160,72 +159,11 @@ fn ammonia() -> &'static ammonia::Builder<'static> {
 /// whatever its version. Names of common HTML elements are answered without asking.
 pub(crate) fn sanitizer_drops_content(name: &str) -> bool {
     const KEPT: &[&str] = &[
-        "p",
-        "a",
-        "div",
-        "span",
-        "br",
-        "img",
-        "b",
-        "i",
-        "em",
-        "strong",
-        "li",
-        "ul",
-        "ol",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "figure",
-        "figcaption",
-        "table",
-        "tr",
-        "td",
-        "th",
-        "tbody",
-        "thead",
-        "html",
-        "body",
-        "head",
-        "section",
-        "article",
-        "aside",
-        "header",
-        "footer",
-        "nav",
-        "main",
-        "u",
-        "s",
-        "small",
-        "sup",
-        "sub",
-        "code",
-        "pre",
-        "hr",
-        "picture",
-        "source",
-        "video",
-        "audio",
-        "center",
-        "cite",
-        "q",
-        "abbr",
-        "dl",
-        "dt",
-        "dd",
-        "caption",
-        "iframe",
-        "time",
-        "mark",
-        "ins",
-        "del",
-        "big",
-        "tt",
-        "noscript",
+        "p", "a", "div", "span", "br", "img", "b", "i", "em", "strong", "li", "ul", "ol", "h1", "h2", "h3", "h4",
+        "h5", "h6", "blockquote", "figure", "figcaption", "table", "tr", "td", "th", "tbody", "thead", "html",
+        "body", "head", "section", "article", "aside", "header", "footer", "nav", "main", "u", "s", "small", "sup",
+        "sub", "code", "pre", "hr", "picture", "source", "video", "audio", "center", "cite", "q", "abbr", "dl", "dt",
+        "dd", "caption", "iframe", "time", "mark", "ins", "del", "big", "tt", "noscript",
     ];
     /// Distinct names remembered at most (hostile input can invent any number of names).
     const REMEMBER: usize = 4096;
@@ -250,8 +188,7 @@ pub(crate) fn sanitizer_drops_content(name: &str) -> bool {
 /// pass 6 would remove? Elements that count without content (`dom::MEDIA_TAGS`) do not.
 fn has_empty_element(html: &str) -> bool {
     static EMPTY: OnceLock<Regex> = OnceLock::new();
-    let rx =
-        EMPTY.get_or_init(|| Regex::new(r"<([a-zA-Z][a-zA-Z0-9]*)(?:\s[^>]*)?>\s*</([a-zA-Z][a-zA-Z0-9]*)>").unwrap());
+    let rx = EMPTY.get_or_init(|| Regex::new(r"<([a-zA-Z][a-zA-Z0-9]*)(?:\s[^>]*)?>\s*</([a-zA-Z][a-zA-Z0-9]*)>").unwrap());
     html.contains("></")
         && rx.captures_iter(html).any(|c| c[1].eq_ignore_ascii_case(&c[2]) && !dom::counts_without_content(&c[1]))
 }
