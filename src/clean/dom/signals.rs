@@ -121,10 +121,9 @@ fn is_sponsor_lead_normalized(t: &str) -> bool {
 }
 
 /// Does this block begin with a sponsor read (`rules::SPONSOR_READS`): the feed's own
-/// episode or newsletter "is brought to you by" someone? Reads only the block's first text.
-pub(super) fn starts_with_sponsor_read(text: &str) -> bool {
-    let head: String = text.chars().take(160).collect();
-    rx().sponsor_read.is_match(head.trim_start())
+/// episode or newsletter "is brought to you by" someone? Given the block's `first_words`.
+pub(super) fn starts_with_sponsor_read(first_words: &str) -> bool {
+    rx().sponsor_read.is_match(first_words.trim_start())
 }
 
 /// Could this block begin with a sponsor read? Its first word is one a read begins with
