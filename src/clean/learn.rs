@@ -21,7 +21,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::dom::{self, LeafBlock, Strike};
+use super::dom::{self, LeafBlock, Strike, TailCut};
 use super::{sanitize, text, Cleaned};
 use crate::model::{LearnedRules, Learnt};
 
@@ -145,16 +145,31 @@ fn lines_of(text: &str) -> impl Iterator<Item = &str> {
     text.split("\n\n")
         .map(str::trim)
         .filter(|p| !p.is_empty() && p.len() <= dom::LINE_MAX_TEXT)
-        .chain(tail_of(text))
+        .chain(tail_of(text, TailCut::Sentence))
 }
 
 /// The last sentence of an item's last paragraph, when it is short and not the whole
 /// paragraph: the text after the last ". ", "! ", "? " or "… " that has text after it, as
 /// `dom::strip_tail` cuts it.
-fn tail_of(text: &str) -> Option<&str> {
+fn tail_of(text: &str, cut: TailCut) -> Option<&str> {
     let last = text.trim_end().rsplit("\n\n").next()?;
-    let (_, offset) = dom::last_sentence_start(&[last])?;
+    let (_, offset) = cut.start(&[last])?;
     Some(last[offset..].trim())
+}
+
+/// The skeleton of an item's tail, and where the tail is cut for it: the bracketed groups the
+/// text ends with when there are some (a byline may stand before them in one item and not in
+/// the next), else the last sentence, else a short last paragraph of its own (never the
+/// item's only one).
+fn tail_skeleton(text: &str) -> Option<(String, TailCut)> {
+    let cuts: &[TailCut] = if text.trim().contains("\n\n") {
+        &[TailCut::Brackets, TailCut::Sentence, TailCut::Block]
+    } else {
+        &[TailCut::Brackets, TailCut::Sentence]
+    };
+    cuts.iter()
+        .copied()
+        .find_map(|cut| tail_of(text, cut).and_then(skeleton).map(|s| (s, cut)))
 }
 
 /// The punctuation skeleton of a tail that is a list of links glued to the last sentence: its
@@ -380,7 +395,7 @@ impl Learned {
         // skeletons are kept with the templates (their patterns have brackets, words never do).
         let mut skeleton_seen: FxHashMap<String, usize> = FxHashMap::default();
         for c in items {
-            if let Some(s) = tail_of(&c.text).and_then(skeleton) {
+            if let Some((s, _)) = tail_skeleton(&c.text) {
                 *skeleton_seen.entry(s).or_default() += 1;
             }
         }
@@ -406,7 +421,8 @@ impl Learned {
         };
         let could = c.blocks.iter().any(|h| self.repeated.contains_key(h))
             || (!self.templates.is_empty() && lines_of(&c.text).any(template_line));
-        let tail = tail_of(&c.text).map(str::to_string);
+        let tail = tail_of(&c.text, TailCut::Sentence).map(str::to_string);
+        let glued = tail_skeleton(&c.text).filter(|(s, _)| self.skeletons.contains_key(s));
         let c = if !could {
             c
         } else {
@@ -416,12 +432,14 @@ impl Learned {
                 Some((html, more)) => self.restore(c, &html, more),
             }
         };
-        let glued = |t: &str| skeleton(t).is_some_and(|s| self.skeletons.contains_key(&s));
-        if !tail.as_deref().is_some_and(|t| (template_line(t) && self.tail_template(t).is_some()) || glued(t)) {
-            return c;
-        }
-        match dom::strip_tail(c.html.as_str(), c.removed.explaining(), |tail, links| {
-            if let Some(t) = self.tail_template(tail) {
+        let templated = tail.as_deref().is_some_and(|t| template_line(t) && self.tail_template(t).is_some());
+        let cut = match (templated, &glued) {
+            (true, _) => TailCut::Sentence,
+            (false, Some((_, cut))) => *cut,
+            (false, None) => return c,
+        };
+        match dom::strip_tail(c.html.as_str(), c.removed.explaining(), cut, |tail, links| {
+            if let Some(t) = self.tail_template(tail).filter(|_| cut == TailCut::Sentence) {
                 return Some(("tail", format!("the end of the last paragraph is the feed's template {:?}", t.pattern)));
             }
             // a link list: mostly link text, in the shape most items end with

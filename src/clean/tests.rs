@@ -687,12 +687,47 @@ fn a_link_list_glued_to_the_end_is_learned_by_its_shape() {
     let one = clean(&format!("<p>Ein neuer Akku hält länger. Er kommt 2027. ({}, {})</p>", a("Akku"), a("Forschung")));
     let later = Learned::new(&[&one], &rules);
     assert_eq!(html_to_text(later.strip(one.clone()).html.as_str()), "Ein neuer Akku hält länger. Er kommt 2027.");
+    // a byline before the link list in some items ("Von Hanno Böck (Microsoft, Server)"):
+    // the list still goes, the byline stays
+    let one = clean(&format!("<p>Ein Fehler bleibt offen. Von Hanno Böck ({}, {})</p>", a("Microsoft"), a("Server")));
+    let later = Learned::new(&[&one], &rules);
+    assert_eq!(html_to_text(later.strip(one.clone()).html.as_str()), "Ein Fehler bleibt offen. Von Hanno Böck");
     // an agency credit in parentheses is plain text, not a link list: it stays
     let items: Vec<Cleaned> = stories.iter().map(|(s, _)| clean(&format!("<p>{s} (dpa)</p>"))).collect();
     let learned = Learned::new(&items.iter().collect::<Vec<_>>(), &Default::default());
     for c in items {
         assert!(html_to_text(learned.strip(c).html.as_str()).ends_with("(dpa)"));
     }
+}
+
+/// A short last block of its own that most items end with, in one shape of links
+/// ("[tags: a, b]" in a right-aligned box), is learned like a glued one.
+#[test]
+fn a_link_list_in_a_last_block_of_its_own_is_learned() {
+    let a = |t: &str| format!("<a href=\"https://blog.example.org/t/{t}\">{t}</a>");
+    let items: Vec<Cleaned> = [["marketing", "ups"], ["fringe", "cult"], ["camp", "wine"], ["net", "law"]]
+        .iter()
+        .enumerate()
+        .map(|(i, tags)| clean(&format!("<p>Post {i} says what it says at length.</p><div>[{}, {}]</div>", a(tags[0]), a(tags[1]))))
+        .collect();
+    let learned = Learned::new(&items.iter().collect::<Vec<_>>(), &Default::default());
+    for (i, c) in items.into_iter().enumerate() {
+        assert_eq!(html_to_text(learned.strip(c).html.as_str()), format!("Post {i} says what it says at length."));
+    }
+}
+
+/// Words split by inline tags are read whole ("[t<span>ag</span>s:" is "[tags:"), and links
+/// marked `rel="tag"` make a tag list whatever words lead them.
+#[test]
+fn tag_lists_are_read_as_a_reader_sees_them() {
+    check(&format!("{A}<div><span>[t</span><span><span>ag</span>s: <a href=\"https://t.example/a\">a</a>]</span></div>"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
+    check(
+        &format!("{A}<p>Mots: <a rel=\"tag\" href=\"https://t.example/a\">politique</a>, <a rel=\"category tag\" href=\"https://t.example/b\">ville</a></p>"),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
+    );
+    // a sentence with one tag link in it is the article's
+    let p = "<p>The mayor wrote about <a rel=\"tag\" href=\"https://t.example/budget\">the budget</a> in a long letter to every household in town.</p>";
+    check(&format!("{A}{p}"), &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {}", html_to_text(p)));
 }
 
 #[test]

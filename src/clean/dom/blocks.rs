@@ -143,7 +143,8 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
             i = take_ad_run(doc, &blocks, i, (false, false), home_host.as_deref(), "follows an ad", removed, &mut doomed);
             continue;
         }
-        if let Some(name) = boilerplate_line(text) {
+        let name = boilerplate_line(text).or_else(|| (b.text_len <= SHORT_BLOCK && tag_link_list(node)).then_some("a list of tag links (rel=\"tag\")"));
+        if let Some(name) = name {
             removed.boilerplate += 1;
             note!(removed, doc, b.id, Kind::Boilerplate, "boilerplate", name);
             doomed.insert(b.id);
@@ -206,6 +207,27 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
     let ids: Vec<NodeId> = doomed.into_iter().collect();
     detach_all(doc, &ids);
     hashes
+}
+
+/// A block that is mostly links marked as tags (`rel="tag"`, the microformat blog engines
+/// write): "[tags: netneutrality, cluetrain]", whatever words lead it.
+fn tag_link_list(node: NodeRef<Node>) -> bool {
+    let (mut tagged, mut all) = (0usize, 0usize);
+    for d in node.descendants() {
+        if let Node::Text(t) = d.value() {
+            let letters = t.chars().filter(|c| c.is_alphanumeric()).count();
+            all += letters;
+            let in_tag = d.ancestors().take_while(|a| a.id() != node.id()).any(|a| {
+                a.value().as_element().is_some_and(|e| {
+                    e.name() == "a" && e.attr("rel").is_some_and(|r| r.split_ascii_whitespace().any(|w| w.eq_ignore_ascii_case("tag")))
+                })
+            });
+            if in_tag {
+                tagged += letters;
+            }
+        }
+    }
+    tagged > 0 && tagged * 2 >= all
 }
 
 /// A trailing pitch names its subscription within this many blocks from the end.

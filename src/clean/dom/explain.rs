@@ -70,22 +70,10 @@ pub enum Kind {
 /// without text. Stops reading once it has enough.
 pub fn describe(node: NodeRef<Node>) -> String {
     const WORDS: usize = 8;
-    let mut out = String::new();
-    let mut n = 0;
-    'outer: for d in node.descendants() {
-        if let Node::Text(t) = d.value() {
-            for w in t.split_whitespace() {
-                if n == WORDS {
-                    out.push_str(" …");
-                    break 'outer;
-                }
-                if n > 0 {
-                    out.push(' ');
-                }
-                out.push_str(w);
-                n += 1;
-            }
-        }
+    let text = super::stats::text_of(node);
+    let mut out: String = text.split(' ').take(WORDS).collect::<Vec<_>>().join(" ");
+    if out.len() < text.len() {
+        out.push_str(" …");
     }
     if !out.is_empty() {
         return out;

@@ -71,7 +71,7 @@ const TAIL_MAX: usize = 200;
 /// block is one sentence, or its last sentence is longer than `TAIL_MAX` characters. What
 /// follows the offset is the item's *tail*, such as "Leia mais no Massa News!" glued to a
 /// teaser, which `clean::learn` may know as a template of the feed.
-fn last_sentence(doc: &Html, root: NodeId) -> Option<(NodeId, NodeId, usize)> {
+fn last_sentence(doc: &Html, root: NodeId, cut: TailCut) -> Option<(NodeId, NodeId, usize)> {
     // The last block in document order is a leaf (a block inside it would come after it);
     // a body of inline content only (a teaser without <p>) is its own block.
     let block = doc.tree.get(root)?.descendants().skip(1).filter(|n| is_block(*n)).last().map_or(root, |n| n.id());
@@ -81,7 +81,7 @@ fn last_sentence(doc: &Html, root: NodeId) -> Option<(NodeId, NodeId, usize)> {
         .descendants()
         .filter_map(|d| d.value().as_text().map(|t| (d.id(), &**t)))
         .collect();
-    let (k, offset) = last_sentence_start(&texts.iter().map(|(_, t)| *t).collect::<Vec<_>>())?;
+    let (k, offset) = cut.start(&texts.iter().map(|(_, t)| *t).collect::<Vec<_>>())?;
     Some((block, texts[k].0, offset))
 }
 
@@ -89,7 +89,7 @@ fn last_sentence(doc: &Html, root: NodeId) -> Option<(NodeId, NodeId, usize)> {
 /// after the last sentence end (". ", "! ", "? ", "… ", also before closing quotes or brackets:
 /// `rant)." [Link]`) that has text after it, at most `TAIL_MAX` characters of it. The one rule
 /// for the tail of a DOM block and of a plain-text paragraph (`clean::learn`).
-pub fn last_sentence_start(pieces: &[&str]) -> Option<(usize, usize)> {
+fn last_sentence_start(pieces: &[&str]) -> Option<(usize, usize)> {
     const CLOSERS: &[char] = &['"', '”', '’', '\'', ')', ']', '»'];
     let mut seen = 0usize; // characters of the tail, walking back
     let mut next_is_space = true; // the character after the position (none at the end)
@@ -113,6 +113,65 @@ pub fn last_sentence_start(pieces: &[&str]) -> Option<(usize, usize)> {
             next_is_space = c.is_whitespace();
         }
         closers = 0;
+    }
+    None
+}
+
+/// Where an item's tail begins: after its last sentence ("… Leia mais no Massa News!"), at
+/// the bracketed groups its last sentence ends with ("Von Frank W. (Raumfahrt, Nasa)",
+/// "… [Link] [Tags: Web] [Comment]"), which a byline or the sentence itself may precede, or
+/// at the start of a short last block ("[tags: netneutrality]" in a block of its own).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TailCut {
+    Sentence,
+    Brackets,
+    Block,
+}
+
+impl TailCut {
+    /// The piece and byte offset where the tail begins in a text given in pieces.
+    pub fn start(self, pieces: &[&str]) -> Option<(usize, usize)> {
+        match self {
+            TailCut::Sentence => last_sentence_start(pieces),
+            TailCut::Brackets => trailing_brackets_start(pieces),
+            TailCut::Block => {
+                let chars = pieces.iter().flat_map(|t| t.chars()).filter(|c| !c.is_whitespace()).count();
+                (chars > 0 && chars <= TAIL_MAX && !pieces.is_empty()).then_some((0, 0))
+            }
+        }
+    }
+}
+
+/// Where the run of bracketed groups ("(…)", "[…]", separated by white space) that ends a
+/// text begins: the piece and byte offset of its first opening bracket, which follows white
+/// space. `None` when the text does not end with one, the run is the whole text, is glued to a
+/// word ("f(x)") or is longer than `TAIL_MAX` characters.
+fn trailing_brackets_start(pieces: &[&str]) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    let mut seen = 0usize;
+    let mut start = None; // the last opener that closed a group, walking back
+    let mut after_space = false; // the character after the position is white space
+    for (k, t) in pieces.iter().enumerate().rev() {
+        for (i, c) in t.char_indices().rev() {
+            if !c.is_whitespace() {
+                seen += 1;
+                if seen > TAIL_MAX {
+                    return None;
+                }
+            }
+            match c {
+                ')' | ']' => depth += 1,
+                '(' | '[' if depth > 0 => {
+                    depth -= 1;
+                    if depth == 0 {
+                        start = Some((k, i));
+                    }
+                }
+                c if depth == 0 && !c.is_whitespace() => return start.filter(|_| after_space),
+                _ => {}
+            }
+            after_space = c.is_whitespace();
+        }
     }
     None
 }
@@ -151,8 +210,8 @@ fn link_share(doc: &Html, block: NodeId, node: NodeId, offset: usize) -> f32 {
 }
 
 /// The text of the item's tail (see `last_sentence`), whitespace-normalized.
-fn tail_text(doc: &Html, root: NodeId) -> Option<String> {
-    let (block, node, offset) = last_sentence(doc, root)?;
+fn tail_text(doc: &Html, root: NodeId, cut: TailCut) -> Option<String> {
+    let (block, node, offset) = last_sentence(doc, root, cut)?;
     let out = tail_pieces(doc, block, node, offset)
         .into_iter()
         .flat_map(|(_, piece)| piece.split_whitespace())
@@ -168,12 +227,13 @@ fn tail_text(doc: &Html, root: NodeId) -> Option<String> {
 pub fn strip_tail(
     html: &str,
     explain: bool,
+    cut: TailCut,
     decide: impl FnOnce(&str, f32) -> Option<(&'static str, String)>,
 ) -> Option<(String, Removed)> {
     let mut doc = crate::clean::tree::parse_fragment(html);
     let root = fragment_root(&doc);
-    let tail = tail_text(&doc, root)?;
-    let (block, node, offset) = last_sentence(&doc, root)?;
+    let tail = tail_text(&doc, root, cut)?;
+    let (block, node, offset) = last_sentence(&doc, root, cut)?;
     let (rule, why) = decide(&tail, link_share(&doc, block, node, offset))?;
     // everything after the text node, up to the block, goes; the node keeps its head
     let mut doomed = Vec::new();

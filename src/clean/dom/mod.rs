@@ -54,7 +54,7 @@ pub use elements::is_video_embed;
 use elements::*;
 pub use explain::{describe, Kind, Removal, Removed};
 use extents::*;
-pub use learned::{last_sentence_start, strip_blocks, strip_tail, LeafBlock, Strike};
+pub use learned::{strip_blocks, strip_tail, LeafBlock, Strike, TailCut};
 pub(crate) use ops::counts_without_content;
 use ops::*;
 use prepass::*;

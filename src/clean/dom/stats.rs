@@ -64,17 +64,28 @@ pub(super) fn block_hash(node: NodeRef<Node>) -> u64 {
     h.finish()
 }
 
-/// Whitespace-normalized text of a subtree.
+/// Whitespace-normalized text of a subtree, as a reader sees it: inline tags join their text
+/// ("[t<span>ag</span>s:" is "[tags:"), block boundaries and `<br>` separate it.
 pub(super) fn text_of(node: NodeRef<Node>) -> String {
     let mut s = String::new();
-    for d in node.descendants() {
-        if let Node::Text(t) = d.value() {
-            for word in t.split_whitespace() {
-                if !s.is_empty() {
-                    s.push(' ');
+    let mut gap = false; // white space or a block boundary since the last word
+    for edge in node.traverse() {
+        let d = match edge {
+            ego_tree::iter::Edge::Open(d) | ego_tree::iter::Edge::Close(d) => d,
+        };
+        match d.value() {
+            Node::Text(t) if matches!(edge, ego_tree::iter::Edge::Open(_)) => {
+                for (i, word) in t.split_whitespace().enumerate() {
+                    if !s.is_empty() && (gap || i > 0 || t.starts_with(char::is_whitespace)) {
+                        s.push(' ');
+                    }
+                    s.push_str(word);
+                    gap = false;
                 }
-                s.push_str(word);
+                gap |= t.ends_with(char::is_whitespace);
             }
+            Node::Element(e) if d.id() != node.id() && (BLOCK_TAGS.contains(&e.name()) || e.name() == "br") => gap = true,
+            _ => {}
         }
     }
     s
