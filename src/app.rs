@@ -74,7 +74,7 @@ pub async fn run(cli: Cli) -> Result<Exit, AppError> {
             let feed = feed.map(|name| feed_rules(&cli.config, &name)).transpose()?;
             clean_cmd(base_url.as_ref(), format, explain, feed.as_ref(), cli.quiet, file.as_deref())
         }
-        Command::Extract { format, base_url, input } => extract_cmd(format, base_url, input.as_deref()).await,
+        Command::Extract { format, base_url, trace, input } => extract_cmd(format, base_url, trace, input.as_deref()).await,
         Command::Check => check(&cli.config),
         Command::Stats => stats(&cli.config),
         Command::Serve { listen } => serve(&cli.config, listen).await,
@@ -279,7 +279,12 @@ fn clean_cmd(
 }
 
 /// `extract`: one page (file, stdin or URL) through the extractor and the cleaner.
-async fn extract_cmd(format: ExtractFormat, base_url: Option<url::Url>, input: Option<&str>) -> Result<Exit, AppError> {
+async fn extract_cmd(
+    format: ExtractFormat,
+    base_url: Option<url::Url>,
+    trace: bool,
+    input: Option<&str>,
+) -> Result<Exit, AppError> {
     let (bytes, charset, fetched_url) = match input {
         Some(s) if s.starts_with("http://") || s.starts_with("https://") => {
             let url = url::Url::parse(s).map_err(|e| AppError::Usage(format!("{s}: not a valid URL: {e}")))?;
@@ -295,8 +300,19 @@ async fn extract_cmd(format: ExtractFormat, base_url: Option<url::Url>, input: O
     let page = crate::extract::decode_page(&bytes, charset.as_deref());
     let url = base_url.or(fetched_url);
     let article = crate::extract::extract(&page, url.as_ref());
-    let base = url.or_else(|| article.canonical.as_deref().and_then(|c| url::Url::parse(c).ok()));
+    let base = url.clone().or_else(|| article.canonical.as_deref().and_then(|c| url::Url::parse(c).ok()));
     let cleaned = Cleaner::default().clean_html(&article.html, base.as_ref());
+    if trace {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let steps = crate::extract::trace(&page, url.as_ref());
+        for (step, html) in steps.iter().map(|(s, h)| (*s, h.as_str())).chain([("cleaned", cleaned.html.as_str())]) {
+            let text = text::html_to_text(html);
+            let _ = writeln!(out, "== {step} ({} characters of text)\n{text}", text.chars().filter(|c| !c.is_whitespace()).count());
+        }
+        print_stdout(&out)?;
+        return Ok(Exit::Success);
+    }
     let mut out = match format {
         ExtractFormat::Text => text::html_to_text(cleaned.html.as_str()),
         ExtractFormat::Html => cleaned.html.into_string(),

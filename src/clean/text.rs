@@ -175,6 +175,8 @@ fn walk(node: NodeRef<Node>, paras: &mut String, cur: &mut String) {
             Edge::Open(n) if n.id() == node.id() => {}
             Edge::Close(n) if n.id() == node.id() => {}
             Edge::Open(n) => match n.value() {
+                // a soft hyphen only shows where a line breaks: in text it is no character
+                Node::Text(t) if t.contains('\u{ad}') => cur.extend(t.chars().filter(|c| *c != '\u{ad}')),
                 Node::Text(t) => cur.push_str(t),
                 Node::Element(e) if e.name() == "br" => cur.push('\n'),
                 Node::Element(e) if BLOCK_TAGS.contains(&e.name()) => flush(paras, cur),

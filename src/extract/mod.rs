@@ -87,7 +87,7 @@ pub fn decode_page(bytes: &[u8], http_charset: Option<&str>) -> String {
 
 /// The article of an HTML page. Never panics; an empty `html` when nothing was found.
 pub fn extract(page: &str, url: Option<&Url>) -> Article {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract_inner(page, url))).unwrap_or_else(|_| {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract_inner(page, url, &mut |_, _| {}))).unwrap_or_else(|_| {
         tracing::warn!(url = url.map(Url::as_str), "the extractor panicked on this page");
         Article::default()
     })
@@ -96,8 +96,46 @@ pub fn extract(page: &str, url: Option<&Url>) -> Article {
 /// Below this many characters of text the DOM's result is checked against JSON-LD `articleBody`.
 const LD_BODY_RATIO: usize = 2;
 
-fn extract_inner(page: &str, url: Option<&Url>) -> Article {
-    let doc = Document::from(page);
+/// `<noscript>` in the body as an element of its own (`<fs-noscript>`): a parser with scripting
+/// on reads its content as text, but sites put whole articles in it for readers without
+/// JavaScript (and `<noscript>` in `<head>` stays as it is, where only links and styles go).
+fn noscript_as_markup(page: &str) -> std::borrow::Cow<'_, str> {
+    static BODY: LazyLock<regex::Regex> = LazyLock::new(|| regex::Regex::new(r"(?i)<body[\s>]").expect("valid regex"));
+    static NOSCRIPT: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"(?i)<(/?)noscript([\s>])").expect("valid regex"));
+    let Some(body) = BODY.find(page) else { return page.into() };
+    let rest = &page[body.start()..];
+    if !NOSCRIPT.is_match(rest) {
+        return page.into();
+    }
+    let mut out = String::with_capacity(page.len() + 64);
+    out.push_str(&page[..body.start()]);
+    out.push_str(&NOSCRIPT.replace_all(rest, "<${1}fs-noscript${2}"));
+    out.into()
+}
+
+/// The HTML after each step of `extract` (`parsed` body, `pruned` body, `picked` by the
+/// scorer and trimmed, with the page's `lead` put back, the `json-ld` body taken instead): where
+/// a page's text is lost.
+/// `feedscrub extract --trace` prints it.
+pub fn trace(page: &str, url: Option<&Url>) -> Vec<(&'static str, String)> {
+    let mut steps = Vec::new();
+    extract_inner(page, url, &mut |step, html| steps.push((step, html())));
+    steps
+}
+
+/// Body HTML of a document, for `trace`.
+fn body_html(doc: &Document) -> String {
+    doc.body().map(|b| b.inner_html().to_string()).unwrap_or_default()
+}
+
+/// `trace`'s hook: a step's name and its HTML, made only when asked for.
+type Tracer<'t> = &'t mut dyn FnMut(&'static str, &dyn Fn() -> String);
+
+fn extract_inner(page: &str, url: Option<&Url>, trace: Tracer) -> Article {
+    let page = noscript_as_markup(page);
+    let doc = Document::from(&*page);
+    trace("parsed", &|| body_html(&doc));
     let m = meta::read(&doc);
     // The base for relative URLs: the page's own URL, else its absolute canonical.
     let canonical_abs = m.canonical.as_deref().and_then(|c| meta::absolute(c, url));
@@ -106,15 +144,26 @@ fn extract_inner(page: &str, url: Option<&Url>) -> Article {
 
     prune::fix_urls(&doc, base);
     prune::prune(&doc);
+    trace("pruned", &|| body_html(&doc));
+    let lead = prune::marked_lead(&doc);
 
     let first_img = std::cell::OnceCell::new();
     let mut html = run_readability(doc, base, &first_img);
+    trace("picked", &|| html.clone());
+
+    if let Some(lead) = lead {
+        if let Some(with_lead) = with_lead(&html, &lead) {
+            html = with_lead;
+            trace("lead", &|| html.clone());
+        }
+    }
 
     if let Some(body) = &m.body {
         let dom_len = if html.is_empty() { 0 } else { text_len(&html) };
         let ld_len = body.chars().filter(|c| !c.is_whitespace()).count();
         if ld_len > 500 && dom_len * LD_BODY_RATIO < ld_len {
             html = crate::clean::text::text_to_html(body);
+            trace("json-ld", &|| html.clone());
         }
     }
 
@@ -160,6 +209,17 @@ fn run_readability(doc: Document, base: Option<&Url>, first_img: &std::cell::Onc
             String::new()
         }
     }
+}
+
+/// The picked article with the page's lead before it, when the pick does not hold the lead
+/// already (and holds something: a lead alone is no article).
+fn with_lead(picked: &str, lead: &str) -> Option<String> {
+    let squash = |html: &str| Document::fragment(html).text().split_whitespace().collect::<Vec<_>>().join(" ");
+    let (p, l) = (squash(picked), squash(lead));
+    if p.len() < 200 || l.is_empty() || p.contains(&l) {
+        return None;
+    }
+    Some(format!("<p>{lead}</p>{picked}"))
 }
 
 /// Non-whitespace characters of an HTML fragment's text.

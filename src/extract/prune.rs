@@ -16,7 +16,7 @@ use dom_query::{Document, NodeRef};
 use url::Url;
 
 use super::meta::absolute;
-use super::rules::{DROP_PHRASES, DROP_SUFFIXES, DROP_ROLES, DROP_TAGS, DROP_WORDS, LAZY_SRC, LAZY_SRCSET, RAIL_HEADINGS, RAIL_PREFIXES};
+use super::rules::{LEAD_WORDS, DROP_PHRASES, DROP_SUFFIXES, DROP_ROLES, DROP_TAGS, DROP_WORDS, LAZY_SRC, LAZY_SRCSET, RAIL_HEADINGS, RAIL_PREFIXES};
 
 /// Lazy images (the real URL from `data-src` & co. into `src`, `data-srcset` into `srcset`)
 /// and relative URLs (`href`, `src`, `srcset`, `poster`) made absolute against `base`.
@@ -207,6 +207,41 @@ fn remove_rail(h: &NodeRef, page_chars: usize) {
         }
     }
 }
+
+/// The article's lead as the page marks it: the first element in a `<header>` of the article
+/// (`<article>`, `<main>`, `articleBody`), or with a class/id word in `rules::LEAD_WORDS`, that
+/// is a paragraph of prose (`LEAD_MIN`–`LEAD_MAX` characters, under a fifth of it link text, no
+/// heading or list in it, not in a list). Read after pruning, as HTML. `None` when there is none.
+pub fn marked_lead(doc: &Document) -> Option<String> {
+    let body = doc.body()?;
+    let has_article = body.descendants_it().any(|d| d.has_name("article") || d.has_name("main"));
+    let lead = body.descendants_it().filter(|n| n.is_element()).find(|n| {
+        let marked = ["class", "id"].iter().any(|a| {
+            n.attr(a).is_some_and(|v| {
+                v.split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+                    .any(|w| LEAD_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+            })
+        });
+        let in_header = (n.has_name("p") || n.has_name("div"))
+            && n.ancestors_it(None).any(|a| a.has_name("header"))
+            && inside_article(n);
+        if !(marked || in_header) || (has_article && !inside_article(n)) {
+            return false;
+        }
+        let chars = text_chars(n);
+        (LEAD_MIN..=LEAD_MAX).contains(&chars)
+            && link_chars(n) * 5 < chars
+            && !n.descendants_it().any(|d| ["h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table"].iter().any(|t| d.has_name(t)))
+            && !n.ancestors_it(None).any(|a| a.has_name("li"))
+    })?;
+    Some(lead.inner_html().to_string())
+}
+
+/// A lead is longer than a subheadline ("Twenty teams have punched tickets…", which benchmarks
+/// count as furniture) …
+const LEAD_MIN: usize = 120;
+/// … and shorter than a body.
+const LEAD_MAX: usize = 1000;
 
 /// After scoring, on the article alone: what the scorer keeps inside the article container but
 /// is not the article. Returns whether anything was removed.

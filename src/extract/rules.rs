@@ -72,3 +72,8 @@ pub const ARTICLE_TYPES: &[&str] = &[
     "backgroundnewsarticle", "blogposting", "liveblogposting", "socialmediaposting", "techarticle", "scholarlyarticle",
     "report", "webpage",
 ];
+
+/// Words of a class/id (split at `-`, `_`) that name an article's lead, the paragraph between
+/// headline and body that the scorer often leaves behind ("ts-intro", "article-lead",
+/// "chapo", "field-name-field-abstract").
+pub const LEAD_WORDS: &[&str] = &["lead", "intro", "teaser", "standfirst", "chapo", "abstract", "summary", "excerpt", "deck", "kicker-text", "subline"];

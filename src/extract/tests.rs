@@ -160,3 +160,53 @@ fn captions_bylines_and_teaser_links_inside_the_article_go() {
     }
     assert!(text.contains("https://rat.example/haushalt.pdf"), "{text}");
 }
+
+fn para(i: usize) -> String {
+    format!("<p>Absatz {i}: Der Gemeinderat hat am Dienstagabend lange über den Haushalt beraten, und die Fraktionen waren sich am Ende in fast allen Punkten einig, was selten vorkommt.</p>")
+}
+
+fn text_of(page: &str) -> String {
+    let a = extract(page, None);
+    crate::clean::Cleaner::default().clean_html(&a.html, None).text
+}
+
+// An article inside <noscript> (the version for readers without JavaScript) is read as markup,
+// not as the raw text a parser with scripting on makes of it; one in <head> stays harmless.
+#[test]
+fn an_article_in_noscript_is_found() {
+    let body: String = (1..=4).map(para).collect();
+    let page = format!("<html><head><noscript><link rel=stylesheet href=x.css></noscript></head><body><div id=app></div><noscript><div class=content><h1>Haushalt</h1>{body}</div></noscript></body></html>");
+    let text = text_of(&page);
+    for i in 1..=4 {
+        assert!(text.contains(&format!("Absatz {i}:")), "paragraph {i} lost: {text}");
+    }
+    assert!(!text.contains("<p>"), "markup read as text: {text}");
+}
+
+// The lead the page marks (an intro paragraph in the article's header, or a class that names
+// it) is put back before the body when the scorer left it out; a short subheadline is not a
+// lead, and the lead is never doubled.
+#[test]
+fn the_marked_lead_is_kept() {
+    let body: String = (1..=5).map(para).collect();
+    let lead = "Nach sieben Stunden Debatte steht der Haushalt: Die Stadt investiert mehr in Schulen und Radwege, spart bei der Verwaltung und nimmt keine neuen Schulden auf.";
+    for wrap in [
+        format!("<header><h1>Haushalt beschlossen</h1><p class=\"ts-intro\">{lead}</p></header>"),
+        format!("<h1>Haushalt beschlossen</h1><div class=\"article__lead\">{lead}</div>"),
+    ] {
+        let page = format!("<html><body><article>{wrap}<div class=\"story\">{body}</div></article></body></html>");
+        let text = text_of(&page);
+        assert!(text.contains(lead), "lead lost: {text}");
+        assert_eq!(text.matches("Nach sieben Stunden").count(), 1, "{text}");
+        assert!(text.find("Nach sieben").unwrap() < text.find("Absatz 1:").unwrap(), "{text}");
+    }
+    let page = format!("<html><body><article><header><h1>Haushalt beschlossen</h1><p class=\"dek\">Die Stadt spart.</p></header><div>{body}</div></article></body></html>");
+    assert!(!text_of(&page).contains("Die Stadt spart."));
+}
+
+// A soft hyphen only shows where a line breaks: the text has the word whole.
+#[test]
+fn soft_hyphens_are_no_characters_of_the_text() {
+    let html = "<p>Schon im Mit\u{ad}tel\u{ad}al\u{ad}ter war der Wein bekannt.</p>";
+    assert_eq!(crate::clean::text::html_to_text(html), "Schon im Mittelalter war der Wein bekannt.");
+}

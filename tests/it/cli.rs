@@ -248,6 +248,19 @@ fn extract_prints_the_clean_article_of_a_page() {
     assert_eq!(html.code, 0, "{}", html.stderr);
     assert!(html.stdout.contains("src=\"https://www.elmshagener-rundschau.de/"), "{}", html.stdout);
 
+    // --trace: the text after every step, the navigation there after parsing and gone after
+    // pruning, the article still there when cleaned
+    let trace = feedscrub(&["extract", "--trace", page.to_str().unwrap()], dir.path());
+    assert_eq!(trace.code, 0, "{}", trace.stderr);
+    let steps: Vec<&str> = trace.stdout.lines().filter(|l| l.starts_with("== ")).map(|l| l.split(' ').nth(1).unwrap()).collect();
+    assert_eq!(steps.first(), Some(&"parsed"), "{}", trace.stdout);
+    assert_eq!(steps.last(), Some(&"cleaned"), "{}", trace.stdout);
+    assert!(steps.contains(&"pruned") && steps.contains(&"picked"), "{steps:?}");
+    let step = |name: &str| trace.stdout.split("== ").find(|s| s.starts_with(name)).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    let first_keep = labels["keep"].as_array().unwrap()[0].as_str().unwrap();
+    assert!(step("cleaned").contains(first_keep), "{}", trace.stdout);
+    assert!(step("parsed").len() > step("pruned").len() && step("pruned").len() > step("cleaned").len(), "{}", trace.stdout);
+
     let missing = feedscrub(&["extract", "no-such-page.html"], dir.path());
     assert_eq!(missing.code, 2, "{}", missing.stderr);
     assert!(missing.stderr.contains("no-such-page.html"), "{}", missing.stderr);
