@@ -741,6 +741,12 @@ fn tag_lines_and_read_the_rest_lines_go() {
         "<p><a href=\"https://news.example.org/x\">[more]</a></p>",
         "<p>Read the rest of Pankaj's review.</p>",
         "<p>Continued reading Some Good News...</p>",
+        "<p><strong>À lire aussi</strong> » <a href=\"https://x.example/a\">Ballonnements, lourdeurs... Quel est votre profil digestif ?</a></p>",
+        "<p><strong>Schon gelesen?</strong> <a href=\"https://x.example/b\">Luftwaffe lässt Piloten in Italien ausbilden</a></p>",
+        "<p>Foto: Max Muster / Stadt</p>",
+        "<p>AFP / MARCO BERTORELLO</p>",
+        "<p>Augusta National/Getty Images</p>",
+        "<p>© 2020 Beispiel Verlag GmbH</p>",
     ] {
         check(&format!("{A}{junk}"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
     }
@@ -749,6 +755,8 @@ fn tag_lines_and_read_the_rest_lines_go() {
         "<p>Tags are how the museum sorts its photographs, the curator said.</p>",
         "<p>Read the rest of the report and you will find the same numbers.</p>",
         "<p>Category five storms are rare this far north.</p>",
+        "<p>Die Agentur AFP meldete am Abend neue Zahlen.</p>",
+        "<p>Mira cuenta que el barrio cambió mucho en diez años.</p>",
     ] {
         check(&format!("{A}{kept}"), &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {}", html_to_text(kept)));
     }

@@ -139,6 +139,14 @@ fn is_rail_heading(n: &NodeRef) -> bool {
     RAIL_HEADINGS.contains(&h.as_str()) || RAIL_PREFIXES.iter().any(|p| h.starts_with(p))
 }
 
+/// A `<noscript>` (read as markup, see `extract::noscript_as_markup`) that is no article kept
+/// for readers without JavaScript but a notice asking for it, or a pixel: little text, or
+/// a short text that names JavaScript.
+fn noscript_notice(n: &NodeRef) -> bool {
+    let chars = text_chars(n);
+    chars < 400 || (chars < 1500 && n.text().to_ascii_lowercase().contains("javascript"))
+}
+
 /// Removes what is never the article (see the module doc).
 pub fn prune(doc: &Document) {
     let Some(body) = doc.body() else { return };
@@ -151,6 +159,7 @@ pub fn prune(doc: &Document) {
         }
         let name = n.node_name().map(|s| s.to_ascii_lowercase()).unwrap_or_default();
         let by_tag = DROP_TAGS.contains(&name.as_str())
+            || (name == "fs-noscript" && noscript_notice(&n))
             || ((name == "header" || name == "footer") && !inside_article(&n))
             || n.attr("role").is_some_and(|r| DROP_ROLES.contains(&r.to_ascii_lowercase().as_str()))
             || n.has_attr("hidden")

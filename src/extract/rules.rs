@@ -25,7 +25,7 @@ pub const DROP_WORDS: &[&str] = &[
     "breadcrumb", "breadcrumbs", "pagination", "pager", "skiplink", "skip-link", "sidebar",
     "toolbar", "masthead", "topbar",
     // image captions, photo credits and galleries (the article's text is not in them)
-    "caption", "captions", "credit", "credits", "gallery", "slideshow",
+    "caption", "captions", "credit", "credits", "copyright", "gallery", "slideshow",
     // bylines and date lines above the article
     "byline", "bylines", "timestamp", "dateline", "date", "dates", "meta", "storydate", "pubdate",
     // author boxes after the article
@@ -56,6 +56,10 @@ pub const RAIL_HEADINGS: &[&str] = &[
     "leave a comment", "leave a reply", "join the conversation", "share this", "share this article", "teilen",
     "artikel teilen", "sign up for our newsletter", "top stories", "most read stories",
     "latest news", "tags", "schlagwörter", "themen", "weitere meldungen", "mehr nachrichten", "nicht verpassen",
+    "schon gelesen", "zum weiterlesen", "weiterführende links", "weiterführender link", "auch lesenswert",
+    "das könnte sie interessieren", "über den autor", "über die autorin", "about the author", "lire aussi",
+    "à lire aussi", "sur le même sujet", "temas relacionados", "artículos relacionados", "noticias relacionadas",
+    "te puede interesar", "lee también", "leggi anche", "articoli correlati",
 ];
 
 /// Heading beginnings that open such a rail ("Top stories in Politics", "Mehr aus Hamburg").

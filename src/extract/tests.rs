@@ -175,8 +175,9 @@ fn text_of(page: &str) -> String {
 #[test]
 fn an_article_in_noscript_is_found() {
     let body: String = (1..=4).map(para).collect();
-    let page = format!("<html><head><noscript><link rel=stylesheet href=x.css></noscript></head><body><div id=app></div><noscript><div class=content><h1>Haushalt</h1>{body}</div></noscript></body></html>");
+    let page = format!("<html><head><noscript><link rel=stylesheet href=x.css></noscript></head><body><noscript><p>Bitte aktivieren Sie JavaScript, um diese Seite zu nutzen.</p></noscript><div id=app></div><noscript><div class=content><h1>Haushalt</h1>{body}</div></noscript></body></html>");
     let text = text_of(&page);
+    assert!(!text.contains("JavaScript"), "the notice is no article: {text}");
     for i in 1..=4 {
         assert!(text.contains(&format!("Absatz {i}:")), "paragraph {i} lost: {text}");
     }

@@ -78,16 +78,15 @@ pub(super) fn pitch_words() -> impl Iterator<Item = &'static str> {
 /// Does the block's text begin like one of the long boilerplate lines (`rules::BOILERPLATE_STARTS`)?
 /// Cheap: looks at the first words only, so ordinary paragraphs skip the text and the patterns.
 pub(super) fn starts_like_boilerplate(node: NodeRef<Node>) -> bool {
-    // The first text with something in it (the footers start with plain ASCII words).
+    // The first text with something in it.
     let Some(first) =
         node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim_start()).find(|t| !t.is_empty())
     else {
         return false;
     };
-    let head = first.as_bytes();
-    rules::BOILERPLATE_STARTS
-        .iter()
-        .any(|s| head.len() >= s.len() && head[..s.len()].eq_ignore_ascii_case(s.as_bytes()))
+    // lower-cased beyond ASCII: "À lire aussi" starts like "à lire"
+    let head: String = first.chars().take(24).flat_map(char::to_lowercase).collect();
+    rules::BOILERPLATE_STARTS.iter().any(|s| head.starts_with(s))
 }
 
 /// Is this text an ad label standing alone (decorations allowed), or a short line naming the
