@@ -5,7 +5,8 @@
 //! in `DROP_WORDS`/`DROP_PHRASES`; and rails opened by a heading in `RAIL_HEADINGS`
 //! ("Mehr zum Thema", "Related stories", "Kommentare"…). An element that holds the article
 //! (an `<h1>`, `<article>`, `<main>` or `articleBody` inside, or more than half the page's text)
-//! is never removed: a `class="has-sidebar"` on a page wrapper must not take the article along.
+//! is never removed: a `class="has-sidebar"` on a page wrapper must not take the article along;
+//! nor is one that holds more than half the page's prose (`<p>` text outside links).
 //! Image captions (`<figcaption>`, `caption`/`credit`/`gallery` classes), bylines and date lines
 //! go the same way: they are about the article, not part of it.
 //!
@@ -110,14 +111,18 @@ fn mark(n: &NodeRef) -> Mark {
     m
 }
 
+/// Characters of `<p>` text outside links: the prose in `n`.
+fn prose_chars(n: &NodeRef) -> usize {
+    n.descendants_it().filter(|d| d.has_name("p")).map(|p| text_chars(&p).saturating_sub(link_chars(&p))).sum()
+}
+
 /// Mostly links or little text, and no run of prose (300 characters of `<p>` text outside links).
 fn reads_like_furniture(n: &NodeRef) -> bool {
     let chars = text_chars(n);
     if !(chars < 200 || link_chars(n) * 100 >= chars * 35) {
         return false;
     }
-    let prose: usize = n.descendants_it().filter(|d| d.has_name("p")).map(|p| text_chars(&p).saturating_sub(link_chars(&p))).sum();
-    prose < 300
+    prose_chars(n) < 300
 }
 
 fn normalized_heading(s: &str) -> String {
@@ -151,6 +156,7 @@ fn noscript_notice(n: &NodeRef) -> bool {
 pub fn prune(doc: &Document) {
     let Some(body) = doc.body() else { return };
     let page_chars = text_chars(&body);
+    let page_prose = prose_chars(&body);
     let mut drop: Vec<NodeRef> = Vec::new();
     let mut rails: Vec<NodeRef> = Vec::new();
     for n in body.descendants_it() {
@@ -172,7 +178,10 @@ pub fn prune(doc: &Document) {
         }
     }
     for n in drop {
-        if n.parent().is_some() && !holds_article(&n, page_chars) {
+        // the page's prose, whatever the class says ("entry themeform share"): a wrapper's
+        // class word marks the wrapper, not what it wraps
+        let prose = page_prose > 1000 && prose_chars(&n) * 2 > page_prose;
+        if n.parent().is_some() && !holds_article(&n, page_chars) && !prose {
             n.remove_from_parent();
         }
     }

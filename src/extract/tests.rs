@@ -211,3 +211,21 @@ fn soft_hyphens_are_no_characters_of_the_text() {
     let html = "<p>Schon im Mit\u{ad}tel\u{ad}al\u{ad}ter war der Wein bekannt.</p>";
     assert_eq!(crate::clean::text::html_to_text(html), "Schon im Mittelalter war der Wein bekannt.");
 }
+
+// A class word of furniture on the wrapper that holds the article ("entry themeform share",
+// a theme's hook for its share buttons) does not take the article along; a share bar of its
+// own still goes.
+#[test]
+fn a_furniture_class_on_the_articles_wrapper_keeps_the_article() {
+    let body: String = (1..=8).map(para).collect();
+    // a long archive list makes the article less than half the page's text
+    let archive: String = (1..=80).map(|i| format!("<li><a href=\"/archiv/{i}\">Archivbeitrag Nummer {i} aus dem Stadtrat</a></li>")).collect();
+    let page = format!(
+        "<html><body><div class=\"post-inner\"><h1>Haushalt beschlossen</h1><div class=\"entry themeform share\">{body}<div class=\"share\"><a href=\"https://fb.example/s\">Teilen</a> <a href=\"https://x.example/s\">Posten</a></div></div></div><div class=\"archive\"><ul>{archive}</ul></div></body></html>"
+    );
+    let text = text_of(&page);
+    for i in 1..=8 {
+        assert!(text.contains(&format!("Absatz {i}:")), "paragraph {i} lost: {text}");
+    }
+    assert!(!text.contains("Teilen") && !text.contains("Archivbeitrag"), "{text}");
+}
