@@ -82,9 +82,9 @@ pub enum Command {
         /// canonical URL).
         #[arg(long, value_name = "URL")]
         base_url: Option<Url>,
-        /// Print the text after every step instead (parsed, pruned, picked by the scorer, the lead
-        /// put back or the JSON-LD body taken when they are, cleaned), each under a `== step`
-        /// line: where article text was lost.
+        /// Print the text after every step instead (parsed, pruned, picked by the scorer, the
+        /// JSON-LD body taken or the lead put back when they are, cleaned), each under a
+        /// `== step` line: where article text was lost.
         #[arg(long)]
         trace: bool,
         /// The page: a file, `-` or nothing for stdin, or an http(s) URL (fetched with the

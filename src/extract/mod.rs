@@ -115,8 +115,8 @@ fn noscript_as_markup(page: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The HTML after each step of `extract` (`parsed` body, `pruned` body, `picked` by the
-/// scorer and trimmed, with the page's `lead` put back, the `json-ld` body taken instead): where
-/// a page's text is lost.
+/// scorer and trimmed, the `json-ld` body taken instead, the page's `lead` put back): where a
+/// page's text is lost.
 /// `feedscrub extract --trace` prints it.
 pub fn trace(page: &str, url: Option<&Url>) -> Vec<(&'static str, String)> {
     let mut steps = Vec::new();
@@ -151,19 +151,19 @@ fn extract_inner(page: &str, url: Option<&Url>, trace: Tracer) -> Article {
     let mut html = run_readability(doc, base, &first_img);
     trace("picked", &|| html.clone());
 
-    if let Some(lead) = lead {
-        if let Some(with_lead) = with_lead(&html, &lead) {
-            html = with_lead;
-            trace("lead", &|| html.clone());
-        }
-    }
-
     if let Some(body) = &m.body {
         let dom_len = if html.is_empty() { 0 } else { text_len(&html) };
         let ld_len = body.chars().filter(|c| !c.is_whitespace()).count();
         if ld_len > 500 && dom_len * LD_BODY_RATIO < ld_len {
             html = crate::clean::text::text_to_html(body);
             trace("json-ld", &|| html.clone());
+        }
+    }
+
+    if let Some(lead) = lead {
+        if let Some(with_lead) = with_lead(&html, &lead) {
+            html = with_lead;
+            trace("lead", &|| html.clone());
         }
     }
 

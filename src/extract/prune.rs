@@ -17,7 +17,7 @@ use dom_query::{Document, NodeRef};
 use url::Url;
 
 use super::meta::absolute;
-use super::rules::{LEAD_WORDS, DROP_PHRASES, DROP_SUFFIXES, DROP_ROLES, DROP_TAGS, DROP_WORDS, LAZY_SRC, LAZY_SRCSET, RAIL_HEADINGS, RAIL_PREFIXES};
+use super::rules::{AUTHOR_BOX_WORDS, LEAD_WORDS, DROP_PHRASES, DROP_SUFFIXES, DROP_ROLES, DROP_TAGS, DROP_WORDS, LAZY_SRC, LAZY_SRCSET, RAIL_HEADINGS, RAIL_PREFIXES};
 
 /// Lazy images (the real URL from `data-src` & co. into `src`, `data-srcset` into `srcset`)
 /// and relative URLs (`href`, `src`, `srcset`, `poster`) made absolute against `base`.
@@ -96,6 +96,9 @@ fn mark(n: &NodeRef) -> Mark {
         let Some(v) = n.attr(attr) else { continue };
         for token in v.split_whitespace() {
             let t = token.to_ascii_lowercase();
+            if about_the_author(&t) {
+                return Mark::Strong;
+            }
             if DROP_WORDS.contains(&t.as_str()) || DROP_PHRASES.contains(&t.as_str()) {
                 return Mark::Strong;
             }
@@ -114,6 +117,13 @@ fn mark(n: &NodeRef) -> Mark {
 /// Characters of `<p>` text outside links: the prose in `n`.
 fn prose_chars(n: &NodeRef) -> usize {
     n.descendants_it().filter(|d| d.has_name("p")).map(|p| text_chars(&p).saturating_sub(link_chars(&p))).sum()
+}
+
+/// A class/id token of a box about the author ("author-box--content", "mvp-author-box-text",
+/// "entry-author-info", "author-description"): "author" with a word of `AUTHOR_BOX_WORDS`.
+fn about_the_author(token: &str) -> bool {
+    let words: Vec<&str> = token.split(['-', '_']).filter(|w| !w.is_empty()).collect();
+    words.iter().any(|w| *w == "author" || *w == "autor") && words.iter().any(|w| AUTHOR_BOX_WORDS.contains(w))
 }
 
 /// Mostly links or little text, and no run of prose (300 characters of `<p>` text outside links).

@@ -32,6 +32,10 @@ pub const DROP_WORDS: &[&str] = &[
     "authorbox", "author-box", "author-bio",
 ];
 
+/// Words that, beside "author" in one class/id token, name a box about the author (see
+/// `prune::about_the_author`).
+pub const AUTHOR_BOX_WORDS: &[&str] = &["box", "bio", "info", "description", "about", "details", "card"];
+
 /// Two-word class/id phrases (`word1-word2`), checked on the joined words.
 pub const DROP_PHRASES: &[&str] = &[
     "author-box", "author-bio", "about-author", "post-navigation", "nav-links", "read-more", "more-articles",

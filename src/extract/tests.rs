@@ -229,3 +229,17 @@ fn a_furniture_class_on_the_articles_wrapper_keeps_the_article() {
     }
     assert!(!text.contains("Teilen") && !text.contains("Archivbeitrag"), "{text}");
 }
+
+// A box about the author after the article, whatever the theme calls it, is not the article.
+#[test]
+fn the_box_about_the_author_goes() {
+    let body: String = (1..=4).map(para).collect();
+    for class in ["author-box--content", "mvp-author-box-text", "entry-author-info", "author_description"] {
+        let page = format!(
+            "<html><body><article><h1>Haushalt beschlossen</h1>{body}<div class=\"{class}\"><p>Anna Muster schreibt seit 2010 über Kommunalpolitik und wohnt mit ihrer Familie am Stadtrand, wo sie gern gärtnert.</p></div></article></body></html>"
+        );
+        let text = text_of(&page);
+        assert!(text.contains("Absatz 4:"), "{class}: {text}");
+        assert!(!text.contains("Anna Muster"), "{class}: {text}");
+    }
+}
