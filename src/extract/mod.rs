@@ -3,11 +3,13 @@
 //! Steps, in order: decode the bytes (`decode_page`); parse once (dom_query, html5ever);
 //! read the metadata (`meta`: `<meta>`, OpenGraph, JSON-LD, microdata, canonical); resolve lazy
 //! images; prune what is never the article (`prune`: navigation, page header/footer, asides,
-//! forms, consent banners, share bars, comment sections, related/newsletter rails — rules as
-//! data in `rules`); then let dom_smoothie (a Readability port: text and link density scoring)
-//! pick the article on that same DOM, and `prune::trim` drops link-only lists and single-link
-//! teaser paragraphs from what it picked. When the DOM yields much less text than the page's JSON-LD
-//! `articleBody`, that body is used instead.
+//! forms, consent banners, share bars, comment sections, related/newsletter rails, author
+//! boxes, the next stories of an infinite-scroll page — rules as data in `rules`); then let
+//! dom_smoothie (a Readability port: text and link density scoring) pick the article on that
+//! same DOM, and `prune::trim` drops link-only lists and single-link teaser paragraphs from what
+//! it picked. When the DOM yields much less text than the page's JSON-LD `articleBody`, that
+//! body is used instead. The lead the page marks (`prune::marked_lead`), which the scorer often
+//! leaves out, is put back before it. `trace` shows the text after each step.
 //!
 //! It does NOT remove ads or sanitize: the returned HTML goes through `clean::Cleaner` after,
 //! which removes "Anzeige"/"Advertisement" blocks, boilerplate and tracking, and sanitizes last.
@@ -144,6 +146,7 @@ fn extract_inner(page: &str, url: Option<&Url>, trace: Tracer) -> Article {
 
     prune::fix_urls(&doc, base);
     prune::prune(&doc);
+    prune::drop_next_stories(&doc, m.title.as_deref());
     trace("pruned", &|| body_html(&doc));
     let lead = prune::marked_lead(&doc);
 

@@ -236,6 +236,43 @@ fn remove_rail(h: &NodeRef, page_chars: usize) {
     }
 }
 
+/// On a page of several articles one after another (infinite scroll: the story asked for,
+/// then the next ones), the articles whose headline is not the page's title (`title`). Only
+/// when there are two or more articles of at least `NEXT_STORY_MIN` characters (none inside
+/// another) and exactly one of them has the title as its `<h1>`/`<h2>`.
+pub fn drop_next_stories(doc: &Document, title: Option<&str>) {
+    let Some(title) = title.map(squash).filter(|t| t.len() >= 12) else { return };
+    let Some(body) = doc.body() else { return };
+    let long: Vec<NodeRef> = body.descendants_it().filter(|n| n.has_name("article") && text_chars(n) >= NEXT_STORY_MIN).collect();
+    let leaves: Vec<&NodeRef> = long
+        .iter()
+        .filter(|a| !a.descendants_it().skip(1).any(|d| d.has_name("article") && text_chars(&d) >= NEXT_STORY_MIN))
+        .collect();
+    if leaves.len() < 2 {
+        return;
+    }
+    let titled = |a: &NodeRef| {
+        a.descendants_it().filter(|d| d.has_name("h1") || d.has_name("h2")).take(2).any(|h| {
+            let h = squash(&h.text());
+            h.len() >= 12 && (title.contains(&h) || h.contains(&title))
+        })
+    };
+    let (asked, others): (Vec<&&NodeRef>, Vec<&&NodeRef>) = leaves.iter().partition(|a| titled(a));
+    if asked.len() == 1 {
+        for a in others {
+            a.remove_from_parent();
+        }
+    }
+}
+
+/// An article of a page of several is at least this long (a teaser card is not one).
+const NEXT_STORY_MIN: usize = 500;
+
+/// Lower case, white space collapsed: headlines compared with the page's title.
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
 /// The article's lead as the page marks it: the first element in a `<header>` of the article
 /// (`<article>`, `<main>`, `articleBody`), or with a class/id word in `rules::LEAD_WORDS`, that
 /// is a paragraph of prose (`LEAD_MIN`–`LEAD_MAX` characters, under a fifth of it link text, no

@@ -243,3 +243,17 @@ fn the_box_about_the_author_goes() {
         assert!(!text.contains("Anna Muster"), "{class}: {text}");
     }
 }
+
+// A page that runs on into the next stories (infinite scroll) gives the story asked for: the
+// article whose headline is the page's title, not the longest of them.
+#[test]
+fn the_story_asked_for_not_the_next_ones() {
+    let short: String = (1..=4).map(para).collect();
+    let long_other = (10..=30).map(|i| format!("<p>Meldung {i}: Ein ganz anderer Bericht über den Busverkehr im Landkreis, der mit der Sitzung des Stadtrats nichts zu tun hat und länger ist.</p>")).collect::<String>();
+    let page = format!(
+        "<html><head><title>Haushalt beschlossen | Stadtanzeiger</title><meta property=\"og:title\" content=\"Haushalt beschlossen nach langer Debatte\"></head><body><main><article id=a0><h1>Haushalt beschlossen nach langer Debatte</h1>{short}</article><article id=a1><h2>Busverkehr wird neu geordnet</h2>{long_other}</article></main></body></html>"
+    );
+    let text = text_of(&page);
+    assert!(text.contains("Absatz 1:") && text.contains("Absatz 3:"), "{text}");
+    assert!(!text.contains("Meldung 10:"), "{text}");
+}
