@@ -225,6 +225,20 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
             break;
         }
         before = removed.blocks();
+        // a link that held a removed block may now read "read more" alone
+        let links: Vec<NodeId> = doc
+            .tree
+            .get(root)
+            .expect("root")
+            .descendants()
+            .filter(|n| n.value().as_element().is_some_and(|e| e.name() == "a") && read_more_link(*n))
+            .map(|n| n.id())
+            .collect();
+        for id in &links {
+            removed.boilerplate += 1;
+            note!(removed, &doc, *id, Kind::Boilerplate, "boilerplate", "a \"read more\" link");
+        }
+        detach_pruning(&mut doc, root, &links);
         line_paragraphs(&mut doc, root);
         blocks = block_pass(&mut doc, root, opts, &mut removed);
     }
