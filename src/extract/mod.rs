@@ -151,20 +151,21 @@ fn extract_inner(page: &str, url: Option<&Url>, trace: Tracer) -> Article {
     let lead = prune::marked_lead(&doc);
 
     let first_img = std::cell::OnceCell::new();
-    let mut html = run_readability(doc, base, &first_img);
+    let (mut html, mut text) = run_readability(doc, base, &first_img);
     trace("picked", &|| html.clone());
 
     if let Some(body) = &m.body {
-        let dom_len = if html.is_empty() { 0 } else { text_len(&html) };
+        let dom_len = text.chars().filter(|c| !c.is_whitespace()).count();
         let ld_len = body.chars().filter(|c| !c.is_whitespace()).count();
         if ld_len > 500 && dom_len * LD_BODY_RATIO < ld_len {
             html = crate::clean::text::text_to_html(body);
+            text = body.clone();
             trace("json-ld", &|| html.clone());
         }
     }
 
-    if let Some(lead) = lead {
-        if let Some(with_lead) = with_lead(&html, &lead) {
+    if let Some((lead, lead_text)) = lead {
+        if let Some(with_lead) = with_lead(&html, &text, (&lead, &lead_text)) {
             html = with_lead;
             trace("lead", &|| html.clone());
         }
@@ -187,7 +188,11 @@ fn extract_inner(page: &str, url: Option<&Url>, trace: Tracer) -> Article {
 
 /// dom_smoothie over the pruned DOM: the article HTML, or empty. Sets `first_img` to the first
 /// image of the article (absolute), the lead image when the metadata names none.
-fn run_readability(doc: Document, base: Option<&Url>, first_img: &std::cell::OnceCell<Option<String>>) -> String {
+fn run_readability(
+    doc: Document,
+    base: Option<&Url>,
+    first_img: &std::cell::OnceCell<Option<String>>,
+) -> (String, String) {
     let cfg = dom_smoothie::Config { max_elements_to_parse: 0, ..Default::default() };
     let result = dom_smoothie::Readability::with_document(doc, base.map(Url::as_str), Some(cfg))
         .or_else(|_| dom_smoothie::Readability::with_document(Document::from(""), None, None))
@@ -202,30 +207,27 @@ fn run_readability(doc: Document, base: Option<&Url>, first_img: &std::cell::Onc
             let img = frag.select("img[src]").iter().find_map(|i| i.attr("src").and_then(|s| meta::absolute(&s, base)));
             let _ = first_img.set(img);
             if a.text_content.trim().is_empty() {
-                String::new()
+                (String::new(), String::new())
             } else {
-                html
+                let text = frag.html_root().text().to_string();
+                (html, text)
             }
         }
         Err(e) => {
             tracing::debug!(error = %e, "dom_smoothie found no article");
-            String::new()
+            (String::new(), String::new())
         }
     }
 }
 
-/// The picked article with the page's lead before it, when the pick does not hold the lead
-/// already (and holds something: a lead alone is no article).
-fn with_lead(picked: &str, lead: &str) -> Option<String> {
-    let squash = |html: &str| Document::fragment(html).text().split_whitespace().collect::<Vec<_>>().join(" ");
-    let (p, l) = (squash(picked), squash(lead));
+/// The picked article (its HTML and text) with the page's lead (its HTML and text) before it,
+/// when the pick does not hold the lead already (and holds something: a lead alone is no
+/// article).
+fn with_lead(picked: &str, picked_text: &str, (lead, lead_text): (&str, &str)) -> Option<String> {
+    let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (p, l) = (squash(picked_text), squash(lead_text));
     if p.len() < 200 || l.is_empty() || p.contains(&l) {
         return None;
     }
     Some(format!("<p>{lead}</p>{picked}"))
-}
-
-/// Non-whitespace characters of an HTML fragment's text.
-fn text_len(html: &str) -> usize {
-    Document::fragment(html).text().chars().filter(|c| !c.is_whitespace()).count()
 }

@@ -166,7 +166,7 @@ fn noscript_notice(n: &NodeRef) -> bool {
 pub fn prune(doc: &Document) {
     let Some(body) = doc.body() else { return };
     let page_chars = text_chars(&body);
-    let page_prose = prose_chars(&body);
+    let page_prose = std::cell::OnceCell::new();
     let mut drop: Vec<NodeRef> = Vec::new();
     let mut rails: Vec<NodeRef> = Vec::new();
     for n in body.descendants_it() {
@@ -190,8 +190,11 @@ pub fn prune(doc: &Document) {
     for n in drop {
         // the page's prose, whatever the class says ("entry themeform share"): a wrapper's
         // class word marks the wrapper, not what it wraps
-        let prose = page_prose > 1000 && prose_chars(&n) * 2 > page_prose;
-        if n.parent().is_some() && !holds_article(&n, page_chars) && !prose {
+        let prose = || {
+            let page = *page_prose.get_or_init(|| prose_chars(&body));
+            page > 1000 && prose_chars(&n) * 2 > page
+        };
+        if n.parent().is_some() && !holds_article(&n, page_chars) && !prose() {
             n.remove_from_parent();
         }
     }
@@ -276,15 +279,16 @@ fn squash(s: &str) -> String {
 /// The article's lead as the page marks it: the first element in a `<header>` of the article
 /// (`<article>`, `<main>`, `articleBody`), or with a class/id word in `rules::LEAD_WORDS`, that
 /// is a paragraph of prose (`LEAD_MIN`–`LEAD_MAX` characters, under a fifth of it link text, no
-/// heading or list in it, not in a list). Read after pruning, as HTML. `None` when there is none.
-pub fn marked_lead(doc: &Document) -> Option<String> {
+/// heading or list in it, not in a list). Read after pruning, as HTML and text. `None` when
+/// there is none.
+pub fn marked_lead(doc: &Document) -> Option<(String, String)> {
     let body = doc.body()?;
     let has_article = body.descendants_it().any(|d| d.has_name("article") || d.has_name("main"));
     let lead = body.descendants_it().filter(|n| n.is_element()).find(|n| {
         let marked = ["class", "id"].iter().any(|a| {
             n.attr(a).is_some_and(|v| {
                 v.split(|c: char| c.is_whitespace() || c == '-' || c == '_')
-                    .any(|w| LEAD_WORDS.contains(&w.to_ascii_lowercase().as_str()))
+                    .any(|w| LEAD_WORDS.iter().any(|l| l.eq_ignore_ascii_case(w)))
             })
         });
         let in_header = (n.has_name("p") || n.has_name("div"))
@@ -299,7 +303,7 @@ pub fn marked_lead(doc: &Document) -> Option<String> {
             && !n.descendants_it().any(|d| ["h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table"].iter().any(|t| d.has_name(t)))
             && !n.ancestors_it(None).any(|a| a.has_name("li"))
     })?;
-    Some(lead.inner_html().to_string())
+    Some((lead.inner_html().to_string(), lead.text().to_string()))
 }
 
 /// A lead is longer than a subheadline ("Twenty teams have punched tickets…", which benchmarks

@@ -85,8 +85,10 @@ pub(super) fn starts_like_boilerplate(node: NodeRef<Node>) -> bool {
         return false;
     };
     // lower-cased beyond ASCII: "À lire aussi" starts like "à lire"
-    let head: String = first.chars().take(24).flat_map(char::to_lowercase).collect();
-    rules::BOILERPLATE_STARTS.iter().any(|s| head.starts_with(s))
+    rules::BOILERPLATE_STARTS.iter().any(|s| {
+        let mut head = first.chars().flat_map(char::to_lowercase);
+        s.chars().all(|c| head.next() == Some(c))
+    })
 }
 
 /// Is this text an ad label standing alone (decorations allowed), or a short line naming the
