@@ -105,6 +105,27 @@ pub enum Command {
     /// Per feed: items stored, duplicates collapsed in the merged output, tombstones, how items
     /// are identified, last fetch and errors; and the store's size on disk.
     Stats,
+    /// Add a feed to the config, given its address or a site's: the feed the page announces
+    /// (`<link rel="alternate">`), else one at a usual path (/feed, /rss.xml, /atom.xml, …),
+    /// fetched and parsed to prove it works. Comments and layout of the file are kept.
+    Add {
+        /// The feed's or the site's http(s) address.
+        url: Url,
+        /// The feed's name (default: a slug of its title).
+        #[arg(long)]
+        name: Option<String>,
+        /// Fetch each new item's article page (`full_text = true`).
+        #[arg(long)]
+        full_text: bool,
+        /// When the page announces several feeds: take the Nth of the list `add` prints.
+        #[arg(long, value_name = "N")]
+        pick: Option<usize>,
+    },
+    /// Remove a feed from the config (its comment lines go with it; the rest is kept).
+    Remove {
+        /// The feed's name.
+        name: String,
+    },
     /// Move subscriptions in and out as OPML.
     Opml {
         #[command(subcommand)]

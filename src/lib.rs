@@ -20,6 +20,7 @@ pub mod clean;
 pub mod cli;
 pub mod config;
 pub mod dedup;
+pub mod discover;
 pub mod export;
 pub mod fetch;
 pub mod extract;

@@ -98,7 +98,7 @@ pub fn import(config_text: &str, cfg: &Config, feeds: &[OpmlFeed]) -> Result<(St
 }
 
 /// A slug from the title (else the host), made unique against `taken`.
-fn unique_slug(title: &str, url: &Url, taken: &[String]) -> String {
+pub(crate) fn unique_slug(title: &str, url: &Url, taken: &[String]) -> String {
     let source = if title.is_empty() { url.host_str().unwrap_or("feed") } else { title };
     let mut slug = String::new();
     for c in source.to_lowercase().chars() {

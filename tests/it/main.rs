@@ -3,6 +3,7 @@
 
 mod support;
 
+mod add;
 mod cli;
 mod corpus;
 mod dedup;
