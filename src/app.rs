@@ -400,7 +400,12 @@ fn explain_removals(removed: &crate::clean::Removed) -> String {
         if removed.log.is_empty() { "" } else { ":" }
     );
     for r in &removed.log {
-        let _ = writeln!(o, "  {:<16} {:<48} {}", r.rule, format!("{:?}", r.what), r.why);
+        // the first words of what went (the item page shows more)
+        let mut words: Vec<&str> = r.what.split_whitespace().take(9).collect();
+        if words.len() == 9 {
+            words[8] = "…";
+        }
+        let _ = writeln!(o, "  {:<16} {:<48} {}", r.rule, format!("{:?}", words.join(" ")), r.why);
     }
     o
 }

@@ -83,7 +83,25 @@ pub struct Item {
     pub signature: Option<String>,
     /// Full text (`full_text = true` feeds): what became of the item's page.
     pub full_text: Option<FullText>,
+    /// What the cleaner removed, as `clean --explain` tells it: at most `REMOVALS_KEPT` notes
+    /// with at most `crate::clean::WHAT_MAX` characters of removed text each (the item page
+    /// shows them).
+    pub removals: Vec<RemovalNote>,
 }
+
+/// One removal the item page shows: whether an ad or boilerplate (or the whole item judged an
+/// ad), the rule, why, and the start of the removed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemovalNote {
+    /// `ad`, `boilerplate`, or `ad-item` (the whole item, kept by `ads = "mark"`).
+    pub kind: String,
+    pub rule: String,
+    pub why: String,
+    pub what: String,
+}
+
+/// An item keeps at most this many removal notes.
+pub const REMOVALS_KEPT: usize = 32;
 
 /// What the full-text step made of an item's page (`crate::fulltext`).
 #[derive(Debug, Clone, PartialEq, Eq)]

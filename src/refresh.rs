@@ -342,7 +342,8 @@ fn process_all(
         .map_err(|source| RefreshError::Parse { url: feed.source.to_string(), source })?;
     let site = parsed.meta.site_link.as_deref().and_then(|l| Url::parse(l).ok()).or(feed_url);
     let parsed_ttl = parsed.ttl;
-    let cleaner = Cleaner::new(&feed.remove, &feed.remove_text);
+    // explaining: the item page shows what was removed, and why
+    let cleaner = Cleaner::new(&feed.remove, &feed.remove_text).explaining();
     let mut counts = Counts::default();
     let mut seen = HashSet::new();
     let mut changes = store.changes();
@@ -375,7 +376,7 @@ fn process_all(
     );
     promos.remember(&mut state.learned);
     let mut prepared = Vec::with_capacity(cleaned_items.len());
-    for (i, (mut raw, link_url, cleaned, ad)) in cleaned_items.into_iter().enumerate() {
+    for (i, (mut raw, link_url, mut cleaned, ad)) in cleaned_items.into_iter().enumerate() {
         if ad || promos.hit(i).is_some() {
             match feed.ads {
                 AdsMode::Drop => {
@@ -383,7 +384,18 @@ fn process_all(
                     continue;
                 }
                 AdsMode::Mark => {
-                    raw.title = Some(format!("{}{}", crate::clean::rules::AD_MARK, raw.title.as_deref().unwrap_or("")))
+                    raw.title = Some(format!("{}{}", crate::clean::rules::AD_MARK, raw.title.as_deref().unwrap_or("")));
+                    // the item page says why the whole item is an ad
+                    let why = match promos.hit(i).filter(|_| !ad) {
+                        Some(affix) => format!("its title has the feed's promotion mark {affix:?}, shared by items that sell"),
+                        None => "its title, categories, link or text say it is an ad or a sponsor's post".to_string(),
+                    };
+                    if let Some(c) = cleaned.as_mut() {
+                        c.removed.log.insert(
+                            0,
+                            crate::clean::Removal { kind: crate::clean::Kind::Ad, rule: "ad-item", why, what: String::new() },
+                        );
+                    }
                 }
                 AdsMode::Keep => {}
             }
@@ -412,6 +424,7 @@ fn process_all(
         let title = raw.title.clone().unwrap_or_default();
         let link = link_url.as_ref().map(Url::to_string);
         let removed = cleaned.as_ref().map_or(0, |c| c.removed.blocks());
+        let removals = cleaned.as_ref().map(|c| removal_notes(&c.removed)).unwrap_or_default();
         let (html, text) = cleaned.map(|c| (c.html, c.text)).unwrap_or_default();
         let published = raw.published.map(|d| d.to_rfc3339()).unwrap_or_default();
         let updated = raw.updated.map(|d| d.to_rfc3339()).unwrap_or_default();
@@ -506,6 +519,7 @@ fn process_all(
             canonical,
             signature: crate::near::Signature::of_text(&text).map(|s| s.to_hex()),
             full_text: None,
+            removals,
         };
         changes.put_item(&item);
         if feed.full_text && item.link.is_some() {
@@ -753,4 +767,25 @@ mod tests {
             }
         }
     }
+}
+
+/// The notes an item keeps of what the cleaner removed: the first `REMOVALS_KEPT` of its log
+/// (`Removed::log`, as `clean --explain` prints it), texts trimmed to `clean::WHAT_MAX`.
+pub(crate) fn removal_notes(removed: &crate::clean::Removed) -> Vec<crate::model::RemovalNote> {
+    removed
+        .log
+        .iter()
+        .take(crate::model::REMOVALS_KEPT)
+        .map(|r| crate::model::RemovalNote {
+            kind: match (r.rule, r.kind) {
+                ("ad-item", _) => "ad-item",
+                (_, crate::clean::Kind::Ad) => "ad",
+                _ => "boilerplate",
+            }
+            .to_string(),
+            rule: r.rule.to_string(),
+            why: r.why.clone(),
+            what: r.what.clone(),
+        })
+        .collect()
 }

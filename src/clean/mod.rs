@@ -22,7 +22,7 @@ use url::Url;
 
 use crate::model::{Body, CleanHtml};
 
-pub use dom::{is_ad_label, Kind, Removal, Removed};
+pub use dom::{is_ad_label, Kind, Removal, Removed, WHAT_MAX};
 pub use learn::Learned;
 
 /// Per-feed cleaning rules, compiled once per refresh.

@@ -22,6 +22,7 @@ fn item(id: &str, title: &str, day: u32) -> Item {
         canonical: None,
         signature: None,
         full_text: None,
+        removals: vec![],
     }
 }
 

@@ -53,7 +53,7 @@ pub async fn complete(
 ) -> (Vec<Item>, FullTextCounts) {
     let permits = ctx.fetcher.settings().full_text_concurrency.get();
     // One cleaner for every page of the feed (its selectors and regexes compiled once).
-    let cleaner = Arc::new(Cleaner::new(&feed.remove, &feed.remove_text));
+    let cleaner = Arc::new(Cleaner::new(&feed.remove, &feed.remove_text).explaining());
     let jobs = items.into_iter().map(|item| {
         let prev = previous(&item.id);
         let cleaner = cleaner.clone();
@@ -115,8 +115,9 @@ async fn page_of(
                 let _ = done.send(r);
             });
             match result.await {
-                Ok(Ok(Ok(html))) => {
+                Ok(Ok(Ok((html, removals)))) => {
                     item.html = html;
+                    item.removals = removals;
                     item.full_text = Some(FullText { outcome: FullTextOutcome::Kept, validators });
                 }
                 Ok(Ok(Err(why))) => {
@@ -136,15 +137,16 @@ fn failed(why: &str, validators: Validators) -> FullText {
     FullText { outcome: FullTextOutcome::Failed(why.to_string()), validators }
 }
 
-/// Extracts, cleans (with the feed's `cleaner`) and judges one page: the clean article HTML,
-/// or why it is not kept. `teaser` is the item's cleaned feed content (HTML).
+/// Extracts, cleans (with the feed's `cleaner`) and judges one page: the clean article HTML and
+/// what the cleaner removed from it, or why it is not kept. `teaser` is the item's cleaned feed
+/// content (HTML).
 pub fn article_of(
     cleaner: &Cleaner,
     body: &[u8],
     charset: Option<&str>,
     url: &Url,
     teaser: &str,
-) -> Result<crate::model::CleanHtml, String> {
+) -> Result<(crate::model::CleanHtml, Vec<crate::model::RemovalNote>), String> {
     let page = crate::extract::decode_page(body, charset);
     let article = crate::extract::extract(&page, Some(url));
     let base = article.canonical.as_deref().and_then(|c| Url::parse(c).ok()).unwrap_or_else(|| url.clone());
@@ -155,7 +157,7 @@ pub fn article_of(
             return Err(r.to_string());
         }
     }
-    Ok(cleaned.html)
+    Ok((cleaned.html, crate::refresh::removal_notes(&cleaned.removed)))
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -90,13 +90,33 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/all.atom", get(|s: State<Arc<AppState>>, h: HeaderMap| feed(s, h, None, Format::Atom)))
         .route("/all.json", get(|s: State<Arc<AppState>>, h: HeaderMap| feed(s, h, None, Format::Json)))
         .route("/feeds/{file}", get(feed_file))
+        .route("/feeds/{name}/items/{id}", get(item_page))
+        .route("/style.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], pages::STYLE) }))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
         .with_state(state)
 }
 
-async fn feed_file(state: State<Arc<AppState>>, headers: HeaderMap, Path(file): Path<String>) -> Response {
+/// `?page=N` of a feed's page.
+#[derive(Debug, serde::Deserialize)]
+struct PageQuery {
+    page: Option<usize>,
+}
+
+/// `/feeds/{name}.rss|atom|json`: the clean feed; `/feeds/{name}`: its page for a browser.
+async fn feed_file(
+    state: State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Response {
     let Some((name, ext)) = file.rsplit_once('.') else {
-        return not_found();
+        if !crate::config::is_slug(&file) {
+            return not_found();
+        }
+        let base = state.base_url(&headers);
+        let st = state.0.clone();
+        let page = q.page.unwrap_or(1);
+        return page_response(tokio::task::spawn_blocking(move || pages::feed_page(&st.config(), &st.store, &base, &file, page)).await);
     };
     let format = match ext {
         "rss" => Format::Rss,
@@ -227,8 +247,40 @@ fn accepts_gzip(req: &HeaderMap) -> bool {
 async fn index(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let base = state.base_url(&headers);
     let st = state.clone();
-    match tokio::task::spawn_blocking(move || pages::index(&st.config(), &st.store, &base)).await {
-        Ok(Ok(html)) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+    page_response(tokio::task::spawn_blocking(move || pages::index(&st.config(), &st.store, &base).map(Some)).await)
+}
+
+/// `/feeds/{name}/items/{id}`: one item and what was removed from it.
+async fn item_page(State(state): State<Arc<AppState>>, headers: HeaderMap, Path((name, id)): Path<(String, String)>) -> Response {
+    if !crate::config::is_slug(&name) {
+        return not_found();
+    }
+    let base = state.base_url(&headers);
+    let st = state.clone();
+    page_response(tokio::task::spawn_blocking(move || pages::item_page(&st.config(), &st.store, &base, &name, &id)).await)
+}
+
+/// Feed content shown in our own origin: the browser may run no script, load styles only from
+/// feedscrub, and load images and media from anywhere (the items' own, as a feed reader
+/// would); no framing, no form posts, no sniffing, no referrer to the sites items link to.
+pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src http: https: data:; media-src http: https:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// An HTML page's response with the safety headers (`PAGE_CSP`, nosniff, no referrer); 404
+/// for `None`, 500 when the store failed.
+fn page_response(r: Result<Result<Option<String>, crate::store::StoreError>, tokio::task::JoinError>) -> Response {
+    match r {
+        Ok(Ok(Some(html))) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CONTENT_SECURITY_POLICY, PAGE_CSP),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                (header::REFERRER_POLICY, "no-referrer"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            html,
+        )
+            .into_response(),
+        Ok(Ok(None)) => not_found(),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "store error\n").into_response(),
     }
 }

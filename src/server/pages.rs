@@ -1,36 +1,78 @@
-//! The HTML index page and the OPML subscription list. Plain HTML, no JavaScript.
+//! The pages a person reads in a browser: the dashboard (`/`), a feed's items
+//! (`/feeds/{name}`), one item with what the cleaner removed from it
+//! (`/feeds/{name}/items/{id}`), and the OPML subscription list. Server-rendered HTML, no
+//! JavaScript, one stylesheet (`STYLE`, served at `/style.css`). Feed text is escaped; item
+//! bodies are the sanitized HTML the store keeps (only the sanitizer's output is stored); removed
+//! text is shown escaped, as text.
 
 use std::fmt::Write;
 
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+
 use crate::config::Config;
 use crate::export::xml_escape as esc;
+use crate::model::Item;
 use crate::store::{Store, StoreError};
 
-/// Each configured feed with its status and links to its three outputs.
-pub fn index(cfg: &Config, store: &Store, base: &str) -> Result<String, StoreError> {
-    let mut o = String::from(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>feedscrub</title>\
+/// The one stylesheet: readable on a phone and a desktop, visible focus for keyboard use.
+pub const STYLE: &str = "\
+:root{color-scheme:light dark;--muted:#666;--line:#ddd;--bad:#a00}\
+*{box-sizing:border-box}\
+body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem}\
+img,video{max-width:100%;height:auto}\
+a:focus,a:hover{outline:2px solid #36c;outline-offset:2px}\
+nav{margin-bottom:1rem}nav a{margin-right:1rem}\
+table{border-collapse:collapse;width:100%}td,th{padding:.3em .5em;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}\
+.err{color:var(--bad)}.muted{color:var(--muted);font-size:.9em}\
+article{border-bottom:1px solid var(--line);padding:.5rem 0 1rem}\
+.body{overflow-wrap:anywhere}\
+.removed td:last-child{font-family:ui-monospace,monospace;font-size:.85em;white-space:pre-wrap;overflow-wrap:anywhere}\
+.ad{background:#fee;padding:.5em}\
+@media (max-width:40rem){.wide{display:none}td,th{padding:.3em .25em}}\
+";
+
+/// Items per page of `/feeds/{name}`.
+pub const PER_PAGE: usize = 20;
+
+/// The page's start: doctype, `lang`, title, stylesheet, navigation.
+fn head(title: &str, base: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title>\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}.err{color:#a00}</style>\
-         </head><body><h1>feedscrub</h1>\n",
-    );
+         <link rel=\"stylesheet\" href=\"{b}/style.css\"></head><body>\
+         <nav><a href=\"{b}/\">feedscrub</a><a href=\"{b}/all.atom\">all feeds (Atom)</a><a href=\"{b}/feeds.opml\">OPML</a></nav>\n",
+        t = esc(title),
+        b = esc(base)
+    )
+}
+
+/// An item's address: `/feeds/{name}/items/{id}`, the id percent-encoded.
+pub fn item_path(base: &str, feed: &str, id: &str) -> String {
+    format!("{}/feeds/{}/items/{}", base, feed, utf8_percent_encode(id, NON_ALPHANUMERIC))
+}
+
+fn when(d: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    d.map_or("never".to_string(), |d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+}
+
+/// Each configured feed with its status and links to its page and its three outputs.
+pub fn index(cfg: &Config, store: &Store, base: &str) -> Result<String, StoreError> {
+    let mut o = head("feedscrub", base);
+    o.push_str("<h1>feedscrub</h1>\n");
     let _ = writeln!(
         o,
         "<p>Clean feeds: all merged as <a href=\"{b}/all.rss\">RSS</a>, <a href=\"{b}/all.atom\">Atom</a>, \
          <a href=\"{b}/all.json\">JSON</a>; subscribe to all at once with <a href=\"{b}/feeds.opml\">OPML</a>.</p>",
         b = esc(base)
     );
-    o.push_str("<table><tr><th>feed</th><th>items</th><th>ads &amp; junk removed</th><th>last success</th><th>last error</th><th>outputs</th></tr>\n");
+    o.push_str("<table><tr><th>feed</th><th>items</th><th>ads &amp; junk removed</th><th class=\"wide\">last success</th><th>last error</th><th class=\"wide\">outputs</th></tr>\n");
     for f in &cfg.feeds {
         let st = store.feed_state(&f.name)?.unwrap_or_default();
         let title = st.meta.title.clone().unwrap_or_else(|| f.name.clone());
-        let when = |d: Option<chrono::DateTime<chrono::Utc>>| {
-            d.map_or("never".to_string(), |d| d.format("%Y-%m-%d %H:%M UTC").to_string())
-        };
         let _ = writeln!(
             o,
-            "<tr><td><strong>{name}</strong><br>{title}</td><td>{items}</td><td>{ads}</td><td>{ok}</td><td class=\"err\">{err}</td>\
-             <td><a href=\"{b}/feeds/{name}.rss\">RSS</a> <a href=\"{b}/feeds/{name}.atom\">Atom</a> <a href=\"{b}/feeds/{name}.json\">JSON</a></td></tr>",
+            "<tr><td><a href=\"{b}/feeds/{name}\"><strong>{name}</strong></a><br>{title}</td><td>{items}</td><td>{ads}</td><td class=\"wide\">{ok}</td><td class=\"err\">{err}</td>\
+             <td class=\"wide\"><a href=\"{b}/feeds/{name}.rss\">RSS</a> <a href=\"{b}/feeds/{name}.atom\">Atom</a> <a href=\"{b}/feeds/{name}.json\">JSON</a></td></tr>",
             name = esc(&f.name),
             title = esc(&title),
             items = st.item_count,
@@ -42,6 +84,100 @@ pub fn index(cfg: &Config, store: &Store, base: &str) -> Result<String, StoreErr
     }
     o.push_str("</table></body></html>\n");
     Ok(o)
+}
+
+/// A feed's newest items as a reader sees them, `PER_PAGE` per page (`page` from 1), newest
+/// first. `None` when no such feed is configured.
+pub fn feed_page(cfg: &Config, store: &Store, base: &str, name: &str, page: usize) -> Result<Option<String>, StoreError> {
+    let Some(f) = cfg.feed(name) else { return Ok(None) };
+    let st = store.feed_state(&f.name)?.unwrap_or_default();
+    let title = st.meta.title.clone().unwrap_or_else(|| f.name.clone());
+    let mut items = store.items(&f.name)?;
+    items.sort_by(|a, b| date_of(b).cmp(&date_of(a)).then_with(|| a.id.cmp(&b.id)));
+    let pages = items.len().div_ceil(PER_PAGE).max(1);
+    let page = page.clamp(1, pages);
+    let mut o = head(&title, base);
+    let _ = writeln!(
+        o,
+        "<h1>{t}</h1><p class=\"muted\">{n} items stored · last success {ok}{err} · <a href=\"{b}/feeds/{name}.atom\">Atom</a> <a href=\"{b}/feeds/{name}.rss\">RSS</a> <a href=\"{b}/feeds/{name}.json\">JSON</a></p>",
+        t = esc(&title),
+        n = items.len(),
+        ok = when(st.last_success),
+        err = st.last_error.as_deref().map(|e| format!(" · <span class=\"err\">last error: {}</span>", esc(e))).unwrap_or_default(),
+        b = esc(base),
+        name = esc(&f.name),
+    );
+    for item in items.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE) {
+        let href = item_path(base, &f.name, &item.id);
+        let _ = writeln!(
+            o,
+            "<article><h2><a href=\"{href}\">{t}</a></h2><p class=\"muted\">{date}{src} · {removed} removed</p><div class=\"body\">{body}</div></article>",
+            href = esc(&href),
+            t = esc(if item.title.is_empty() { "(untitled)" } else { &item.title }),
+            date = when(date_of(item)),
+            src = item.link.as_deref().map(|l| format!(" · <a href=\"{}\">source</a>", esc(l))).unwrap_or_default(),
+            removed = item.removed,
+            body = item.html.as_str(),
+        );
+    }
+    if pages > 1 {
+        o.push_str("<nav>");
+        if page > 1 {
+            let _ = write!(o, "<a href=\"{}/feeds/{}?page={}\">newer</a>", esc(base), esc(&f.name), page - 1);
+        }
+        let _ = write!(o, "<span class=\"muted\">page {page} of {pages}</span>");
+        if page < pages {
+            let _ = write!(o, " <a href=\"{}/feeds/{}?page={}\">older</a>", esc(base), esc(&f.name), page + 1);
+        }
+        o.push_str("</nav>");
+    }
+    o.push_str("</body></html>\n");
+    Ok(Some(o))
+}
+
+fn date_of(item: &Item) -> Option<chrono::DateTime<chrono::Utc>> {
+    item.published.or(item.updated).or(Some(item.first_seen))
+}
+
+/// One item: the clean article, and every block the cleaner removed with its rule, the reason
+/// and the start of its text (escaped). `None` when there is no such feed or item.
+pub fn item_page(cfg: &Config, store: &Store, base: &str, name: &str, id: &str) -> Result<Option<String>, StoreError> {
+    let Some(f) = cfg.feed(name) else { return Ok(None) };
+    let Some(item) = store.item(&f.name, id)? else { return Ok(None) };
+    let mut o = head(&item.title, base);
+    let _ = writeln!(
+        o,
+        "<p class=\"muted\"><a href=\"{b}/feeds/{name}\">{name}</a></p><article><h1>{t}</h1><p class=\"muted\">{date}{src}</p><div class=\"body\">{body}</div></article>",
+        b = esc(base),
+        name = esc(&f.name),
+        t = esc(&item.title),
+        date = when(date_of(&item)),
+        src = item.link.as_deref().map(|l| format!(" · <a href=\"{}\">source</a>", esc(l))).unwrap_or_default(),
+        body = item.html.as_str(),
+    );
+    if let Some(ad) = item.removals.iter().find(|r| r.kind == "ad-item") {
+        let _ = writeln!(o, "<p class=\"ad\">This whole item is an ad, kept and marked because the feed has <code>ads = \"mark\"</code>: {}.</p>", esc(&ad.why));
+    }
+    let blocks: Vec<_> = item.removals.iter().filter(|r| r.kind != "ad-item").collect();
+    let _ = writeln!(o, "<h2>What feedscrub removed</h2>");
+    if blocks.is_empty() {
+        o.push_str("<p>Nothing: the item came clean.</p>\n");
+    } else {
+        let _ = writeln!(
+            o,
+            "<p class=\"muted\">{} removals ({} of ads, {} of boilerplate){}</p><table class=\"removed\"><tr><th>rule</th><th>why</th><th>removed text</th></tr>",
+            blocks.len(),
+            blocks.iter().filter(|r| r.kind == "ad").count(),
+            blocks.iter().filter(|r| r.kind == "boilerplate").count(),
+            if item.removals.len() >= crate::model::REMOVALS_KEPT { "; the first ones are listed" } else { "" },
+        );
+        for r in blocks {
+            let _ = writeln!(o, "<tr><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td></tr>", esc(&r.rule), esc(&r.kind), esc(&r.why), esc(&r.what));
+        }
+        o.push_str("</table>\n");
+    }
+    o.push_str("</body></html>\n");
+    Ok(Some(o))
 }
 
 /// OPML 2.0 listing the clean feeds' URLs (RSS), so a reader subscribes to all at once.

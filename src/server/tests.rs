@@ -183,7 +183,9 @@ async fn unknown_names_404_and_other_methods_405() {
     for uri in [
         "/feeds/nope.rss",
         "/feeds/news.xml",
-        "/feeds/news",
+        "/feeds/nope",
+        "/feeds/news/items/nope",
+        "/feeds/nope/items/x",
         "/all.xml",
         "/nothing",
         "/feeds/../../etc/passwd",

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::dedup::IdentityMode;
 use crate::model::{
-    CleanHtml, FeedMeta, FeedState, FullText, FullTextCounts, FullTextOutcome, Item, LearnedRules, Learnt, Validators,
+    CleanHtml, FeedMeta, FeedState, FullText, FullTextCounts, FullTextOutcome, Item, LearnedRules, Learnt, RemovalNote,
+    Validators,
 };
 
 /// The newest record version this build reads and the one it writes for items.
@@ -124,6 +125,10 @@ pub struct ItemRecord {
     pub sig: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_text: Option<FullTextRecord>,
+    /// `model::RemovalNote`s as (kind, rule, why, what); absent in records written before
+    /// they were kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removals: Vec<(String, String, String, String)>,
 }
 
 /// `model::FullText` on disk.
@@ -190,6 +195,7 @@ impl From<&Item> for ItemRecord {
             canonical: i.canonical.clone(),
             sig: i.signature.clone(),
             full_text: i.full_text.as_ref().map(FullTextRecord::from),
+            removals: i.removals.iter().map(|r| (r.kind.clone(), r.rule.clone(), r.why.clone(), r.what.clone())).collect(),
         }
     }
 }
@@ -213,6 +219,7 @@ impl From<ItemRecord> for Item {
             canonical: r.canonical,
             signature: r.sig,
             full_text: r.full_text.map(FullText::from),
+            removals: r.removals.into_iter().map(|(kind, rule, why, what)| RemovalNote { kind, rule, why, what }).collect(),
         }
     }
 }
@@ -373,6 +380,7 @@ mod tests {
             canonical: None,
             signature: None,
             full_text: None,
+            removals: vec![],
         }
     }
 

@@ -22,6 +22,7 @@ fn item(feed: &str, id: &str) -> Item {
         canonical: None,
         signature: None,
         full_text: None,
+        removals: vec![],
     }
 }
 

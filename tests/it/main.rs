@@ -12,6 +12,7 @@ mod fulltext;
 mod guard;
 mod learning;
 mod pipeline;
+mod pages;
 mod reader;
 mod serve;
 mod tls;

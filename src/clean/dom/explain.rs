@@ -43,6 +43,32 @@ impl Removed {
     }
 }
 
+/// A removal's text is kept to this many characters (`--explain` prints its first words, the
+/// item page shows it).
+pub const WHAT_MAX: usize = 300;
+
+/// `text` cut to at most `WHAT_MAX` characters at a word boundary, with " …" when cut.
+pub fn trimmed(text: &str) -> String {
+    if text.chars().count() <= WHAT_MAX {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for w in text.split_whitespace() {
+        if out.chars().count() + w.chars().count() + 1 > WHAT_MAX {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    if out.is_empty() {
+        out = text.chars().take(WHAT_MAX).collect();
+    }
+    out.push_str(" …");
+    out
+}
+
 /// One removed element: what it was, the rule that removed it and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Removal {
@@ -52,7 +78,8 @@ pub struct Removal {
     /// `feed-remove-text`, `unsafe`.
     pub rule: &'static str,
     pub why: String,
-    /// The first words of its text, or the element and its URL when it has no text.
+    /// Its text, at most `WHAT_MAX` characters (cut at a word, "…" after), or the element and
+    /// its URL when it has no text.
     pub what: String,
 }
 
@@ -69,12 +96,7 @@ pub enum Kind {
 /// The first words of a subtree's text (at most `WORDS`), or `<tag url>` for an element
 /// without text. Stops reading once it has enough.
 pub fn describe(node: NodeRef<Node>) -> String {
-    const WORDS: usize = 8;
-    let text = super::stats::text_of(node);
-    let mut out: String = text.split(' ').take(WORDS).collect::<Vec<_>>().join(" ");
-    if out.len() < text.len() {
-        out.push_str(" …");
-    }
+    let out = trimmed(&super::stats::text_of(node));
     if !out.is_empty() {
         return out;
     }

@@ -245,7 +245,7 @@ pub fn strip_tail(
     let mut removed = Removed { explain, ..Removed::default() };
     removed.boilerplate += 1;
     if removed.explaining() {
-        let what: String = tail.split_whitespace().take(8).collect::<Vec<_>>().join(" ");
+        let what = super::explain::trimmed(&tail);
         removed.log.push(Removal { kind: Kind::Boilerplate, rule, why, what });
     }
     if let Some(Node::Text(t)) = doc.tree.get_mut(node).map(|mut n| n.value().clone()) {

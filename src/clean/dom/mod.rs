@@ -52,7 +52,7 @@ mod urls;
 use blocks::*;
 pub use elements::is_video_embed;
 use elements::*;
-pub use explain::{describe, Kind, Removal, Removed};
+pub use explain::{describe, Kind, Removal, Removed, WHAT_MAX};
 use extents::*;
 pub use learned::{strip_blocks, strip_tail, LeafBlock, Strike, TailCut};
 pub(crate) use ops::counts_without_content;
