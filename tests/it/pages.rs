@@ -65,17 +65,29 @@ fn assert_inert(html: &str) {
     assert!(!lower.contains("onerror="), "an event handler:\n{html}");
 }
 
+/// A feed's page and the item pages it links, each checked for its safety headers.
+fn feed_and_items(addr: &str, name: &str) -> (String, Vec<String>) {
+    let (head, feed) = get(addr, &format!("/feeds/{name}"));
+    assert_safe_headers(&head);
+    let pages = item_links(addr, &feed)
+        .iter()
+        .map(|l| {
+            let (head, page) = get(addr, l);
+            assert_safe_headers(&head);
+            page
+        })
+        .collect();
+    (feed, pages)
+}
+
 #[test]
 fn the_item_page_shows_the_clean_article_and_what_was_removed() {
     let ws = workspace();
     let d = Daemon::start(&ws);
-    let (head, feed) = get(&d.addr, "/feeds/sample");
-    assert_safe_headers(&head);
+    let (feed, pages) = feed_and_items(&d.addr, "sample");
     assert!(feed.contains("<html lang=\"en\">") && feed.contains("/style.css"), "{feed}");
-    let links = item_links(&d.addr, &feed);
-    assert_eq!(links.len(), 2, "{feed}");
+    assert_eq!(pages.len(), 2, "{feed}");
     // the seed article's two Anzeige blocks: listed with their rule and their text, gone from the body
-    let pages: Vec<String> = links.iter().map(|l| get(&d.addr, l)).inspect(|(h, _)| assert_safe_headers(h)).map(|(_, b)| b).collect();
     let with_ads = pages.iter().find(|p| p.matches("an ad label standing alone").count() == 2).expect("the item with two Anzeige blocks");
     let (article, removed) = with_ads.split_once("What feedscrub removed").unwrap();
     assert!(removed.contains("ad-label") && removed.contains("Anzeige"), "{removed}");
@@ -98,18 +110,13 @@ fn the_item_page_shows_the_clean_article_and_what_was_removed() {
 fn hostile_feed_text_is_shown_as_text() {
     let ws = workspace();
     let d = Daemon::start(&ws);
-    let (head, feed) = get(&d.addr, "/feeds/hostile");
-    assert_safe_headers(&head);
+    let (feed, pages) = feed_and_items(&d.addr, "hostile");
     assert_inert(&feed);
     assert!(feed.contains("Rat beschließt Haushalt"), "{feed}");
-    let links = item_links(&d.addr, &feed);
-    assert_eq!(links.len(), 2, "{feed}");
-    for l in &links {
-        let (head, page) = get(&d.addr, l);
-        assert_safe_headers(&head);
-        assert_inert(&page);
+    assert_eq!(pages.len(), 2, "{feed}");
+    for page in &pages {
+        assert_inert(page);
     }
-    let pages: Vec<String> = links.iter().map(|l| get(&d.addr, l).1).collect();
     // the removed ad's text is listed, escaped
     let article = pages.iter().find(|p| p.contains("Rat beschließt")).unwrap();
     assert!(article.contains("Jetzt kostenlos testen!"), "{article}");
