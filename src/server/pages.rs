@@ -26,6 +26,7 @@ table{border-collapse:collapse;width:100%}td,th{padding:.3em .5em;border-bottom:
 .err{color:var(--bad)}.muted{color:var(--muted);font-size:.9em}\
 article{border-bottom:1px solid var(--line);padding:.5rem 0 1rem}\
 .body{overflow-wrap:anywhere}\
+.removed td:first-child{white-space:nowrap}\
 .removed td:last-child{font-family:ui-monospace,monospace;font-size:.85em;white-space:pre-wrap;overflow-wrap:anywhere}\
 .ad{background:#fee;padding:.5em}\
 @media (max-width:40rem){.wide{display:none}td,th{padding:.3em .25em}}\

@@ -4,6 +4,7 @@
 mod support;
 
 mod add;
+mod browser;
 mod cli;
 mod corpus;
 mod dedup;
