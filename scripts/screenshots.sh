@@ -15,7 +15,7 @@ trap 'kill "$PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 cp examples/sample-feed.xml "$WORK/sample.xml"
 printf '[settings]\ndb = "db"\n\n[[feed]]\nname = "sample"\nurl = "sample.xml"\n' > "$WORK/feeds.toml"
 (cd "$WORK" && "$BIN" -q fetch)
-(cd "$WORK" && "$BIN" serve --listen 127.0.0.1:18765 2> serve.log) &
+(cd "$WORK" && exec "$BIN" serve --listen 127.0.0.1:18765 2> serve.log) &
 PID=$!
 for _ in $(seq 50); do curl -sf http://127.0.0.1:18765/healthz >/dev/null && break; sleep 0.1; done
 ITEM=$(curl -s http://127.0.0.1:18765/feeds/sample | grep -o 'href="[^"]*/items/[^"]*bibliothek"' | head -1 | sed 's/^href="//; s/"$//')
