@@ -122,6 +122,17 @@ pub enum AdsMode {
     Keep,
 }
 
+impl AdsMode {
+    /// As the config writes it: `drop`, `mark`, `keep`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdsMode::Drop => "drop",
+            AdsMode::Mark => "mark",
+            AdsMode::Keep => "keep",
+        }
+    }
+}
+
 #[cfg(test)]
 impl FeedConfig {
     /// A feed at `url` with every option at its default, for unit tests.

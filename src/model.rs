@@ -176,7 +176,26 @@ pub struct FeedState {
     pub full_text: FullTextCounts,
     /// What the cleaner learned from the feed's own items, kept across fetches.
     pub learned: LearnedRules,
+    /// The latest items judged ads as a whole (dropped, or kept by `ads = "mark"`/`"keep"`),
+    /// newest first, at most `AD_ITEMS_KEPT`: so that a false positive can be seen.
+    pub ad_items: Vec<AdItem>,
 }
+
+/// An item judged an ad as a whole, as the feed's whole-ad view lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdItem {
+    /// When it was first judged so.
+    pub seen: DateTime<Utc>,
+    pub title: String,
+    pub link: Option<String>,
+    /// The rule and why: "drop_items: …", "ad-item: …", "promo: …".
+    pub why: String,
+    /// `dropped`, `marked` or `kept`.
+    pub action: String,
+}
+
+/// A feed keeps at most this many whole-ad items in its state.
+pub const AD_ITEMS_KEPT: usize = 50;
 
 /// What the cleaner learned from a feed's own items (`clean::learn`), kept with the feed so a
 /// fetch that brings one new item still has what earlier fetches taught.

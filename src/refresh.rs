@@ -268,6 +268,7 @@ fn state_for(prev: Option<FeedState>, url: &str) -> FeedState {
             last_error: state.last_error,
             item_count: state.item_count,
             ads_removed: state.ads_removed,
+            ad_items: state.ad_items,
             ..FeedState::default()
         };
     }
@@ -356,8 +357,9 @@ fn process_all(
         let link = raw.orig_link.as_deref().or(raw.link.as_deref());
         let link_url = link.and_then(|l| clean_link_url(l, site.as_ref()));
         let title = raw.title.clone().unwrap_or_default();
-        if feed.drop_items.iter().any(|re| re.is_match(&title)) {
+        if let Some(re) = feed.drop_items.iter().find(|re| re.is_match(&title)) {
             counts.ads_dropped += 1;
+            note_ad_item(&mut state, now, &title, link_url.as_ref(), format!("drop_items: the title matches {:?}", re.as_str()), "dropped");
             continue;
         }
         let base = link_url.clone().or_else(|| site.clone());
@@ -378,6 +380,17 @@ fn process_all(
     let mut prepared = Vec::with_capacity(cleaned_items.len());
     for (i, (mut raw, link_url, mut cleaned, ad)) in cleaned_items.into_iter().enumerate() {
         if ad || promos.hit(i).is_some() {
+            let why = match promos.hit(i).filter(|_| !ad) {
+                Some(affix) => format!("its title has the feed's promotion mark {affix:?}, shared by items that sell"),
+                None => "its title, categories, link or text say it is an ad or a sponsor's post".to_string(),
+            };
+            let action = match feed.ads {
+                AdsMode::Drop => "dropped",
+                AdsMode::Mark => "marked",
+                AdsMode::Keep => "kept",
+            };
+            let title = raw.title.as_deref().unwrap_or("").to_string();
+            note_ad_item(&mut state, now, &title, link_url.as_ref(), format!("ad-item: {why}"), action);
             match feed.ads {
                 AdsMode::Drop => {
                     counts.ads_dropped += 1;
@@ -386,10 +399,6 @@ fn process_all(
                 AdsMode::Mark => {
                     raw.title = Some(format!("{}{}", crate::clean::rules::AD_MARK, raw.title.as_deref().unwrap_or("")));
                     // the item page says why the whole item is an ad
-                    let why = match promos.hit(i).filter(|_| !ad) {
-                        Some(affix) => format!("its title has the feed's promotion mark {affix:?}, shared by items that sell"),
-                        None => "its title, categories, link or text say it is an ad or a sponsor's post".to_string(),
-                    };
                     if let Some(c) = cleaned.as_mut() {
                         c.removed.log.insert(
                             0,
@@ -788,4 +797,18 @@ pub(crate) fn removal_notes(removed: &crate::clean::Removed) -> Vec<crate::model
             what: r.what.clone(),
         })
         .collect()
+}
+
+/// Notes an item judged an ad as a whole in the feed's state (newest first, at most
+/// `AD_ITEMS_KEPT`); an item noted before (same title and link) keeps its first note.
+fn note_ad_item(state: &mut FeedState, now: DateTime<Utc>, title: &str, link: Option<&Url>, why: String, action: &str) {
+    let link = link.map(Url::to_string);
+    if state.ad_items.iter().any(|a| a.title == title && a.link == link) {
+        return;
+    }
+    state.ad_items.insert(
+        0,
+        crate::model::AdItem { seen: now, title: title.to_string(), link, why, action: action.to_string() },
+    );
+    state.ad_items.truncate(crate::model::AD_ITEMS_KEPT);
 }

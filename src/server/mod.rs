@@ -91,6 +91,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/all.json", get(|s: State<Arc<AppState>>, h: HeaderMap| feed(s, h, None, Format::Json)))
         .route("/feeds/{file}", get(feed_file))
         .route("/feeds/{name}/items/{id}", get(item_page))
+        .route("/feeds/{name}/ads", get(ads_page))
         .route("/style.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], pages::STYLE) }))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
         .with_state(state)
@@ -258,6 +259,16 @@ async fn item_page(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(
     let base = state.base_url(&headers);
     let st = state.clone();
     page_response(tokio::task::spawn_blocking(move || pages::item_page(&st.config(), &st.store, &base, &name, &id)).await)
+}
+
+/// `/feeds/{name}/ads`: the feed's whole-ad items and why.
+async fn ads_page(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(name): Path<String>) -> Response {
+    if !crate::config::is_slug(&name) {
+        return not_found();
+    }
+    let base = state.base_url(&headers);
+    let st = state.clone();
+    page_response(tokio::task::spawn_blocking(move || pages::ads_page(&st.config(), &st.store, &base, &name)).await)
 }
 
 /// Feed content shown in our own origin: the browser may run no script, load styles only from

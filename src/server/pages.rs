@@ -66,19 +66,27 @@ pub fn index(cfg: &Config, store: &Store, base: &str) -> Result<String, StoreErr
          <a href=\"{b}/all.json\">JSON</a>; subscribe to all at once with <a href=\"{b}/feeds.opml\">OPML</a>.</p>",
         b = esc(base)
     );
-    o.push_str("<table><tr><th>feed</th><th>items</th><th>ads &amp; junk removed</th><th class=\"wide\">last success</th><th>last error</th><th class=\"wide\">outputs</th></tr>\n");
+    o.push_str("<table><tr><th>feed</th><th>items</th><th>ads &amp; junk removed</th><th class=\"wide\">last success · next poll</th><th>last error</th><th class=\"wide\">outputs</th></tr>\n");
     for f in &cfg.feeds {
         let st = store.feed_state(&f.name)?.unwrap_or_default();
         let title = st.meta.title.clone().unwrap_or_else(|| f.name.clone());
         let _ = writeln!(
             o,
-            "<tr><td><a href=\"{b}/feeds/{name}\"><strong>{name}</strong></a><br>{title}</td><td>{items}</td><td>{ads}</td><td class=\"wide\">{ok}</td><td class=\"err\">{err}</td>\
+            "<tr><td><a href=\"{b}/feeds/{name}\"><strong>{name}</strong></a><br>{title}</td><td>{items}</td><td>{ads}<br><a href=\"{b}/feeds/{name}/ads\" class=\"muted\">{ad_items} whole-ad items</a>{ft}</td><td class=\"wide\">{ok}<br><span class=\"muted\">next: {next}{backoff}</span></td><td class=\"err\">{err}</td>\
              <td class=\"wide\"><a href=\"{b}/feeds/{name}.rss\">RSS</a> <a href=\"{b}/feeds/{name}.atom\">Atom</a> <a href=\"{b}/feeds/{name}.json\">JSON</a></td></tr>",
             name = esc(&f.name),
             title = esc(&title),
             items = st.item_count,
             ads = st.ads_removed,
             ok = when(st.last_success),
+            next = if st.gone { "never (410 Gone)".to_string() } else { st.next_poll.map_or("at start".to_string(), |d| when(Some(d))) },
+            backoff = if st.failures > 0 { format!(", backing off after {} failures", st.failures) } else { String::new() },
+            ad_items = st.ad_items.len(),
+            ft = if f.full_text {
+                format!("<br><span class=\"muted\">full text: {} kept, {} rejected, {} failed</span>", st.full_text.kept, st.full_text.rejected, st.full_text.failed)
+            } else {
+                String::new()
+            },
             err = esc(st.last_error.as_deref().unwrap_or("")),
             b = esc(base),
         );
@@ -100,9 +108,10 @@ pub fn feed_page(cfg: &Config, store: &Store, base: &str, name: &str, page: usiz
     let mut o = head(&title, base);
     let _ = writeln!(
         o,
-        "<h1>{t}</h1><p class=\"muted\">{n} items stored · last success {ok}{err} · <a href=\"{b}/feeds/{name}.atom\">Atom</a> <a href=\"{b}/feeds/{name}.rss\">RSS</a> <a href=\"{b}/feeds/{name}.json\">JSON</a></p>",
+        "<h1>{t}</h1><p class=\"muted\">{n} items stored · <a href=\"{b}/feeds/{name}/ads\">{ads} whole-ad items</a> · last success {ok}{err} · <a href=\"{b}/feeds/{name}.atom\">Atom</a> <a href=\"{b}/feeds/{name}.rss\">RSS</a> <a href=\"{b}/feeds/{name}.json\">JSON</a></p>",
         t = esc(&title),
         n = items.len(),
+        ads = st.ad_items.len(),
         ok = when(st.last_success),
         err = st.last_error.as_deref().map(|e| format!(" · <span class=\"err\">last error: {}</span>", esc(e))).unwrap_or_default(),
         b = esc(base),
@@ -174,6 +183,44 @@ pub fn item_page(cfg: &Config, store: &Store, base: &str, name: &str, id: &str) 
         );
         for r in blocks {
             let _ = writeln!(o, "<tr><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td></tr>", esc(&r.rule), esc(&r.kind), esc(&r.why), esc(&r.what));
+        }
+        o.push_str("</table>\n");
+    }
+    o.push_str("</body></html>\n");
+    Ok(Some(o))
+}
+
+/// The items of a feed judged ads as a whole (dropped, or kept marked), newest first, with the
+/// rule that judged them: where a false positive shows. `None` when no such feed.
+pub fn ads_page(cfg: &Config, store: &Store, base: &str, name: &str) -> Result<Option<String>, StoreError> {
+    let Some(f) = cfg.feed(name) else { return Ok(None) };
+    let st = store.feed_state(&f.name)?.unwrap_or_default();
+    let title = st.meta.title.clone().unwrap_or_else(|| f.name.clone());
+    let mut o = head(&format!("{title}: whole-ad items"), base);
+    let _ = writeln!(
+        o,
+        "<p class=\"muted\"><a href=\"{b}/feeds/{name}\">{name}</a></p><h1>Whole-ad items</h1>\
+         <p>Items of this feed judged ads as a whole (the latest {max}); with <code>ads = \"{mode}\"</code> they are {what}.</p>",
+        b = esc(base),
+        name = esc(&f.name),
+        max = crate::model::AD_ITEMS_KEPT,
+        mode = f.ads.as_str(),
+        what = match f.ads {
+            crate::config::AdsMode::Drop => "dropped",
+            crate::config::AdsMode::Mark => "kept with \"[Ad]\" before the title",
+            crate::config::AdsMode::Keep => "kept as they are",
+        },
+    );
+    if st.ad_items.is_empty() {
+        o.push_str("<p>None so far.</p>\n");
+    } else {
+        o.push_str("<table><tr><th>title</th><th class=\"wide\">seen</th><th>why</th><th>done</th></tr>\n");
+        for a in &st.ad_items {
+            let title = match &a.link {
+                Some(l) => format!("<a href=\"{}\">{}</a>", esc(l), esc(&a.title)),
+                None => esc(&a.title).to_string(),
+            };
+            let _ = writeln!(o, "<tr><td>{title}</td><td class=\"wide\">{}</td><td>{}</td><td>{}</td></tr>", when(Some(a.seen)), esc(&a.why), esc(&a.action));
         }
         o.push_str("</table>\n");
     }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dedup::IdentityMode;
 use crate::model::{
-    CleanHtml, FeedMeta, FeedState, FullText, FullTextCounts, FullTextOutcome, Item, LearnedRules, Learnt, RemovalNote,
+    AdItem, CleanHtml, FeedMeta, FeedState, FullText, FullTextCounts, FullTextOutcome, Item, LearnedRules, Learnt, RemovalNote,
     Validators,
 };
 
@@ -261,6 +261,9 @@ pub struct FeedRecord {
     pub templates: Vec<LearntRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub promos: Vec<LearntRecord>,
+    /// Whole-ad items, newest first: `[seen, title, link, why, action]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ad_items: Vec<(DateTime<Utc>, String, Option<String>, String, String)>,
 }
 
 /// A learned template or promo affix: `[pattern, sample, items, missed]`.
@@ -308,6 +311,11 @@ impl From<&FeedState> for FeedRecord {
             ]),
             templates: s.learned.templates.iter().map(LearntRecord::from).collect(),
             promos: s.learned.promos.iter().map(LearntRecord::from).collect(),
+            ad_items: s
+                .ad_items
+                .iter()
+                .map(|a| (a.seen, a.title.clone(), a.link.clone(), a.why.clone(), a.action.clone()))
+                .collect(),
         }
     }
 }
@@ -338,6 +346,11 @@ impl From<FeedRecord> for FeedState {
                 templates: r.templates.into_iter().map(Learnt::from).collect(),
                 promos: r.promos.into_iter().map(Learnt::from).collect(),
             },
+            ad_items: r
+                .ad_items
+                .into_iter()
+                .map(|(seen, title, link, why, action)| AdItem { seen, title, link, why, action })
+                .collect(),
         }
     }
 }

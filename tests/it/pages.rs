@@ -15,11 +15,13 @@ const HOSTILE: &str = r#"<?xml version="1.0"?>
 <p>Die Opposition kündigte Widerstand an und will klagen.</p>]]></description></item>
 <item><title>ADV: Sparen Sie jetzt beim Strom</title><link>https://hostile.example/adv</link><guid>adv</guid>
 <description><![CDATA[<p>Wechseln Sie jetzt den Anbieter und sparen Sie bis zu 300 Euro im Jahr.</p>]]></description></item>
+<item><title>Gewinnspiel: &lt;img src=x onerror=alert(5)&gt; Reise gewinnen</title><link>https://hostile.example/win</link><guid>win</guid>
+<description>Mitmachen und gewinnen.</description></item>
 </channel></rss>"#;
 
 fn workspace() -> Workspace {
     let ws = Workspace::with_config(
-        "[settings]\ndb = \"db\"\n\n[[feed]]\nname = \"sample\"\nurl = \"sample.xml\"\n\n[[feed]]\nname = \"hostile\"\nurl = \"hostile.xml\"\nads = \"mark\"\n",
+        "[settings]\ndb = \"db\"\n\n[[feed]]\nname = \"sample\"\nurl = \"sample.xml\"\n\n[[feed]]\nname = \"hostile\"\nurl = \"hostile.xml\"\nads = \"mark\"\ndrop_items = [\"^Gewinnspiel\"]\n",
     );
     let sample = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample-feed.xml")).unwrap();
     std::fs::write(ws.path().join("sample.xml"), sample).unwrap();
@@ -124,4 +126,16 @@ fn hostile_feed_text_is_shown_as_text() {
     // the whole-ad item, kept by ads = "mark", says so and why
     let ad = pages.iter().find(|p| p.contains("Sparen Sie jetzt")).unwrap();
     assert!(ad.contains("This whole item is an ad") && ad.contains("ads = \"mark\""), "{ad}");
+    // the feed's whole-ad view lists it and the item drop_items dropped, with their rules
+    let (head, ads) = get(&d.addr, "/feeds/hostile/ads");
+    assert_safe_headers(&head);
+    assert_inert(&ads);
+    let row = |needle: &str| ads.split("<tr>").find(|r| r.contains(needle)).unwrap_or_else(|| panic!("no row {needle}:\n{ads}")).to_string();
+    let marked = row("Sparen Sie jetzt beim Strom");
+    assert!(marked.contains("ad-item:") && marked.contains("marked"), "{marked}");
+    let dropped = row("Reise gewinnen");
+    assert!(dropped.contains("drop_items:") && dropped.contains("dropped"), "{dropped}");
+    assert!(feed.contains("2 whole-ad items"), "{feed}");
+    let (_, dashboard) = get(&d.addr, "/");
+    assert!(dashboard.contains("/feeds/hostile/ads") && dashboard.contains("next: "), "{dashboard}");
 }
