@@ -898,6 +898,72 @@ def self_test(args):
     return 1 if unsafe or errors or blind else 0
 
 
+def pages_test(args):
+    """--pages: every payload as an item's title, body and removed ad text of one feed; `fetch`,
+    then `serve`; every page (the feed's pages, each item's page, the whole-ad view) must be
+    free of script like any cleaner output."""
+    import tempfile
+    import urllib.request
+    t0 = time.monotonic()
+    work = tempfile.mkdtemp(prefix="check-sanitize-pages-")
+    esc = lambda t: html.escape(t, quote=False)
+    items = []
+    for i, (name, payload, _) in enumerate(PAYLOADS):
+        body = f"<p>{name}: {payload}</p><p>Anzeige</p><p>Jetzt testen und sparen: {payload}</p><p>Ende {i}.</p>"
+        items.append(f"<item><title>{esc(payload)} {i}</title><link>https://x.example/{i}</link>"
+                     f"<guid>p{i}</guid><description>{esc(body)}</description></item>")
+    with open(os.path.join(work, "p.xml"), "w", encoding="utf-8") as f:
+        f.write('<?xml version="1.0"?><rss version="2.0"><channel><title>payloads</title>'
+                '<link>https://x.example/</link>' + "".join(items) + "</channel></rss>")
+    with open(os.path.join(work, "feeds.toml"), "w", encoding="utf-8") as f:
+        f.write('[settings]\ndb = "db"\nretain_items = 10000\n\n[[feed]]\nname = "p"\nurl = "p.xml"\n'
+                'ads = "mark"\ndrop_items = ["^<script"]\n')
+    subprocess.run([args.bin, "-q", "fetch"], cwd=work, check=False, capture_output=True, timeout=args.timeout)
+    serve = subprocess.Popen([args.bin, "serve", "--listen", "127.0.0.1:0"], cwd=work,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    unsafe, pages = [], 0
+    try:
+        addr = None
+        for line in serve.stderr:
+            if "serving" in line:
+                addr = line.rsplit("http://", 1)[-1].strip().rstrip("/")
+                break
+        if not addr:
+            print("check-sanitize --pages: serve did not start", file=sys.stderr)
+            return 2
+        get = lambda path: urllib.request.urlopen(f"http://{addr}{path}", timeout=args.timeout).read().decode("utf-8")
+        paths, seen, n = ["/", "/feeds/p/ads"], set(), 1
+        while True:
+            page = get(f"/feeds/p?page={n}")
+            paths.append(f"/feeds/p?page={n}")
+            links = [urllib.parse.urlsplit(html.unescape(h)).path for h in re.findall(r'href="([^"]*/items/[^"]*)"', page)]
+            new = [l for l in links if l not in seen]
+            if not new:
+                break
+            seen.update(new)
+            paths += new
+            n += 1
+        for path in paths:
+            out = get(path)
+            pages += 1
+            # our own <head> (meta, title, the stylesheet link) is the page's, not feed content
+            head, sep, body = out.partition("</head>")
+            if not sep or "<script" in head.lower():
+                body = out
+            issues, notes, _, _ = check_output(body)
+            if issues:
+                unsafe.append({"name": f"page {path}", "field": "page", "input": path, "base": None,
+                               "output": out, "issues": issues, "notes": notes})
+    finally:
+        serve.terminate()
+        serve.wait(timeout=10)
+    items_seen = len([p for p in paths if "/items/" in p])
+    print(f"check-sanitize --pages: {len(PAYLOADS)} payloads as titles, bodies and removed ad text; "
+          f"{pages} pages served ({items_seen} item pages), {len(unsafe)} unsafe; {time.monotonic() - t0:.1f}s")
+    report_unsafe(unsafe, sys.stdout)
+    return 1 if unsafe or items_seen == 0 else 0
+
+
 # ------------------------------------------------------------------ main
 
 def main(argv=None):
@@ -909,6 +975,8 @@ def main(argv=None):
     ap.add_argument("--bin", default=os.environ.get("FEEDSCRUB_BIN", "feedscrub"),
                     help="the feedscrub binary (default: $FEEDSCRUB_BIN, else feedscrub on PATH)")
     ap.add_argument("--self-test", action="store_true", help="run the built-in XSS payloads instead")
+    ap.add_argument("--pages", action="store_true",
+                    help="run the built-in XSS payloads through `fetch` and the pages `serve` renders")
     ap.add_argument("--jobs", "-j", type=int, default=default_jobs(), help="parallel cleaner processes")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per cleaner run")
     ap.add_argument("--list", action="store_true", help="print the extracted fragments and stop")
@@ -917,13 +985,15 @@ def main(argv=None):
     args = ap.parse_args(argv)
     args.corpus = args.corpus_opt or args.corpus
     args.jobs = max(1, args.jobs)
-    if not args.self_test and not args.corpus:
-        ap.error("a corpus directory is needed (or --self-test)")
+    if not args.self_test and not args.pages and not args.corpus:
+        ap.error("a corpus directory is needed (or --self-test, or --pages)")
     if not args.list:
         probe, err = run_cleaner(args.bin, "<p>probe</p>", None, args.timeout)
         if err is not None or "probe" not in probe:
             print(f"check-sanitize: the cleaner does not work ({args.bin}): {err or repr(probe)}", file=sys.stderr)
             return 2
+    if args.pages:
+        return pages_test(args)
     if args.self_test:
         return self_test(args)
     return corpus_mode(args)

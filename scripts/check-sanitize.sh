@@ -11,6 +11,8 @@
 #
 # Usage: scripts/check-sanitize.sh [--self-test] [ARGS...]
 #   --self-test   run the built-in list of classic XSS payloads instead of the corpus
+#   --pages       run those payloads through `fetch` and the pages `serve` renders (titles,
+#                 bodies, removed ad text) and check every page
 #   other ARGS    passed to the python (--jobs N, --list, --regex, -v; see --help)
 #
 # Exit 1 when an output is unsafe or the cleaner failed on a fragment, 0 otherwise.
@@ -33,7 +35,7 @@ bench_binary
 
 self_test=0
 for arg in "$@"; do
-    [[ $arg == --self-test ]] && self_test=1
+    [[ $arg == --self-test || $arg == --pages ]] && self_test=1
 done
 if [[ $self_test == 0 && ! -d $CORPUS ]]; then
     die "corpus not found: $CORPUS (set CORPUS)"
