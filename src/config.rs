@@ -76,6 +76,10 @@ pub struct Settings {
     /// (default false: such a fetch is refused on any hop, with `fetch::FetchError::Refused`).
     /// Feed URLs in this file are trusted either way.
     pub allow_private: bool,
+    /// `page_images = false`: the pages `serve` renders for a browser load no image or media
+    /// from the items' sites (their Content-Security-Policy allows only feedscrub's own);
+    /// default true: images show as in a feed reader, and the sites see the reader's address.
+    pub page_images: bool,
     /// Full text: at most this many article pages fetched at once from one host.
     pub full_text_concurrency: NonZeroUsize,
 }
@@ -236,6 +240,7 @@ struct RawSettings {
     retain_days: Option<Spanned<i64>>,
     /// Any TOML value, so that a wrong type names the key (see `boolean`).
     allow_private: Option<Spanned<toml::Value>>,
+    page_images: Option<Spanned<toml::Value>>,
     full_text_concurrency: Option<Spanned<i64>>,
 }
 
@@ -376,6 +381,7 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
         retain_items: NonZeroUsize::new(DEFAULT_RETAIN_ITEMS).expect("non-zero constant"),
         retain_days: DEFAULT_RETAIN_DAYS,
         allow_private: false,
+        page_images: true,
         full_text_concurrency: NonZeroUsize::new(DEFAULT_FULL_TEXT_CONCURRENCY).expect("non-zero constant"),
     };
     if let Some(db) = raw.db.and_then(|v| value(&v, "settings.db", |t| non_empty(t), p)) {
@@ -428,6 +434,9 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
     }
     if let Some(b) = raw.allow_private.and_then(|v| boolean(&v, "settings.allow_private", p)) {
         s.allow_private = b;
+    }
+    if let Some(b) = raw.page_images.and_then(|v| boolean(&v, "settings.page_images", p)) {
+        s.page_images = b;
     }
     if let Some(n) = raw.full_text_concurrency.and_then(|c| count(&c, "settings.full_text_concurrency", 64, p)) {
         s.full_text_concurrency = n;
@@ -776,6 +785,9 @@ mod tests {
 
     #[test]
     fn allow_private_is_a_settings_boolean() {
+        assert!(parse(ONE).unwrap().settings.page_images, "default true");
+        assert!(!parse(&format!("[settings]\npage_images = false\n{ONE}")).unwrap().settings.page_images);
+        assert!(parse(&format!("[settings]\npage_images = \"no\"\n{ONE}")).is_err());
         assert!(!parse(ONE).unwrap().settings.allow_private, "default false");
         assert!(parse(&format!("[settings]\nallow_private = true\n{ONE}")).unwrap().settings.allow_private);
         assert!(!parse(&format!("[settings]\nallow_private = false\n{ONE}")).unwrap().settings.allow_private);

@@ -117,7 +117,7 @@ async fn feed_file(
         let base = state.base_url(&headers);
         let st = state.0.clone();
         let page = q.page.unwrap_or(1);
-        return page_response(tokio::task::spawn_blocking(move || pages::feed_page(&st.config(), &st.store, &base, &file, page)).await);
+        return page_response(state.config().settings.page_images, tokio::task::spawn_blocking(move || pages::feed_page(&st.config(), &st.store, &base, &file, page)).await);
     };
     let format = match ext {
         "rss" => Format::Rss,
@@ -248,7 +248,7 @@ fn accepts_gzip(req: &HeaderMap) -> bool {
 async fn index(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let base = state.base_url(&headers);
     let st = state.clone();
-    page_response(tokio::task::spawn_blocking(move || pages::index(&st.config(), &st.store, &base).map(Some)).await)
+    page_response(state.config().settings.page_images, tokio::task::spawn_blocking(move || pages::index(&st.config(), &st.store, &base).map(Some)).await)
 }
 
 /// `/feeds/{name}/items/{id}`: one item and what was removed from it.
@@ -258,7 +258,7 @@ async fn item_page(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(
     }
     let base = state.base_url(&headers);
     let st = state.clone();
-    page_response(tokio::task::spawn_blocking(move || pages::item_page(&st.config(), &st.store, &base, &name, &id)).await)
+    page_response(state.config().settings.page_images, tokio::task::spawn_blocking(move || pages::item_page(&st.config(), &st.store, &base, &name, &id)).await)
 }
 
 /// `/feeds/{name}/ads`: the feed's whole-ad items and why.
@@ -268,22 +268,28 @@ async fn ads_page(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(n
     }
     let base = state.base_url(&headers);
     let st = state.clone();
-    page_response(tokio::task::spawn_blocking(move || pages::ads_page(&st.config(), &st.store, &base, &name)).await)
+    page_response(state.config().settings.page_images, tokio::task::spawn_blocking(move || pages::ads_page(&st.config(), &st.store, &base, &name)).await)
 }
 
 /// Feed content shown in our own origin: the browser may run no script, load styles only from
 /// feedscrub, and load images and media from anywhere (the items' own, as a feed reader
-/// would); no framing, no form posts, no sniffing, no referrer to the sites items link to.
+/// would; `settings.page_images = false`: none); no framing, no form posts, no sniffing, no
+/// referrer to the sites items link to.
 pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src http: https: data:; media-src http: https:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/// `PAGE_CSP` with `page_images = false`.
+pub const PAGE_CSP_NO_IMAGES: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/// An HTML page's response with the safety headers (`PAGE_CSP`, nosniff, no referrer); 404
-/// for `None`, 500 when the store failed.
-fn page_response(r: Result<Result<Option<String>, crate::store::StoreError>, tokio::task::JoinError>) -> Response {
+/// An HTML page's response with the safety headers (`PAGE_CSP` or `PAGE_CSP_NO_IMAGES`,
+/// nosniff, no referrer); 404 for `None`, 500 when the store failed.
+fn page_response(
+    images: bool,
+    r: Result<Result<Option<String>, crate::store::StoreError>, tokio::task::JoinError>,
+) -> Response {
     match r {
         Ok(Ok(Some(html))) => (
             [
                 (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                (header::CONTENT_SECURITY_POLICY, PAGE_CSP),
+                (header::CONTENT_SECURITY_POLICY, if images { PAGE_CSP } else { PAGE_CSP_NO_IMAGES }),
                 (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
                 (header::REFERRER_POLICY, "no-referrer"),
                 (header::CACHE_CONTROL, "no-cache"),

@@ -463,3 +463,16 @@ fn the_shed_response_is_well_formed() {
     assert_eq!(get("Retry-After"), Some("1"));
     assert_eq!(get("Connection"), Some("close"));
 }
+
+/// `settings.page_images = false`: the pages' CSP loads no image or media from elsewhere.
+#[test]
+fn pages_without_images_say_so_in_their_csp() {
+    for (images, csp) in [(true, PAGE_CSP), (false, PAGE_CSP_NO_IMAGES)] {
+        let r = page_response(images, Ok(Ok(Some("<p>x</p>".into()))));
+        assert_eq!(r.headers()[header::CONTENT_SECURITY_POLICY], csp);
+        assert_eq!(r.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    }
+    assert!(PAGE_CSP.contains("img-src http: https: data:"));
+    assert!(PAGE_CSP_NO_IMAGES.contains("img-src 'self' data:") && !PAGE_CSP_NO_IMAGES.contains("http:"));
+    assert_eq!(page_response(true, Ok(Ok(None))).status(), StatusCode::NOT_FOUND);
+}
