@@ -166,6 +166,8 @@ pub struct FeedState {
     pub gone: bool,
     /// Ad items dropped plus ad and boilerplate blocks removed, over the feed's life.
     pub ads_removed: u64,
+    /// The last fetch that brought a body (not a 304): whole-ad items dropped and blocks removed.
+    pub last_removed: (u64, u64),
     /// The earliest first-seen time of the items kept: a 304 prunes only when it is older
     /// than `retain_days` (a cheap check instead of a scan).
     pub oldest: Option<DateTime<Utc>>,

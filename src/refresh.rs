@@ -544,6 +544,7 @@ fn process_all(
     state.last_success = Some(now);
     state.last_error = None;
     state.ads_removed += (counts.ads_dropped + counts.blocks_removed) as u64;
+    state.last_removed = (counts.ads_dropped as u64, counts.blocks_removed as u64);
     changes.put_state(&feed.name, &state);
     Ok(Processed { changes, counts, ttl: parsed_ttl, state, fresh })
 }

@@ -66,13 +66,13 @@ pub fn index(cfg: &Config, store: &Store, base: &str) -> Result<String, StoreErr
          <a href=\"{b}/all.json\">JSON</a>; subscribe to all at once with <a href=\"{b}/feeds.opml\">OPML</a>.</p>",
         b = esc(base)
     );
-    o.push_str("<table><tr><th>feed</th><th>items</th><th>ads &amp; junk removed</th><th class=\"wide\">last success · next poll</th><th>last error</th><th class=\"wide\">outputs</th></tr>\n");
+    o.push_str("<table><tr><th>feed</th><th>items</th><th>ads &amp; junk removed (last fetch)</th><th class=\"wide\">last success · next poll</th><th>last error</th><th class=\"wide\">outputs</th></tr>\n");
     for f in &cfg.feeds {
         let st = store.feed_state(&f.name)?.unwrap_or_default();
         let title = st.meta.title.clone().unwrap_or_else(|| f.name.clone());
         let _ = writeln!(
             o,
-            "<tr><td><a href=\"{b}/feeds/{name}\"><strong>{name}</strong></a><br>{title}</td><td>{items}</td><td>{ads}<br><a href=\"{b}/feeds/{name}/ads\" class=\"muted\">{ad_items} whole-ad items</a>{ft}</td><td class=\"wide\">{ok}<br><span class=\"muted\">next: {next}{backoff}</span></td><td class=\"err\">{err}</td>\
+            "<tr><td><a href=\"{b}/feeds/{name}\"><strong>{name}</strong></a><br>{title}</td><td>{items}</td><td>{ads} ({last_ads} ad items, {last_blocks} blocks)<br><a href=\"{b}/feeds/{name}/ads\" class=\"muted\">{ad_items} whole-ad items</a>{ft}</td><td class=\"wide\">{ok}<br><span class=\"muted\">next: {next}{backoff}</span></td><td class=\"err\">{err}</td>\
              <td class=\"wide\"><a href=\"{b}/feeds/{name}.rss\">RSS</a> <a href=\"{b}/feeds/{name}.atom\">Atom</a> <a href=\"{b}/feeds/{name}.json\">JSON</a></td></tr>",
             name = esc(&f.name),
             title = esc(&title),
@@ -82,6 +82,8 @@ pub fn index(cfg: &Config, store: &Store, base: &str) -> Result<String, StoreErr
             next = if st.gone { "never (410 Gone)".to_string() } else { st.next_poll.map_or("at start".to_string(), |d| when(Some(d))) },
             backoff = if st.failures > 0 { format!(", backing off after {} failures", st.failures) } else { String::new() },
             ad_items = st.ad_items.len(),
+            last_ads = st.last_removed.0,
+            last_blocks = st.last_removed.1,
             ft = if f.full_text {
                 format!("<br><span class=\"muted\">full text: {} kept, {} rejected, {} failed</span>", st.full_text.kept, st.full_text.rejected, st.full_text.failed)
             } else {

@@ -252,7 +252,7 @@ async fn index_opml_health_and_metrics() {
         "Example News – Culture",
         "http://feeds.example:8080/feeds/news.atom",
         "/feeds.opml",
-        "<td>3</td><td>2<br>",
+        "<td>3</td><td>2 (",
     ] {
         assert!(html.contains(want), "{want} missing in index:\n{html}");
     }

@@ -247,6 +247,9 @@ pub struct FeedRecord {
     pub gone: bool,
     #[serde(default)]
     pub ads_removed: u64,
+    /// `[ad items dropped, blocks removed]` of the last fetch that brought a body.
+    #[serde(default)]
+    pub last_removed: [u64; 2],
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oldest: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -301,6 +304,7 @@ impl From<&FeedState> for FeedRecord {
             moved_to: s.moved_to.clone(),
             gone: s.gone,
             ads_removed: s.ads_removed,
+            last_removed: [s.last_removed.0, s.last_removed.1],
             oldest: s.oldest,
             identity: (s.identity != IdentityMode::Guid).then(|| s.identity.as_str().to_string()),
             identity_note: s.identity_note.clone(),
@@ -335,6 +339,7 @@ impl From<FeedRecord> for FeedState {
             moved_to: r.moved_to,
             gone: r.gone,
             ads_removed: r.ads_removed,
+            last_removed: (r.last_removed[0], r.last_removed[1]),
             oldest: r.oldest,
             identity: r.identity.as_deref().map(IdentityMode::parse).unwrap_or_default(),
             identity_note: r.identity_note,
