@@ -22,8 +22,8 @@ fn pages(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let evaldata = dir.join("evaldata.json");
     if evaldata.is_file() {
-        let data: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&evaldata).expect("read evaldata.json")).expect("evaldata.json is JSON");
+        let data: serde_json::Value = serde_json::from_slice(&std::fs::read(&evaldata).expect("read evaldata.json"))
+            .expect("evaldata.json is JSON");
         let mut files: Vec<String> = data
             .as_object()
             .expect("evaldata.json maps URLs to pages")

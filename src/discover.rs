@@ -117,7 +117,8 @@ async fn get(fetcher: &Fetcher, url: &Url) -> Result<(Vec<u8>, Option<String>), 
 /// The feed at `url`, if what it answers parses as one.
 async fn try_feed(fetcher: &Fetcher, url: &Url) -> Result<Found, String> {
     let (body, charset) = get(fetcher, url).await.map_err(|e| e.to_string())?;
-    let parsed = crate::parse::parse_feed(&body, charset.as_deref(), Some(url.as_str())).map_err(|e| format!("{url}: {e}"))?;
+    let parsed =
+        crate::parse::parse_feed(&body, charset.as_deref(), Some(url.as_str())).map_err(|e| format!("{url}: {e}"))?;
     let title = parsed.meta.title.clone().unwrap_or_default();
     Ok(Found { url: url.to_string(), title, items: parsed.items.len() })
 }
@@ -179,7 +180,7 @@ pub fn append_feed(
     let name = match name {
         Some(n) if taken.iter().any(|t| t == n) => return Err(format!("a feed named {n:?} is already configured")),
         Some(n) if !crate::config::is_slug(n) => {
-            return Err(format!("{n:?} is not a valid name (lowercase letters, digits, - and _)"))
+            return Err(format!("{n:?} is not a valid name (lowercase letters, digits, - and _)"));
         }
         Some(n) => n.to_string(),
         None => crate::opml::unique_slug(title, &Url::parse(url).map_err(|e| format!("{url}: {e}"))?, &taken),
@@ -265,11 +266,16 @@ mod tests {
         let (new, name) = append_feed(text, &c, "https://b.example/rss.xml", "Bäckerei News!", None, true).unwrap();
         assert_eq!(name, "baeckerei-news");
         assert!(new.starts_with(text), "the file is kept:\n{new}");
-        assert!(new.contains("name = \"baeckerei-news\"\nurl = \"https://b.example/rss.xml\"\nfull_text = true"), "{new}");
+        assert!(
+            new.contains("name = \"baeckerei-news\"\nurl = \"https://b.example/rss.xml\"\nfull_text = true"),
+            "{new}"
+        );
         let c2 = cfg(&new);
         assert_eq!(c2.feeds.len(), 2);
         // the same URL again, or a taken name: refused
-        assert!(append_feed(&new, &c2, "https://b.example/rss.xml", "x", None, false).unwrap_err().contains("baeckerei-news"));
+        assert!(append_feed(&new, &c2, "https://b.example/rss.xml", "x", None, false)
+            .unwrap_err()
+            .contains("baeckerei-news"));
         assert!(append_feed(&new, &c2, "https://c.example/", "x", Some("a"), false).is_err());
         assert!(append_feed(&new, &c2, "https://c.example/", "x", Some("Not A Slug"), false).is_err());
         // removing it gives the original file back

@@ -20,25 +20,39 @@ fn atom(title: &str) -> Vec<u8> {
 }
 
 fn html(head: &str) -> Route {
-    Route::feed(format!("<!doctype html><html><head><title>Site</title>{head}</head><body><p>Welcome.</p></body></html>"), "text/html; charset=utf-8")
+    Route::feed(
+        format!("<!doctype html><html><head><title>Site</title>{head}</head><body><p>Welcome.</p></body></html>"),
+        "text/html; charset=utf-8",
+    )
 }
 
 /// The config's feeds as (name, url) lines, read back through `check`.
 fn checked(ws: &Workspace) -> String {
     let r = ws.run(&["check"]);
-    assert_eq!(r.code, 0, "the written config must load: {}\n{}", r.stderr, std::fs::read_to_string(ws.config()).unwrap());
+    assert_eq!(
+        r.code,
+        0,
+        "the written config must load: {}\n{}",
+        r.stderr,
+        std::fs::read_to_string(ws.config()).unwrap()
+    );
     r.stdout
 }
 
 #[test]
 fn add_finds_the_feed_a_site_page_announces() {
     let origin = Origin::start();
-    origin.serve("/", html(r#"<link rel="alternate" type="application/rss+xml" title="Site posts" href="/posts.rss">"#));
+    origin
+        .serve("/", html(r#"<link rel="alternate" type="application/rss+xml" title="Site posts" href="/posts.rss">"#));
     origin.serve("/posts.rss", Route::feed(rss("Stadtanzeiger Lokales", 3), "application/rss+xml"));
     let ws = Workspace::with_config(CONFIG);
     let r = ws.run(&["add", &origin.url("/"), "--full-text"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("added stadtanzeiger-lokales") && r.stdout.contains("3 items") && r.stdout.contains("SIGHUP"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("added stadtanzeiger-lokales") && r.stdout.contains("3 items") && r.stdout.contains("SIGHUP"),
+        "{}",
+        r.stdout
+    );
     let text = std::fs::read_to_string(ws.config()).unwrap();
     assert!(text.starts_with(CONFIG), "the file is kept:\n{text}");
     assert!(text.contains(&format!("url = \"{}\"\nfull_text = true", origin.url("/posts.rss"))), "{text}");
@@ -66,7 +80,9 @@ fn add_tries_the_usual_paths_when_the_page_announces_nothing() {
     let r = ws.run(&["add", &origin.url("/"), "--name", "blog"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(checked(&ws).contains("blog"));
-    assert!(std::fs::read_to_string(ws.config()).unwrap().contains(&format!("name = \"blog\"\nurl = \"{}\"", origin.url("/feed"))));
+    assert!(std::fs::read_to_string(ws.config())
+        .unwrap()
+        .contains(&format!("name = \"blog\"\nurl = \"{}\"", origin.url("/feed"))));
 }
 
 #[test]
@@ -115,7 +131,11 @@ fn add_takes_a_feed_address_as_it_is_and_refuses_what_is_neither() {
     bare.serve("/about", html(""));
     let r = ws.run(&["add", &bare.url("/about")]);
     assert_eq!(r.code, 2, "{}", r.stdout);
-    assert!(r.stderr.contains("neither a feed nor a page that announces one") && r.stderr.contains(&bare.url("/about")), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("neither a feed nor a page that announces one") && r.stderr.contains(&bare.url("/about")),
+        "{}",
+        r.stderr
+    );
     // an address nobody answers
     let r = ws.run(&["add", "http://127.0.0.1:9/"]);
     assert_eq!(r.code, 2, "{}", r.stdout);

@@ -54,7 +54,10 @@ fn a_person_sees_the_clean_item_what_was_removed_and_a_broken_feed() {
     let base = format!("http://{}", d.addr);
 
     let dashboard = rendered(&format!("{base}/"));
-    assert!(dashboard.contains("broken") && dashboard.contains("cannot connect"), "the broken feed's error in words:\n{dashboard}");
+    assert!(
+        dashboard.contains("broken") && dashboard.contains("cannot connect"),
+        "the broken feed's error in words:\n{dashboard}"
+    );
     let feed = rendered(&format!("{base}/feeds/sample"));
     let item = feed
         .split("href=\"")
@@ -67,13 +70,21 @@ fn a_person_sees_the_clean_item_what_was_removed_and_a_broken_feed() {
     let (article, removed) = page.split_once("What feedscrub removed").expect("the removals section");
     assert!(article.contains("Die Stadtbibliothek am Marktplatz öffnet ab April auch an Sonntagen."), "{article}");
     assert!(!article.contains("Hörbuch"), "the ad is not in the article:\n{article}");
-    assert!(removed.contains("ad-label") && removed.contains("an ad label standing alone") && removed.contains("Hörbuch-Flatrate"), "{removed}");
+    assert!(
+        removed.contains("ad-label")
+            && removed.contains("an ad label standing alone")
+            && removed.contains("Hörbuch-Flatrate"),
+        "{removed}"
+    );
 
     // phone and desktop widths
     let shots = tempfile::tempdir().unwrap();
     for (name, w) in [("phone", 390), ("desktop", 1280)] {
         let file = shots.path().join(format!("{name}.png"));
-        let (_, log) = chromium(&["--hide-scrollbars", &format!("--window-size={w},1000"), &format!("--screenshot={}", file.display())], &item);
+        let (_, log) = chromium(
+            &["--hide-scrollbars", &format!("--window-size={w},1000"), &format!("--screenshot={}", file.display())],
+            &item,
+        );
         assert!(file.exists(), "no screenshot: {log}");
         assert_eq!(png_size(&file), (w, 1000));
     }

@@ -57,7 +57,10 @@ fn assert_safe_headers(head: &str) {
     assert!(head.starts_with("http/1.1 200"), "{head}");
     assert!(head.contains("content-type: text/html; charset=utf-8"), "{head}");
     assert!(head.contains("content-security-policy: default-src 'none'; style-src 'self';"), "{head}");
-    assert!(head.contains("x-content-type-options: nosniff") && head.contains("referrer-policy: no-referrer"), "{head}");
+    assert!(
+        head.contains("x-content-type-options: nosniff") && head.contains("referrer-policy: no-referrer"),
+        "{head}"
+    );
 }
 
 /// No markup from the feed is live: no script element, no event handler, in what we serve.
@@ -90,7 +93,10 @@ fn the_item_page_shows_the_clean_article_and_what_was_removed() {
     assert!(feed.contains("<html lang=\"en\">") && feed.contains("/style.css"), "{feed}");
     assert_eq!(pages.len(), 2, "{feed}");
     // the seed article's two Anzeige blocks: listed with their rule and their text, gone from the body
-    let with_ads = pages.iter().find(|p| p.matches("an ad label standing alone").count() == 2).expect("the item with two Anzeige blocks");
+    let with_ads = pages
+        .iter()
+        .find(|p| p.matches("an ad label standing alone").count() == 2)
+        .expect("the item with two Anzeige blocks");
     let (article, removed) = with_ads.split_once("What feedscrub removed").unwrap();
     assert!(removed.contains("ad-label") && removed.contains("Anzeige"), "{removed}");
     // the label is gone; "erstatteten Anzeige gegen Unbekannt" is the article's own
@@ -122,7 +128,10 @@ fn hostile_feed_text_is_shown_as_text() {
     // the removed ad's text is listed, escaped
     let article = pages.iter().find(|p| p.contains("Rat beschließt")).unwrap();
     assert!(article.contains("Jetzt kostenlos testen!"), "{article}");
-    assert!(article.contains("&lt;/td&gt;&lt;script&gt;alert(4)&lt;/script&gt;"), "the removed text is shown as text:\n{article}");
+    assert!(
+        article.contains("&lt;/td&gt;&lt;script&gt;alert(4)&lt;/script&gt;"),
+        "the removed text is shown as text:\n{article}"
+    );
     // the whole-ad item, kept by ads = "mark", says so and why
     let ad = pages.iter().find(|p| p.contains("Sparen Sie jetzt")).unwrap();
     assert!(ad.contains("This whole item is an ad") && ad.contains("ads = \"mark\""), "{ad}");
@@ -130,7 +139,9 @@ fn hostile_feed_text_is_shown_as_text() {
     let (head, ads) = get(&d.addr, "/feeds/hostile/ads");
     assert_safe_headers(&head);
     assert_inert(&ads);
-    let row = |needle: &str| ads.split("<tr>").find(|r| r.contains(needle)).unwrap_or_else(|| panic!("no row {needle}:\n{ads}")).to_string();
+    let row = |needle: &str| {
+        ads.split("<tr>").find(|r| r.contains(needle)).unwrap_or_else(|| panic!("no row {needle}:\n{ads}")).to_string()
+    };
     let marked = row("Sparen Sie jetzt beim Strom");
     assert!(marked.contains("ad-item:") && marked.contains("marked"), "{marked}");
     let dropped = row("Reise gewinnen");
