@@ -364,13 +364,16 @@ async fn extract_cmd(
     };
     let page = crate::extract::decode_page(&bytes, charset.as_deref());
     let url = base_url.or(fetched_url);
-    let article = crate::extract::extract(&page, url.as_ref());
-    let base = url.clone().or_else(|| article.canonical.as_deref().and_then(|c| url::Url::parse(c).ok()));
+    let (article, steps) = if trace {
+        crate::extract::trace(&page, url.as_ref())
+    } else {
+        (crate::extract::extract(&page, url.as_ref()), Vec::new())
+    };
+    let base = url.or_else(|| article.canonical.as_deref().and_then(|c| url::Url::parse(c).ok()));
     let cleaned = Cleaner::default().clean_html(&article.html, base.as_ref());
     if trace {
         use std::fmt::Write as _;
         let mut out = String::new();
-        let steps = crate::extract::trace(&page, url.as_ref());
         for (step, html) in steps.iter().map(|(s, h)| (*s, h.as_str())).chain([("cleaned", cleaned.html.as_str())]) {
             let text = text::html_to_text(html);
             let _ = writeln!(out, "== {step} ({} characters of text)\n{text}", text.chars().filter(|c| !c.is_whitespace()).count());

@@ -89,9 +89,14 @@ pub fn decode_page(bytes: &[u8], http_charset: Option<&str>) -> String {
 
 /// The article of an HTML page. Never panics; an empty `html` when nothing was found.
 pub fn extract(page: &str, url: Option<&Url>) -> Article {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract_inner(page, url, &mut |_, _| {}))).unwrap_or_else(|_| {
+    guarded(url, || extract_inner(page, url, &mut |_, _| {}))
+}
+
+/// `run`, and a default (an empty article) when it panics.
+fn guarded<T: Default>(url: Option<&Url>, run: impl FnOnce() -> T) -> T {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|_| {
         tracing::warn!(url = url.map(Url::as_str), "the extractor panicked on this page");
-        Article::default()
+        T::default()
     })
 }
 
@@ -116,14 +121,15 @@ fn noscript_as_markup(page: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-/// The HTML after each step of `extract` (`parsed` body, `pruned` body, `picked` by the
-/// scorer and trimmed, the `json-ld` body taken instead, the page's `lead` put back): where a
-/// page's text is lost.
-/// `feedscrub extract --trace` prints it.
-pub fn trace(page: &str, url: Option<&Url>) -> Vec<(&'static str, String)> {
-    let mut steps = Vec::new();
-    extract_inner(page, url, &mut |step, html| steps.push((step, html())));
-    steps
+/// `extract`, and the HTML after each of its steps (`parsed` body, `pruned` body, `picked` by
+/// the scorer and trimmed, the `json-ld` body taken instead, the page's `lead` put back): where
+/// a page's text is lost. `feedscrub extract --trace` prints it.
+pub fn trace(page: &str, url: Option<&Url>) -> (Article, Vec<(&'static str, String)>) {
+    guarded(url, || {
+        let mut steps = Vec::new();
+        let article = extract_inner(page, url, &mut |step, html| steps.push((step, html())));
+        (article, steps)
+    })
 }
 
 /// Body HTML of a document, for `trace`.
