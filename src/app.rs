@@ -126,8 +126,7 @@ async fn add(config: &Path, url: &url::Url, name: Option<&str>, full_text: bool,
     };
     let (new_text, name) = append_feed(&text, &cfg, &found.url, &found.title, name, full_text)
         .map_err(|e| AppError::Usage(format!("{}: {e}", config.display())))?;
-    Config::parse(&new_text, config, Config::dir_of(config))?; // never write a config that would not load
-    write_atomically(config, new_text.as_bytes())?;
+    write_config(config, &new_text)?;
     print_stdout(&format!(
         "added {name}: {} ({:?}, {} items) to {}\na running `feedscrub serve` takes it up on SIGHUP (kill -HUP <pid>); `feedscrub fetch` polls it now\n",
         found.url,
@@ -142,13 +141,19 @@ async fn add(config: &Path, url: &url::Url, name: Option<&str>, full_text: bool,
 fn remove(config: &Path, name: &str) -> Result<Exit, AppError> {
     let (_, text) = Config::read(config)?;
     let new_text = crate::discover::remove_feed(&text, name).map_err(|e| AppError::Usage(format!("{}: {e}", config.display())))?;
-    Config::parse(&new_text, config, Config::dir_of(config))?;
-    write_atomically(config, new_text.as_bytes())?;
+    write_config(config, &new_text)?;
     print_stdout(&format!(
         "removed {name} from {}; its stored items stay in the store and leave the outputs; a running `feedscrub serve` takes it up on SIGHUP\n",
         config.display()
     ))?;
     Ok(Exit::Success)
+}
+
+/// Writes the config text an edit made, only if it loads (a command never leaves a config
+/// that would not).
+fn write_config(config: &Path, text: &str) -> Result<(), AppError> {
+    Config::parse(text, config, Config::dir_of(config))?;
+    write_atomically(config, text.as_bytes())
 }
 
 fn load(path: &Path) -> Result<Config, AppError> {
@@ -479,8 +484,7 @@ fn opml_import(config: &Path, file: &Path) -> Result<Exit, AppError> {
         eprintln!("refused {url}: {why}");
     }
     if !report.added.is_empty() {
-        Config::parse(&new_text, config, Config::dir_of(config))?; // never write a config that would not load
-        write_atomically(config, new_text.as_bytes())?;
+        write_config(config, &new_text)?;
     }
     let mut o = String::new();
     for (name, url) in &report.added {

@@ -114,21 +114,23 @@ async fn get(fetcher: &Fetcher, url: &Url) -> Result<(Vec<u8>, Option<String>), 
     }
 }
 
+/// The feed `url` answered with `body`, if it parses as one.
+fn found_in(body: &[u8], charset: Option<&str>, url: &Url) -> Result<Found, String> {
+    let parsed = crate::parse::parse_feed(body, charset, Some(url.as_str())).map_err(|e| format!("{url}: {e}"))?;
+    Ok(Found { url: url.to_string(), title: parsed.meta.title.unwrap_or_default(), items: parsed.items.len() })
+}
+
 /// The feed at `url`, if what it answers parses as one.
 async fn try_feed(fetcher: &Fetcher, url: &Url) -> Result<Found, String> {
     let (body, charset) = get(fetcher, url).await.map_err(|e| e.to_string())?;
-    let parsed =
-        crate::parse::parse_feed(&body, charset.as_deref(), Some(url.as_str())).map_err(|e| format!("{url}: {e}"))?;
-    let title = parsed.meta.title.clone().unwrap_or_default();
-    Ok(Found { url: url.to_string(), title, items: parsed.items.len() })
+    found_in(&body, charset.as_deref(), url)
 }
 
 /// What `url` is: a feed, or a page with the feeds it announces (else one at a common path).
 pub async fn discover(fetcher: &Fetcher, url: &Url) -> Result<Discovery, DiscoverError> {
     let (body, charset) = get(fetcher, url).await?;
-    if let Ok(parsed) = crate::parse::parse_feed(&body, charset.as_deref(), Some(url.as_str())) {
-        let title = parsed.meta.title.clone().unwrap_or_default();
-        return Ok(Discovery::Feed(Found { url: url.to_string(), title, items: parsed.items.len() }));
+    if let Ok(found) = found_in(&body, charset.as_deref(), url) {
+        return Ok(Discovery::Feed(found));
     }
     let page = crate::extract::decode_page(&body, charset.as_deref());
     let announced = announced_feeds(&page, url);
@@ -186,21 +188,11 @@ pub fn append_feed(
         None => crate::opml::unique_slug(title, &Url::parse(url).map_err(|e| format!("{url}: {e}"))?, &taken),
     };
     let mut doc: toml_edit::DocumentMut = config_text.parse().map_err(|e| format!("cannot edit the config: {e}"))?;
-    let mut table = toml_edit::Table::new();
-    table.insert("name", toml_edit::value(name.clone()));
-    table.insert("url", toml_edit::value(url));
+    let mut table = crate::opml::feed_table(&name, url, title, "added by feedscrub add");
     if full_text {
         table.insert("full_text", toml_edit::value(true));
     }
-    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
-    if !title.is_empty() {
-        table.decor_mut().set_prefix(format!("\n# {title} (added by feedscrub add)\n"));
-    }
-    let feeds = doc.entry("feed").or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
-    let Some(array) = feeds.as_array_of_tables_mut() else {
-        return Err("`feed` in the config is not an array of [[feed]] tables".into());
-    };
-    array.push(table);
+    crate::opml::push_feed_table(&mut doc, table)?;
     Ok((doc.to_string(), name))
 }
 

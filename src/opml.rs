@@ -78,23 +78,35 @@ pub fn import(config_text: &str, cfg: &Config, feeds: &[OpmlFeed]) -> Result<(St
             continue;
         }
         let name = unique_slug(&f.title, &url, &names);
-        let mut table = toml_edit::Table::new();
-        table.insert("name", toml_edit::value(name.clone()));
-        table.insert("url", toml_edit::value(url.to_string()));
-        if !f.title.is_empty() {
-            table.decor_mut().set_prefix(format!("\n# {} (imported from OPML)\n", f.title.replace('\n', " ")));
-        }
-        let feeds =
-            doc.entry("feed").or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
-        let Some(array) = feeds.as_array_of_tables_mut() else {
-            return Err("`feed` in the config is not an array of [[feed]] tables".into());
-        };
-        array.push(table);
+        push_feed_table(&mut doc, feed_table(&name, url.as_str(), &f.title, "imported from OPML"))?;
         names.push(name.clone());
         urls.push(url.to_string());
         report.added.push((name, url.to_string()));
     }
     Ok((doc.to_string(), report))
+}
+
+/// A `[[feed]]` table with `name` and `url`, under a comment line with the feed's title (white
+/// space collapsed) and where it came from (`how`); no comment without a title.
+pub(crate) fn feed_table(name: &str, url: &str, title: &str, how: &str) -> toml_edit::Table {
+    let mut table = toml_edit::Table::new();
+    table.insert("name", toml_edit::value(name));
+    table.insert("url", toml_edit::value(url));
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !title.is_empty() {
+        table.decor_mut().set_prefix(format!("\n# {title} ({how})\n"));
+    }
+    table
+}
+
+/// Appends `table` to the config's `[[feed]]` tables (made when there are none).
+pub(crate) fn push_feed_table(doc: &mut toml_edit::DocumentMut, table: toml_edit::Table) -> Result<(), String> {
+    let feeds = doc.entry("feed").or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
+    let Some(array) = feeds.as_array_of_tables_mut() else {
+        return Err("`feed` in the config is not an array of [[feed]] tables".into());
+    };
+    array.push(table);
+    Ok(())
 }
 
 /// A slug from the title (else the host), made unique against `taken`.
