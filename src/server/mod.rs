@@ -114,10 +114,8 @@ async fn feed_file(
         if !crate::config::is_slug(&file) {
             return not_found();
         }
-        let base = state.base_url(&headers);
-        let st = state.0.clone();
         let page = q.page.unwrap_or(1);
-        return page_response(state.config().settings.page_images, tokio::task::spawn_blocking(move || pages::feed_page(&st.config(), &st.store, &base, &file, page)).await);
+        return render_page(&state, &headers, move |cfg, store, base| pages::feed_page(cfg, store, base, &file, page)).await;
     };
     let format = match ext {
         "rss" => Format::Rss,
@@ -246,9 +244,21 @@ fn accepts_gzip(req: &HeaderMap) -> bool {
 }
 
 async fn index(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let base = state.base_url(&headers);
+    render_page(&state, &headers, |cfg, store, base| pages::index(cfg, store, base).map(Some)).await
+}
+
+/// A page rendered off the async threads from the running config and the store, sent with
+/// its safety headers (`page_response`).
+async fn render_page(
+    state: &Arc<AppState>,
+    headers: &HeaderMap,
+    render: impl FnOnce(&Config, &Store, &str) -> Result<Option<String>, crate::store::StoreError> + Send + 'static,
+) -> Response {
+    let base = state.base_url(headers);
+    let cfg = state.config();
     let st = state.clone();
-    page_response(state.config().settings.page_images, tokio::task::spawn_blocking(move || pages::index(&st.config(), &st.store, &base).map(Some)).await)
+    let images = cfg.settings.page_images;
+    page_response(images, tokio::task::spawn_blocking(move || render(&cfg, &st.store, &base)).await)
 }
 
 /// `/feeds/{name}/items/{id}`: one item and what was removed from it.
@@ -256,9 +266,7 @@ async fn item_page(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(
     if !crate::config::is_slug(&name) {
         return not_found();
     }
-    let base = state.base_url(&headers);
-    let st = state.clone();
-    page_response(state.config().settings.page_images, tokio::task::spawn_blocking(move || pages::item_page(&st.config(), &st.store, &base, &name, &id)).await)
+    render_page(&state, &headers, move |cfg, store, base| pages::item_page(cfg, store, base, &name, &id)).await
 }
 
 /// `/feeds/{name}/ads`: the feed's whole-ad items and why.
@@ -266,9 +274,7 @@ async fn ads_page(State(state): State<Arc<AppState>>, headers: HeaderMap, Path(n
     if !crate::config::is_slug(&name) {
         return not_found();
     }
-    let base = state.base_url(&headers);
-    let st = state.clone();
-    page_response(state.config().settings.page_images, tokio::task::spawn_blocking(move || pages::ads_page(&st.config(), &st.store, &base, &name)).await)
+    render_page(&state, &headers, move |cfg, store, base| pages::ads_page(cfg, store, base, &name)).await
 }
 
 /// Feed content shown in our own origin: the browser may run no script, load styles only from

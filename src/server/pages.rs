@@ -69,7 +69,7 @@ pub fn index(cfg: &Config, store: &Store, base: &str) -> Result<String, StoreErr
     o.push_str("<table><tr><th>feed</th><th>items</th><th>ads &amp; junk removed (last fetch)</th><th class=\"wide\">last success · next poll</th><th>last error</th><th class=\"wide\">outputs</th></tr>\n");
     for f in &cfg.feeds {
         let st = store.feed_state(&f.name)?.unwrap_or_default();
-        let title = st.meta.title.clone().unwrap_or_else(|| f.name.clone());
+        let title = feed_title(f, &st);
         let _ = writeln!(
             o,
             "<tr><td><a href=\"{b}/feeds/{name}\"><strong>{name}</strong></a><br>{title}</td><td>{items}</td><td>{ads} ({last_ads} ad items, {last_blocks} blocks)<br><a href=\"{b}/feeds/{name}/ads\" class=\"muted\">{ad_items} whole-ad items</a>{ft}</td><td class=\"wide\">{ok}<br><span class=\"muted\">next: {next}{backoff}</span></td><td class=\"err\">{err}</td>\
@@ -102,7 +102,7 @@ pub fn index(cfg: &Config, store: &Store, base: &str) -> Result<String, StoreErr
 pub fn feed_page(cfg: &Config, store: &Store, base: &str, name: &str, page: usize) -> Result<Option<String>, StoreError> {
     let Some(f) = cfg.feed(name) else { return Ok(None) };
     let st = store.feed_state(&f.name)?.unwrap_or_default();
-    let title = st.meta.title.clone().unwrap_or_else(|| f.name.clone());
+    let title = feed_title(f, &st);
     let mut items = store.items(&f.name)?;
     items.sort_by(|a, b| date_of(b).cmp(&date_of(a)).then_with(|| a.id.cmp(&b.id)));
     let pages = items.len().div_ceil(PER_PAGE).max(1);
@@ -126,8 +126,8 @@ pub fn feed_page(cfg: &Config, store: &Store, base: &str, name: &str, page: usiz
             "<article><h2><a href=\"{href}\">{t}</a></h2><p class=\"muted\">{date}{src} · {removed} removed</p><div class=\"body\">{body}</div></article>",
             href = esc(&href),
             t = esc(if item.title.is_empty() { "(untitled)" } else { &item.title }),
-            date = when(date_of(item)),
-            src = item.link.as_deref().map(|l| format!(" · <a href=\"{}\">source</a>", esc(l))).unwrap_or_default(),
+            date = when(Some(date_of(item))),
+            src = source_link(item),
             removed = item.removed,
             body = item.html.as_str(),
         );
@@ -147,8 +147,19 @@ pub fn feed_page(cfg: &Config, store: &Store, base: &str, name: &str, page: usiz
     Ok(Some(o))
 }
 
-fn date_of(item: &Item) -> Option<chrono::DateTime<chrono::Utc>> {
-    item.published.or(item.updated).or(Some(item.first_seen))
+/// An item's date for a reader: published, else updated, else when feedscrub first saw it.
+fn date_of(item: &Item) -> chrono::DateTime<chrono::Utc> {
+    item.published.or(item.updated).unwrap_or(item.first_seen)
+}
+
+/// " · source" linking an item's page, or nothing.
+fn source_link(item: &Item) -> String {
+    item.link.as_deref().map(|l| format!(" · <a href=\"{}\">source</a>", esc(l))).unwrap_or_default()
+}
+
+/// A feed's title as its source gives it, else its name.
+fn feed_title(f: &crate::config::FeedConfig, st: &crate::model::FeedState) -> String {
+    st.meta.title.clone().unwrap_or_else(|| f.name.clone())
 }
 
 /// One item: the clean article, and every block the cleaner removed with its rule, the reason
@@ -163,8 +174,8 @@ pub fn item_page(cfg: &Config, store: &Store, base: &str, name: &str, id: &str) 
         b = esc(base),
         name = esc(&f.name),
         t = esc(&item.title),
-        date = when(date_of(&item)),
-        src = item.link.as_deref().map(|l| format!(" · <a href=\"{}\">source</a>", esc(l))).unwrap_or_default(),
+        date = when(Some(date_of(&item))),
+        src = source_link(&item),
         body = item.html.as_str(),
     );
     if let Some(ad) = item.removals.iter().find(|r| r.kind == "ad-item") {
@@ -197,7 +208,7 @@ pub fn item_page(cfg: &Config, store: &Store, base: &str, name: &str, id: &str) 
 pub fn ads_page(cfg: &Config, store: &Store, base: &str, name: &str) -> Result<Option<String>, StoreError> {
     let Some(f) = cfg.feed(name) else { return Ok(None) };
     let st = store.feed_state(&f.name)?.unwrap_or_default();
-    let title = st.meta.title.clone().unwrap_or_else(|| f.name.clone());
+    let title = feed_title(f, &st);
     let mut o = head(&format!("{title}: whole-ad items"), base);
     let _ = writeln!(
         o,
@@ -235,7 +246,7 @@ pub fn opml(cfg: &Config, store: &Store, base: &str) -> Result<String, StoreErro
     let mut o = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n<head><title>feedscrub: clean feeds</title></head>\n<body>\n");
     for f in &cfg.feeds {
         let st = store.feed_state(&f.name)?.unwrap_or_default();
-        let title = st.meta.title.unwrap_or_else(|| f.name.clone());
+        let title = feed_title(f, &st);
         let _ = write!(
             o,
             "<outline type=\"rss\" text=\"{t}\" title=\"{t}\" xmlUrl=\"{}/feeds/{}.rss\"",
