@@ -422,7 +422,12 @@ impl Learned {
         let could = c.blocks.iter().any(|h| self.repeated.contains_key(h))
             || (!self.templates.is_empty() && lines_of(&c.text).any(template_line));
         let tail = tail_of(&c.text, TailCut::Sentence).map(str::to_string);
-        let glued = tail_skeleton(&c.text).filter(|(s, _)| self.skeletons.contains_key(s));
+        // the tail's skeleton is read only when the feed has learned some
+        let glued = if self.skeletons.is_empty() {
+            None
+        } else {
+            tail_skeleton(&c.text).filter(|(s, _)| self.skeletons.contains_key(s))
+        };
         let c = if !could {
             c
         } else {

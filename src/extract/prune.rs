@@ -122,8 +122,8 @@ fn prose_chars(n: &NodeRef) -> usize {
 /// A class/id token of a box about the author ("author-box--content", "mvp-author-box-text",
 /// "entry-author-info", "author-description"): "author" with a word of `AUTHOR_BOX_WORDS`.
 fn about_the_author(token: &str) -> bool {
-    let words: Vec<&str> = token.split(['-', '_']).filter(|w| !w.is_empty()).collect();
-    words.iter().any(|w| *w == "author" || *w == "autor") && words.iter().any(|w| AUTHOR_BOX_WORDS.contains(w))
+    let words = || token.split(['-', '_']);
+    words().any(|w| w == "author" || w == "autor") && words().any(|w| AUTHOR_BOX_WORDS.contains(&w))
 }
 
 /// Mostly links or little text, and no run of prose (300 characters of `<p>` text outside links).

@@ -52,15 +52,18 @@ pub fn trimmed(text: &str) -> String {
     if text.chars().count() <= WHAT_MAX {
         return text.to_string();
     }
-    let mut out = String::new();
+    let (mut out, mut chars) = (String::new(), 0); // `chars`: characters of `out`
     for w in text.split_whitespace() {
-        if out.chars().count() + w.chars().count() + 1 > WHAT_MAX {
+        let n = w.chars().count();
+        if chars + n + 1 > WHAT_MAX {
             break;
         }
         if !out.is_empty() {
             out.push(' ');
+            chars += 1;
         }
         out.push_str(w);
+        chars += n;
     }
     if out.is_empty() {
         out = text.chars().take(WHAT_MAX).collect();

@@ -136,7 +136,7 @@ impl TailCut {
             TailCut::Brackets => trailing_brackets_start(pieces),
             TailCut::Block => {
                 let chars = pieces.iter().flat_map(|t| t.chars()).filter(|c| !c.is_whitespace()).count();
-                (chars > 0 && chars <= TAIL_MAX && !pieces.is_empty()).then_some((0, 0))
+                (chars > 0 && chars <= TAIL_MAX).then_some((0, 0))
             }
         }
     }
