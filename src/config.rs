@@ -6,6 +6,7 @@
 //! Every error names the file, line, column and key. This module does not fetch, open the store
 //! or compile cleaning rules beyond checking that they compile.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::num::NonZeroUsize;
 use std::ops::Range;
@@ -43,6 +44,9 @@ pub struct Config {
     pub path: PathBuf,
     pub settings: Settings,
     pub feeds: Vec<FeedConfig>,
+    /// Position of each feed in `feeds` by name: `feed(name)` is a map lookup, not a search
+    /// (the daemon and the web pages ask for feeds by name per request and per poll).
+    by_name: HashMap<String, usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -325,12 +329,14 @@ impl Config {
         let mut p = Problems { text, list: Vec::new() };
         let settings = validate_settings(raw.settings, dir, &mut p);
         let mut feeds: Vec<FeedConfig> = Vec::new();
+        let mut by_name: HashMap<String, usize> = HashMap::new();
         for (i, feed) in raw.feeds.into_iter().enumerate() {
             let span = feed.span();
             if let Some(f) = validate_feed(feed.into_inner(), i, dir, &settings, &mut p) {
-                if feeds.iter().any(|o| o.name == f.name) {
+                if by_name.contains_key(&f.name) {
                     p.push(span, format!("feed[{i}].name"), format!("duplicate feed name {:?}", f.name));
                 } else {
+                    by_name.insert(f.name.clone(), feeds.len());
                     feeds.push(f);
                 }
             }
@@ -338,7 +344,7 @@ impl Config {
         if !p.list.is_empty() {
             return Err(fail(p.list));
         }
-        Ok(Config { path: file.to_path_buf(), settings, feeds })
+        Ok(Config { path: file.to_path_buf(), settings, feeds, by_name })
     }
 
     /// The feeds named on the command line, in config order; all when `names` is empty.
@@ -348,7 +354,7 @@ impl Config {
             return Ok(self.feeds.iter().collect());
         }
         let unknown: Vec<&str> =
-            names.iter().filter(|n| !self.feeds.iter().any(|f| &f.name == *n)).map(String::as_str).collect();
+            names.iter().filter(|n| self.feed_index(n).is_none()).map(String::as_str).collect();
         if !unknown.is_empty() {
             return Err(format!(
                 "unknown feed name(s) {} in {} (known: {})",
@@ -361,7 +367,24 @@ impl Config {
     }
 
     pub fn feed(&self, name: &str) -> Option<&FeedConfig> {
-        self.feeds.iter().find(|f| f.name == name)
+        self.feed_index(name).map(|i| &self.feeds[i])
+    }
+
+    /// The same settings with other feeds (for tests that need many of them).
+    #[cfg(test)]
+    pub(crate) fn with_feeds(mut self, feeds: Vec<FeedConfig>) -> Config {
+        self.by_name = feeds.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
+        self.feeds = feeds;
+        self
+    }
+
+    /// The position of the feed named `name` in `feeds`.
+    pub fn feed_index(&self, name: &str) -> Option<usize> {
+        match self.by_name.get(name) {
+            Some(&i) if self.feeds.get(i).is_some_and(|f| f.name == name) => Some(i),
+            // `feeds` was changed after parsing (it is public): search.
+            _ => self.feeds.iter().position(|f| f.name == name),
+        }
     }
 }
 

@@ -114,7 +114,24 @@ pub struct FeedReport {
     pub elapsed: Duration,
     /// Do not poll again before this long (Cache-Control max-age, Expires, RSS ttl).
     pub min_interval: Option<Duration>,
+    /// When the feed is polled next, as the caller's plan decided and the refresh stored
+    /// (`None` without a plan, or when the feed is gone).
+    pub next_poll: Option<Duration>,
 }
+
+/// What a plan for the next poll is told about a refresh: its failure streak (0 after a
+/// success), the source's Retry-After and its cache lifetime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Verdict {
+    pub failures: u32,
+    pub retry_after: Option<Duration>,
+    pub min_interval: Option<Duration>,
+}
+
+/// The caller's rule for the next poll (the daemon's scheduler has one, `fetch` none). The
+/// refresh stores its answer as `next_poll` in the same commit as the rest of the feed's
+/// state: one store write per poll.
+pub type Plan<'a> = &'a (dyn Fn(Verdict) -> Duration + Send + Sync);
 
 impl FeedReport {
     /// The source's Retry-After on a 429/503.
@@ -158,21 +175,43 @@ pub async fn refresh_all(
 
 /// Refreshes one feed and records the outcome (success or error) in the store.
 pub async fn refresh_feed(ctx: &Context, feed: &FeedConfig) -> FeedReport {
+    refresh_planned(ctx, feed, None).await
+}
+
+/// `refresh_feed`, and when `plan` is given, the next poll it decides is stored with the
+/// refresh and returned in the report.
+pub async fn refresh_planned(ctx: &Context, feed: &FeedConfig, plan: Option<Plan<'_>>) -> FeedReport {
     let started = Instant::now();
-    let (outcome, not_modified, min_interval) = match refresh_inner(ctx, feed).await {
-        Ok((counts, nm, min)) => (Ok(counts), nm, min),
+    let (outcome, not_modified, min_interval, next_poll) = match refresh_inner(ctx, feed, plan).await {
+        Ok(done) => (Ok(done.counts), done.not_modified, done.min_interval, done.next_poll),
         Err(e) => {
-            record_failure(ctx, feed, &e).await;
-            (Err(e), false, None)
+            let next = record_failure(ctx, feed, &e, plan).await;
+            (Err(e), false, None, next)
         }
     };
     if let Err(e) = &outcome {
         tracing::debug!(feed = %feed.name, error = %e, "refresh failed");
     }
-    FeedReport { feed: feed.name.clone(), outcome, not_modified, elapsed: started.elapsed(), min_interval }
+    FeedReport { feed: feed.name.clone(), outcome, not_modified, elapsed: started.elapsed(), min_interval, next_poll }
 }
 
-async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool, Option<Duration>), RefreshError> {
+/// A refresh that went through.
+struct Done {
+    counts: Counts,
+    not_modified: bool,
+    min_interval: Option<Duration>,
+    next_poll: Option<Duration>,
+}
+
+/// Asks `plan` for the next poll and writes it into `state` (with the failure streak).
+fn plan_next(plan: Option<Plan<'_>>, state: &mut FeedState, verdict: Verdict, now: DateTime<Utc>) -> Option<Duration> {
+    state.failures = verdict.failures;
+    let next = plan?(verdict);
+    state.next_poll = chrono::Duration::from_std(next).ok().map(|d| now + d);
+    Some(next)
+}
+
+async fn refresh_inner(ctx: &Context, feed: &FeedConfig, plan: Option<Plan<'_>>) -> Result<Done, RefreshError> {
     let now = Utc::now();
     let url = feed.source.to_string();
     let mut state = state_for(ctx.store.feed_state(&feed.name)?, &url);
@@ -180,7 +219,7 @@ async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool
         // 410 Gone earlier: not requested again, by `fetch` (cron) or `serve`. A new URL in
         // the config clears it (`state_for`).
         let counts = Counts { unchanged: state.item_count as usize, skipped_gone: true, ..Counts::default() };
-        return Ok((counts, false, None));
+        return Ok(Done { counts, not_modified: false, min_interval: None, next_poll: None });
     }
     let validators = state.validators.clone();
     state.last_attempt = Some(now);
@@ -197,6 +236,7 @@ async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool
         state.moved_to = Some(new.to_string());
     }
     let min_interval = hints.min_interval;
+    state.failures = 0; // the source answered: the failure streak ends
     match fetched {
         Fetched::NotModified { validators } => {
             if let Some(v) = validators {
@@ -214,9 +254,10 @@ async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool
                 state.oldest = oldest;
             }
             counts.unchanged = state.item_count as usize;
+            let next_poll = plan_next(plan, &mut state, Verdict { min_interval, ..Verdict::default() }, now);
             changes.put_state(&feed.name, &state);
             ctx.store.commit(changes).await?;
-            Ok((counts, true, min_interval))
+            Ok(Done { counts, not_modified: true, min_interval, next_poll })
         }
         Fetched::Modified { body, charset, validators } => {
             let (done, result) = tokio::sync::oneshot::channel();
@@ -234,6 +275,7 @@ async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool
                 Ok(Err(panic)) => return Err(internal(panic_message(&*panic))),
                 Err(_) => return Err(internal("worker thread stopped".into())),
             };
+            let mut restate = false;
             if feed.full_text && !fresh.is_empty() {
                 // The stored versions are still the old ones: this refresh is not committed.
                 let store = ctx.store.clone();
@@ -245,10 +287,16 @@ async fn refresh_inner(ctx: &Context, feed: &FeedConfig) -> Result<(Counts, bool
                 }
                 counts.full_text = outcomes;
                 state.full_text.add(outcomes);
+                restate = true;
+            }
+            let min_interval = min_interval.max(ttl);
+            let next_poll = plan_next(plan, &mut state, Verdict { min_interval, ..Verdict::default() }, now);
+            if restate || next_poll.is_some() {
+                // the batch's state is replaced by this one (later writes of a key win)
                 changes.put_state(&feed.name, &state);
             }
             ctx.store.commit(changes).await?;
-            Ok((counts, false, min_interval.max(ttl)))
+            Ok(Done { counts, not_modified: false, min_interval, next_poll })
         }
     }
 }
@@ -285,19 +333,39 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 
 /// Records a failed refresh in the feed's state (validators and items untouched). Storing the
 /// failure is best effort: the refresh already failed and is reported either way.
-async fn record_failure(ctx: &Context, feed: &FeedConfig, e: &RefreshError) {
-    let Ok(prev) = ctx.store.feed_state(&feed.name) else { return };
+/// Records a failed refresh in the feed's state (error, failure streak, gone, and the next
+/// poll when there is a plan, which it returns).
+async fn record_failure(ctx: &Context, feed: &FeedConfig, e: &RefreshError, plan: Option<Plan<'_>>) -> Option<Duration> {
+    let now = Utc::now();
+    let retry_after = match e {
+        RefreshError::Fetch(FetchError::Status { retry_after, .. }) => *retry_after,
+        _ => None,
+    };
+    let prev = match ctx.store.feed_state(&feed.name) {
+        Ok(prev) => prev,
+        Err(se) => {
+            tracing::error!(feed = %feed.name, error = %se, "cannot record the failure");
+            return plan.map(|p| p(Verdict { failures: 1, retry_after, min_interval: None }));
+        }
+    };
     let mut state = state_for(prev, &feed.source.to_string());
-    state.last_attempt = Some(Utc::now());
+    state.last_attempt = Some(now);
     state.last_error = Some(e.to_string());
-    if matches!(e, RefreshError::Fetch(FetchError::Gone { .. })) {
+    let gone = matches!(e, RefreshError::Fetch(FetchError::Gone { .. }));
+    let failures = state.failures.saturating_add(1);
+    let next = if gone {
         state.gone = true;
-    }
+        state.failures = failures;
+        None
+    } else {
+        plan_next(plan, &mut state, Verdict { failures, retry_after, min_interval: None }, now)
+    };
     let mut changes = ctx.store.changes();
     changes.put_state(&feed.name, &state);
     if let Err(se) = ctx.store.commit(changes).await {
         tracing::error!(feed = %feed.name, error = %se, "cannot record the failure");
     }
+    next
 }
 
 /// Parse, clean and identify the items of one fetched document, and prepare the store writes

@@ -135,6 +135,7 @@ mod tests {
             not_modified: false,
             elapsed: std::time::Duration::from_millis(5),
             min_interval: None,
+            next_poll: None,
         }
     }
 

@@ -2,34 +2,42 @@
 //! `refresh::refresh_feed` as the one-shot `fetch`.
 //!
 //! - Each feed is polled every `interval` (settings or per feed), with a little jitter (±10%).
-//!   After start, feeds that are due are spread (half a second per feed, at most a minute)
-//!   instead of all firing at once; a feed whose stored `next_poll` lies in the future keeps
-//!   it (a restart resumes).
+//!   After start, feeds that are due are spread (half a second per feed up to a minute, and
+//!   for many feeds at most `START_RATE` per second, within one interval) instead of all
+//!   firing at once; a feed whose stored `next_poll` lies in the future keeps it (a restart
+//!   resumes).
 //! - A failure backs off exponentially: interval × 2^(failures−1), capped at 24 h; it never
 //!   gives up. Success resets it.
 //! - At most `concurrency` refreshes run at once, and at most `per_host` per host.
-//! - `next_poll` and `failures` are written to the feed's state after every poll.
+//! - `next_poll` and `failures` are written to the feed's state by the poll's own commit
+//!   (`refresh::refresh_planned`): one store write per poll, as in `fetch`.
 //!
-//! The timing decisions are the pure `next_delay` and `first_delay`, tested without a clock.
+//! The timing decisions are the pure `next_delay`, `plan` and `first_delay`, and the queue is
+//! the pure `book::Book`: both tested without a clock, the book with 100,000 feeds.
 
-use std::collections::{HashMap, HashSet};
+pub mod book;
+
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use crate::config::{FeedConfig, Source};
-use crate::refresh::{refresh_feed, Context, FeedReport};
+use crate::config::Config;
+use crate::refresh::{refresh_planned, Context, FeedReport, Verdict};
 use crate::server::AppState;
+use book::{Book, First, Next, Start};
 
 /// The longest wait between polls of a feed, whatever the backoff.
 pub const MAX_DELAY: Duration = Duration::from_secs(24 * 3600);
 /// Due feeds are spread over this window after start.
 const START_SPREAD: Duration = Duration::from_secs(60);
 const SPREAD_PER_FEED: Duration = Duration::from_millis(500);
+/// Past a minute's worth, first polls start at most this many per second (within one interval).
+const START_RATE: u32 = 100;
 /// How long shutdown waits for refreshes in flight.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -63,14 +71,17 @@ pub fn plan(
 }
 
 /// The delay before the first poll after start: the stored schedule when it lies ahead, else
-/// a spread over a window of half a second per feed, at most a minute (`jitter` uniform in
-/// [0, 1)): a few feeds start at once, a thousand don't all fire together.
+/// a spread (`jitter` uniform in [0, 1)) over a window of half a second per feed up to a
+/// minute, or of `feeds / START_RATE` seconds when that is longer, never longer than the
+/// interval: a few feeds start at once, a thousand don't all fire together, and 100,000 start
+/// as evenly as they will go on.
 pub fn first_delay(until_stored: Option<Duration>, interval: Duration, feeds: usize, jitter: f64) -> Duration {
     match until_stored {
         Some(d) if d > Duration::ZERO => d.min(MAX_DELAY),
         _ => {
-            let window = START_SPREAD.min(interval).min(SPREAD_PER_FEED.saturating_mul(feeds.min(1_000) as u32));
-            window.mul_f64(jitter.clamp(0.0, 1.0))
+            let short = START_SPREAD.min(SPREAD_PER_FEED.saturating_mul(feeds.min(1_000) as u32));
+            let paced = Duration::from_secs_f64(feeds as f64 / f64::from(START_RATE));
+            short.max(paced).min(interval).mul_f64(jitter.clamp(0.0, 1.0))
         }
     }
 }
@@ -94,113 +105,80 @@ impl Jitter {
 
 /// Runs until `shutdown` turns true; then waits for refreshes in flight (up to
 /// `DRAIN_TIMEOUT`) and returns.
+///
+/// Each wake-up costs O(log feeds): the book (`book::Book`) pops what is due, a finished poll
+/// reschedules one feed, and a reload is diffed against the book once.
 pub async fn run(mut ctx: Context, state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
     let mut jitter = Jitter::new();
-    let mut due: HashMap<String, Instant> = HashMap::new();
-    let mut running: HashSet<String> = HashSet::new();
-    // Refreshes in flight; each returns its feed's name and when it is due next (None: the
-    // feed is gone, poll no more).
-    let mut tasks: JoinSet<(String, Option<Duration>)> = JoinSet::new();
-    // Feeds that answered 410 Gone, with the configured URL that did: not polled again until
-    // the config gives them another URL.
-    let mut gone: HashMap<String, String> = HashMap::new();
-    // Which feed each task refreshes, so a task that fails still releases its feed.
-    let mut task_feed: HashMap<tokio::task::Id, (String, String, Duration)> = HashMap::new();
-    let mut concurrency = 0usize;
-    // Bounds refreshes overall. Held by each task for its refresh; replaced when the
-    // configured concurrency changes.
-    let mut global = Arc::new(Semaphore::new(1));
-    // One semaphore per host (`per_host` permits); tasks hold one for their refresh.
-    let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
-    let mut per_host = 0usize;
+    let mut book = Book::new();
+    // The config the book was synced with (a reload replaces the `Arc`).
+    let mut synced: Option<Arc<Config>> = None;
+    // Refreshes in flight; each returns what became of its poll.
+    let mut tasks: JoinSet<Next> = JoinSet::new();
+    // Which poll each task is, so a task that fails (a bug) still releases its feed.
+    let mut task_poll: HashMap<tokio::task::Id, (Start, Duration)> = HashMap::new();
     // The settings the current fetcher was built with (a reload may change them).
     let fetch_settings = |s: &crate::config::Settings| (s.timeout, s.max_body, s.user_agent.clone(), s.concurrency);
     let mut fetcher_for = fetch_settings(&state.config().settings);
 
     loop {
         let cfg = state.config();
-        if cfg.settings.concurrency.get() != concurrency {
-            concurrency = cfg.settings.concurrency.get();
-            global = Arc::new(Semaphore::new(concurrency));
-        }
-        if cfg.settings.per_host.get() != per_host {
-            per_host = cfg.settings.per_host.get();
-            hosts.clear(); // new semaphores with the new limit, as hosts come up
-        }
-        if fetch_settings(&cfg.settings) != fetcher_for {
-            match crate::fetch::Fetcher::new(&cfg.settings) {
-                Ok(f) => {
-                    ctx = ctx.with_fetcher(f);
-                    fetcher_for = fetch_settings(&cfg.settings);
+        if !synced.as_ref().is_some_and(|s| Arc::ptr_eq(s, &cfg)) {
+            if fetch_settings(&cfg.settings) != fetcher_for {
+                match crate::fetch::Fetcher::new(&cfg.settings) {
+                    Ok(f) => {
+                        ctx = ctx.with_fetcher(f);
+                        fetcher_for = fetch_settings(&cfg.settings);
+                    }
+                    Err(e) => tracing::error!(error = %e, "cannot apply the new fetch settings; keeping the old ones"),
                 }
-                Err(e) => tracing::error!(error = %e, "cannot apply the new fetch settings; keeping the old ones"),
             }
-        }
-        // Feeds new to the schedule (start, or added by a reload); removed feeds drop out.
-        let now = Instant::now();
-        due.retain(|name, _| cfg.feed(name).is_some());
-        for f in &cfg.feeds {
-            let url = f.source.to_string();
-            if !due.contains_key(&f.name) && gone.get(&f.name) != Some(&url) {
-                let st = state.store.feed_state(&f.name).ok().flatten();
-                if st.as_ref().is_some_and(|s| s.gone && s.url == url) {
-                    gone.insert(f.name.clone(), url);
-                    continue;
+            let (now, wall, feeds) = (Instant::now(), Utc::now(), cfg.feeds.len());
+            book.sync(&cfg, |f| {
+                let url = f.source.to_string();
+                let st = state.store.feed_state(&f.name).ok().flatten().filter(|s| s.url == url);
+                if st.as_ref().is_some_and(|s| s.gone) {
+                    return First::Gone;
                 }
-                let stored = st.and_then(|s| s.next_poll);
-                let until = stored.and_then(|t| (t - Utc::now()).to_std().ok());
-                due.insert(
-                    f.name.clone(),
-                    now + first_delay(until, f.interval(&cfg.settings), cfg.feeds.len(), jitter.next()),
-                );
-            }
+                let until = st.and_then(|s| s.next_poll).and_then(|t| (t - wall).to_std().ok());
+                First::At(now + first_delay(until, f.interval(&cfg.settings), feeds, jitter.next()))
+            });
+            synced = Some(cfg.clone());
         }
-        for f in &cfg.feeds {
-            if due.get(&f.name).is_some_and(|t| *t <= now) && !running.contains(&f.name) && !*shutdown.borrow() {
-                running.insert(f.name.clone());
-                let host = host_of(f);
-                let host_sem =
-                    hosts.entry(host).or_insert_with(|| Arc::new(Semaphore::new(cfg.settings.per_host.get()))).clone();
-                let (ctx, state, global, feed) = (ctx.clone(), state.clone(), global.clone(), f.clone());
-                let interval = f.interval(&cfg.settings);
+        if !*shutdown.borrow() {
+            for start in book.starts(Instant::now()) {
+                let feed = cfg.feeds[start.index].clone();
+                let interval = feed.interval(&cfg.settings);
                 let j = jitter.next();
+                let (ctx, state) = (ctx.clone(), state.clone());
                 let handle = tasks.spawn(async move {
-                    let _g = global.acquire_owned().await.expect("never closed");
-                    let _h = host_sem.acquire_owned().await.expect("never closed");
-                    let report = refresh_feed(&ctx, &feed).await;
+                    let plan = move |v: Verdict| plan(interval, v.failures, j, v.retry_after, v.min_interval);
+                    let report = refresh_planned(&ctx, &feed, Some(&plan)).await;
                     state.metrics.record(&report);
                     log_poll(&report);
-                    let next = schedule_after(&ctx, &feed, &report, interval, j).await;
-                    (feed.name.clone(), next)
+                    match (report.gone(), report.next_poll) {
+                        (true, _) => Next::Gone(feed.source.to_string()),
+                        (false, next) => Next::After(next.unwrap_or(interval)),
+                    }
                 });
-                task_feed.insert(handle.id(), (f.name.clone(), f.source.to_string(), interval));
+                task_poll.insert(handle.id(), (start, interval));
             }
         }
-        let earliest = due.iter().filter(|(n, _)| !running.contains(*n)).map(|(_, t)| *t).min();
-        let sleep = tokio::time::sleep_until(earliest.unwrap_or(now + Duration::from_secs(3600)));
+        let wake = book.next_wake().unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
         tokio::select! {
-            _ = sleep => {}
+            _ = tokio::time::sleep_until(wake) => {}
             Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => {
                 let (id, next) = match done {
-                    Ok((id, (_, next))) => (id, Ok(next)),
-                    Err(e) => (e.id(), Err(())),
+                    Ok((id, next)) => (id, Some(next)),
+                    Err(e) => (e.id(), None),
                 };
-                if let Some((name, url, interval)) = task_feed.remove(&id) {
-                    running.remove(&name);
-                    match next {
-                        Ok(Some(next)) => {
-                            due.insert(name, Instant::now() + next);
-                        }
-                        Ok(None) => {
-                            tracing::warn!(feed = %name, "feed is gone (HTTP 410): no more polls; its items stay served");
-                            due.remove(&name);
-                            gone.insert(name, url);
-                        }
-                        // A task that failed (a bug) retries its feed at its normal interval.
-                        Err(()) => {
-                            due.insert(name, Instant::now() + interval);
-                        }
+                if let Some((start, interval)) = task_poll.remove(&id) {
+                    // A task that failed (a bug) retries its feed at its normal interval.
+                    let next = next.unwrap_or(Next::After(interval));
+                    if let Next::Gone(_) = &next {
+                        tracing::warn!(feed = %start.name, "feed is gone (HTTP 410): no more polls; its items stay served");
                     }
+                    book.finished(&start, next, Instant::now());
                 }
             }
             _ = state.config_changed.notified() => {}
@@ -219,41 +197,13 @@ pub async fn run(mut ctx: Context, state: Arc<AppState>, mut shutdown: watch::Re
     }
 }
 
-fn host_of(f: &FeedConfig) -> String {
-    match &f.source {
-        Source::Http(u) => u.host_str().unwrap_or("").to_ascii_lowercase(),
-        Source::File(_) => "(local)".into(),
-    }
-}
-
-/// Decides the next poll (None: gone) and records it, with the failure count, in the feed's state.
-async fn schedule_after(
-    ctx: &Context,
-    feed: &FeedConfig,
-    report: &FeedReport,
-    interval: Duration,
-    jitter: f64,
-) -> Option<Duration> {
-    if report.gone() {
-        return None;
-    }
-    let mut state = ctx.store.feed_state(&feed.name).ok().flatten().unwrap_or_default();
-    state.failures = if report.ok() { 0 } else { state.failures.saturating_add(1) };
-    let next = plan(interval, state.failures, jitter, report.retry_after(), report.min_interval);
-    state.next_poll = chrono::Duration::from_std(next).ok().map(|d| Utc::now() + d);
-    let mut changes = ctx.store.changes();
-    changes.put_state(&feed.name, &state);
-    if let Err(e) = ctx.store.commit(changes).await {
-        tracing::error!(feed = %feed.name, error = %e, "cannot record the schedule");
-    }
-    Some(next)
-}
-
 /// One log line per poll: feed, outcome, duration, new items.
 fn log_poll(r: &FeedReport) {
     let ms = r.elapsed.as_millis() as u64;
     match &r.outcome {
-        Ok(_) if r.not_modified => tracing::info!(feed = %r.feed, outcome = "not-modified", ms, "poll"),
+        // the most common poll, and the least news: at debug level, so a big daemon's log
+        // shows what changed
+        Ok(_) if r.not_modified => tracing::debug!(feed = %r.feed, outcome = "not-modified", ms, "poll"),
         Ok(c) => {
             tracing::info!(feed = %r.feed, outcome = "ok", ms, new = c.new, updated = c.updated, blocks_removed = c.blocks_removed, "poll")
         }
@@ -313,5 +263,9 @@ mod tests {
         assert_eq!(first_delay(Some(Duration::from_secs(400)), M15, 10, 0.3), Duration::from_secs(400), "resume");
         assert_eq!(first_delay(Some(Duration::ZERO), M15, 120, 0.5), Duration::from_secs(30), "overdue: spread");
         assert_eq!(first_delay(Some(Duration::from_secs(10 * 86400)), M15, 1, 0.5), MAX_DELAY);
+        let m5 = Duration::from_secs(300);
+        assert_eq!(first_delay(None, m5, 10_000, 0.5), Duration::from_secs(50), "10,000 feeds at 100/s");
+        assert_eq!(first_delay(None, m5, 100_000, 0.5), Duration::from_secs(150), "100,000: over the interval");
+        assert!(first_delay(None, m5, 100_000, 0.0001) < Duration::from_secs(1), "the first poll comes at once");
     }
 }
