@@ -167,7 +167,7 @@ async fn fetch(config: &Path, names: &[String], quiet: bool) -> Result<Exit, App
         return Err(AppError::Usage(format!("{}: no [[feed]] configured", cfg.path.display())));
     }
     let started = Instant::now();
-    let store = Store::open_with(&cfg.settings.db, cfg.settings.store)?;
+    let store = Store::for_settings(&cfg.settings)?;
     tracing::debug!(elapsed = ?started.elapsed(), "store opened");
     let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone()).map_err(AppError::Io)?;
 
@@ -276,7 +276,7 @@ fn export_cmd(
     limit: Option<usize>,
 ) -> Result<Exit, AppError> {
     let cfg = load(config)?;
-    let store = Store::open_with(&cfg.settings.db, cfg.settings.store)?;
+    let store = Store::for_settings(&cfg.settings)?;
     let scope = feed.map_or(Scope::All, Scope::Feed);
     let limit = match limit {
         Some(0) => None,
@@ -304,7 +304,7 @@ fn feed_rules(config: &Path, name: &str) -> Result<FeedRules, AppError> {
     let cfg = load(config)?;
     let feed =
         cfg.feed(name).ok_or_else(|| AppError::Usage(format!("{}: no feed named {name:?}", cfg.path.display())))?;
-    let store = Store::open_with(&cfg.settings.db, cfg.settings.store)?;
+    let store = Store::for_settings(&cfg.settings)?;
     let learned = store.feed_state(name)?.map(|s| s.learned).unwrap_or_default();
     Ok(FeedRules { cleaner: Cleaner::new(&feed.remove, &feed.remove_text), learned })
 }
@@ -424,7 +424,7 @@ async fn serve(config: &Path, listen: Option<std::net::SocketAddr>) -> Result<Ex
     use tokio::signal::unix::{signal, SignalKind};
 
     let cfg = Arc::new(load(config)?);
-    let store = Store::open_with(&cfg.settings.db, cfg.settings.store)?;
+    let store = Store::for_settings(&cfg.settings)?;
     let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone()).map_err(AppError::Io)?;
     let metrics = Arc::new(crate::server::metrics::Metrics::default());
     let state = crate::server::AppState::new(store.clone(), cfg.clone(), metrics);
@@ -555,7 +555,7 @@ fn full_text_health(f: &crate::config::FeedConfig, state: &crate::model::FeedSta
 fn stats(config: &Path) -> Result<Exit, AppError> {
     use std::fmt::Write as _;
     let cfg = load(config)?;
-    let store = Store::open_with(&cfg.settings.db, cfg.settings.store)?;
+    let store = Store::for_settings(&cfg.settings)?;
     let metas: Vec<crate::model::Item> =
         store.all_item_metas()?.into_iter().filter(|i| cfg.feed(&i.feed).is_some()).collect();
     // Items of each feed that the merged output shows under another feed's copy.

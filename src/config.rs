@@ -59,6 +59,9 @@ pub struct Settings {
     pub timeout: Duration,
     /// Body cap in bytes, applied after decompression.
     pub max_body: u64,
+    /// `store_cache`: the store engine's page cache in bytes (default 16 MiB): the part of
+    /// the memory that would grow with the store.
+    pub store_cache: u64,
     pub concurrency: NonZeroUsize,
     pub user_agent: String,
     /// `serve`: the address to listen on.
@@ -233,6 +236,7 @@ struct RawSettings {
     store: Option<Spanned<String>>,
     timeout: Option<Spanned<String>>,
     max_body: Option<Spanned<String>>,
+    store_cache: Option<Spanned<String>>,
     concurrency: Option<Spanned<i64>>,
     user_agent: Option<Spanned<String>>,
     listen: Option<Spanned<String>>,
@@ -394,6 +398,7 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
         store: None,
         timeout: DEFAULT_TIMEOUT,
         max_body: DEFAULT_MAX_BODY,
+        store_cache: crate::store::DEFAULT_CACHE,
         concurrency: NonZeroUsize::new(DEFAULT_CONCURRENCY).expect("non-zero constant"),
         user_agent: DEFAULT_USER_AGENT.to_string(),
         listen: DEFAULT_LISTEN.parse().expect("valid default address"),
@@ -420,6 +425,9 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
     }
     if let Some(n) = raw.max_body.and_then(|v| value(&v, "settings.max_body", |t| parse_size(t), p)) {
         s.max_body = n;
+    }
+    if let Some(n) = raw.store_cache.and_then(|v| value(&v, "settings.store_cache", |t| parse_size(t), p)) {
+        s.store_cache = n;
     }
     if let Some(n) = raw.concurrency.and_then(|c| count(&c, "settings.concurrency", 1024, p)) {
         s.concurrency = n;
@@ -712,8 +720,12 @@ mod tests {
         assert_eq!(c.settings.db, Path::new("/etc/fs/x/db"));
         assert_eq!(c.settings.timeout, Duration::from_secs(120));
         assert_eq!(c.settings.max_body, 512 * 1024);
+        assert_eq!(c.settings.store_cache, 16 * 1024 * 1024, "the default store cache");
         assert_eq!(c.settings.concurrency.get(), 3);
         assert_eq!(c.settings.user_agent, "t");
+        let c = parse("[settings]\nstore_cache = \"64MiB\"\n").unwrap();
+        assert_eq!(c.settings.store_cache, 64 * 1024 * 1024);
+        check_err("[settings]\nstore_cache = \"0\"\n", &["settings.store_cache", "greater than zero"]);
     }
 
     #[test]

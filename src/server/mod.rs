@@ -43,6 +43,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Notified by `set_config`; the scheduler waits on it to pick up a reload at once.
     pub config_changed: tokio::sync::Notify,
+    /// `/metrics`' stored-items count, with the (store generation, config) it was counted at.
+    items_counted: std::sync::Mutex<Option<(u64, Arc<Config>, u64)>>,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             cache: RenderCache::default(),
             metrics,
             config_changed: tokio::sync::Notify::new(),
+            items_counted: std::sync::Mutex::new(None),
         })
     }
 
@@ -317,10 +320,28 @@ async fn opml(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Respons
 }
 
 async fn metrics_page(State(state): State<Arc<AppState>>) -> Response {
-    let cfg = state.config();
-    let items: u64 =
-        cfg.feeds.iter().filter_map(|f| state.store.feed_state(&f.name).ok().flatten()).map(|s| s.item_count).sum();
+    let s = state.clone();
+    // Reads every feed's state when items were written since the last scrape: off the
+    // async workers.
+    let items = tokio::task::spawn_blocking(move || stored_items(&s)).await.unwrap_or(0);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render(items)).into_response()
+}
+
+/// The items stored for the configured feeds, summed over their states; counted again only
+/// when a commit wrote items or the config changed (a daemon of 100,000 feeds whose polls
+/// answer 304 does not read 100,000 states per scrape).
+fn stored_items(state: &AppState) -> u64 {
+    let cfg = state.config();
+    let generation = state.store.generation(None);
+    let mut cached = state.items_counted.lock().unwrap_or_else(|e| e.into_inner());
+    match &*cached {
+        Some((g, c, n)) if *g == generation && Arc::ptr_eq(c, &cfg) => *n,
+        _ => {
+            let n = cfg.feeds.iter().filter_map(|f| state.store.feed_state(&f.name).ok().flatten()).map(|s| s.item_count).sum();
+            *cached = Some((generation, cfg, n));
+            n
+        }
+    }
 }
 
 #[cfg(test)]

@@ -79,10 +79,11 @@ impl Backend {
         }
     }
 
-    pub(crate) fn open(self, folder: &Path) -> Result<Box<dyn Engine>, OpenError> {
+    /// Opens the engine in `folder` with a page cache of at most `cache` bytes.
+    pub(crate) fn open(self, folder: &Path, cache: u64) -> Result<Box<dyn Engine>, OpenError> {
         match self {
-            Backend::Sled => super::sled_engine::SledEngine::open(folder).map(|e| Box::new(e) as Box<dyn Engine>),
-            Backend::Redb => super::redb_engine::RedbEngine::open(folder).map(|e| Box::new(e) as Box<dyn Engine>),
+            Backend::Sled => super::sled_engine::SledEngine::open(folder, cache).map(|e| Box::new(e) as Box<dyn Engine>),
+            Backend::Redb => super::redb_engine::RedbEngine::open(folder, cache).map(|e| Box::new(e) as Box<dyn Engine>),
         }
     }
 }

@@ -89,16 +89,30 @@ impl Drop for Writer {
     }
 }
 
+/// The engine's page cache unless `[settings] store_cache` says otherwise.
+pub const DEFAULT_CACHE: u64 = 16 * 1024 * 1024;
+
 impl Store {
     /// Opens (or creates) the store folder, with the engine its files show, else the default.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         Store::open_with(path, None)
     }
 
+    /// Opens the store a config names: its folder, engine and cache size.
+    pub fn for_settings(s: &crate::config::Settings) -> Result<Store, StoreError> {
+        Store::open_sized(&s.db, s.store, s.store_cache)
+    }
+
     /// Opens (or creates) the store folder. `wanted` is `[settings] store`: the engine of a new
     /// store; an existing store of the other engine is an error (`OtherBackend`), never
     /// silently replaced.
     pub fn open_with(path: &Path, wanted: Option<Backend>) -> Result<Store, StoreError> {
+        Store::open_sized(path, wanted, DEFAULT_CACHE)
+    }
+
+    /// `open_with`, with the engine's page cache at most `cache` bytes (`[settings]
+    /// store_cache`): the part of the memory that would otherwise grow with the store.
+    pub fn open_sized(path: &Path, wanted: Option<Backend>, cache: u64) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
                 .map_err(|e| StoreError::Open { path: path.to_path_buf(), detail: e.to_string() })?;
@@ -110,7 +124,7 @@ impl Store {
             }
         }
         let backend = found.or(wanted).unwrap_or(Backend::DEFAULT);
-        let engine: Arc<dyn Engine> = match backend.open(path) {
+        let engine: Arc<dyn Engine> = match backend.open(path, cache) {
             // A store the engine calls damaged is kept for inspection, never deleted, and a new
             // one is started: the next refresh fills it again (loudly, not a silent empty store).
             Err(OpenError::Unreadable(detail)) => {
@@ -126,7 +140,7 @@ impl Store {
                     error = %detail,
                     "the store cannot be opened: moved aside; starting an empty store that the next refresh fills"
                 );
-                backend.open(path)
+                backend.open(path, cache)
             }
             other => other,
         }

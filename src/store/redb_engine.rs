@@ -22,12 +22,13 @@ use super::StoreError;
 /// The database file inside the store folder.
 pub const FILE: &str = "store.redb";
 const TABLE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("feedscrub");
-const CACHE_BYTES: usize = 16 * 1024 * 1024;
 
 pub struct RedbEngine {
     /// `None` between a failed write and a successful reopen.
     db: RwLock<Option<Db>>,
     file: PathBuf,
+    /// The page cache's size in bytes.
+    cache: usize,
     /// Set by a failed write: reopen before the next one.
     reopen: Mutex<bool>,
 }
@@ -45,14 +46,15 @@ fn io(e: impl std::fmt::Display) -> StoreError {
 }
 
 impl RedbEngine {
-    pub fn open(folder: &Path) -> Result<RedbEngine, OpenError> {
+    pub fn open(folder: &Path, cache: u64) -> Result<RedbEngine, OpenError> {
         std::fs::create_dir_all(folder).map_err(|e| OpenError::Other(e.to_string()))?;
         let file = folder.join(FILE);
-        let db = open_file(&file)?;
+        let cache = usize::try_from(cache).unwrap_or(usize::MAX);
+        let db = open_file(&file, cache)?;
         if matches!(db, Db::ReadOnly(_)) {
             tracing::warn!(store = %folder.display(), "the store cannot be written: opened read-only");
         }
-        Ok(RedbEngine { db: RwLock::new(Some(db)), file, reopen: Mutex::new(false) })
+        Ok(RedbEngine { db: RwLock::new(Some(db)), file, cache, reopen: Mutex::new(false) })
     }
 
     /// A read transaction on the current database.
@@ -74,7 +76,7 @@ impl RedbEngine {
         }
         let mut db = self.db.write().unwrap_or_else(|e| e.into_inner());
         drop(db.take());
-        *db = Some(open_file(&self.file).map_err(|e| match e {
+        *db = Some(open_file(&self.file, self.cache).map_err(|e| match e {
             OpenError::Unreadable(d) | OpenError::Other(d) => io(format!("reopening after a failed write: {d}")),
             OpenError::Locked => io("reopening after a failed write: locked"),
         })?);
@@ -109,17 +111,17 @@ impl RedbEngine {
 }
 
 /// Opens (or creates) the database file, read-only when it cannot be written.
-fn open_file(file: &Path) -> Result<Db, OpenError> {
+fn open_file(file: &Path, cache: usize) -> Result<Db, OpenError> {
     // Every page's checksum is verified at open: a file altered outside redb then fails to
     // open as `Corrupted` (moved aside by `Store::open`), where a plain open trusts a cleanly
     // closed file and may panic on a damaged page (`scripts/check-damage.sh`).
-    let db = match redb::Builder::new().set_cache_size(CACHE_BYTES).set_check_integrity_on_open(true).create(file) {
+    let db = match redb::Builder::new().set_cache_size(cache).set_check_integrity_on_open(true).create(file) {
         Err(redb::DatabaseError::Storage(redb::StorageError::Io(e)))
             if matches!(e.kind(), std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied)
                 && file.exists() =>
         {
             let db = redb::Builder::new()
-                .set_cache_size(CACHE_BYTES)
+                .set_cache_size(cache)
                 .open_read_only(file)
                 .map_err(|e| OpenError::Other(format!("{e} (opening read-only)")))?;
             return Ok(Db::ReadOnly(db));

@@ -9,7 +9,6 @@ use std::path::Path;
 use super::backend::{Engine, OpenError, Op};
 use super::StoreError;
 
-const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
 pub struct SledEngine {
     db: sled::Db,
@@ -24,11 +23,11 @@ impl From<sled::Error> for StoreError {
 }
 
 impl SledEngine {
-    pub fn open(folder: &Path) -> Result<SledEngine, OpenError> {
+    pub fn open(folder: &Path, cache: u64) -> Result<SledEngine, OpenError> {
         remove_interrupted_snapshots(folder);
         let db = sled::Config::new()
             .path(folder)
-            .cache_capacity(CACHE_BYTES)
+            .cache_capacity(cache)
             .mode(sled::Mode::HighThroughput)
             .flush_every_ms(None)
             .open()
