@@ -17,6 +17,10 @@ pub enum PublishError {
     Store(#[from] StoreError),
 }
 
+/// A merged feed looks for copies of a story among this many times as many of the newest
+/// items as it shows (a store of 100,000 feeds is not read whole for the newest 100).
+pub const COLLAPSE_WINDOW: usize = 20;
+
 /// What to publish: one configured feed, or all of them merged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope<'a> {
@@ -57,9 +61,14 @@ pub fn render(
                 self_url,
                 merged: true,
             };
-            // Only feeds still configured are published.
-            let items = store.all_items()?.into_iter().filter(|i| cfg.feed(&i.feed).is_some()).collect();
-            (channel, items)
+            // Only feeds still configured are published. Copies are looked for among the
+            // newest `COLLAPSE_WINDOW` × `limit` items; the HTML is read for the items shown.
+            let configured = |f: &str| cfg.feed(f).is_some();
+            let metas = match limit {
+                Some(n) => store.newest_item_metas(n.saturating_mul(COLLAPSE_WINDOW), configured)?,
+                None => store.all_item_metas()?.into_iter().filter(|i| configured(&i.feed)).collect(),
+            };
+            (channel, metas)
         }
     };
     export::sort_newest_first(&mut items);
@@ -68,6 +77,14 @@ pub fn render(
         if scope == Scope::All { collapse(&items) } else { (0..items.len()).map(|i| (i, Vec::new())).collect() };
     if let Some(n) = limit {
         groups.truncate(n);
+    }
+    if scope == Scope::All {
+        for (i, _) in &groups {
+            let meta = &items[*i];
+            if let Some(full) = store.item(&meta.feed, &meta.id)? {
+                items[*i] = full;
+            }
+        }
     }
     let mut sources: HashMap<String, Source> = HashMap::new();
     for (i, also) in &groups {

@@ -196,6 +196,38 @@ impl Store {
         self.scan(b"i/", decode_item_meta_at)
     }
 
+    /// The newest `keep` items (by `Item::sort_date`, then id) of the feeds `wanted` accepts,
+    /// without their HTML, newest first. Holds at most twice `keep` items while it scans, so
+    /// a merged feed of a store with 100,000 feeds does not hold every item in memory.
+    pub fn newest_item_metas(&self, keep: usize, wanted: impl Fn(&str) -> bool) -> Result<Vec<Item>, StoreError> {
+        let keep = keep.max(1);
+        let newest_first = |a: &Item, b: &Item| b.sort_date().cmp(&a.sort_date()).then_with(|| a.id.cmp(&b.id));
+        let mut out: Vec<Item> = Vec::with_capacity(2 * keep);
+        let mut failed = None;
+        self.engine.scan_prefix(b"i/", &mut |k, v| match decode_item_meta_at(k, v) {
+            Ok(item) => {
+                if wanted(&item.feed) {
+                    out.push(item);
+                    if out.len() >= 2 * keep {
+                        out.select_nth_unstable_by(keep - 1, newest_first);
+                        out.truncate(keep);
+                    }
+                }
+                true
+            }
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        })?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        out.sort_by(newest_first);
+        out.truncate(keep);
+        Ok(out)
+    }
+
     /// Every value under `prefix`, decoded; the first failure ends the scan.
     fn scan<T>(&self, prefix: &[u8], decode: fn(&[u8], &[u8]) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
         let mut out = Vec::new();

@@ -57,7 +57,33 @@ conformance!(
     a_second_open_is_refused_as_locked,
     a_store_of_garbage_is_moved_aside_and_restarted,
     an_existing_store_keeps_its_engine,
+    the_newest_items_are_chosen_while_scanning,
 );
+
+/// `newest_item_metas` keeps the newest of the wanted feeds' items, newest first, without
+/// their HTML, whatever order the scan meets them in.
+async fn the_newest_items_are_chosen_while_scanning(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"), b);
+    let t0 = Utc::now();
+    let mut c = store.changes();
+    for i in 0..60 {
+        // dates scattered over the keys: the newest items are not the last ones scanned
+        let mut it = item(if i % 3 == 0 { "skip" } else { "keep" }, &format!("{i:02}"));
+        it.published = Some(t0 - chrono::Duration::minutes((i * 37 % 60) as i64));
+        c.put_item(&it);
+    }
+    store.commit(c).await.unwrap();
+    let got = store.newest_item_metas(7, |f| f == "keep").unwrap();
+    let mut want: Vec<(i64, String)> = (0..60)
+        .filter(|i| i % 3 != 0)
+        .map(|i| ((i * 37 % 60) as i64, format!("{i:02}")))
+        .collect();
+    want.sort();
+    let want: Vec<String> = want.into_iter().take(7).map(|(_, id)| id).collect();
+    assert_eq!(got.iter().map(|i| i.id.clone()).collect::<Vec<_>>(), want);
+    assert!(got.iter().all(|i| i.feed == "keep" && i.html.as_str().is_empty()), "metas of wanted feeds only");
+}
 
 async fn commit_is_durable_across_reopen(b: Backend) {
     let dir = tempfile::tempdir().unwrap();
