@@ -424,6 +424,7 @@ async fn serve(config: &Path, listen: Option<std::net::SocketAddr>) -> Result<Ex
     use tokio::signal::unix::{signal, SignalKind};
 
     let cfg = Arc::new(load(config)?);
+    crate::memory::release_freed(); // parsing a big config freed much more than it keeps
     let store = Store::for_settings(&cfg.settings)?;
     let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone()).map_err(AppError::Io)?;
     let metrics = Arc::new(crate::server::metrics::Metrics::default());
@@ -449,6 +450,7 @@ async fn serve(config: &Path, listen: Option<std::net::SocketAddr>) -> Result<Ex
                         tracing::info!(feeds = new.feeds.len(), "config reloaded");
                         eprintln!("feedscrub: reloaded {} ({} feeds)", config_path.display(), new.feeds.len());
                         reload_state.set_config(Arc::new(new));
+                        crate::memory::release_freed();
                     }
                     Err(e) => {
                         tracing::error!("config reload rejected, keeping the running config:\n{e}");

@@ -25,6 +25,7 @@ pub mod export;
 pub mod fetch;
 pub mod extract;
 pub mod fulltext;
+pub mod memory;
 pub mod model;
 pub mod near;
 pub mod opml;

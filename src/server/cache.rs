@@ -62,6 +62,9 @@ pub struct Key {
 #[derive(Default)]
 pub struct RenderCache {
     entries: Mutex<HashMap<Key, Arc<Rendered>>>,
+    /// One lock per key: requests that miss together wait for one rendering instead of each
+    /// rendering (a merged feed of a big store takes seconds and reads the whole store).
+    rendering: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl RenderCache {
@@ -69,6 +72,15 @@ impl RenderCache {
     pub fn get(&self, key: &Key, generation: u64) -> Option<Arc<Rendered>> {
         let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         map.get(key).filter(|r| r.generation == generation).cloned()
+    }
+
+    /// The lock a rendering of `key` holds; whoever waited for it looks in the cache again.
+    pub fn render_lock(&self, key: &Key) -> Arc<tokio::sync::Mutex<()>> {
+        let mut map = self.rendering.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_ENTRIES {
+            map.retain(|_, lock| Arc::strong_count(lock) > 1); // keep the ones in use
+        }
+        map.entry(key.clone()).or_default().clone()
     }
 
     pub fn put(&self, key: Key, rendered: Arc<Rendered>) {

@@ -166,7 +166,16 @@ async fn feed(
     let base = state.base_url(&headers);
     let key = Key { feed: feed.clone(), format, base: base.clone() };
     let generation = state.store.generation(feed.as_deref());
-    let rendered = match state.cache.get(&key, generation) {
+    let mut rendered = state.cache.get(&key, generation);
+    let _rendering = match rendered {
+        Some(_) => None,
+        None => {
+            let guard = state.cache.render_lock(&key).lock_owned().await;
+            rendered = state.cache.get(&key, generation); // another request's rendering
+            Some(guard)
+        }
+    };
+    let rendered = match rendered {
         Some(r) => r,
         None => {
             let self_url = match &feed {
@@ -177,8 +186,12 @@ async fn feed(
             let job = tokio::task::spawn_blocking(move || {
                 let scope = feed.as_deref().map_or(Scope::All, Scope::Feed);
                 let limit = Some(cfg.settings.output_items.get());
-                publish::render(&cfg, &store, scope, format, Some(self_url), limit)
-                    .map(|text| Rendered::new(generation, text))
+                let r = publish::render(&cfg, &store, scope, format, Some(self_url), limit)
+                    .map(|text| Rendered::new(generation, text));
+                if scope == Scope::All {
+                    crate::memory::release_freed(); // it read the newest of every feed
+                }
+                r
             });
             match job.await {
                 Ok(Ok(r)) => {
