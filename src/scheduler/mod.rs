@@ -147,13 +147,13 @@ pub async fn run(mut ctx: Context, state: Arc<AppState>, mut shutdown: watch::Re
         }
         if !*shutdown.borrow() {
             for start in book.starts(Instant::now()) {
-                let feed = cfg.feeds[start.index].clone();
-                let interval = feed.interval(&cfg.settings);
+                let (index, interval) = (start.index, cfg.feeds[start.index].interval(&cfg.settings));
                 let j = jitter.next();
-                let (ctx, state) = (ctx.clone(), state.clone());
+                let (ctx, state, cfg) = (ctx.clone(), state.clone(), cfg.clone());
                 let handle = tasks.spawn(async move {
+                    let feed = &cfg.feeds[index];
                     let plan = move |v: Verdict| plan(interval, v.failures, j, v.retry_after, v.min_interval);
-                    let report = refresh_planned(&ctx, &feed, Some(&plan)).await;
+                    let report = refresh_planned(&ctx, feed, Some(&plan)).await;
                     state.metrics.record(&report);
                     log_poll(&report);
                     match (report.gone(), report.next_poll) {

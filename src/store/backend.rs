@@ -24,9 +24,13 @@ pub trait Engine: Send + Sync {
     /// returns `false`.
     fn scan_prefix(&self, prefix: &[u8], each: &mut dyn FnMut(&[u8], &[u8]) -> bool) -> Result<(), StoreError>;
 
-    /// Applies every batch of `group`, each atomically, and returns once all of them are on
-    /// disk (synced): one verdict per batch.
-    fn apply_durably(&self, group: Vec<Vec<Op>>) -> Vec<Result<(), String>>;
+    /// Applies every batch of `group`, each atomically: one verdict per batch. With `durable`
+    /// it returns once all of them are on disk (synced); without, they are visible to reads at
+    /// once and reach the disk with the next durable apply or `sync`.
+    fn apply(&self, group: Vec<Vec<Op>>, durable: bool) -> Vec<Result<(), String>>;
+
+    /// Puts every batch applied without `durable` on disk.
+    fn sync(&self) -> Result<(), String>;
 
     /// Bytes the engine's files take.
     fn size_on_disk(&self) -> Result<u64, StoreError>;

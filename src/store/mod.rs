@@ -56,6 +56,8 @@ pub enum StoreError {
 /// One write job for the writer thread: a batch and where to send the verdict.
 struct WriteJob {
     ops: Vec<Op>,
+    /// Synced before `done` is told (else within `SYNC_DEFERRED`).
+    durable: bool,
     done: tokio::sync::oneshot::Sender<Result<(), String>>,
 }
 
@@ -279,7 +281,7 @@ impl Store {
 
     /// Starts the changes of one feed's refresh.
     pub fn changes(&self) -> Changes {
-        Changes { ops: Vec::new(), item_feeds: Vec::new() }
+        Changes { ops: Vec::new(), item_feeds: Vec::new(), only_state: true }
     }
 
     /// The generation of one feed's items, or of all items (`None`): it changes whenever a
@@ -292,13 +294,17 @@ impl Store {
         }
     }
 
-    /// Applies `changes` atomically and returns once they are synced to disk.
+    /// Applies `changes` atomically and returns once they are synced to disk, or, when they
+    /// only update feeds' states (a poll answered 304), once they are visible: those reach the
+    /// disk within `SYNC_DEFERRED`, with the next durable commit, or when the store closes. A
+    /// crash can lose at most that second of polling state (validators, next poll), never an
+    /// item or a tombstone; the next poll fetches again what it would have skipped.
     pub async fn commit(&self, mut changes: Changes) -> Result<(), StoreError> {
         let item_feeds = std::mem::take(&mut changes.item_feeds);
         let (done, verdict) = tokio::sync::oneshot::channel();
         let stopped = || StoreError::Io("store writer has stopped".into());
         let tx = self.writer.tx.lock().map_err(|_| stopped())?.clone().ok_or_else(stopped)?;
-        tx.send(WriteJob { ops: changes.ops, done }).map_err(|_| stopped())?;
+        tx.send(WriteJob { ops: changes.ops, durable: !changes.only_state, done }).map_err(|_| stopped())?;
         verdict.await.map_err(|_| stopped())?.map_err(StoreError::Io)?;
         if !item_feeds.is_empty() {
             let mut g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
@@ -313,26 +319,72 @@ impl Store {
 /// The writer thread: group commit. Hands every waiting batch to the engine at once, which
 /// applies each atomically and syncs once; then acknowledges every batch of the group.
 fn writer_loop(engine: &dyn Engine, rx: mpsc::Receiver<WriteJob>) {
-    while let Ok(first) = rx.recv() {
+    // Since when batches applied without a sync wait for one.
+    let mut unsynced: Option<std::time::Instant> = None;
+    let sync = |unsynced: &mut Option<std::time::Instant>| {
+        if unsynced.take().is_some() {
+            if let Err(e) = engine.sync() {
+                tracing::error!(error = %e, "cannot sync the store");
+            }
+        }
+    };
+    loop {
+        let first = match unsynced {
+            None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
+            Some(t) => rx.recv_timeout(SYNC_DEFERRED.saturating_sub(t.elapsed())),
+        };
+        let first = match first {
+            Ok(job) => job,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                sync(&mut unsynced);
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        // A durable job is applied with what waits beside it; state-only jobs wait a moment
+        // for company, so that a daemon's steady trickle of 304 polls costs one transaction
+        // per few polls instead of one per poll.
+        let gather_until = (!first.durable).then(|| std::time::Instant::now() + GATHER);
         let mut group = vec![first];
         while group.len() < 1024 {
-            match rx.try_recv() {
+            let next = match gather_until {
+                Some(t) if !group.iter().any(|j| j.durable) => rx.recv_timeout(t.saturating_duration_since(std::time::Instant::now())),
+                _ => rx.try_recv().map_err(|_| mpsc::RecvTimeoutError::Timeout),
+            };
+            match next {
                 Ok(job) => group.push(job),
                 Err(_) => break,
             }
         }
+        let durable = group.iter().any(|j| j.durable);
         let (batches, senders): (Vec<Vec<Op>>, Vec<_>) = group.into_iter().map(|j| (j.ops, j.done)).unzip();
-        for (done, verdict) in senders.into_iter().zip(engine.apply_durably(batches)) {
+        for (done, verdict) in senders.into_iter().zip(engine.apply(batches, durable)) {
             let _ = done.send(verdict);
         }
+        match unsynced {
+            _ if durable => unsynced = None,
+            None => unsynced = Some(std::time::Instant::now()),
+            // under steady load the timeout above never fires
+            Some(t) if t.elapsed() >= SYNC_DEFERRED => sync(&mut unsynced),
+            Some(_) => {}
+        }
     }
+    sync(&mut unsynced); // the store closes
 }
+
+/// How long a state-only commit waits for others to share its transaction.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(10);
+
+/// Commits that only update feeds' states are synced at most this long after they were made.
+pub const SYNC_DEFERRED: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The writes of one refresh, applied together by `Store::commit`.
 pub struct Changes {
     ops: Vec<Op>,
     /// Feeds whose items this batch writes (for `Store::generation`).
     item_feeds: Vec<String>,
+    /// Only feeds' states: the commit need not wait for the disk.
+    only_state: bool,
 }
 
 impl Changes {
@@ -355,13 +407,16 @@ impl Changes {
 
     pub fn put_tombstone(&mut self, feed: &str, t: &Tombstone) {
         self.put(tombstone_key(feed, &t.id), t);
+        self.only_state = false;
     }
 
     pub fn remove_tombstone(&mut self, feed: &str, id: &str) {
         self.ops.push(Op::Remove(tombstone_key(feed, id)));
+        self.only_state = false;
     }
 
     fn touch(&mut self, feed: &str) {
+        self.only_state = false;
         if !self.item_feeds.iter().any(|f| f == feed) {
             self.item_feeds.push(feed.to_string());
         }

@@ -85,7 +85,7 @@ impl RedbEngine {
         Ok(())
     }
 
-    fn write(&self, group: Vec<Vec<Op>>) -> Result<(), StoreError> {
+    fn write(&self, group: Vec<Vec<Op>>, durable: bool) -> Result<(), StoreError> {
         self.reopen_if_needed()?;
         let db = self.db.read().unwrap_or_else(|e| e.into_inner());
         let db = match db.as_ref() {
@@ -95,7 +95,10 @@ impl RedbEngine {
             }
             None => return Err(io(format!("{} could not be reopened", self.file.display()))),
         };
-        let txn = db.begin_write().map_err(io)?;
+        let mut txn = db.begin_write().map_err(io)?;
+        if !durable {
+            txn.set_durability(redb::Durability::None).map_err(io)?;
+        }
         {
             let mut table = txn.open_table(TABLE).map_err(io)?;
             for op in group.into_iter().flatten() {
@@ -166,9 +169,9 @@ impl Engine for RedbEngine {
         Ok(())
     }
 
-    fn apply_durably(&self, group: Vec<Vec<Op>>) -> Vec<Result<(), String>> {
+    fn apply(&self, group: Vec<Vec<Op>>, durable: bool) -> Vec<Result<(), String>> {
         let n = group.len();
-        let verdict = self.write(group).map_err(|e| {
+        let verdict = self.write(group, durable).map_err(|e| {
             *self.reopen.lock().unwrap_or_else(|e| e.into_inner()) = true;
             match e {
                 StoreError::Io(detail) => detail,
@@ -176,6 +179,11 @@ impl Engine for RedbEngine {
             }
         });
         vec![verdict; n]
+    }
+
+    fn sync(&self) -> Result<(), String> {
+        // An empty durable commit puts the non-durable ones before it on disk.
+        self.apply(vec![Vec::new()], true).pop().unwrap_or(Ok(()))
     }
 
     fn size_on_disk(&self) -> Result<u64, StoreError> {

@@ -62,7 +62,7 @@ impl Engine for SledEngine {
         Ok(())
     }
 
-    fn apply_durably(&self, group: Vec<Vec<Op>>) -> Vec<Result<(), String>> {
+    fn apply(&self, group: Vec<Vec<Op>>, durable: bool) -> Vec<Result<(), String>> {
         let applied: Vec<Result<(), String>> = group
             .into_iter()
             .map(|ops| {
@@ -76,13 +76,15 @@ impl Engine for SledEngine {
                 self.db.apply_batch(batch).map_err(|e| e.to_string())
             })
             .collect();
-        let flushed = self.db.flush().map(|_| ()).map_err(|e| format!("flush failed: {e}")).and_then(|()| {
-            match &self.log {
-                Some(f) => f.sync_data().map_err(|e| format!("fdatasync failed: {e}")),
-                None => Ok(()),
-            }
-        });
+        let flushed = if durable { self.sync() } else { Ok(()) };
         applied.into_iter().map(|a| a.and(flushed.clone())).collect()
+    }
+
+    fn sync(&self) -> Result<(), String> {
+        self.db.flush().map(|_| ()).map_err(|e| format!("flush failed: {e}")).and_then(|()| match &self.log {
+            Some(f) => f.sync_data().map_err(|e| format!("fdatasync failed: {e}")),
+            None => Ok(()),
+        })
     }
 
     fn size_on_disk(&self) -> Result<u64, StoreError> {

@@ -58,7 +58,37 @@ conformance!(
     a_store_of_garbage_is_moved_aside_and_restarted,
     an_existing_store_keeps_its_engine,
     the_newest_items_are_chosen_while_scanning,
+    state_only_commits_are_seen_at_once_and_kept_when_the_store_closes,
 );
+
+/// A commit of feeds' states alone (a 304 poll) does not wait for the disk, but is read back
+/// at once, and the store puts it on disk when it closes (and within `SYNC_DEFERRED`).
+async fn state_only_commits_are_seen_at_once_and_kept_when_the_store_closes(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let store = open(&path, b);
+        for n in 0..50u64 {
+            let mut c = store.changes();
+            c.put_state("a", &FeedState { url: "u".into(), item_count: n, ..Default::default() });
+            store.commit(c).await.unwrap();
+            assert_eq!(store.feed_state("a").unwrap().unwrap().item_count, n, "read back at once");
+        }
+        let mut c = store.changes();
+        c.put_state("b", &FeedState { url: "v".into(), item_count: 7, ..Default::default() });
+        store.commit(c).await.unwrap();
+        let mut c = store.changes();
+        c.put_item(&item("c", "1"));
+        store.commit(c).await.unwrap(); // durable: takes the state-only commits before it along
+        let mut c = store.changes();
+        c.put_state("a", &FeedState { url: "u".into(), item_count: 99, ..Default::default() });
+        store.commit(c).await.unwrap(); // the last one: synced when the store closes
+    }
+    let store = open(&path, b);
+    assert_eq!(store.feed_state("a").unwrap().unwrap().item_count, 99);
+    assert_eq!(store.feed_state("b").unwrap().unwrap().item_count, 7);
+    assert!(store.item("c", "1").unwrap().is_some());
+}
 
 /// `newest_item_metas` keeps the newest of the wanted feeds' items, newest first, without
 /// their HTML, whatever order the scan meets them in.
