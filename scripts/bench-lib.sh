@@ -16,6 +16,16 @@ bench_workdir() {
     WORKDIR=$(cd "$WORKDIR" && pwd)
 }
 
+# bench_nginx_temp_paths: the http-block lines that keep nginx's temporary files in
+# $WORKDIR/nginx-tmp (made here), for the nginx.conf a script writes.
+bench_nginx_temp_paths() {
+    mkdir -p "$WORKDIR/nginx-tmp"
+    local t
+    for t in client_body proxy fastcgi uwsgi scgi; do
+        printf '    %s_temp_path %s/nginx-tmp/%s;\n' "$t" "$WORKDIR" "${t#client_}"
+    done
+}
+
 # bench_start_nginx URL: starts nginx with $WORKDIR/nginx.conf (in the background, NGINX_PID
 # set for the caller's cleanup) and waits until URL answers. Sets NGINX_VERSION.
 # shellcheck disable=SC2034  # NGINX_PID and NGINX_VERSION are read by the sourcing script
@@ -90,21 +100,28 @@ bench_serve_failed() {
     die "$1"
 }
 
-# bench_start_serve CONFIG PORT: starts `$BIN --config CONFIG serve` on 127.0.0.1:PORT in the
-# background (SERVE_PID set for the caller's cleanup; output in $WORKDIR/serve.out and
-# serve.err) and waits up to 30 s until it says it serves.
+# bench_start_serve CONFIG PORT [TIMEOUT]: starts `$BIN --config CONFIG serve` on
+# 127.0.0.1:PORT in the background (SERVE_PID set for the caller's cleanup; output in
+# $WORKDIR/serve.out and serve.err) and waits up to TIMEOUT s (default 30) until it says it
+# serves.
 # shellcheck disable=SC2034  # SERVE_PID is read by the sourcing script
 bench_start_serve() {
+    local timeout=${3:-30}
     log "starting feedscrub serve on 127.0.0.1:$2"
     "$BIN" --config "$1" serve --listen "127.0.0.1:$2" >"$WORKDIR/serve.out" 2>"$WORKDIR/serve.err" &
     SERVE_PID=$!
-    for _ in $(seq 300); do
-        grep -q 'feedscrub: serving' "$WORKDIR/serve.err" 2>/dev/null && break
+    local deadline=$((SECONDS + timeout))
+    until grep -q 'feedscrub: serving' "$WORKDIR/serve.err" 2>/dev/null; do
         kill -0 "$SERVE_PID" 2>/dev/null || bench_serve_failed "feedscrub serve exited during start"
+        ((SECONDS < deadline)) || bench_serve_failed "feedscrub serve did not start within $timeout s"
         sleep 0.1
     done
-    grep -q 'feedscrub: serving' "$WORKDIR/serve.err" || bench_serve_failed "feedscrub serve did not start within 30 s"
     log "$(grep -m 1 'feedscrub: serving' "$WORKDIR/serve.err")"
+}
+
+# bench_free_port: prints a TCP port on 127.0.0.1 that is free now.
+bench_free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # bench_local_store FEEDS ITEMS: generates FEEDS local feeds x ITEMS items in $WORKDIR (read as

@@ -126,11 +126,7 @@ http {
     keepalive_requests 100000;
     etag on;
     if_modified_since exact;
-    client_body_temp_path $WORKDIR/nginx-tmp/body;
-    proxy_temp_path $WORKDIR/nginx-tmp/proxy;
-    fastcgi_temp_path $WORKDIR/nginx-tmp/fastcgi;
-    uwsgi_temp_path $WORKDIR/nginx-tmp/uwsgi;
-    scgi_temp_path $WORKDIR/nginx-tmp/scgi;
+$(bench_nginx_temp_paths)
     server {
         listen 127.0.0.1:$PORT;
         root $WORKDIR/www;

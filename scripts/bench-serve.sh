@@ -121,11 +121,7 @@ http {
     keepalive_requests 1000000;
     etag on;
     gzip_static on;
-    client_body_temp_path $WORKDIR/nginx-tmp/body;
-    proxy_temp_path $WORKDIR/nginx-tmp/proxy;
-    fastcgi_temp_path $WORKDIR/nginx-tmp/fastcgi;
-    uwsgi_temp_path $WORKDIR/nginx-tmp/uwsgi;
-    scgi_temp_path $WORKDIR/nginx-tmp/scgi;
+$(bench_nginx_temp_paths)
     server {
         listen 127.0.0.1:$PORT backlog=4096;
         root $WORKDIR/www;
