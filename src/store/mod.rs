@@ -341,17 +341,12 @@ fn writer_loop(engine: &dyn Engine, rx: mpsc::Receiver<WriteJob>) {
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
-        // A durable job is applied with what waits beside it; state-only jobs wait a moment
-        // for company, so that a daemon's steady trickle of 304 polls costs one transaction
-        // per few polls instead of one per poll.
-        let gather_until = (!first.durable).then(|| std::time::Instant::now() + GATHER);
+        // Whatever waits beside the first job shares its transaction (and sync). A state-only
+        // job does not wait for company: `fetch` awaits each commit, and a wait of 10 ms
+        // capped a warm fetch at concurrency / 10 ms polls per second.
         let mut group = vec![first];
         while group.len() < 1024 {
-            let next = match gather_until {
-                Some(t) if !group.iter().any(|j| j.durable) => rx.recv_timeout(t.saturating_duration_since(std::time::Instant::now())),
-                _ => rx.try_recv().map_err(|_| mpsc::RecvTimeoutError::Timeout),
-            };
-            match next {
+            match rx.try_recv() {
                 Ok(job) => group.push(job),
                 Err(_) => break,
             }
@@ -371,9 +366,6 @@ fn writer_loop(engine: &dyn Engine, rx: mpsc::Receiver<WriteJob>) {
     }
     sync(&mut unsynced); // the store closes
 }
-
-/// How long a state-only commit waits for others to share its transaction.
-const GATHER: std::time::Duration = std::time::Duration::from_millis(10);
 
 /// Commits that only update feeds' states are synced at most this long after they were made.
 pub const SYNC_DEFERRED: std::time::Duration = std::time::Duration::from_secs(1);
