@@ -426,6 +426,8 @@ async fn serve(config: &Path, listen: Option<std::net::SocketAddr>) -> Result<Ex
     let cfg = Arc::new(load(config)?);
     crate::memory::release_freed(); // parsing a big config freed much more than it keeps
     let store = Store::for_settings(&cfg.settings)?;
+    // the daemon's 304 polls come one by one: let their state commits share transactions
+    store.gather_state_commits(std::time::Duration::from_millis(10));
     let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone()).map_err(AppError::Io)?;
     let metrics = Arc::new(crate::server::metrics::Metrics::default());
     let state = crate::server::AppState::new(store.clone(), cfg.clone(), metrics);

@@ -80,6 +80,9 @@ struct Writer {
     /// this sender is dropped.
     tx: Mutex<Option<mpsc::Sender<WriteJob>>>,
     thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// How long (µs) a state-only job waits for others to share its transaction
+    /// (`gather_state_commits`).
+    gather_us: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Drop for Writer {
@@ -155,12 +158,23 @@ impl Store {
         .into();
         let (tx, rx) = mpsc::channel::<WriteJob>();
         let wengine = Arc::clone(&engine);
+        let gather_us = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let wgather = gather_us.clone();
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer_loop(wengine.as_ref(), rx))
+            .spawn(move || writer_loop(wengine.as_ref(), rx, &wgather))
             .map_err(|e| StoreError::Open { path: path.to_path_buf(), detail: e.to_string() })?;
-        let writer = Writer { tx: Mutex::new(Some(tx)), thread: Mutex::new(Some(thread)) };
+        let writer = Writer { tx: Mutex::new(Some(tx)), thread: Mutex::new(Some(thread)), gather_us };
         Ok(Store { engine, backend, writer: Arc::new(writer), generations: Arc::default() })
+    }
+
+    /// Lets a commit of feeds' states alone wait up to `wait` for others to share its
+    /// transaction. The daemon sets it: its 304 polls come one by one, and one transaction per
+    /// few polls costs much less than one per poll. `fetch` leaves it at zero: each of its
+    /// polls waits for its commit, so a wait would cap a warm fetch at concurrency / `wait`.
+    pub fn gather_state_commits(&self, wait: std::time::Duration) {
+        let us = u64::try_from(wait.as_micros()).unwrap_or(u64::MAX);
+        self.writer.gather_us.store(us, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The engine this store runs on.
@@ -318,7 +332,7 @@ impl Store {
 
 /// The writer thread: group commit. Hands every waiting batch to the engine at once, which
 /// applies each atomically and syncs once; then acknowledges every batch of the group.
-fn writer_loop(engine: &dyn Engine, rx: mpsc::Receiver<WriteJob>) {
+fn writer_loop(engine: &dyn Engine, rx: mpsc::Receiver<WriteJob>, gather_us: &std::sync::atomic::AtomicU64) {
     // Since when batches applied without a sync wait for one.
     let mut unsynced: Option<std::time::Instant> = None;
     let sync = |unsynced: &mut Option<std::time::Instant>| {
@@ -341,12 +355,19 @@ fn writer_loop(engine: &dyn Engine, rx: mpsc::Receiver<WriteJob>) {
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
-        // Whatever waits beside the first job shares its transaction (and sync). A state-only
-        // job does not wait for company: `fetch` awaits each commit, and a wait of 10 ms
-        // capped a warm fetch at concurrency / 10 ms polls per second.
+        // Whatever waits beside the first job shares its transaction (and sync); state-only
+        // jobs wait for company when the store was told to (`gather_state_commits`).
+        let gather = std::time::Duration::from_micros(gather_us.load(std::sync::atomic::Ordering::Relaxed));
+        let gather_until = (!first.durable && !gather.is_zero()).then(|| std::time::Instant::now() + gather);
         let mut group = vec![first];
         while group.len() < 1024 {
-            match rx.try_recv() {
+            let next = match gather_until {
+                Some(t) if !group.iter().any(|j| j.durable) => {
+                    rx.recv_timeout(t.saturating_duration_since(std::time::Instant::now()))
+                }
+                _ => rx.try_recv().map_err(|_| mpsc::RecvTimeoutError::Timeout),
+            };
+            match next {
                 Ok(job) => group.push(job),
                 Err(_) => break,
             }

@@ -80,11 +80,24 @@ async fn state_only_commits_are_seen_at_once_and_kept_when_the_store_closes(b: B
         let mut c = store.changes();
         c.put_item(&item("c", "1"));
         store.commit(c).await.unwrap(); // durable: takes the state-only commits before it along
+        // the daemon's setting: state-only commits wait a moment to share a transaction
+        store.gather_state_commits(std::time::Duration::from_millis(5));
+        let commits = (0..20u64).map(|n| {
+            let mut c = store.changes();
+            c.put_state(&format!("g{n}"), &FeedState { url: "w".into(), item_count: n, ..Default::default() });
+            store.commit(c)
+        });
+        for done in futures_util::future::join_all(commits).await {
+            done.unwrap();
+        }
         let mut c = store.changes();
         c.put_state("a", &FeedState { url: "u".into(), item_count: 99, ..Default::default() });
         store.commit(c).await.unwrap(); // the last one: synced when the store closes
     }
     let store = open(&path, b);
+    for n in 0..20u64 {
+        assert_eq!(store.feed_state(&format!("g{n}")).unwrap().unwrap().item_count, n);
+    }
     assert_eq!(store.feed_state("a").unwrap().unwrap().item_count, 99);
     assert_eq!(store.feed_state("b").unwrap().unwrap().item_count, 7);
     assert!(store.item("c", "1").unwrap().is_some());
