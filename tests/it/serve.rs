@@ -87,7 +87,11 @@ fn a_gone_feed_polls_again_once_the_config_gives_it_a_new_url() {
         assert!(std::time::Instant::now() < deadline, "the feed was never polled");
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(d.get("/").1.contains("410 Gone"), "the index shows the error");
+    // the origin saw the request before the daemon recorded the answer: wait for it
+    while !d.get("/").1.contains("410 Gone") {
+        assert!(std::time::Instant::now() < deadline, "the index never showed the error");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     std::fs::write(ws.config(), config("/rss2.xml")).unwrap();
     d.signal("HUP");
     d.wait_line("reloaded", Duration::from_secs(10));
