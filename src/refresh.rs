@@ -104,6 +104,16 @@ pub enum RefreshError {
     Internal { url: String, detail: String },
 }
 
+impl RefreshError {
+    /// The source's Retry-After on a 429/503.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            RefreshError::Fetch(FetchError::Status { retry_after, .. }) => *retry_after,
+            _ => None,
+        }
+    }
+}
+
 /// The result of refreshing one feed.
 #[derive(Debug)]
 pub struct FeedReport {
@@ -136,10 +146,7 @@ pub type Plan<'a> = &'a (dyn Fn(Verdict) -> Duration + Send + Sync);
 impl FeedReport {
     /// The source's Retry-After on a 429/503.
     pub fn retry_after(&self) -> Option<Duration> {
-        match &self.outcome {
-            Err(RefreshError::Fetch(FetchError::Status { retry_after, .. })) => *retry_after,
-            _ => None,
-        }
+        self.outcome.as_ref().err().and_then(RefreshError::retry_after)
     }
 
     /// The source answered 410 Gone.
@@ -331,16 +338,12 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "panic".into())
 }
 
-/// Records a failed refresh in the feed's state (validators and items untouched). Storing the
-/// failure is best effort: the refresh already failed and is reported either way.
 /// Records a failed refresh in the feed's state (error, failure streak, gone, and the next
-/// poll when there is a plan, which it returns).
+/// poll when there is a plan, which it returns); validators and items stay untouched. Storing
+/// the failure is best effort: the refresh already failed and is reported either way.
 async fn record_failure(ctx: &Context, feed: &FeedConfig, e: &RefreshError, plan: Option<Plan<'_>>) -> Option<Duration> {
     let now = Utc::now();
-    let retry_after = match e {
-        RefreshError::Fetch(FetchError::Status { retry_after, .. }) => *retry_after,
-        _ => None,
-    };
+    let retry_after = e.retry_after();
     let prev = match ctx.store.feed_state(&feed.name) {
         Ok(prev) => prev,
         Err(se) => {

@@ -359,20 +359,23 @@ fn writer_loop(engine: &dyn Engine, rx: mpsc::Receiver<WriteJob>, gather_us: &st
         // jobs wait for company when the store was told to (`gather_state_commits`).
         let gather = std::time::Duration::from_micros(gather_us.load(std::sync::atomic::Ordering::Relaxed));
         let gather_until = (!first.durable && !gather.is_zero()).then(|| std::time::Instant::now() + gather);
+        let mut durable = first.durable;
         let mut group = vec![first];
         while group.len() < 1024 {
             let next = match gather_until {
-                Some(t) if !group.iter().any(|j| j.durable) => {
+                Some(t) if !durable => {
                     rx.recv_timeout(t.saturating_duration_since(std::time::Instant::now()))
                 }
                 _ => rx.try_recv().map_err(|_| mpsc::RecvTimeoutError::Timeout),
             };
             match next {
-                Ok(job) => group.push(job),
+                Ok(job) => {
+                    durable |= job.durable;
+                    group.push(job);
+                }
                 Err(_) => break,
             }
         }
-        let durable = group.iter().any(|j| j.durable);
         let (batches, senders): (Vec<Vec<Op>>, Vec<_>) = group.into_iter().map(|j| (j.ops, j.done)).unzip();
         for (done, verdict) in senders.into_iter().zip(engine.apply(batches, durable)) {
             let _ = done.send(verdict);
