@@ -194,6 +194,9 @@ async fn fetch(config: &Path, names: &[String], quiet: bool) -> Result<Exit, App
     }
     tracing::debug!(elapsed = ?started.elapsed(), feeds = reports.len(), "refresh done");
     drop(ctx);
+    if let Err(e) = store.sync().await {
+        tracing::error!(error = %e, "cannot sync the store");
+    }
     drop(store); // closes the store: the writer drains and joins
     tracing::debug!(elapsed = ?started.elapsed(), "store closed");
     let table = summary_table(&reports, started.elapsed().as_secs_f64(), &cfg.settings.db);
@@ -471,6 +474,9 @@ async fn serve(config: &Path, listen: Option<std::net::SocketAddr>) -> Result<Ex
         .await;
     let _ = scheduler.await;
     drop(state);
+    if let Err(e) = store.sync().await {
+        tracing::error!(error = %e, "cannot sync the store");
+    }
     drop(store); // the last handles: the writer drains and the store is flushed and closed
     eprintln!("feedscrub: stopped");
     Ok(Exit::Success)

@@ -168,6 +168,15 @@ impl Store {
         Ok(Store { engine, backend, writer: Arc::new(writer), generations: Arc::default() })
     }
 
+    /// Puts every commit made so far on disk, those of feeds' states alone included. Commands
+    /// call it before they report: the store's last handle may outlive them in a worker
+    /// thread, and a process that exits before the writer closes would lose deferred commits.
+    pub async fn sync(&self) -> Result<(), StoreError> {
+        let mut durable = self.changes();
+        durable.only_state = false;
+        self.commit(durable).await
+    }
+
     /// Lets a commit of feeds' states alone wait up to `wait` for others to share its
     /// transaction. The daemon sets it: its 304 polls come one by one, and one transaction per
     /// few polls costs much less than one per poll. `fetch` leaves it at zero: each of its
