@@ -22,6 +22,8 @@ use crate::store::Backend;
 
 pub const DEFAULT_CONFIG: &str = "feeds.toml";
 const DEFAULT_DB: &str = "data/feedscrub.db";
+/// A worker's lease on a claimed feed; renewed every third of it while the refresh runs.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_MAX_BODY: u64 = 10 * 1024 * 1024;
 const DEFAULT_CONCURRENCY: usize = 16;
@@ -53,9 +55,15 @@ pub struct Config {
 pub struct Settings {
     /// The store folder, already resolved against the config file's folder.
     pub db: PathBuf,
-    /// `store = "sled" | "redb"`: the engine of a new store (`None`: the engine an existing
-    /// store folder shows, else `store::Backend::DEFAULT`).
+    /// `store = "sled" | "redb" | "postgres"`: the engine of a new store (`None`: the engine
+    /// an existing store folder shows, else `store::Backend::DEFAULT`).
     pub store: Option<Backend>,
+    /// `database_url`: the PostgreSQL database of `store = "postgres"` (else
+    /// `$FEEDSCRUB_DATABASE_URL`).
+    pub database_url: Option<String>,
+    /// `lease`: how long a worker of a shared database holds a feed it claimed without
+    /// renewing it; a killed worker's feeds come due again this long after it died.
+    pub lease: Duration,
     pub timeout: Duration,
     /// Body cap in bytes, applied after decompression.
     pub max_body: u64,
@@ -234,6 +242,8 @@ struct RawConfig {
 struct RawSettings {
     db: Option<Spanned<String>>,
     store: Option<Spanned<String>>,
+    database_url: Option<Spanned<String>>,
+    lease: Option<Spanned<String>>,
     timeout: Option<Spanned<String>>,
     max_body: Option<Spanned<String>>,
     store_cache: Option<Spanned<String>>,
@@ -396,6 +406,8 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
     let mut s = Settings {
         db: dir.join(DEFAULT_DB),
         store: None,
+        database_url: None,
+        lease: DEFAULT_LEASE,
         timeout: DEFAULT_TIMEOUT,
         max_body: DEFAULT_MAX_BODY,
         store_cache: crate::store::DEFAULT_CACHE,
@@ -416,9 +428,17 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
         s.db = dir.join(db);
     }
     if let Some(b) = raw.store.and_then(|v| {
-        value(&v, "settings.store", |t| Backend::parse(t).ok_or_else(|| format!("must be \"sled\" or \"redb\", got {t:?}")), p)
+        value(&v, "settings.store", |t| Backend::parse(t).ok_or_else(|| format!("must be \"sled\", \"redb\" or \"postgres\", got {t:?}")), p)
     }) {
         s.store = Some(b);
+    }
+    if let Some(u) = raw.database_url.and_then(|v| value(&v, "settings.database_url", |t| non_empty(t), p)) {
+        s.database_url = Some(u.to_string());
+    }
+    if let Some(d) = raw.lease.and_then(|v| {
+        value(&v, "settings.lease", |t| parse_duration(t).and_then(|d| if d < Duration::from_secs(1) { Err("must be at least 1s".to_string()) } else { Ok(d) }), p)
+    }) {
+        s.lease = d;
     }
     if let Some(d) = raw.timeout.and_then(|v| value(&v, "settings.timeout", |t| parse_duration(t), p)) {
         s.timeout = d;
@@ -799,7 +819,7 @@ mod tests {
         assert_eq!(parse(ONE).unwrap().settings.store, None, "unset: the folder's engine, else the default");
         check_err(
             &format!("[settings]\nstore = \"rocksdb\"\n{ONE}"),
-            &["feeds.toml:2:9: settings.store", "must be \"sled\" or \"redb\", got \"rocksdb\""],
+            &["feeds.toml:2:9: settings.store", "must be \"sled\", \"redb\" or \"postgres\", got \"rocksdb\""],
         );
     }
 

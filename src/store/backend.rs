@@ -51,6 +51,8 @@ pub enum OpenError {
 pub enum Backend {
     Sled,
     Redb,
+    /// Not a folder's engine: a PostgreSQL database (`store::postgres`), shared by processes.
+    Postgres,
 }
 
 impl Backend {
@@ -61,6 +63,7 @@ impl Backend {
         match self {
             Backend::Sled => "sled",
             Backend::Redb => "redb",
+            Backend::Postgres => "postgres",
         }
     }
 
@@ -68,6 +71,7 @@ impl Backend {
         match s {
             "sled" => Some(Backend::Sled),
             "redb" => Some(Backend::Redb),
+            "postgres" => Some(Backend::Postgres),
             _ => None,
         }
     }
@@ -88,6 +92,7 @@ impl Backend {
         match self {
             Backend::Sled => super::sled_engine::SledEngine::open(folder, cache).map(|e| Box::new(e) as Box<dyn Engine>),
             Backend::Redb => super::redb_engine::RedbEngine::open(folder, cache).map(|e| Box::new(e) as Box<dyn Engine>),
+            Backend::Postgres => Err(OpenError::Other("a PostgreSQL store is a database, not a folder".into())),
         }
     }
 }

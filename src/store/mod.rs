@@ -1,15 +1,17 @@
-//! The store: the ONLY module that touches the key-value engine (sled or redb, see
-//! `backend`; `[settings] store` chooses it for a new store).
+//! The store: the ONLY module that touches the database: a key-value engine in a folder (sled
+//! or redb, see `backend`; `[settings] store` chooses it for a new store), or a PostgreSQL
+//! database that several processes share (`postgres`: `store = "postgres"`).
 //!
-//! Layout, one keyspace, keys by prefix:
+//! Layout of the key-value engines, one keyspace, keys by prefix (PostgreSQL keeps the same
+//! records in tables, `migrations/`):
 //! - `f/{feed}` → `records::FeedRecord` (validators, last success/error, item count)
 //! - `i/{feed}/{storage key}` → `records::ItemRecord`
 //! - `c/{feed}/{storage key of the canonical URL key}` → the identity of the item with that
 //!   canonical URL (finds an item again when its guid changes)
 //! - `t/{feed}/{storage key}` → `records::Tombstone` of a pruned item
 //!
-//! Writes go through `Changes`: one feed's refresh is one batch, applied atomically.
-//! `Store::commit` hands the batch to a single writer thread that applies every batch waiting
+//! Writes go through `Changes` (typed, `changes`): one feed's refresh is one batch, applied
+//! atomically. On a local engine `Store::commit` hands the batch to a single writer thread that applies every batch waiting
 //! in its queue, syncs ONCE (group commit) and only then acknowledges each of them, so a
 //! refresh is reported stored only after its bytes are on disk, while a run of 1,000 feeds
 //! costs a few syncs instead of 1,000. Reads go straight to the engine from any thread.
@@ -19,6 +21,8 @@
 //! empty store.
 
 pub mod backend;
+mod changes;
+pub mod postgres;
 pub mod records;
 mod redb_engine;
 mod sled_engine;
@@ -28,12 +32,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 
 use crate::dedup::storage_key;
 use crate::model::{FeedState, Item};
 pub use backend::Backend;
 use backend::{Engine, OpenError, Op};
+pub use changes::{Changes, Fence};
 pub use records::Tombstone;
 use records::{FeedRecord, FEED_VERSION};
 
@@ -51,6 +55,8 @@ pub enum StoreError {
     Corrupt { key: String, detail: String },
     #[error("store record {key} has format version {version}; this feedscrub is too old to read it")]
     NewerFormat { key: String, version: u32 },
+    #[error("the lease on feed {feed} is no longer this worker's (claim {seq}): its refresh was not stored; a newer one stands")]
+    Fenced { feed: String, seq: i64 },
 }
 
 /// One write job for the writer thread: a batch and where to send the verdict.
@@ -61,17 +67,33 @@ struct WriteJob {
     done: tokio::sync::oneshot::Sender<Result<(), String>>,
 }
 
-/// Handle to the store. Cheap to clone; all clones share one database and one writer thread.
+/// Handle to the store. Cheap to clone; all clones share one database (and, for the local
+/// engines, one writer thread).
 #[derive(Clone)]
 pub struct Store {
-    engine: Arc<dyn Engine>,
     backend: Backend,
-    writer: Arc<Writer>,
-    /// Per feed, a counter bumped by every commit that wrote items of that feed (in memory;
-    /// starts at 0). Readers that cache renderings compare it to know when to re-render.
-    generations: Arc<Mutex<HashMap<String, u64>>>,
+    kind: Kind,
+    /// Per feed, and for all feeds (key ""), a number that changes with every commit that
+    /// writes items of that feed, and when that was. Readers that cache renderings compare it
+    /// to know when to re-render. Local stores count in memory (from 0 at open); on PostgreSQL
+    /// it is the feed's `generation` column, followed from the database (`follow`).
+    generations: Arc<Mutex<HashMap<String, Generation>>>,
 }
 
+/// A feed's item generation and when its items last changed (Last-Modified of its outputs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Generation {
+    pub number: u64,
+    pub changed: Option<std::time::SystemTime>,
+}
+
+#[derive(Clone)]
+enum Kind {
+    /// sled or redb in a folder, written by one writer thread.
+    Local { engine: Arc<dyn Engine>, writer: Arc<Writer> },
+    /// A PostgreSQL database that several processes share.
+    Postgres(Arc<postgres::PgStore>),
+}
 /// The writer thread and the way to it. Dropped with the last `Store` clone: the channel
 /// closes, the thread drains what is queued, and the drop waits for it, so the database is
 /// closed (lock released, everything synced) when the last handle is gone.
@@ -103,9 +125,26 @@ impl Store {
         Store::open_with(path, None)
     }
 
-    /// Opens the store a config names: its folder, engine and cache size.
+    /// Opens the store a config names: its folder, engine and cache size, or its PostgreSQL
+    /// database (`store = "postgres"`: `database_url`, else `$FEEDSCRUB_DATABASE_URL`).
     pub fn for_settings(s: &crate::config::Settings) -> Result<Store, StoreError> {
+        if s.store == Some(Backend::Postgres) {
+            let url = s.database_url.clone().or_else(|| std::env::var(DATABASE_URL_ENV).ok()).ok_or_else(|| {
+                StoreError::Open {
+                    path: "postgres".into(),
+                    detail: format!("store = \"postgres\" needs database_url in [settings] or ${DATABASE_URL_ENV}"),
+                }
+            })?;
+            return Store::open_postgres(&url);
+        }
         Store::open_sized(&s.db, s.store, s.store_cache)
+    }
+
+    /// Opens the PostgreSQL store at `url` (`postgres://user:password@host:port/db`, or
+    /// `host=/run/postgresql dbname=…`), creating its tables on first use.
+    pub fn open_postgres(url: &str) -> Result<Store, StoreError> {
+        let pg = postgres::PgStore::open(url)?;
+        Ok(Store { backend: Backend::Postgres, kind: Kind::Postgres(Arc::new(pg)), generations: Arc::default() })
     }
 
     /// Opens (or creates) the store folder. `wanted` is `[settings] store`: the engine of a new
@@ -165,25 +204,35 @@ impl Store {
             .spawn(move || writer_loop(wengine.as_ref(), rx, &wgather))
             .map_err(|e| StoreError::Open { path: path.to_path_buf(), detail: e.to_string() })?;
         let writer = Writer { tx: Mutex::new(Some(tx)), thread: Mutex::new(Some(thread)), gather_us };
-        Ok(Store { engine, backend, writer: Arc::new(writer), generations: Arc::default() })
+        Ok(Store { backend, kind: Kind::Local { engine, writer: Arc::new(writer) }, generations: Arc::default() })
     }
 
     /// Puts every commit made so far on disk, those of feeds' states alone included. Commands
     /// call it before they report: the store's last handle may outlive them in a worker
     /// thread, and a process that exits before the writer closes would lose deferred commits.
     pub async fn sync(&self) -> Result<(), StoreError> {
-        let mut durable = self.changes();
-        durable.only_state = false;
-        self.commit(durable).await
+        match &self.kind {
+            Kind::Local { .. } => {
+                let mut durable = self.changes();
+                durable.only_state = false;
+                self.commit(durable).await
+            }
+            // a committed transaction with synchronous_commit off is on disk within
+            // wal_writer_delay (200 ms by default); one durable commit flushes the WAL before it
+            Kind::Postgres(pg) => pg.sync().await,
+        }
     }
 
     /// Lets a commit of feeds' states alone wait up to `wait` for others to share its
     /// transaction. The daemon sets it: its 304 polls come one by one, and one transaction per
     /// few polls costs much less than one per poll. `fetch` leaves it at zero: each of its
     /// polls waits for its commit, so a wait would cap a warm fetch at concurrency / `wait`.
+    /// (PostgreSQL commits each refresh in its own transaction, without a sync for those.)
     pub fn gather_state_commits(&self, wait: std::time::Duration) {
-        let us = u64::try_from(wait.as_micros()).unwrap_or(u64::MAX);
-        self.writer.gather_us.store(us, std::sync::atomic::Ordering::Relaxed);
+        if let Kind::Local { writer, .. } = &self.kind {
+            let us = u64::try_from(wait.as_micros()).unwrap_or(u64::MAX);
+            writer.gather_us.store(us, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// The engine this store runs on.
@@ -191,34 +240,49 @@ impl Store {
         self.backend
     }
 
+    /// The PostgreSQL store under this handle, if it is one (leases, feed lists, following).
+    pub fn postgres(&self) -> Option<&Arc<postgres::PgStore>> {
+        match &self.kind {
+            Kind::Postgres(pg) => Some(pg),
+            Kind::Local { .. } => None,
+        }
+    }
+
     pub fn feed_state(&self, feed: &str) -> Result<Option<FeedState>, StoreError> {
-        let key = feed_key(feed);
-        self.engine.get(&key)?.map(|v| decode::<FeedRecord>(&key, &v).map(FeedState::from)).transpose()
+        let bytes = match &self.kind {
+            Kind::Local { engine, .. } => engine.get(&changes::feed_key(feed))?,
+            Kind::Postgres(pg) => pg.feed_state(feed)?,
+        };
+        bytes.map(|v| decode::<FeedRecord>(&changes::feed_key(feed), &v).map(FeedState::from)).transpose()
     }
 
     pub fn item(&self, feed: &str, id: &str) -> Result<Option<Item>, StoreError> {
-        let key = item_key(feed, id);
-        self.engine.get(&key)?.map(|v| decode_item_at(&key, &v)).transpose()
+        let key = changes::key('i', feed, &storage_key(id));
+        let bytes = match &self.kind {
+            Kind::Local { engine, .. } => engine.get(&key)?,
+            Kind::Postgres(pg) => pg.item(feed, &storage_key(id))?,
+        };
+        bytes.map(|v| decode_item_at(&key, &v)).transpose()
     }
 
     /// Every stored item of one feed, in key order.
     pub fn items(&self, feed: &str) -> Result<Vec<Item>, StoreError> {
-        self.scan(format!("i/{feed}/").as_bytes(), decode_item_at)
+        self.scan_items(Some(feed), decode_item_at)
     }
 
     /// Every stored item of every feed.
     pub fn all_items(&self) -> Result<Vec<Item>, StoreError> {
-        self.scan(b"i/", decode_item_at)
+        self.scan_items(None, decode_item_at)
     }
 
     /// Every stored item of one feed without its HTML (empty): for retention and statistics.
     pub fn item_metas(&self, feed: &str) -> Result<Vec<Item>, StoreError> {
-        self.scan(format!("i/{feed}/").as_bytes(), decode_item_meta_at)
+        self.scan_items(Some(feed), decode_item_meta_at)
     }
 
     /// Every stored item of every feed without its HTML.
     pub fn all_item_metas(&self) -> Result<Vec<Item>, StoreError> {
-        self.scan(b"i/", decode_item_meta_at)
+        self.scan_items(None, decode_item_meta_at)
     }
 
     /// The newest `keep` items (by `Item::sort_date`, then id) of the feeds `wanted` accepts,
@@ -229,7 +293,7 @@ impl Store {
         let newest_first = |a: &Item, b: &Item| b.sort_date().cmp(&a.sort_date()).then_with(|| a.id.cmp(&b.id));
         let mut out: Vec<Item> = Vec::with_capacity(2 * keep);
         let mut failed = None;
-        self.engine.scan_prefix(b"i/", &mut |k, v| match decode_item_meta_at(k, v) {
+        self.each_item_record(None, &mut |k, v| match decode_item_meta_at(k, v) {
             Ok(item) => {
                 if wanted(&item.feed) {
                     out.push(item);
@@ -253,11 +317,32 @@ impl Store {
         Ok(out)
     }
 
-    /// Every value under `prefix`, decoded; the first failure ends the scan.
-    fn scan<T>(&self, prefix: &[u8], decode: fn(&[u8], &[u8]) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
+    /// Calls `each` with the key and record of every item of `feed` (of every feed: `None`),
+    /// in key order, until it returns `false`.
+    fn each_item_record(
+        &self,
+        feed: Option<&str>,
+        each: &mut dyn FnMut(&[u8], &[u8]) -> bool,
+    ) -> Result<(), StoreError> {
+        match &self.kind {
+            Kind::Local { engine, .. } => {
+                let prefix = feed.map_or_else(|| "i/".to_string(), |f| format!("i/{f}/"));
+                engine.scan_prefix(prefix.as_bytes(), each)
+            }
+            Kind::Postgres(pg) => pg.each_item(feed, &mut |f, skey, record| each(&changes::key('i', f, skey), record)),
+        }
+    }
+
+    /// Every item record of `feed` (of every feed: `None`), decoded; the first failure ends
+    /// the scan.
+    fn scan_items(
+        &self,
+        feed: Option<&str>,
+        decode: fn(&[u8], &[u8]) -> Result<Item, StoreError>,
+    ) -> Result<Vec<Item>, StoreError> {
         let mut out = Vec::new();
         let mut failed = None;
-        self.engine.scan_prefix(prefix, &mut |k, v| match decode(k, v) {
+        self.each_item_record(feed, &mut |k, v| match decode(k, v) {
             Ok(t) => {
                 out.push(t);
                 true
@@ -272,48 +357,98 @@ impl Store {
 
     /// The stored item of `feed` whose canonical URL key is `canonical`, if any.
     pub fn item_by_canonical(&self, feed: &str, canonical: &str) -> Result<Option<Item>, StoreError> {
-        let Some(id) = self.engine.get(&canonical_index_key(feed, canonical))? else { return Ok(None) };
-        self.item(feed, &String::from_utf8_lossy(&id))
+        match &self.kind {
+            Kind::Local { engine, .. } => {
+                let Some(id) = engine.get(&changes::canonical_index_key(feed, canonical))? else { return Ok(None) };
+                self.item(feed, &String::from_utf8_lossy(&id))
+            }
+            Kind::Postgres(pg) => pg
+                .item_by_canonical(feed, canonical)?
+                .map(|(skey, v)| decode_item_at(&changes::key('i', feed, &skey), &v))
+                .transpose(),
+        }
     }
 
     /// Does `feed` have any stored item (`i/`) or tombstone (`t/`)? (`prefix` is `'i'` or `'t'`.)
     pub fn has_any(&self, prefix: char, feed: &str) -> Result<bool, StoreError> {
-        let mut any = false;
-        self.engine.scan_prefix(format!("{prefix}/{feed}/").as_bytes(), &mut |_, _| {
-            any = true;
-            false
-        })?;
-        Ok(any)
+        match &self.kind {
+            Kind::Local { engine, .. } => {
+                let mut any = false;
+                engine.scan_prefix(format!("{prefix}/{feed}/").as_bytes(), &mut |_, _| {
+                    any = true;
+                    false
+                })?;
+                Ok(any)
+            }
+            Kind::Postgres(pg) => pg.has_any(prefix == 't', feed),
+        }
     }
 
     /// The tombstone of a pruned item of `feed`, if any.
     pub fn tombstone(&self, feed: &str, id: &str) -> Result<Option<Tombstone>, StoreError> {
-        let key = tombstone_key(feed, id);
-        self.engine.get(&key)?.map(|v| decode::<Tombstone>(&key, &v)).transpose()
+        let key = changes::key('t', feed, &storage_key(id));
+        let bytes = match &self.kind {
+            Kind::Local { engine, .. } => engine.get(&key)?,
+            Kind::Postgres(pg) => pg.tombstone(feed, &storage_key(id))?,
+        };
+        bytes.map(|v| decode::<Tombstone>(&key, &v)).transpose()
     }
 
     /// Every tombstone of `feed`.
     pub fn tombstones(&self, feed: &str) -> Result<Vec<Tombstone>, StoreError> {
-        self.scan(format!("t/{feed}/").as_bytes(), decode::<Tombstone>)
+        let mut out = Vec::new();
+        let mut failed = None;
+        let mut each = |k: &[u8], v: &[u8]| match decode::<Tombstone>(k, v) {
+            Ok(t) => {
+                out.push(t);
+                true
+            }
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        };
+        match &self.kind {
+            Kind::Local { engine, .. } => engine.scan_prefix(format!("t/{feed}/").as_bytes(), &mut each)?,
+            Kind::Postgres(pg) => {
+                pg.each_tombstone(feed, &mut |skey, v| each(&changes::key('t', feed, skey), v))?
+            }
+        }
+        failed.map_or(Ok(out), Err)
     }
 
-    /// Bytes the store's files take on disk.
+    /// Bytes the store's files take on disk (PostgreSQL: its tables and indexes).
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
-        self.engine.size_on_disk()
+        match &self.kind {
+            Kind::Local { engine, .. } => engine.size_on_disk(),
+            Kind::Postgres(pg) => pg.size_on_disk(),
+        }
     }
 
     /// Starts the changes of one feed's refresh.
     pub fn changes(&self) -> Changes {
-        Changes { ops: Vec::new(), item_feeds: Vec::new(), only_state: true }
+        Changes::new()
     }
 
     /// The generation of one feed's items, or of all items (`None`): it changes whenever a
     /// commit writes items of that feed (of any feed).
     pub fn generation(&self, feed: Option<&str>) -> u64 {
+        self.generation_at(feed).number
+    }
+
+    /// `generation`, with when the items last changed (`None`: not since the store opened,
+    /// for a local store).
+    pub fn generation_at(&self, feed: Option<&str>) -> Generation {
         let g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
-        match feed {
-            Some(f) => g.get(f).copied().unwrap_or(0),
-            None => g.get("").copied().unwrap_or(0),
+        g.get(feed.unwrap_or("")).copied().unwrap_or_default()
+    }
+
+    /// Keeps the generations of a shared database's feeds current: changes committed by other
+    /// processes (PostgreSQL: LISTEN/NOTIFY, and a poll every `poll` as the safety net).
+    /// A local store has one writer, this process, and nothing to follow.
+    pub fn follow(&self, poll: std::time::Duration) {
+        if let Kind::Postgres(pg) = &self.kind {
+            pg.follow(poll, self.generations.clone());
         }
     }
 
@@ -322,22 +457,40 @@ impl Store {
     /// disk within `SYNC_DEFERRED`, with the next durable commit, or when the store closes. A
     /// crash can lose at most that second of polling state (validators, next poll), never an
     /// item or a tombstone; the next poll fetches again what it would have skipped.
+    ///
+    /// On PostgreSQL a fenced commit (`Changes::fence`) is refused with `StoreError::Fenced`
+    /// when the lease is no longer the worker's: nothing of it is written.
     pub async fn commit(&self, mut changes: Changes) -> Result<(), StoreError> {
         let item_feeds = std::mem::take(&mut changes.item_feeds);
-        let (done, verdict) = tokio::sync::oneshot::channel();
-        let stopped = || StoreError::Io("store writer has stopped".into());
-        let tx = self.writer.tx.lock().map_err(|_| stopped())?.clone().ok_or_else(stopped)?;
-        tx.send(WriteJob { ops: changes.ops, durable: !changes.only_state, done }).map_err(|_| stopped())?;
-        verdict.await.map_err(|_| stopped())?.map_err(StoreError::Io)?;
-        if !item_feeds.is_empty() {
-            let mut g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
-            for f in item_feeds.into_iter().chain([String::new()]) {
-                *g.entry(f).or_default() += 1;
+        match &self.kind {
+            Kind::Local { writer, .. } => {
+                let (done, verdict) = tokio::sync::oneshot::channel();
+                let stopped = || StoreError::Io("store writer has stopped".into());
+                let tx = writer.tx.lock().map_err(|_| stopped())?.clone().ok_or_else(stopped)?;
+                let job = WriteJob { ops: changes::kv_ops(changes.changes), durable: !changes.only_state, done };
+                tx.send(job).map_err(|_| stopped())?;
+                verdict.await.map_err(|_| stopped())?.map_err(StoreError::Io)?;
+                if !item_feeds.is_empty() {
+                    let now = Some(std::time::SystemTime::now());
+                    let mut g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
+                    for f in item_feeds.into_iter().chain([String::new()]) {
+                        let e = g.entry(f).or_default();
+                        e.number += 1;
+                        e.changed = now;
+                    }
+                }
+            }
+            Kind::Postgres(pg) => {
+                let changed = pg.commit(changes, item_feeds).await?;
+                postgres::note_generations(&self.generations, changed);
             }
         }
         Ok(())
     }
 }
+
+/// The environment variable that names the PostgreSQL database when `database_url` is unset.
+pub const DATABASE_URL_ENV: &str = "FEEDSCRUB_DATABASE_URL";
 
 /// The writer thread: group commit. Hands every waiting batch to the engine at once, which
 /// applies each atomically and syncs once; then acknowledges every batch of the group.
@@ -403,60 +556,6 @@ fn writer_loop(engine: &dyn Engine, rx: mpsc::Receiver<WriteJob>, gather_us: &st
 /// Commits that only update feeds' states are synced at most this long after they were made.
 pub const SYNC_DEFERRED: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// The writes of one refresh, applied together by `Store::commit`.
-pub struct Changes {
-    ops: Vec<Op>,
-    /// Feeds whose items this batch writes (for `Store::generation`).
-    item_feeds: Vec<String>,
-    /// Only feeds' states: the commit need not wait for the disk.
-    only_state: bool,
-}
-
-impl Changes {
-    pub fn put_item(&mut self, item: &Item) {
-        self.ops.push(Op::Put(item_key(&item.feed, &item.id), records::encode_item(item)));
-        if let Some(c) = &item.canonical {
-            self.ops.push(Op::Put(canonical_index_key(&item.feed, c), item.id.as_bytes().to_vec()));
-        }
-        self.touch(&item.feed);
-    }
-
-    /// Removes an item and its canonical-URL entry.
-    pub fn remove_item(&mut self, item: &Item) {
-        self.ops.push(Op::Remove(item_key(&item.feed, &item.id)));
-        if let Some(c) = &item.canonical {
-            self.ops.push(Op::Remove(canonical_index_key(&item.feed, c)));
-        }
-        self.touch(&item.feed);
-    }
-
-    pub fn put_tombstone(&mut self, feed: &str, t: &Tombstone) {
-        self.put(tombstone_key(feed, &t.id), t);
-        self.only_state = false;
-    }
-
-    pub fn remove_tombstone(&mut self, feed: &str, id: &str) {
-        self.ops.push(Op::Remove(tombstone_key(feed, id)));
-        self.only_state = false;
-    }
-
-    fn touch(&mut self, feed: &str) {
-        self.only_state = false;
-        if !self.item_feeds.iter().any(|f| f == feed) {
-            self.item_feeds.push(feed.to_string());
-        }
-    }
-
-    pub fn put_state(&mut self, feed: &str, state: &FeedState) {
-        self.put(feed_key(feed), &FeedRecord::from(state));
-    }
-
-    fn put<T: Serialize>(&mut self, key: Vec<u8>, value: &T) {
-        let bytes = serde_json::to_vec(value).expect("records serialize to JSON");
-        self.ops.push(Op::Put(key, bytes));
-    }
-}
-
 /// `{path}.corrupt-{unix seconds}` (with a counter when that exists too).
 fn moved_aside_name(path: &Path) -> PathBuf {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
@@ -468,22 +567,6 @@ fn moved_aside_name(path: &Path) -> PathBuf {
         })
         .find(|p| !p.exists())
         .expect("an unused name")
-}
-
-fn feed_key(feed: &str) -> Vec<u8> {
-    format!("f/{feed}").into_bytes()
-}
-
-fn item_key(feed: &str, id: &str) -> Vec<u8> {
-    format!("i/{feed}/{}", storage_key(id)).into_bytes()
-}
-
-fn canonical_index_key(feed: &str, canonical: &str) -> Vec<u8> {
-    format!("c/{feed}/{}", storage_key(canonical)).into_bytes()
-}
-
-fn tombstone_key(feed: &str, id: &str) -> Vec<u8> {
-    format!("t/{feed}/{}", storage_key(id)).into_bytes()
 }
 
 fn decode_item_at(key: &[u8], bytes: &[u8]) -> Result<Item, StoreError> {

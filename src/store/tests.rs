@@ -30,20 +30,46 @@ fn tombstone(id: &str) -> Tombstone {
     Tombstone { v: 1, id: id.into(), canonical: None, sig: None, pruned: Utc::now(), seen: Utc::now() }
 }
 
+#[path = "../../tests/it/support/pg.rs"]
+pub(crate) mod pg_cluster;
+
+/// Opens the store of `b` at `path`; for PostgreSQL, a database of the tests' cluster that
+/// stands for `path` (the same one when a test opens `path` again).
 fn open(path: &Path, b: Backend) -> Store {
-    let store = Store::open_with(path, Some(b)).unwrap();
+    let store = match b {
+        Backend::Postgres => {
+            static DATABASES: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
+            let mut dbs = DATABASES.lock().unwrap();
+            let url = match dbs.iter().find(|(p, _)| p == path) {
+                Some((_, url)) => url.clone(),
+                None => {
+                    let url = pg_cluster::database("store");
+                    dbs.push((path.to_path_buf(), url.clone()));
+                    url
+                }
+            };
+            Store::open_postgres(&url).unwrap()
+        }
+        _ => Store::open_with(path, Some(b)).unwrap(),
+    };
     assert_eq!(store.backend(), b);
     store
 }
 
-/// `conformance!(case, …)`: for each `async fn case(b: Backend)`, a test per engine.
+/// `conformance!(case, …)`: for each `async fn case(b: Backend)`, a test per engine;
+/// `local: case, …` only for the engines of a folder (locks and files are theirs alone).
 macro_rules! conformance {
-    ($($case:ident),* $(,)?) => {
+    ($($case:ident),* ; local: $($local:ident),* $(,)?) => {
         mod sled {
             $( #[tokio::test] async fn $case() { super::$case(super::Backend::Sled).await } )*
+            $( #[tokio::test] async fn $local() { super::$local(super::Backend::Sled).await } )*
         }
         mod redb {
             $( #[tokio::test] async fn $case() { super::$case(super::Backend::Redb).await } )*
+            $( #[tokio::test] async fn $local() { super::$local(super::Backend::Redb).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test] async fn $case() { super::$case(super::Backend::Postgres).await } )*
         }
     };
 }
@@ -54,11 +80,12 @@ conformance!(
     scans_stay_within_their_prefix,
     overwrites_and_removals,
     concurrent_commits_are_all_acknowledged_and_kept,
+    the_newest_items_are_chosen_while_scanning,
+    state_only_commits_are_seen_at_once_and_kept_when_the_store_closes;
+    local:
     a_second_open_is_refused_as_locked,
     a_store_of_garbage_is_moved_aside_and_restarted,
     an_existing_store_keeps_its_engine,
-    the_newest_items_are_chosen_while_scanning,
-    state_only_commits_are_seen_at_once_and_kept_when_the_store_closes,
 );
 
 /// A commit of feeds' states alone (a 304 poll) does not wait for the disk, but is read back
