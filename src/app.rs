@@ -77,7 +77,7 @@ pub async fn run(cli: Cli) -> Result<Exit, AppError> {
         Command::Extract { format, base_url, trace, input } => extract_cmd(format, base_url, trace, input.as_deref()).await,
         Command::Check => check(&cli.config),
         Command::Stats => stats(&cli.config),
-        Command::Serve { listen } => serve(&cli.config, listen).await,
+        Command::Serve { listen, role } => serve(&cli.config, listen, role).await,
         Command::Opml { action: OpmlAction::Export } => {
             print_stdout(&crate::opml::export(&load(&cli.config)?))?;
             Ok(Exit::Success)
@@ -422,13 +422,30 @@ fn explain_removals(removed: &crate::clean::Removed) -> String {
 }
 
 /// The daemon: scheduler + HTTP server on one store until SIGINT/SIGTERM.
-async fn serve(config: &Path, listen: Option<std::net::SocketAddr>) -> Result<Exit, AppError> {
+async fn serve(config: &Path, listen: Option<std::net::SocketAddr>, role: crate::cli::Role) -> Result<Exit, AppError> {
+    use crate::cli::Role;
     use std::sync::Arc;
     use tokio::signal::unix::{signal, SignalKind};
 
     let cfg = Arc::new(load(config)?);
     crate::memory::release_freed(); // parsing a big config freed much more than it keeps
     let store = Store::for_settings(&cfg.settings)?;
+    let shared = store.postgres().cloned();
+    match &shared {
+        None if role != Role::All => {
+            return Err(AppError::Usage(format!(
+                "serve --role {}: a store of its own belongs to one process; roles need a shared database \
+                 (store = \"postgres\", see docs/SCALING.md)",
+                if role == Role::Worker { "worker" } else { "web" }
+            )))
+        }
+        None => {}
+        Some(pg) => {
+            // feeds.toml is the source of truth: every node lists it in the database
+            pg.sync_feeds(listed_feeds(&cfg), first_spread(&cfg)).await?;
+            store.follow(FOLLOW_POLL);
+        }
+    }
     // the daemon's 304 polls come one by one: let their state commits share transactions
     store.gather_state_commits(std::time::Duration::from_millis(10));
     let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone()).map_err(AppError::Io)?;
@@ -452,6 +469,11 @@ async fn serve(config: &Path, listen: Option<std::net::SocketAddr>) -> Result<Ex
                 _ = int.recv() => break,
                 _ = hup.recv() => match Config::load(&config_path) {
                     Ok(new) => {
+                        if let Some(pg) = reload_state.store.postgres() {
+                            if let Err(e) = pg.sync_feeds(listed_feeds(&new), first_spread(&new)).await {
+                                tracing::error!(error = %e, "cannot list the reloaded feeds in the database");
+                            }
+                        }
                         tracing::info!(feeds = new.feeds.len(), "config reloaded");
                         eprintln!("feedscrub: reloaded {} ({} feeds)", config_path.display(), new.feeds.len());
                         reload_state.set_config(Arc::new(new));
@@ -468,7 +490,11 @@ async fn serve(config: &Path, listen: Option<std::net::SocketAddr>) -> Result<Ex
         let _ = stop_tx.send(true);
     });
 
-    let scheduler = tokio::spawn(crate::scheduler::run(ctx, state.clone(), stop_rx.clone()));
+    let scheduler = match (role, shared) {
+        (Role::Web, _) => tokio::spawn(async {}),
+        (_, Some(pg)) => tokio::spawn(crate::scheduler::shared::run(ctx, state.clone(), pg, stop_rx.clone())),
+        (_, None) => tokio::spawn(crate::scheduler::run(ctx, state.clone(), stop_rx.clone())),
+    };
     // `from_env`: the defaults, unless a test turned its knobs (see `Limits::from_env`).
     crate::server::serve(listener, crate::server::router(state.clone()), stop_rx, crate::server::Limits::from_env())
         .await;
@@ -480,6 +506,31 @@ async fn serve(config: &Path, listen: Option<std::net::SocketAddr>) -> Result<Ex
     drop(store); // the last handles: the writer drains and the store is flushed and closed
     eprintln!("feedscrub: stopped");
     Ok(Exit::Success)
+}
+
+/// How often a node of a shared database looks for items other nodes stored, when no
+/// notification told it (LISTEN/NOTIFY is the fast path; this alone suffices).
+const FOLLOW_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The config's feeds as the shared database lists them.
+fn listed_feeds(cfg: &Config) -> Vec<crate::store::postgres::ListedFeed> {
+    cfg.feeds
+        .iter()
+        .map(|f| crate::store::postgres::ListedFeed {
+            name: f.name.clone(),
+            url: f.source.to_string(),
+            host: match &f.source {
+                crate::config::Source::Http(u) => u.host_str().unwrap_or_default().to_string(),
+                crate::config::Source::File(_) => String::new(),
+            },
+        })
+        .collect()
+}
+
+/// New feeds of a shared database come due spread over this window (as the local scheduler
+/// spreads its first polls).
+fn first_spread(cfg: &Config) -> std::time::Duration {
+    crate::scheduler::first_delay(None, cfg.settings.interval, cfg.feeds.len(), 1.0)
 }
 
 /// Adds an OPML file's feeds to the config file, which is validated before it is replaced.

@@ -99,6 +99,11 @@ pub enum Command {
         /// Address to listen on (default: `settings.listen`, else 127.0.0.1:8080).
         #[arg(long, value_name = "ADDR")]
         listen: Option<std::net::SocketAddr>,
+        /// What this node does: poll and serve (`all`), poll only (`worker`, still answering
+        /// /healthz and /metrics) or serve only (`web`). `worker` and `web` need a shared
+        /// database (`store = "postgres"`); see docs/SCALING.md.
+        #[arg(long, value_enum, default_value_t = Role::All)]
+        role: Role,
     },
     /// Validate the config and print what was understood.
     Check,
@@ -143,6 +148,14 @@ pub enum OpmlAction {
     },
     /// Print the configured source feeds as OPML.
     Export,
+}
+
+/// The role of a `serve` node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Role {
+    All,
+    Worker,
+    Web,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

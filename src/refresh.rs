@@ -23,7 +23,7 @@ use crate::dedup::{clean_link_url, content_hash, identity, IdentityMode};
 use crate::fetch::{FetchError, Fetched, Fetcher};
 use crate::model::{CleanHtml, FeedState, Item, Validators};
 use crate::parse::{parse_feed, ParseError};
-use crate::store::{Changes, Store, StoreError, Tombstone};
+use crate::store::{Changes, Fence, Store, StoreError, Tombstone};
 
 /// What a refresh needs, shared by all feeds of a run (or of the daemon's lifetime).
 #[derive(Clone)]
@@ -188,11 +188,24 @@ pub async fn refresh_feed(ctx: &Context, feed: &FeedConfig) -> FeedReport {
 /// `refresh_feed`, and when `plan` is given, the next poll it decides is stored with the
 /// refresh and returned in the report.
 pub async fn refresh_planned(ctx: &Context, feed: &FeedConfig, plan: Option<Plan<'_>>) -> FeedReport {
+    refresh_leased(ctx, feed, plan, None).await
+}
+
+/// `refresh_planned` by a worker of a shared database that leased the feed: every write of
+/// the refresh holds only while `fence` does (`Changes::fence`); a refresh whose lease was
+/// taken over stores nothing and reports `StoreError::Fenced`.
+pub async fn refresh_leased(
+    ctx: &Context,
+    feed: &FeedConfig,
+    plan: Option<Plan<'_>>,
+    fence: Option<&Fence>,
+) -> FeedReport {
     let started = Instant::now();
-    let (outcome, not_modified, min_interval, next_poll) = match refresh_inner(ctx, feed, plan).await {
+    let (outcome, not_modified, min_interval, next_poll) = match refresh_inner(ctx, feed, plan, fence).await {
         Ok(done) => (Ok(done.counts), done.not_modified, done.min_interval, done.next_poll),
+        Err(e @ RefreshError::Store(StoreError::Fenced { .. })) => (Err(e), false, None, None),
         Err(e) => {
-            let next = record_failure(ctx, feed, &e, plan).await;
+            let next = record_failure(ctx, feed, &e, plan, fence).await;
             (Err(e), false, None, next)
         }
     };
@@ -218,7 +231,21 @@ fn plan_next(plan: Option<Plan<'_>>, state: &mut FeedState, verdict: Verdict, no
     Some(next)
 }
 
-async fn refresh_inner(ctx: &Context, feed: &FeedConfig, plan: Option<Plan<'_>>) -> Result<Done, RefreshError> {
+/// A batch for one feed's refresh: fenced by the worker's lease, if any.
+fn changes_for(ctx: &Context, fence: Option<&Fence>) -> Changes {
+    let mut changes = ctx.store.changes();
+    if let Some(f) = fence {
+        changes.fence(f.clone());
+    }
+    changes
+}
+
+async fn refresh_inner(
+    ctx: &Context,
+    feed: &FeedConfig,
+    plan: Option<Plan<'_>>,
+    fence: Option<&Fence>,
+) -> Result<Done, RefreshError> {
     let now = Utc::now();
     let url = feed.source.to_string();
     let mut state = state_for(ctx.store.feed_state(&feed.name)?, &url);
@@ -251,7 +278,7 @@ async fn refresh_inner(ctx: &Context, feed: &FeedConfig, plan: Option<Plan<'_>>)
             }
             state.last_success = Some(now);
             state.last_error = None;
-            let mut changes = ctx.store.changes();
+            let mut changes = changes_for(ctx, fence);
             let mut counts = Counts::default();
             // Retention runs after every refresh, also when nothing changed (cheap check first).
             if due_for_pruning(&state, feed, now) {
@@ -263,6 +290,7 @@ async fn refresh_inner(ctx: &Context, feed: &FeedConfig, plan: Option<Plan<'_>>)
             counts.unchanged = state.item_count as usize;
             let next_poll = plan_next(plan, &mut state, Verdict { min_interval, ..Verdict::default() }, now);
             changes.put_state(&feed.name, &state);
+            changes.poll_in(next_poll);
             ctx.store.commit(changes).await?;
             Ok(Done { counts, not_modified: true, min_interval, next_poll })
         }
@@ -301,6 +329,10 @@ async fn refresh_inner(ctx: &Context, feed: &FeedConfig, plan: Option<Plan<'_>>)
             if restate || next_poll.is_some() {
                 // the batch's state is replaced by this one (later writes of a key win)
                 changes.put_state(&feed.name, &state);
+            }
+            changes.poll_in(next_poll);
+            if let Some(f) = fence {
+                changes.fence(f.clone());
             }
             ctx.store.commit(changes).await?;
             Ok(Done { counts, not_modified: false, min_interval, next_poll })
@@ -341,7 +373,13 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 /// Records a failed refresh in the feed's state (error, failure streak, gone, and the next
 /// poll when there is a plan, which it returns); validators and items stay untouched. Storing
 /// the failure is best effort: the refresh already failed and is reported either way.
-async fn record_failure(ctx: &Context, feed: &FeedConfig, e: &RefreshError, plan: Option<Plan<'_>>) -> Option<Duration> {
+async fn record_failure(
+    ctx: &Context,
+    feed: &FeedConfig,
+    e: &RefreshError,
+    plan: Option<Plan<'_>>,
+    fence: Option<&Fence>,
+) -> Option<Duration> {
     let now = Utc::now();
     let retry_after = e.retry_after();
     let prev = match ctx.store.feed_state(&feed.name) {
@@ -363,8 +401,9 @@ async fn record_failure(ctx: &Context, feed: &FeedConfig, e: &RefreshError, plan
     } else {
         plan_next(plan, &mut state, Verdict { failures, retry_after, min_interval: None }, now)
     };
-    let mut changes = ctx.store.changes();
+    let mut changes = changes_for(ctx, fence);
     changes.put_state(&feed.name, &state);
+    changes.poll_in(next);
     if let Err(se) = ctx.store.commit(changes).await {
         tracing::error!(feed = %feed.name, error = %se, "cannot record the failure");
     }

@@ -16,6 +16,7 @@
 //! the pure `book::Book`: both tested without a clock, the book with 100,000 feeds.
 
 pub mod book;
+pub mod shared;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -28,7 +28,9 @@ pub struct Rendered {
 }
 
 impl Rendered {
-    pub fn new(generation: u64, text: String) -> Rendered {
+    /// `changed`: when the items rendered last changed (the store's `Generation::changed`),
+    /// the Last-Modified; else now. Every node of a shared database answers the same.
+    pub fn new(generation: u64, text: String, changed: Option<SystemTime>) -> Rendered {
         let hash = blake3::hash(text.as_bytes()).to_hex();
         let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(text.len() / 4), flate2::Compression::fast());
         gz.write_all(text.as_bytes()).expect("writing to a Vec cannot fail");
@@ -40,7 +42,7 @@ impl Rendered {
             body: Bytes::from(text),
             gzip: Bytes::from(gzip),
             // HTTP dates have whole seconds; truncating keeps If-Modified-Since comparisons exact.
-            last_modified: truncate_to_secs(SystemTime::now()),
+            last_modified: truncate_to_secs(changed.unwrap_or_else(SystemTime::now)),
         }
     }
 }

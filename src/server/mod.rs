@@ -165,7 +165,8 @@ async fn feed(
     }
     let base = state.base_url(&headers);
     let key = Key { feed: feed.clone(), format, base: base.clone() };
-    let generation = state.store.generation(feed.as_deref());
+    let at = state.store.generation_at(feed.as_deref());
+    let generation = at.number;
     let mut rendered = state.cache.get(&key, generation);
     let _rendering = match rendered {
         Some(_) => None,
@@ -187,7 +188,7 @@ async fn feed(
                 let scope = feed.as_deref().map_or(Scope::All, Scope::Feed);
                 let limit = Some(cfg.settings.output_items.get());
                 let r = publish::render(&cfg, &store, scope, format, Some(self_url), limit)
-                    .map(|text| Rendered::new(generation, text));
+                    .map(|text| Rendered::new(generation, text, at.changed));
                 if scope == Scope::All {
                     crate::memory::release_freed(); // it read the newest of every feed
                 }

@@ -64,11 +64,21 @@ pub struct Changes {
     /// Only feeds' states: the commit need not wait for the disk.
     pub(crate) only_state: bool,
     pub(crate) fence: Option<Fence>,
+    /// The next poll, as a delay from the commit: a shared database stamps it with its own
+    /// clock (the state's `next_poll` is the worker's).
+    pub(crate) poll_in: Option<std::time::Duration>,
 }
 
 impl Changes {
     pub(crate) fn new() -> Changes {
-        Changes { changes: Vec::new(), item_feeds: Vec::new(), only_state: true, fence: None }
+        Changes { changes: Vec::new(), item_feeds: Vec::new(), only_state: true, fence: None, poll_in: None }
+    }
+
+    /// The feed's next poll is `delay` after this commit (see `poll_in`).
+    pub fn poll_in(&mut self, delay: Option<std::time::Duration>) {
+        if delay.is_some() {
+            self.poll_in = delay;
+        }
     }
 
     pub fn put_item(&mut self, item: &Item) {

@@ -79,9 +79,10 @@ pub struct ListedFeed {
 impl PgStore {
     /// Connects, checks the database answers, and applies the migrations it lacks.
     pub fn open(url: &str) -> Result<PgStore, StoreError> {
-        let config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e| StoreError::Open { path: "database_url".into(), detail: format!("not a PostgreSQL URL: {e}") })?;
+        let config: tokio_postgres::Config = url.parse().map_err(|e| StoreError::Open {
+            path: "database_url".into(),
+            detail: format!("not a PostgreSQL URL: {e}"),
+        })?;
         let place = describe(&config);
         let open_err = |detail: String| StoreError::Open { path: place.clone().into(), detail };
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -100,15 +101,8 @@ impl PgStore {
             .build()
             .map_err(|e| open_err(e.to_string()))?;
         let handle = rt.handle().clone();
-        let mut store = PgStore {
-            rt: Some(rt),
-            handle,
-            pool,
-            config,
-            place: place.clone(),
-            notify: true,
-            following: false.into(),
-        };
+        let mut store =
+            PgStore { rt: Some(rt), handle, pool, config, place: place.clone(), notify: true, following: false.into() };
         let pool = store.pool.clone();
         let notify = store
             .block(async move {
@@ -197,7 +191,11 @@ impl PgStore {
     }
 
     /// The item of `feed` with this canonical URL key: its storage key and record.
-    pub(crate) fn item_by_canonical(&self, feed: &str, canonical: &str) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+    pub(crate) fn item_by_canonical(
+        &self,
+        feed: &str,
+        canonical: &str,
+    ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
         let rows = self.rows(
             "SELECT skey, record FROM items WHERE feed = $1 AND canonical = $2 LIMIT 1",
             vec![Box::new(feed.to_string()), Box::new(column(canonical))],
@@ -222,7 +220,11 @@ impl PgStore {
         Ok(rows.first().map(|r| r.get::<_, String>(0).into_bytes()))
     }
 
-    pub(crate) fn each_tombstone(&self, feed: &str, each: &mut dyn FnMut(&str, &[u8]) -> bool) -> Result<(), StoreError> {
+    pub(crate) fn each_tombstone(
+        &self,
+        feed: &str,
+        each: &mut dyn FnMut(&str, &[u8]) -> bool,
+    ) -> Result<(), StoreError> {
         let rows = self.rows(
             "SELECT skey, record::text FROM tombstones WHERE feed = $1 ORDER BY skey",
             vec![Box::new(feed.to_string())],
@@ -273,7 +275,7 @@ impl PgStore {
                     return Err(Failed::Fenced(f.feed.clone(), f.seq));
                 }
             }
-            apply(&tx, changes.changes).await.map_err(|e| Failed::Db(db(e)))?;
+            apply(&tx, changes.changes, changes.poll_in).await.map_err(|e| Failed::Db(db(e)))?;
             let mut out = Vec::with_capacity(item_feeds.len());
             for feed in item_feeds {
                 let row = tx
@@ -353,7 +355,13 @@ impl PgStore {
 
     /// Leases up to `limit` due feeds to `owner` for `lease`: at most `per_host` leases live on
     /// any host, counted over every worker. Feeds due longest come first.
-    pub async fn claim(&self, owner: &str, limit: usize, per_host: usize, lease: Duration) -> Result<Vec<Claim>, StoreError> {
+    pub async fn claim(
+        &self,
+        owner: &str,
+        limit: usize,
+        per_host: usize,
+        lease: Duration,
+    ) -> Result<Vec<Claim>, StoreError> {
         if limit == 0 {
             return Ok(Vec::new());
         }
@@ -599,7 +607,12 @@ async fn listen(config: tokio_postgres::Config, wake: Arc<tokio::sync::Notify>, 
 }
 
 /// Applies the typed changes of one batch inside `tx`.
-async fn apply(tx: &deadpool_postgres::Transaction<'_>, changes: Vec<Change>) -> Result<(), tokio_postgres::Error> {
+/// `poll_in`: the feed's next poll, from the database's clock (else the state's own).
+async fn apply(
+    tx: &deadpool_postgres::Transaction<'_>,
+    changes: Vec<Change>,
+    poll_in: Option<Duration>,
+) -> Result<(), tokio_postgres::Error> {
     for c in changes {
         match c {
             Change::Item(r) => {
@@ -616,7 +629,18 @@ async fn apply(tx: &deadpool_postgres::Transaction<'_>, changes: Vec<Change>) ->
                 let link = r.link.as_deref().map(column);
                 tx.execute(
                     &stmt,
-                    &[&r.feed, &r.skey, &id, &canonical, &title, &link, &r.published, &r.first_seen, &r.sort_date, &r.record],
+                    &[
+                        &r.feed,
+                        &r.skey,
+                        &id,
+                        &canonical,
+                        &title,
+                        &link,
+                        &r.published,
+                        &r.first_seen,
+                        &r.sort_date,
+                        &r.record,
+                    ],
                 )
                 .await?;
             }
@@ -641,14 +665,17 @@ async fn apply(tx: &deadpool_postgres::Transaction<'_>, changes: Vec<Change>) ->
                 let stmt = tx
                     .prepare_cached(
                         "INSERT INTO feeds (name, url, host, state, next_poll, failures, gone, last_success, last_error, item_count) \
-                         VALUES ($1, $2, $3, $4::text::json, coalesce($5, now()), $6, $7, $8, $9, $10) \
+                         VALUES ($1, $2, $3, $4::text::json, coalesce(now() + $11 * interval '1 second', $5, now()), \
+                           $6, $7, $8, $9, $10) \
                          ON CONFLICT (name) DO UPDATE SET state = excluded.state, \
-                         next_poll = coalesce($5, feeds.next_poll), failures = excluded.failures, gone = excluded.gone, \
+                         next_poll = coalesce(now() + $11 * interval '1 second', $5, feeds.next_poll), \
+                         failures = excluded.failures, gone = excluded.gone, \
                          last_success = excluded.last_success, last_error = excluded.last_error, \
                          item_count = excluded.item_count",
                     )
                     .await?;
-                let host = url::Url::parse(&s.url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+                let host =
+                    url::Url::parse(&s.url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
                 let failures = i32::try_from(s.failures).unwrap_or(i32::MAX);
                 let count = i64::try_from(s.item_count).unwrap_or(i64::MAX);
                 let error = s.last_error.as_deref().map(column);
@@ -665,6 +692,7 @@ async fn apply(tx: &deadpool_postgres::Transaction<'_>, changes: Vec<Change>) ->
                         &s.last_success,
                         &error,
                         &count,
+                        &poll_in.map(|d| d.as_secs_f64()),
                     ],
                 )
                 .await?;
@@ -686,7 +714,11 @@ async fn migrate(client: &mut deadpool_postgres::Client) -> Result<(), String> {
         .await
         .or_else(|e| {
             // two nodes creating it at once: the loser sees a duplicate; the table is there
-            if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) { Ok(()) } else { Err(db(e)) }
+            if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) {
+                Ok(())
+            } else {
+                Err(db(e))
+            }
         })?;
     for (version, sql) in MIGRATIONS {
         let tx = client.transaction().await.map_err(db)?;

@@ -16,5 +16,6 @@ mod pipeline;
 mod pages;
 mod reader;
 mod serve;
+mod shared;
 mod tls;
 mod twins;

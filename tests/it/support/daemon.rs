@@ -24,8 +24,14 @@ impl Daemon {
     /// `start` with extra environment variables, e.g. the listener's test knobs
     /// (`FEEDSCRUB_TEST_MAX_CONNECTIONS` and others, see `server::Limits::from_env`).
     pub fn start_with_env(ws: &Workspace, env: &[(&str, &str)]) -> Daemon {
+        Daemon::start_with(ws, &[], env)
+    }
+
+    /// `serve` with extra arguments (e.g. `--role worker`) and environment variables.
+    pub fn start_with(ws: &Workspace, args: &[&str], env: &[(&str, &str)]) -> Daemon {
         let mut child = Command::new(env!("CARGO_BIN_EXE_feedscrub"))
             .args(["--config", ws.config().to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
+            .args(args)
             .current_dir(ws.path())
             .env_remove("FEEDSCRUB_CONFIG")
             .env("RUST_LOG", "warn")
@@ -86,6 +92,10 @@ impl Daemon {
             assert!(Instant::now() < deadline, "{path} never had {n} entries (last: {status})");
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn signal(&self, sig: &str) {

@@ -4,7 +4,9 @@
 
 pub mod daemon;
 pub mod fault;
+pub mod fleet;
 pub mod origin;
+pub mod pg;
 pub mod tls;
 
 use std::path::{Path, PathBuf};
