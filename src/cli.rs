@@ -105,6 +105,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Role::All)]
         role: Role,
     },
+    /// Copy the store into another, empty one: a PostgreSQL database
+    /// (`postgres://user@host/db`) or a store folder (redb). Items, tombstones and every
+    /// feed's state (validators, schedule, what the cleaner learned) are copied; the source is
+    /// only read. Then point `[settings]` at the new store.
+    Migrate {
+        /// Where to: a PostgreSQL URL, or a folder for a new redb store.
+        #[arg(long, value_name = "URL|DIR")]
+        to: String,
+    },
     /// Validate the config and print what was understood.
     Check,
     /// Per feed: items stored, duplicates collapsed in the merged output, tombstones, how items

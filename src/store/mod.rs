@@ -417,6 +417,26 @@ impl Store {
         failed.map_or(Ok(out), Err)
     }
 
+    /// The names of every feed the store holds anything of (a state, items or tombstones), in
+    /// order: what `migrate` copies.
+    pub fn feed_names(&self) -> Result<Vec<String>, StoreError> {
+        let mut names = std::collections::BTreeSet::new();
+        match &self.kind {
+            Kind::Local { engine, .. } => {
+                for prefix in [b"f/", b"i/", b"t/"] {
+                    engine.scan_prefix(prefix, &mut |k, _| {
+                        let rest = String::from_utf8_lossy(&k[2..]);
+                        let name = if prefix == b"f/" { &rest[..] } else { rest.rsplit_once('/').map_or(&rest[..], |(f, _)| f) };
+                        names.insert(name.to_string());
+                        true
+                    })?;
+                }
+            }
+            Kind::Postgres(pg) => names.extend(pg.feed_names()?),
+        }
+        Ok(names.into_iter().collect())
+    }
+
     /// Bytes the store's files take on disk (PostgreSQL: its tables and indexes).
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
         match &self.kind {

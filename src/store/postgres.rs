@@ -237,6 +237,16 @@ impl PgStore {
         Ok(())
     }
 
+    /// Feeds with a state, items or tombstones.
+    pub(crate) fn feed_names(&self) -> Result<Vec<String>, StoreError> {
+        let rows = self.rows(
+            "SELECT name FROM feeds WHERE state IS NOT NULL UNION SELECT DISTINCT feed FROM items \
+             UNION SELECT DISTINCT feed FROM tombstones",
+            vec![],
+        )?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
     pub(crate) fn size_on_disk(&self) -> Result<u64, StoreError> {
         let rows = self.rows(
             "SELECT pg_total_relation_size('feeds') + pg_total_relation_size('hosts') \
@@ -340,7 +350,7 @@ impl PgStore {
                  ON CONFLICT (name) DO UPDATE SET configured = true, url = excluded.url, host = excluded.host, \
                  gone = CASE WHEN feeds.url = excluded.url THEN feeds.gone ELSE false END, \
                  failures = CASE WHEN feeds.url = excluded.url THEN feeds.failures ELSE 0 END, \
-                 next_poll = CASE WHEN feeds.url = excluded.url AND feeds.configured THEN feeds.next_poll ELSE now() END",
+                 next_poll = CASE WHEN feeds.url = excluded.url THEN feeds.next_poll ELSE now() END",
                 &[&names, &urls, &hosts, &spread.as_secs_f64()],
             )
             .await
