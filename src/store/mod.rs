@@ -293,22 +293,39 @@ impl Store {
         let newest_first = |a: &Item, b: &Item| b.sort_date().cmp(&a.sort_date()).then_with(|| a.id.cmp(&b.id));
         let mut out: Vec<Item> = Vec::with_capacity(2 * keep);
         let mut failed = None;
-        self.each_item_record(None, &mut |k, v| match decode_item_meta_at(k, v) {
-            Ok(item) => {
-                if wanted(&item.feed) {
-                    out.push(item);
-                    if out.len() >= 2 * keep {
-                        out.select_nth_unstable_by(keep - 1, newest_first);
-                        out.truncate(keep);
+        match &self.kind {
+            Kind::Local { .. } => self.each_item_record(None, &mut |k, v| match decode_item_meta_at(k, v) {
+                Ok(item) => {
+                    if wanted(&item.feed) {
+                        out.push(item);
+                        if out.len() >= 2 * keep {
+                            out.select_nth_unstable_by(keep - 1, newest_first);
+                            out.truncate(keep);
+                        }
+                    }
+                    true
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    false
+                }
+            })?,
+            // newest first from the database (the same order): read only until `keep` are wanted
+            Kind::Postgres(pg) => pg.each_newest(&mut |f, skey, record| {
+                match decode_item_meta_at(&changes::key('i', f, skey), record) {
+                    Ok(item) => {
+                        if wanted(&item.feed) {
+                            out.push(item);
+                        }
+                        out.len() < keep
+                    }
+                    Err(e) => {
+                        failed = Some(e);
+                        false
                     }
                 }
-                true
-            }
-            Err(e) => {
-                failed = Some(e);
-                false
-            }
-        })?;
+            })?,
+        }
         if let Some(e) = failed {
             return Err(e);
         }

@@ -190,6 +190,29 @@ impl PgStore {
         }
     }
 
+    /// Calls `each(feed, skey, record)` for every item, newest first (`Item::sort_date`, then
+    /// id), a page at a time, until it returns `false`: the merged feed reads only as far as
+    /// it shows.
+    pub(crate) fn each_newest(&self, each: &mut dyn FnMut(&str, &str, &[u8]) -> bool) -> Result<(), StoreError> {
+        const PAGE: i64 = 500;
+        let mut offset = 0i64;
+        loop {
+            let rows = self.rows(
+                "SELECT feed, skey, record FROM items ORDER BY sort_date DESC, id LIMIT $1 OFFSET $2",
+                vec![Box::new(PAGE), Box::new(offset)],
+            )?;
+            for r in &rows {
+                if !each(r.get(0), r.get(1), r.get(2)) {
+                    return Ok(());
+                }
+            }
+            if (rows.len() as i64) < PAGE {
+                return Ok(());
+            }
+            offset += PAGE;
+        }
+    }
+
     /// The item of `feed` with this canonical URL key: its storage key and record.
     pub(crate) fn item_by_canonical(
         &self,
@@ -474,15 +497,17 @@ impl PgStore {
         Ok(())
     }
 
-    /// How long until the next feed comes due (by the database's clock), if any is listed.
+    /// How long until the next feed without a live lease comes due (by the database's
+    /// clock), if any is listed. (A leased feed comes due when its lease runs out: the
+    /// caller looks again within a second anyway.)
     pub async fn next_due(&self) -> Result<Option<Duration>, StoreError> {
         let pool = self.pool.clone();
         let job = async move {
             let client = pool.get().await.map_err(|e| pool_error(&e))?;
             let row = client
                 .query_one(
-                    "SELECT extract(epoch FROM min(greatest(next_poll, coalesce(lease_until, next_poll))) - now())::float8 \
-                     FROM feeds WHERE configured AND NOT gone",
+                    "SELECT extract(epoch FROM min(next_poll) - now())::float8 FROM feeds \
+                     WHERE configured AND NOT gone AND (lease_until IS NULL OR lease_until <= now())",
                     &[],
                 )
                 .await
