@@ -1,6 +1,10 @@
 //! The integration tests: ONE test binary (fast to link) driving the real `feedscrub` binary
 //! against a local origin on 127.0.0.1 (see `support`).
 
+/// The store every `support::Workspace` uses unless its config names one (`tests/on_postgres.rs`
+/// runs the pipeline tests again with "postgres").
+const STORE: &str = "redb";
+
 mod support;
 
 mod add;

@@ -47,8 +47,19 @@ impl Workspace {
         Workspace::with_config(&toml)
     }
 
+    /// A workspace with this config; on a test binary whose `STORE` is "postgres", a config
+    /// that names no store gets a database of its own (`pg::database`).
     pub fn with_config(toml: &str) -> Workspace {
         let dir = tempfile::tempdir().expect("temp dir");
+        let mut toml = toml.to_string();
+        if crate::STORE == "postgres" && !toml.contains("\nstore = ") {
+            let db = pg::database("ws");
+            let settings = format!("store = \"postgres\"\ndatabase_url = \"{db}\"\n");
+            toml = match toml.find("[settings]\n") {
+                Some(at) => format!("{}{settings}{}", &toml[..at + 11], &toml[at + 11..]),
+                None => format!("[settings]\n{settings}\n{toml}"),
+            };
+        }
         std::fs::write(dir.path().join("feeds.toml"), toml).expect("write config");
         Workspace { dir }
     }
