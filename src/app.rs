@@ -491,15 +491,21 @@ async fn serve(config: &Path, listen: Option<std::net::SocketAddr>, role: crate:
         let _ = stop_tx.send(true);
     });
 
+    // The polls run on a thread of their own with a single-threaded runtime: a poll is a few
+    // short steps (request, 304, commit), and on one thread they cost no wake-ups of other
+    // threads; the server keeps the main runtime's threads for readers.
     let scheduler = match (role, shared) {
-        (Role::Web, _) => tokio::spawn(async {}),
-        (_, Some(pg)) => tokio::spawn(crate::scheduler::shared::run(ctx, state.clone(), pg, stop_rx.clone())),
-        (_, None) => tokio::spawn(crate::scheduler::run(ctx, state.clone(), stop_rx.clone())),
-    };
+        (Role::Web, _) => None,
+        (_, Some(pg)) => Some(on_own_thread(crate::scheduler::shared::run(ctx, state.clone(), pg, stop_rx.clone()))),
+        (_, None) => Some(on_own_thread(crate::scheduler::run(ctx, state.clone(), stop_rx.clone()))),
+    }
+    .transpose()?;
     // `from_env`: the defaults, unless a test turned its knobs (see `Limits::from_env`).
     crate::server::serve(listener, crate::server::router(state.clone()), stop_rx, crate::server::Limits::from_env())
         .await;
-    let _ = scheduler.await;
+    if let Some(done) = scheduler {
+        let _ = done.await;
+    }
     drop(state);
     if let Err(e) = store.sync().await {
         tracing::error!(error = %e, "cannot sync the store");
@@ -556,6 +562,27 @@ async fn migrate(config: &Path, to: &str) -> Result<Exit, AppError> {
         target.backend()
     ))?;
     Ok(Exit::Success)
+}
+
+/// Runs `fut` on a current-thread runtime of a thread of its own (the scheduler's); the
+/// receiver resolves when it has ended.
+fn on_own_thread(
+    fut: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<tokio::sync::oneshot::Receiver<()>, AppError> {
+    let (done, ended) = tokio::sync::oneshot::channel();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| AppError::Io(format!("cannot start the scheduler's runtime: {e}")))?;
+    std::thread::Builder::new()
+        .name("scheduler".into())
+        .spawn(move || {
+            runtime.block_on(fut);
+            drop(runtime);
+            let _ = done.send(());
+        })
+        .map_err(|e| AppError::Io(format!("cannot start the scheduler's thread: {e}")))?;
+    Ok(ended)
 }
 
 /// How often a node of a shared database looks for items other nodes stored, when no

@@ -597,7 +597,7 @@ async fn changed_since(
             client
                 .query(
                     "SELECT name, generation, items_changed_at FROM feeds \
-                     WHERE items_changed_at >= $1 - interval '30 seconds'",
+                     WHERE items_changed_at >= $1::timestamptz - interval '30 seconds'",
                     &[&t],
                 )
                 .await

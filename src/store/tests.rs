@@ -81,7 +81,8 @@ conformance!(
     overwrites_and_removals,
     concurrent_commits_are_all_acknowledged_and_kept,
     the_newest_items_are_chosen_while_scanning,
-    state_only_commits_are_seen_at_once_and_kept_when_the_store_closes;
+    state_only_commits_are_seen_at_once_and_kept_when_the_store_closes,
+    text_with_nul_is_stored_and_read_back_as_it_came;
     local:
     a_second_open_is_refused_as_locked,
     a_store_of_garbage_is_moved_aside_and_restarted,
@@ -153,6 +154,27 @@ async fn the_newest_items_are_chosen_while_scanning(b: Backend) {
     let want: Vec<String> = want.into_iter().take(7).map(|(_, id)| id).collect();
     assert_eq!(got.iter().map(|i| i.id.clone()).collect::<Vec<_>>(), want);
     assert!(got.iter().all(|i| i.feed == "keep" && i.html.as_str().is_empty()), "metas of wanted feeds only");
+}
+
+/// NUL and `\u0000` in what a feed sends (PostgreSQL's text refuses NUL, jsonb `\u0000`):
+/// stored, and read back unchanged.
+async fn text_with_nul_is_stored_and_read_back_as_it_came(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"), b);
+    let mut it = item("a", "guid:\0x");
+    it.title = "bad\0title".into();
+    it.link = Some("https://example.org/\0".into());
+    it.canonical = Some("example.org/\0".into());
+    let state = FeedState { url: "u".into(), last_error: Some("broke at \0 here".into()), ..Default::default() };
+    let mut c = store.changes();
+    c.put_item(&it);
+    c.put_state("a", &state);
+    c.put_tombstone("a", &tombstone("old\0one"));
+    store.commit(c).await.unwrap();
+    assert_eq!(store.item("a", "guid:\0x").unwrap().unwrap(), it);
+    assert_eq!(store.item_by_canonical("a", "example.org/\0").unwrap().unwrap().id, it.id);
+    assert_eq!(store.feed_state("a").unwrap().unwrap().last_error, state.last_error);
+    assert_eq!(store.tombstone("a", "old\0one").unwrap().unwrap().id, "old\0one");
 }
 
 async fn commit_is_durable_across_reopen(b: Backend) {
@@ -320,4 +342,25 @@ fn newer_record_versions_are_refused() {
     let e = decode::<FeedRecord>(b"f/a", br#"{"v":99}"#).unwrap_err();
     assert!(matches!(e, StoreError::NewerFormat { version: 99, .. }), "{e}");
     assert!(matches!(decode::<FeedRecord>(b"f/a", b"garbage"), Err(StoreError::Corrupt { .. })));
+}
+
+/// Two processes on one database: what one commits, the other's generations show within the
+/// follower's poll (and Last-Modified comes from the database), commit after commit.
+#[tokio::test]
+async fn postgres_a_second_handle_follows_the_first_ones_commits() {
+    let url = pg_cluster::database("follow");
+    let (a, b) = (Store::open_postgres(&url).unwrap(), Store::open_postgres(&url).unwrap());
+    b.follow(std::time::Duration::from_millis(200));
+    for round in 1..=3u64 {
+        let mut c = a.changes();
+        c.put_item(&item("f", &round.to_string()));
+        a.commit(c).await.unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        while b.generation(Some("f")) != round {
+            assert!(std::time::Instant::now() < deadline, "round {round}: b sees generation {}", b.generation(Some("f")));
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert_eq!(b.generation_at(Some("f")).changed, a.generation_at(Some("f")).changed, "the database's time");
+    }
+    assert_eq!(b.generation(None), 3, "all feeds moved with each");
 }
