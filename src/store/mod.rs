@@ -357,19 +357,7 @@ impl Store {
         feed: Option<&str>,
         decode: fn(&[u8], &[u8]) -> Result<Item, StoreError>,
     ) -> Result<Vec<Item>, StoreError> {
-        let mut out = Vec::new();
-        let mut failed = None;
-        self.each_item_record(feed, &mut |k, v| match decode(k, v) {
-            Ok(t) => {
-                out.push(t);
-                true
-            }
-            Err(e) => {
-                failed = Some(e);
-                false
-            }
-        })?;
-        failed.map_or(Ok(out), Err)
+        collect(decode, |each| self.each_item_record(feed, each))
     }
 
     /// The stored item of `feed` whose canonical URL key is `canonical`, if any.
@@ -413,25 +401,10 @@ impl Store {
 
     /// Every tombstone of `feed`.
     pub fn tombstones(&self, feed: &str) -> Result<Vec<Tombstone>, StoreError> {
-        let mut out = Vec::new();
-        let mut failed = None;
-        let mut each = |k: &[u8], v: &[u8]| match decode::<Tombstone>(k, v) {
-            Ok(t) => {
-                out.push(t);
-                true
-            }
-            Err(e) => {
-                failed = Some(e);
-                false
-            }
-        };
-        match &self.kind {
-            Kind::Local { engine, .. } => engine.scan_prefix(format!("t/{feed}/").as_bytes(), &mut each)?,
-            Kind::Postgres(pg) => {
-                pg.each_tombstone(feed, &mut |skey, v| each(&changes::key('t', feed, skey), v))?
-            }
-        }
-        failed.map_or(Ok(out), Err)
+        collect(decode::<Tombstone>, |each| match &self.kind {
+            Kind::Local { engine, .. } => engine.scan_prefix(format!("t/{feed}/").as_bytes(), each),
+            Kind::Postgres(pg) => pg.each_tombstone(feed, &mut |skey, v| each(&changes::key('t', feed, skey), v)),
+        })
     }
 
     /// The names of every feed the store holds anything of (a state, items or tombstones), in
@@ -592,6 +565,26 @@ fn writer_loop(engine: &dyn Engine, rx: mpsc::Receiver<WriteJob>, gather_us: &st
 
 /// Commits that only update feeds' states are synced at most this long after they were made.
 pub const SYNC_DEFERRED: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Every record `walk` hands over (key, bytes), decoded; the first failure ends the walk.
+fn collect<T>(
+    decode: fn(&[u8], &[u8]) -> Result<T, StoreError>,
+    walk: impl FnOnce(&mut dyn FnMut(&[u8], &[u8]) -> bool) -> Result<(), StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    let mut failed = None;
+    walk(&mut |k, v| match decode(k, v) {
+        Ok(t) => {
+            out.push(t);
+            true
+        }
+        Err(e) => {
+            failed = Some(e);
+            false
+        }
+    })?;
+    failed.map_or(Ok(out), Err)
+}
 
 /// `{path}.corrupt-{unix seconds}` (with a counter when that exists too).
 fn moved_aside_name(path: &Path) -> PathBuf {

@@ -126,6 +126,17 @@ impl PgStore {
         rx.recv().map_err(|_| StoreError::Io(format!("PostgreSQL store {}: its runtime has stopped", self.place)))
     }
 
+    /// Runs a database job on this store's runtime and awaits it from any runtime.
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl Future<Output = Result<T, String>> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        match self.handle.spawn(job).await {
+            Ok(r) => r.map_err(StoreError::Io),
+            Err(e) => Err(StoreError::Io(format!("PostgreSQL job did not finish: {e}"))),
+        }
+    }
+
     /// One query's rows, read from any thread.
     fn rows(
         &self,
@@ -383,7 +394,7 @@ impl PgStore {
                 .map_err(db)?;
             tx.commit().await.map_err(db)
         };
-        self.handle.spawn(job).await.map_err(|e| StoreError::Io(e.to_string()))?.map_err(StoreError::Io)
+        self.run(job).await
     }
 
     /// Leases up to `limit` due feeds to `owner` for `lease`: at most `per_host` leases live on
@@ -450,7 +461,7 @@ impl PgStore {
             tx.commit().await.map_err(db)?;
             Ok(claims)
         };
-        self.handle.spawn(job).await.map_err(|e| StoreError::Io(e.to_string()))?.map_err(StoreError::Io)
+        self.run(job).await
     }
 
     /// Extends the leases `owner` still holds on `claims` by `lease` from now; returns how
@@ -475,7 +486,7 @@ impl PgStore {
                 .await
                 .map_err(db)
         };
-        self.handle.spawn(job).await.map_err(|e| StoreError::Io(e.to_string()))?.map_err(StoreError::Io)
+        self.run(job).await
     }
 
     /// Gives a claim back without a refresh (the worker stops, or its task failed): the feed
@@ -493,7 +504,7 @@ impl PgStore {
                 .await
                 .map_err(db)
         };
-        self.handle.spawn(job).await.map_err(|e| StoreError::Io(e.to_string()))?.map_err(StoreError::Io)?;
+        self.run(job).await?;
         Ok(())
     }
 
@@ -514,7 +525,7 @@ impl PgStore {
                 .map_err(db)?;
             Ok(row.get::<_, Option<f64>>(0).map(|s| Duration::from_secs_f64(s.max(0.0))))
         };
-        self.handle.spawn(job).await.map_err(|e| StoreError::Io(e.to_string()))?.map_err(StoreError::Io)
+        self.run(job).await
     }
 
     /// Starts following other processes' commits into `generations` (once per store): a
