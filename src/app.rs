@@ -444,7 +444,10 @@ async fn serve(config: &Path, listen: Option<std::net::SocketAddr>, role: crate:
         Some(pg) => {
             // feeds.toml is the source of truth: every node lists it in the database
             pg.sync_feeds(listed_feeds(&cfg), first_spread(&cfg)).await?;
-            store.follow(FOLLOW_POLL);
+            if role != Role::Worker {
+                // what other nodes commit shows in this node's pages (a worker serves none)
+                store.follow(FOLLOW_POLL);
+            }
         }
     }
     // the daemon's 304 polls come one by one: let their state commits share transactions
@@ -501,7 +504,11 @@ async fn serve(config: &Path, listen: Option<std::net::SocketAddr>, role: crate:
     }
     .transpose()?;
     // `from_env`: the defaults, unless a test turned its knobs (see `Limits::from_env`).
-    crate::server::serve(listener, crate::server::router(state.clone()), stop_rx, crate::server::Limits::from_env())
+    let routes = match role {
+        Role::Worker => crate::server::worker_router(state.clone()),
+        Role::All | Role::Web => crate::server::router(state.clone()),
+    };
+    crate::server::serve(listener, routes, stop_rx, crate::server::Limits::from_env())
         .await;
     if let Some(done) = scheduler {
         let _ = done.await;

@@ -30,8 +30,9 @@ use crate::store::Fence;
 
 /// Longest sleep between two claims when nothing was due.
 const IDLE: Duration = Duration::from_secs(1);
-/// After a claim that filled every slot, the next one waits for slots to free up, and then
-/// this long at least, so that a stream of finishing polls is claimed for in batches.
+/// After a claim that filled every slot, the next one comes when a quarter of the slots are
+/// free, or this long after the first one is: a stream of finishing polls is claimed for in
+/// batches, not one transaction per poll.
 const BATCH: Duration = Duration::from_millis(20);
 
 /// This process's name as a lease owner: host, pid and a random part (a restarted worker
@@ -53,6 +54,8 @@ pub async fn run(ctx: Context, state: Arc<AppState>, pg: Arc<PgStore>, mut shutd
     let mut next_claim = Instant::now();
     let mut renew_at = Instant::now();
     let mut failing = false;
+    // the last claim filled every slot: more feeds are due than this worker polls at once
+    let mut backlog = false;
     loop {
         let cfg = state.config();
         let lease = cfg.settings.lease;
@@ -64,8 +67,11 @@ pub async fn run(ctx: Context, state: Arc<AppState>, pg: Arc<PgStore>, mut shutd
             }
             renew_at = now + lease / 3;
         }
-        let free = cfg.settings.concurrency.get().saturating_sub(tasks.len());
-        if now >= next_claim && free > 0 && !*shutdown.borrow() {
+        let concurrency = cfg.settings.concurrency.get();
+        let free = concurrency.saturating_sub(tasks.len());
+        // with a backlog, a quarter of the slots free is worth a claim at once
+        let worth = now >= next_claim || (backlog && free >= (concurrency / 4).max(1));
+        if worth && free > 0 && !*shutdown.borrow() {
             match pg.claim(&owner, free, cfg.settings.per_host.get(), lease).await {
                 Ok(claims) => {
                     if failing {
@@ -73,6 +79,7 @@ pub async fn run(ctx: Context, state: Arc<AppState>, pg: Arc<PgStore>, mut shutd
                         failing = false;
                     }
                     let full = claims.len() == free;
+                    backlog = full;
                     for claim in claims {
                         let Some(index) = cfg.feed_index(&claim.feed) else {
                             // listed in the database by a node whose feeds.toml differs: left

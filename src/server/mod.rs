@@ -82,6 +82,16 @@ impl AppState {
     }
 }
 
+/// A worker's routes (`serve --role worker`): its health and metrics. It follows no other
+/// node's commits, so it serves no feeds: the web nodes do.
+pub fn worker_router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/metrics", get(metrics_page))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "a worker serves /healthz and /metrics; feeds are on the web nodes\n") })
+        .with_state(state)
+}
+
 /// The routes, without a socket.
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()

@@ -529,22 +529,30 @@ impl PgStore {
     }
 
     /// Starts following other processes' commits into `generations` (once per store): a
-    /// full read now, then the feeds changed recently on every notification, and every
-    /// `poll` without one.
+    /// full read now; on every notification, the generations of the feeds it names (gathered
+    /// for `GATHER`); and every `poll`, the feeds changed within `WINDOW` of the newest change
+    /// seen, which alone suffices when notifications are lost or the server has none.
     pub(crate) fn follow(&self, poll: Duration, generations: Arc<Mutex<HashMap<String, Generation>>>) {
         if self.following.swap(true, std::sync::atomic::Ordering::SeqCst) {
             return;
         }
         let (pool, config, notify, place) = (self.pool.clone(), self.config.clone(), self.notify, self.place.clone());
         self.handle.spawn(async move {
-            let wake = Arc::new(tokio::sync::Notify::new());
+            let named = Arc::new(Named::default());
             if notify {
-                tokio::spawn(listen(config, wake.clone(), place.clone()));
+                tokio::spawn(listen(config, named.clone(), place.clone()));
             }
             let mut since: Option<DateTime<Utc>> = None;
             let mut failing = false;
+            let mut next_poll = tokio::time::Instant::now();
             loop {
-                match changed_since(&pool, since).await {
+                let names: Vec<String> = {
+                    let mut n = named.names.lock().unwrap_or_else(|e| e.into_inner());
+                    n.drain().collect()
+                };
+                let polling = tokio::time::Instant::now() >= next_poll || since.is_none();
+                let read = if polling { changed_since(&pool, since).await } else { changed_named(&pool, names).await };
+                match read {
                     Ok(rows) => {
                         if failing {
                             tracing::info!(database = %place, "following the database again");
@@ -552,18 +560,39 @@ impl PgStore {
                         }
                         since = rows.iter().filter_map(|r| r.2).max().max(since);
                         note_generations(&generations, rows);
+                        if polling {
+                            next_poll = tokio::time::Instant::now() + poll;
+                        }
                     }
-                    Err(e) if !failing => {
-                        tracing::warn!(database = %place, error = %e, "cannot read the feeds' changes; retrying");
-                        failing = true;
+                    Err(e) => {
+                        if !failing {
+                            tracing::warn!(database = %place, error = %e, "cannot read the feeds' changes; retrying");
+                            failing = true;
+                        }
+                        next_poll = tokio::time::Instant::now() + poll;
                     }
-                    Err(_) => {}
                 }
-                let _ = tokio::time::timeout(poll, wake.notified()).await;
+                if tokio::time::timeout_at(next_poll, named.wake.notified()).await.is_ok() {
+                    tokio::time::sleep(GATHER).await; // a burst of commits, one read
+                }
             }
         });
     }
 }
+
+/// Feeds named by notifications and not read yet, and the follower's wake-up.
+#[derive(Default)]
+struct Named {
+    names: Mutex<std::collections::HashSet<String>>,
+    wake: tokio::sync::Notify,
+}
+
+/// How far back the follower's poll reads before the newest change it saw: a commit stamps
+/// its time before it commits, and a slow one must not be missed.
+const WINDOW: &str = "10 seconds";
+
+/// Notifications that come within this long of each other are read together.
+const GATHER: Duration = Duration::from_millis(50);
 
 /// Why a commit job failed.
 enum Failed {
@@ -595,8 +624,7 @@ pub(crate) fn note_generations(
 }
 
 /// (feed, generation, items changed at) of the feeds whose items changed since `since` (all
-/// that ever changed: `None`). The window reaches 30 s back: a transaction stamps the time
-/// before it commits, and one that commits late must not be missed.
+/// that ever changed: `None`), reaching `WINDOW` further back.
 async fn changed_since(
     pool: &Pool,
     since: Option<DateTime<Utc>>,
@@ -608,8 +636,8 @@ async fn changed_since(
             client
                 .query(
                     "SELECT name, generation, items_changed_at FROM feeds \
-                     WHERE items_changed_at >= $1::timestamptz - interval '30 seconds'",
-                    &[&t],
+                     WHERE items_changed_at >= $1::timestamptz - $2::text::interval",
+                    &[&t, &WINDOW],
                 )
                 .await
         }
@@ -618,9 +646,22 @@ async fn changed_since(
     Ok(rows.iter().map(|r| (r.get(0), r.get::<_, i64>(1).max(0) as u64, r.get(2))).collect())
 }
 
-/// LISTENs on the change channel and wakes the follower on every notification; reconnects
-/// after a lost connection (the follower's poll covers the gap).
-async fn listen(config: tokio_postgres::Config, wake: Arc<tokio::sync::Notify>, place: String) {
+/// (feed, generation, items changed at) of the feeds `names` (from notifications).
+async fn changed_named(pool: &Pool, names: Vec<String>) -> Result<Vec<(String, u64, Option<DateTime<Utc>>)>, String> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let client = pool.get().await.map_err(|e| pool_error(&e))?;
+    let rows = client
+        .query("SELECT name, generation, items_changed_at FROM feeds WHERE name = ANY($1)", &[&names])
+        .await
+        .map_err(db)?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get::<_, i64>(1).max(0) as u64, r.get(2))).collect())
+}
+
+/// LISTENs on the change channel and hands the follower the feed each notification names;
+/// reconnects after a lost connection (the follower's poll covers the gap).
+async fn listen(config: tokio_postgres::Config, named: Arc<Named>, place: String) {
     loop {
         match config.connect(NoTls).await {
             Ok((client, mut connection)) => {
@@ -630,8 +671,8 @@ async fn listen(config: tokio_postgres::Config, wake: Arc<tokio::sync::Notify>, 
                     use futures_util::StreamExt;
                     while let Some(m) = messages.next().await {
                         match m {
-                            Ok(tokio_postgres::AsyncMessage::Notification(_)) => {
-                                let _ = tx.send(());
+                            Ok(tokio_postgres::AsyncMessage::Notification(n)) => {
+                                let _ = tx.send(n.payload().to_string());
                             }
                             Ok(_) => {}
                             Err(_) => break,
@@ -639,9 +680,9 @@ async fn listen(config: tokio_postgres::Config, wake: Arc<tokio::sync::Notify>, 
                     }
                 });
                 if client.batch_execute(&format!("LISTEN {CHANNEL}")).await.is_ok() {
-                    wake.notify_one(); // changes made while not listening
-                    while rx.recv().await.is_some() {
-                        wake.notify_one();
+                    while let Some(feed) = rx.recv().await {
+                        named.names.lock().unwrap_or_else(|e| e.into_inner()).insert(feed);
+                        named.wake.notify_one();
                     }
                 }
                 driver.abort();

@@ -156,6 +156,10 @@ fn a_killed_workers_feeds_are_taken_over_when_their_leases_run_out() {
     let ws = Workspace::with_config(&config(&db, &feeds, "per_host = 64\nconcurrency = 64\nlease = \"3s\""));
     let victim = node(&ws, "worker");
     let _other = node(&ws, "worker");
+    // a worker answers its health and metrics, and sends readers to the web nodes
+    assert_eq!(get(&victim.addr, "/healthz", &[]).0, 200);
+    assert!(String::from_utf8_lossy(&get(&victim.addr, "/metrics", &[]).2).contains("feedscrub_polls_total"));
+    assert_eq!(get(&victim.addr, "/all.atom", &[]).0, 404);
     let owner = format!("%/{}/%", victim.pid());
     let deadline = Instant::now() + Duration::from_secs(30);
     let leased = loop {
