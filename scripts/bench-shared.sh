@@ -47,6 +47,7 @@
 #   CONCURRENCY=16     [settings] concurrency of every process (fetch and each worker)
 #   WORKERS="1 2 3"    worker-process counts, one fresh database and run each
 #   TIMEOUT=600        seconds a phase of the worker runs may take before it is given up
+#   PGBENCH_SECONDS=20 then `pgbench -N` on the same cluster, as the ceiling (0: skip)
 #   WORKDIR=...        default: mktemp -d under /tmp, removed on exit
 #   FEEDSCRUB_BIN=...  use this binary instead of `cargo build --release`
 #   OUT=...            where results.md is kept (default target/bench-shared)
@@ -57,6 +58,7 @@ ITEMS=${ITEMS:-3}
 CONCURRENCY=${CONCURRENCY:-16}
 WORKERS=${WORKERS:-1 2 3}
 TIMEOUT=${TIMEOUT:-600}
+PGBENCH_SECONDS=${PGBENCH_SECONDS:-20}
 HOSTS=20
 PER_HOST=16
 POLL=0.5
@@ -69,6 +71,7 @@ OUT=${OUT:-$ROOT/target/bench-shared}
 log() { printf 'bench-shared: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+[[ $PGBENCH_SECONDS =~ ^[0-9]+$ ]] || die "PGBENCH_SECONDS must be a whole number, not '$PGBENCH_SECONDS'"
 for v in FEEDS ITEMS CONCURRENCY TIMEOUT; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive whole number, not '${!v}'"
 done
@@ -597,6 +600,18 @@ sql postgres "DROP DATABASE bench_fetch" >/dev/null
 for w in "${WORKER_LIST[@]}"; do
     run_workers "$w"
 done
+
+# the ceiling of this cluster on this machine: pgbench's simple-update transactions
+if ((PGBENCH_SECONDS > 0)); then
+    fresh_db bench_pgbench
+    "$PGBIN/pgbench" -q -i -s 10 -h 127.0.0.1 -p "$PG_PORT" -U postgres bench_pgbench >"$WORKDIR/logs/pgbench-init.log" 2>&1 ||
+        die "pgbench -i failed: $(tail -n 3 "$WORKDIR/logs/pgbench-init.log")"
+    "$PGBIN/pgbench" -N -c 8 -j 2 -T "$PGBENCH_SECONDS" -h 127.0.0.1 -p "$PG_PORT" -U postgres bench_pgbench >"$WORKDIR/logs/pgbench.log" 2>&1 ||
+        die "pgbench failed: $(tail -n 3 "$WORKDIR/logs/pgbench.log")"
+    tps=$(awk -F'= ' '/^tps/ { split($2, a, " "); printf "%.0f", a[1]; exit }' "$WORKDIR/logs/pgbench.log")
+    NOTES+=("pgbench -N (simple update, 8 clients, 2 threads, $PGBENCH_SECONDS s, scale 10) on the same cluster: $tps transactions/s, the ceiling of durable write transactions here")
+    sql postgres "DROP DATABASE bench_pgbench" >/dev/null
+fi
 
 grep -E 'ERROR|FATAL|PANIC|deadlock' "$PGDIR/server.log" >"$WORKDIR/logs/pg-errors.log" || true
 pg_errors=$(grep -c . "$WORKDIR/logs/pg-errors.log" || true)
