@@ -361,7 +361,11 @@ fn stored_items(state: &AppState) -> u64 {
     match &*cached {
         Some((g, c, n)) if *g == generation && Arc::ptr_eq(c, &cfg) => *n,
         _ => {
-            let n = cfg.feeds.iter().filter_map(|f| state.store.feed_state(&f.name).ok().flatten()).map(|s| s.item_count).sum();
+            let n = match state.store.postgres() {
+                // one query, not one per feed
+                Some(pg) => pg.item_count(cfg.feeds.iter().map(|f| f.name.clone()).collect()).unwrap_or(0),
+                None => cfg.feeds.iter().filter_map(|f| state.store.feed_state(&f.name).ok().flatten()).map(|s| s.item_count).sum(),
+            };
             *cached = Some((generation, cfg, n));
             n
         }

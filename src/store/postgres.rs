@@ -271,6 +271,12 @@ impl PgStore {
         Ok(())
     }
 
+    /// The items stored for `feeds`, as their states count them.
+    pub fn item_count(&self, feeds: Vec<String>) -> Result<u64, StoreError> {
+        let rows = self.rows("SELECT coalesce(sum(item_count), 0)::int8 FROM feeds WHERE name = ANY($1)", vec![Box::new(feeds)])?;
+        Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0)).max(0) as u64)
+    }
+
     /// Feeds with a state, items or tombstones.
     pub(crate) fn feed_names(&self) -> Result<Vec<String>, StoreError> {
         let rows = self.rows(
