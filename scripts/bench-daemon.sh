@@ -140,42 +140,6 @@ metric() {   # metric NAME: its value in /metrics of the running serve, or empty
 rss_now() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$SERVE_PID/status" 2>/dev/null || echo 0; }
 alive() { kill -0 "$SERVE_PID" 2>/dev/null || bench_serve_failed "feedscrub serve exited (while $1)"; }
 
-write_nginx_conf() {
-    cat >"$WORKDIR/nginx.conf" <<EOF
-worker_processes auto;
-worker_rlimit_nofile 65536;
-pid $WORKDIR/nginx.pid;
-error_log $WORKDIR/error.log;
-events { worker_connections 16384; }
-http {
-    types { application/rss+xml xml; }
-    default_type application/octet-stream;
-    access_log off;
-    sendfile on;
-    keepalive_timeout 75;
-    keepalive_requests 1000000;
-    etag on;
-    if_modified_since exact;
-$(bench_nginx_temp_paths)
-    server {
-        listen 127.0.0.1:$1 backlog=4096;
-        root $WORKDIR/www;
-    }
-}
-EOF
-}
-
-# check_304 URL: dies unless nginx answers conditional GETs of URL with 304
-check_304() {
-    local h etag lastmod c1 c2
-    h=$(curl -sf -D - -o /dev/null "$1" | tr -d '\r')
-    etag=$(awk -F': ' 'tolower($1) == "etag" { print $2 }' <<<"$h")
-    lastmod=$(awk -F': ' 'tolower($1) == "last-modified" { print $2 }' <<<"$h")
-    [[ -n $etag && -n $lastmod ]] || die "nginx sent no ETag / Last-Modified for $1"
-    c1=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$1")
-    c2=$(curl -s -o /dev/null -w '%{http_code}' -H "If-Modified-Since: $lastmod" "$1")
-    [[ $c1 == 304 && $c2 == 304 ]] || die "conditional GET of $1 answered $c1 / $c2, want 304"
-}
 
 # perf_profile OUTFILE: `perf record -e cpu-clock` of SERVE_PID for PERF_SECONDS, top symbols
 # into OUTFILE; returns non-zero (with the reason in OUTFILE.why) when perf does not work here
@@ -235,9 +199,9 @@ run_size() {
     first_name=$(awk -F'"' '/^name = / { print $2; exit }' "$CONFIG")
 
     # nginx
-    write_nginx_conf "$nginx_port"
+    bench_static_nginx_conf "127.0.0.1:$nginx_port"
     bench_start_nginx "$first_url"
-    check_304 "$first_url"
+    bench_check_304 "$first_url"
 
     # fetch: cold (fills the store), then warm (all 304) under /usr/bin/time
     log "cold fetch of $n feeds (fills the store)"

@@ -205,3 +205,43 @@ bench_raise_fd_limit() {
     fi
     (($(ulimit -n) >= need)) || log "warning: ulimit -n is $(ulimit -n), below the $need that $2 needs"
 }
+
+# bench_static_nginx_conf LISTEN: writes $WORKDIR/nginx.conf for an nginx that serves
+# $WORKDIR/www as static files on LISTEN (e.g. 127.0.0.1:PORT, or PORT for every address),
+# answering If-None-Match / If-Modified-Since with 304 by itself, without an access log.
+bench_static_nginx_conf() {
+    cat >"$WORKDIR/nginx.conf" <<EOF
+worker_processes auto;
+worker_rlimit_nofile 65536;
+pid $WORKDIR/nginx.pid;
+error_log $WORKDIR/error.log;
+events { worker_connections 16384; }
+http {
+    types { application/rss+xml xml; }
+    default_type application/octet-stream;
+    access_log off;
+    sendfile on;
+    keepalive_timeout 75;
+    keepalive_requests 1000000;
+    etag on;
+    if_modified_since exact;
+$(bench_nginx_temp_paths)
+    server {
+        listen $1 backlog=4096;
+        root $WORKDIR/www;
+    }
+}
+EOF
+}
+
+# bench_check_304 URL: dies unless the server answers conditional GETs of URL with 304
+bench_check_304() {
+    local h etag lastmod c1 c2
+    h=$(curl -sf -D - -o /dev/null "$1" | tr -d '\r')
+    etag=$(awk -F': ' 'tolower($1) == "etag" { print $2 }' <<<"$h")
+    lastmod=$(awk -F': ' 'tolower($1) == "last-modified" { print $2 }' <<<"$h")
+    [[ -n $etag && -n $lastmod ]] || die "nginx sent no ETag / Last-Modified for $1"
+    c1=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$1")
+    c2=$(curl -s -o /dev/null -w '%{http_code}' -H "If-Modified-Since: $lastmod" "$1")
+    [[ $c1 == 304 && $c2 == 304 ]] || die "conditional GET of $1 answered $c1 / $c2, want 304"
+}

@@ -250,42 +250,6 @@ start_postgres() {
 }
 
 # ---------------------------------------------------------------- feeds, nginx, configs
-write_nginx_conf() {
-    cat >"$WORKDIR/nginx.conf" <<EOF
-worker_processes auto;
-worker_rlimit_nofile 65536;
-pid $WORKDIR/nginx.pid;
-error_log $WORKDIR/error.log;
-events { worker_connections 16384; }
-http {
-    types { application/rss+xml xml; }
-    default_type application/octet-stream;
-    access_log off;
-    sendfile on;
-    keepalive_timeout 75;
-    keepalive_requests 1000000;
-    etag on;
-    if_modified_since exact;
-$(bench_nginx_temp_paths)
-    server {
-        listen $1 backlog=4096;
-        root $WORKDIR/www;
-    }
-}
-EOF
-}
-
-# check_304 URL: dies unless nginx answers conditional GETs of URL with 304
-check_304() {
-    local h etag lastmod c1 c2
-    h=$(curl -sf -D - -o /dev/null "$1" | tr -d '\r')
-    etag=$(awk -F': ' 'tolower($1) == "etag" { print $2 }' <<<"$h")
-    lastmod=$(awk -F': ' 'tolower($1) == "last-modified" { print $2 }' <<<"$h")
-    [[ -n $etag && -n $lastmod ]] || die "nginx sent no ETag / Last-Modified for $1"
-    c1=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$1")
-    c2=$(curl -s -o /dev/null -w '%{http_code}' -H "If-Modified-Since: $lastmod" "$1")
-    [[ $c1 == 304 && $c2 == 304 ]] || die "conditional GET of $1 answered $c1 / $c2, want 304"
-}
 
 # rehost FILE: feed i's URL on host 127.0.0.(2 + i % HOSTS) instead of 127.0.0.1
 rehost() {
@@ -575,10 +539,10 @@ sed -e '/^\[settings\]$/a store = "redb"' -e "s#^db = .*#db = \"$WORKDIR/redb/fe
     die "feedscrub check rejects the generated config"
 }
 
-write_nginx_conf "$NGINX_PORT"
+bench_static_nginx_conf "$NGINX_PORT"
 first_url=$(head -n 1 "$WORKDIR/urls.txt")
 bench_start_nginx "$first_url"
-check_304 "$first_url"
+bench_check_304 "$first_url"
 last_url=$(tail -n 1 "$WORKDIR/urls.txt")
 curl -sf -o /dev/null --max-time 5 "$last_url" || die "nginx does not answer at $last_url"
 
