@@ -314,9 +314,12 @@ impl PgStore {
             let mut client = pool.get().await.map_err(|e| Failed::Db(pool_error(&e)))?;
             let tx = client.transaction().await.map_err(|e| Failed::Db(db(e)))?;
             if let Some(f) = &changes.fence {
+                // the fence, first: locks the feed's row (a stale worker stops here, before it
+                // touches an item) and releases the lease with this transaction's commit
                 let held = tx
                     .query_opt(
-                        "SELECT 1 FROM feeds WHERE name = $1 AND lease_owner = $2 AND claim_seq = $3 FOR UPDATE",
+                        "UPDATE feeds SET lease_owner = NULL, lease_until = NULL \
+                         WHERE name = $1 AND lease_owner = $2 AND claim_seq = $3 RETURNING 1",
                         &[&f.feed, &f.owner, &f.seq],
                     )
                     .await
@@ -343,14 +346,6 @@ impl PgStore {
                     tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &feed]).await.map_err(|e| Failed::Db(db(e)))?;
                 }
                 out.push((feed, row.get::<_, i64>(0).max(0) as u64, row.get(1)));
-            }
-            if let Some(f) = &changes.fence {
-                tx.execute(
-                    "UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE name = $1 AND claim_seq = $2",
-                    &[&f.feed, &f.seq],
-                )
-                .await
-                .map_err(|e| Failed::Db(db(e)))?;
             }
             tx.commit().await.map_err(|e| Failed::Db(db(e)))?;
             Ok(out)
