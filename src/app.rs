@@ -603,10 +603,7 @@ fn listed_feeds(cfg: &Config) -> Vec<crate::store::postgres::ListedFeed> {
         .map(|f| crate::store::postgres::ListedFeed {
             name: f.name.clone(),
             url: f.source.to_string(),
-            host: match &f.source {
-                crate::config::Source::Http(u) => u.host_str().unwrap_or_default().to_string(),
-                crate::config::Source::File(_) => String::new(),
-            },
+            host: f.host_key(),
         })
         .collect()
 }

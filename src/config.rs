@@ -177,6 +177,14 @@ impl FeedConfig {
     pub fn interval(&self, settings: &Settings) -> Duration {
         self.interval.unwrap_or(settings.interval)
     }
+    /// The host whose `per_host` limit this feed counts against: the URL's host, lowercased;
+    /// local files all share one, "(local)".
+    pub fn host_key(&self) -> String {
+        match &self.source {
+            Source::Http(u) => u.host_str().unwrap_or("").to_ascii_lowercase(),
+            Source::File(_) => "(local)".into(),
+        }
+    }
 }
 
 /// Where a feed is read from.

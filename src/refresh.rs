@@ -231,15 +231,6 @@ fn plan_next(plan: Option<Plan<'_>>, state: &mut FeedState, verdict: Verdict, no
     Some(next)
 }
 
-/// A batch for one feed's refresh: fenced by the worker's lease, if any.
-fn changes_for(ctx: &Context, fence: Option<&Fence>) -> Changes {
-    let mut changes = ctx.store.changes();
-    if let Some(f) = fence {
-        changes.fence(f.clone());
-    }
-    changes
-}
-
 async fn refresh_inner(
     ctx: &Context,
     feed: &FeedConfig,
@@ -278,7 +269,8 @@ async fn refresh_inner(
             }
             state.last_success = Some(now);
             state.last_error = None;
-            let mut changes = changes_for(ctx, fence);
+            let mut changes = ctx.store.changes();
+            changes.fence(fence);
             let mut counts = Counts::default();
             // Retention runs after every refresh, also when nothing changed (cheap check first).
             if due_for_pruning(&state, feed, now) {
@@ -331,9 +323,7 @@ async fn refresh_inner(
                 changes.put_state(&feed.name, &state);
             }
             changes.poll_in(next_poll);
-            if let Some(f) = fence {
-                changes.fence(f.clone());
-            }
+            changes.fence(fence);
             ctx.store.commit(changes).await?;
             Ok(Done { counts, not_modified: false, min_interval, next_poll })
         }
@@ -401,7 +391,8 @@ async fn record_failure(
     } else {
         plan_next(plan, &mut state, Verdict { failures, retry_after, min_interval: None }, now)
     };
-    let mut changes = changes_for(ctx, fence);
+    let mut changes = ctx.store.changes();
+    changes.fence(fence);
     changes.put_state(&feed.name, &state);
     changes.poll_in(next);
     if let Err(se) = ctx.store.commit(changes).await {

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::config::{Config, FeedConfig, Source};
+use crate::config::{Config, FeedConfig};
 
 /// A feed's name, shared by the book's index, its heap and its host queues.
 pub type Name = Arc<str>;
@@ -271,10 +271,7 @@ impl Book {
 
     /// The host a feed counts against, one shared name per host.
     fn host_name(&mut self, f: &FeedConfig) -> Name {
-        let host = match &f.source {
-            Source::Http(u) => u.host_str().unwrap_or("").to_ascii_lowercase(),
-            Source::File(_) => "(local)".into(),
-        };
+        let host = f.host_key();
         match self.hosts.get_key_value(host.as_str()) {
             Some((k, _)) => k.clone(),
             None => {

@@ -135,8 +135,8 @@ impl Changes {
 
     /// Commits only while `fence` holds (a worker's lease on a shared database; the local
     /// stores have one process and no leases, and ignore it).
-    pub fn fence(&mut self, fence: Fence) {
-        self.fence = Some(fence);
+    pub fn fence(&mut self, fence: Option<&Fence>) {
+        self.fence = fence.cloned();
     }
 
     /// Nothing to write.

@@ -273,7 +273,8 @@ impl PgStore {
 
     /// The items stored for `feeds`, as their states count them.
     pub fn item_count(&self, feeds: Vec<String>) -> Result<u64, StoreError> {
-        let rows = self.rows("SELECT coalesce(sum(item_count), 0)::int8 FROM feeds WHERE name = ANY($1)", vec![Box::new(feeds)])?;
+        let rows = self
+            .rows("SELECT coalesce(sum(item_count), 0)::int8 FROM feeds WHERE name = ANY($1)", vec![Box::new(feeds)])?;
         Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0)).max(0) as u64)
     }
 
@@ -762,8 +763,6 @@ async fn apply(
                          item_count = excluded.item_count",
                     )
                     .await?;
-                let host =
-                    url::Url::parse(&s.url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
                 let failures = i32::try_from(s.failures).unwrap_or(i32::MAX);
                 let count = i64::try_from(s.item_count).unwrap_or(i64::MAX);
                 let error = s.last_error.as_deref().map(column);
@@ -772,7 +771,9 @@ async fn apply(
                     &[
                         &s.feed,
                         &column(&s.url),
-                        &column(&host),
+                        // a row a refresh creates is not listed (configured) yet: `sync_feeds`
+                        // gives it its host when feeds.toml lists it; none is parsed per poll
+                        &"",
                         &String::from_utf8_lossy(&s.json).as_ref(),
                         &s.next_poll,
                         &failures,
