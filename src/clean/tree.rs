@@ -1,21 +1,16 @@
-//! Parsing an HTML fragment into a tree the passes can edit safely.
+//! Parsing an HTML fragment into a tree the passes can edit safely: nesting capped, and
+//! malformed HTML parsed once more from its own serialization so that it round-trips.
 //!
-//! html5ever's adoption agency (a formatting element closed around blocks, `<b><p>…</b>`)
-//! moves a node's children with ego-tree 0.6's `reparent_from_id_append`, which sets the new
-//! parent on the first and the last child only (ego-tree issues #2 and #44): every child in
-//! between still names its old parent. Child and sibling links are right, so reading the tree
-//! works, but detaching such a node edits the wrong parent and panics. A tree with any such
-//! node is copied along its child links, which gives every node its true parent; trees
-//! without one (all but misnested HTML) are used as parsed.
+//! (ego-tree before 0.11 left stale parent links after html5ever's adoption agency moved a
+//! misnested node's children, and this module copied such trees along their child links; the
+//! test `misnested_formatting_has_true_parents` guards that the parser no longer needs it.)
 
-use ego_tree::Tree;
-use scraper::{Html, Node};
+use scraper::Html;
 
 /// Elements nested deeper than this are cut off with everything after them.
 pub const MAX_DEPTH: usize = 1_000;
 
-/// `Html::parse_fragment`, with parent links that agree with child links, of at most
-/// `MAX_DEPTH` levels of nesting.
+/// `Html::parse_fragment` of at most `MAX_DEPTH` levels of nesting.
 pub fn parse_fragment(html: &str) -> Html {
     parse_fragment_checked(html).0
 }
@@ -32,9 +27,6 @@ pub fn parse_fragment_checked(html: &str) -> (Html, bool) {
         // round-trips.
         let again = Html::parse_fragment(&doc.root_element().inner_html());
         doc = again;
-    }
-    if !parents_agree(&doc.tree) {
-        doc.tree = relinked(&doc.tree);
     }
     (doc, malformed)
 }
@@ -92,39 +84,26 @@ fn cap_nesting(html: &str) -> &str {
     html
 }
 
-/// Does every node's every child name that node as its parent?
-fn parents_agree(tree: &Tree<Node>) -> bool {
-    tree.nodes().all(|n| n.children().all(|c| c.parent().map(|p| p.id()) == Some(n.id())))
-}
-
-/// A copy of the tree reachable from the root along child links (detached nodes stay behind).
-fn relinked(tree: &Tree<Node>) -> Tree<Node> {
-    let mut out = Tree::new(tree.root().value().clone());
-    let mut todo = vec![(tree.root(), out.root().id())];
-    while let Some((from, to)) = todo.pop() {
-        for child in from.children() {
-            let copy = out.get_mut(to).expect("just added").append(child.value().clone()).id();
-            todo.push((child, copy));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ego_tree::Tree;
+    use scraper::Node;
 
-    /// The tree `<b><p>A<i></i><i></i>a</b>` parses to has a middle child with a stale parent
-    /// (the bug this module works around); after `parse_fragment` it has none, and it still
-    /// serializes to the same HTML.
+    /// Does every node's every child name that node as its parent?
+    fn parents_agree(tree: &Tree<Node>) -> bool {
+        tree.nodes().all(|n| n.children().all(|c| c.parent().map(|p| p.id()) == Some(n.id())))
+    }
+
+    /// `<b><p>A<i></i><i></i>a</b>` makes the adoption agency move a node's children; with
+    /// ego-tree 0.6 the middle child kept a stale parent and detaching it panicked. Every
+    /// parent link now agrees with the child links, as parsed.
     #[test]
-    fn misnested_formatting_gets_true_parents() {
+    fn misnested_formatting_has_true_parents() {
         let html = "<b><p>A<i></i><i></i>a</b>";
-        let raw = Html::parse_fragment(html);
-        assert!(!parents_agree(&raw.tree), "ego-tree 0.6 no longer leaves stale parents: drop this module");
-        let fixed = parse_fragment(html);
-        assert!(parents_agree(&fixed.tree));
-        assert_eq!(fixed.root_element().html(), raw.root_element().html());
+        let doc = parse_fragment(html);
+        assert!(parents_agree(&doc.tree));
+        assert_eq!(doc.root_element().html(), Html::parse_fragment(html).root_element().html());
     }
 
     #[test]
