@@ -49,6 +49,21 @@ pub const AD_LABELS: &[&str] = &[
     "reklamy",
 ];
 
+/// Headings that announce a list of links to other articles ("Related posts", "Articles en
+/// rapport", "Mehr zum Thema"): with the run of link-only blocks under them, not the article.
+/// One regex over the lowercase heading, decorations and a trailing colon trimmed.
+pub const RELATED_HEADING: &str = concat!(
+    r"^(?:related|related (?:posts?|articles?|stories|links|content|reading|coverage|news)|",
+    r"you (?:may|might) also (?:like|enjoy|be interested in)|more (?:stories|articles|posts|news)(?: from [\w' .-]{1,30})?|",
+    r"read also|recommended for you|",
+    r"articles? (?:en rapport|liés|similaires|connexes)|(?:à )?lire aussi|sur le même sujet|dans la même rubrique|",
+    r"mehr zum thema|lesen sie auch|das könnte sie auch interessieren|weitere (?:artikel|beiträge|meldungen)|",
+    r"verwandte (?:artikel|beiträge|themen)|ähnliche (?:artikel|beiträge)|auch interessant|zum thema|",
+    r"artículos relacionados|noticias relacionadas|te puede interesar|leer también|",
+    r"articoli correlati|leggi anche|potrebbe interessarti|leia também|artigos relacionados|notícias relacionadas|",
+    r"lees ook|gerelateerde artikelen|relaterade artiklar|läs också|czytaj (?:także|też)|powiązane artykuły)$",
+);
+
 /// A short line that begins with one of these names the sponsor of what follows ("Sponsored by
 /// ACME", "Präsentiert von …"): it is a label like `AD_LABELS`.
 pub const SPONSOR_LINE_STARTS: &[&str] = &[
@@ -77,7 +92,8 @@ pub const SPONSOR_LEADS: &[&str] = &[
     r"^(?:(?:our|today'?s|this week'?s|this episode'?s|the show'?s) )?sponsors?$",
     r"^(?:(?:a )?(?:big |many |special )?(?:thanks|thank you) to|check out|please support|support) (?:our|today'?s|this week'?s|the show'?s) sponsors?(?: this week)?$",
     r"^(?:this|today'?s|this week'?s|the) (?:episode|show|podcast|issue|newsletter|edition|video|stream)(?: of [\w' ]{1,40})? (?:is|was) (?:also )?(?:brought to you|sponsored|supported|presented|made possible|underwritten)(?: this week| today)? by(?: these (?:fine |great )?(?:sponsors|folks|companies))?$",
-    r"^(?:brought to you|sponsored|supported) by(?: these (?:fine |great )?(?:sponsors|folks|companies)| our sponsors)$",
+    r"^(?:brought to you|sponsored|supported) by(?: these (?:fine |great )?(?:sponsors|folks|companies)| our sponsors)?$",
+    r"^(?:gesponsert|präsentiert|unterstützt) (?:von|durch)$",
     r"^(?:unsere |die )?sponsoren(?: dieser folge| dieser ausgabe)?$",
     r"^(?:diese|die heutige) (?:folge|episode|sendung|ausgabe) (?:wird|ist) (?:präsentiert|unterstützt|gesponsert|ermöglicht) (?:von|durch)$",
     r"^(?:nos|merci à nos) (?:sponsors|partenaires)$",
@@ -86,11 +102,14 @@ pub const SPONSOR_LEADS: &[&str] = &[
 
 /// The first sentence of a sponsor read: the feed's own episode, show or newsletter is
 /// brought to you by someone ("The Rails Envy podcast is also brought to you this week by
-/// Cloudspace. Cloudspace builds …"): the block it begins is the ad. What is sponsored must be
+/// Cloudspace. Cloudspace builds …", "Thanks to Acme for sponsoring this week's episode!"):
+/// the block it begins is the ad (a thank-you for sponsoring the *feed* or the site is the
+/// sponsor's own post, `AD_SELF_DISCLOSURES`). What is sponsored must be
 /// the publication itself: "The conference is sponsored by …" is news.
 pub const SPONSOR_READS: &[&str] = &[
     r"^(?:the|this|today'?s|this week'?s|our)\b[^.!?]{0,60}?\b(?:episode|show|podcast|issue|newsletter|edition|video|stream|broadcast)s?\b[^.!?]{0,20}?\b(?:is|was|are|were)\s+(?:also\s+|once again\s+)?(?:brought to you|sponsored|supported|presented|made possible|powered|underwritten)\b",
     r"^(?:diese|die heutige)\s+(?:folge|episode|sendung|ausgabe)\b[^.!?]{0,40}?\b(?:wird|ist)\s+(?:präsentiert|unterstützt|gesponsert)\b",
+    r"^(?:many |big |special |a big )?(?:thanks|thank you)(?: to)?,? [^.!?]{1,60}? for sponsoring (?:this|the|our|today'?s) (?:week'?s? |weeks )?(?:episode|show|podcast|issue|newsletter|edition|video|stream)\b",
 ];
 
 /// Characters that may decorate a label: `- Anzeige -`, `[Anzeige]`, `ANZEIGE:`, `*Anzeige*`, `Anzeige |`.
@@ -450,6 +469,10 @@ pub const PITCH_ASKS: &[&str] = &[
     "odebírejte",
 ];
 
+/// Words that make the ask after them a request to the reader ("if you want to become a
+/// member", "don't forget to subscribe", "pensez à vous abonner").
+pub const ASK_LEADS: &[&str] = &["want to", "forget to", "sure to", "please", "like to", "pensez à", "vergiss nicht", "vergessen sie nicht"];
+
 /// Asks that do not name a subscription by themselves ("anmelden" is also for events).
 pub const PITCH_ASKS_ONLY: &[&str] = &["anmelden", "melde dich", "melden sie sich", "registrier", "bestellen"];
 
@@ -531,7 +554,7 @@ pub const AD_SELF_DISCLOSURES: &[&str] = &[
     r"\b(?:this|the following) (?:post|article|review|story|piece|blog post) (?:is|was) (?:a )?(?:sponsored|paid for|paid|brought to you|produced in (?:partnership|cooperation|collaboration)|written in partnership)\b",
     r"\bintroduce [^.!?]{1,40} as (?:the|our) (?:newest |new )?sponsor\b",
     r"\b(?:newest|new) sponsor (?:of|to|for) (?:this|the|our) (?:blog|site|feed|podcast|newsletter)\b",
-    r"\b(?:thanks|thank you)(?: to)?,? [^.!?]{1,60}? for sponsoring (?:this|the|our) (?:week'?s? )?(?:rss )?(?:feed|site|blog|podcast|newsletter)\b",
+    r"\b(?:thanks|thank you)(?: to)?,? [^.!?]{1,60}? for sponsoring (?:this|the|our) (?:week'?s? )?(?:rss )?(?:feed|site|blog)\b",
     r"\bsupport(?: us| this site| [a-z]+)? by (?:purchasing|buying|shopping|ordering) (?:via|through|from|at) our\b",
     r"\bclicking through to the (?:vendor|seller|merchant|store)[^.!?]{0,60}\bhelps? support (?:this|the|our) (?:site|blog)\b",
     r"(?:^|\n)[^\n.!?]{0,40}\bad by [^\n.!?]{2,40}\s*$",

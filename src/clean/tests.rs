@@ -761,3 +761,71 @@ fn tag_lines_and_read_the_rest_lines_go() {
         check(&format!("{A}{kept}"), &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {}", html_to_text(kept)));
     }
 }
+
+/// "Sponsored By:" alone on its line leads the list of sponsors under it (a podcast's show
+/// notes); the links list after the sponsors is the episode's.
+#[test]
+fn a_bare_sponsored_by_line_leads_its_list() {
+    check(
+        &format!(
+            "{A}<p>Sponsored By:</p><ul><li><a href=\"https://host.example.com/show\">Acme Hosting</a>: \
+             <a href=\"https://host.example.com/show\">A special offer for listeners, receive $100 towards your account.</a></li>\
+             <li><a href=\"https://courses.example.net\">Course Shop</a>: <a href=\"https://courses.example.net\">Hundreds of courses</a></li></ul>\
+             <p>Links:</p><ul><li><a href=\"https://lwn.example.net/a\">The kernel release notes</a></li></ul>"
+        ),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Links: | The kernel release notes",
+    );
+}
+
+/// A heading that announces related articles takes the link list under it; the author's own
+/// "Further reading" stays, and so does an item that is nothing but such a list.
+#[test]
+fn related_links_under_their_heading_go() {
+    let list = "<ul><li><a href=\"https://news.example.org/a\">Cumul des mandats : la réforme reportée</a></li>\
+                <li><a href=\"https://news.example.org/b\">Marseille passée au crible</a></li></ul>";
+    check(
+        &format!("{A}<p>Articles en rapport</p>{list}"),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
+    );
+    check(
+        &format!("{A}<h3>Related posts:</h3>{list}{B}"),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.",
+    );
+    check(
+        &format!("{A}<p>Further reading</p>{list}"),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Further reading | Cumul des mandats : la réforme reportée | Marseille passée au crible",
+    );
+    // a heading over prose is the article's
+    check(
+        &format!("{A}<p>Mehr zum Thema</p>{B}"),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Mehr zum Thema | Die Opposition kündigte Widerstand an.",
+    );
+}
+
+/// A tutorial's step that uses the word "subscribe" is not a newsletter pitch; an imperative
+/// ask at the end still is.
+#[test]
+fn subscribe_as_a_tutorial_step_is_not_a_pitch() {
+    let article = "<p>Azure functions run small pieces of code in the cloud, and this part builds one in C# that turns a meetup group into a calendar.</p>";
+    check(
+        &format!(
+            "{article}<p>The last step is to subscribe to the calendar in your favorite calendar app.</p>\
+             <p>You have to replace the key with the one from <a href=\"https://secure.example.com/key\">this page</a>.</p>"
+        ),
+        "Azure functions run small pieces of code in the cloud, and this part builds one in C# that turns a meetup group into a calendar. \
+         | The last step is to subscribe to the calendar in your favorite calendar app. | You have to replace the key with the one from this page.",
+    );
+    check(
+        &format!("{article}<p>Liked this? <a href=\"https://list.example.com/join\">Subscribe</a> and get every part in your inbox.</p>"),
+        "Azure functions run small pieces of code in the cloud, and this part builds one in C# that turns a meetup group into a calendar.",
+    );
+}
+
+/// A podcast's "thanks to Acme for sponsoring this week's episode" is the sponsor read of an
+/// episode, not an ad item: the line goes, the episode stays.
+#[test]
+fn thanks_for_sponsoring_the_episode_is_a_sponsor_read() {
+    let text = "Thanks to Cosy Kitchen Catering for sponsoring this weeks podcast! Check them out at http://www.facebook.com/CosyKitchenCatering";
+    assert!(!says_it_is_an_ad(&format!("The Wanderers won 3-1 at home. {text}")));
+    check(&format!("{A}<p>{text}</p>"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
+}

@@ -1,5 +1,6 @@
 //! Pass 4, the block walk: leaf blocks in reading order; an ad label takes its ad along
-//! (`extents`), boilerplate lines and the feed's `remove_text` go, then trailing pitches.
+//! (`extents`), boilerplate lines and the feed's `remove_text` go, then trailing pitches and
+//! related-link lists.
 
 use std::collections::HashSet;
 
@@ -133,7 +134,7 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
         if read || starts_with_label(node) {
             removed.ads += 1;
             let (rule, why) = if read {
-                ("sponsor-read", "the publication's sponsor read (\"… is brought to you by …\")")
+                ("sponsor-read", "the publication's sponsor read (\"… is brought to you by …\", \"thanks to … for sponsoring this episode\")")
             } else {
                 ("ad-label", "begins with an ad label")
             };
@@ -166,6 +167,7 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
         i += 1;
     }
     trailing_pitches(doc, &blocks, &mut doomed, home_host.as_deref(), removed);
+    related_lists(doc, &blocks, &mut doomed, removed);
     // Labels that are not blocks of their own (`<div><span>Anzeige</span><img><p>…</p></div>`):
     // the outermost element holding just the label, with its small container if it has one.
     let inline_labels: Vec<NodeId> = doc
@@ -212,22 +214,76 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
 /// A block that is mostly links marked as tags (`rel="tag"`, the microformat blog engines
 /// write): "[tags: netneutrality, cluetrain]", whatever words lead it.
 fn tag_link_list(node: NodeRef<Node>) -> bool {
-    let (mut tagged, mut all) = (0usize, 0usize);
+    let (tagged, all) = link_letters(node, |e| {
+        e.attr("rel").is_some_and(|r| r.split_ascii_whitespace().any(|w| w.eq_ignore_ascii_case("tag")))
+    });
+    tagged > 0 && tagged * 2 >= all
+}
+
+/// Letters of a block inside links that `pick` accepts, and all its letters.
+fn link_letters(node: NodeRef<Node>, pick: impl Fn(&scraper::node::Element) -> bool) -> (usize, usize) {
+    let (mut linked, mut all) = (0usize, 0usize);
     for d in node.descendants() {
         if let Node::Text(t) = d.value() {
             let letters = t.chars().filter(|c| c.is_alphanumeric()).count();
             all += letters;
-            let in_tag = d.ancestors().take_while(|a| a.id() != node.id()).any(|a| {
-                a.value().as_element().is_some_and(|e| {
-                    e.name() == "a" && e.attr("rel").is_some_and(|r| r.split_ascii_whitespace().any(|w| w.eq_ignore_ascii_case("tag")))
-                })
-            });
-            if in_tag {
-                tagged += letters;
+            let in_link = d
+                .ancestors()
+                .take_while(|a| a.id() != node.id())
+                .any(|a| a.value().as_element().is_some_and(|e| e.name() == "a" && pick(e)));
+            if in_link {
+                linked += letters;
             }
         }
     }
-    tagged > 0 && tagged * 2 >= all
+    (linked, all)
+}
+
+/// Related links: a heading that announces them (`signals::is_related_heading`: "Related
+/// posts", "Articles en rapport", "Mehr zum Thema") and the run of short blocks under it that
+/// are mostly link text, one link per other article. Both go when the run has a link block;
+/// a heading over prose stays, and so does a run that is all of the item's text. Only the
+/// headings of generated lists: "Further reading" or "See also" are the author's own picks.
+fn related_lists(doc: &Html, blocks: &[BlockInfo], doomed: &mut HashSet<NodeId>, removed: &mut Removed) {
+    let live: Vec<&BlockInfo> = blocks.iter().filter(|b| b.text_len > 0 && !doomed.contains(&b.id)).collect();
+    let item_text: usize = live.iter().map(|b| b.text_len).sum();
+    let mut i = 0;
+    while i < live.len() {
+        let heading = live[i];
+        if heading.text_len > 60 || !is_related_heading(&heading.text(doc)) {
+            i += 1;
+            continue;
+        }
+        let mut end = i + 1;
+        let mut run_text = heading.text_len;
+        while let Some(b) = live.get(end) {
+            let node = doc.tree.get(b.id).expect("block");
+            let (linked, all) = link_letters(node, |_| true);
+            if b.text_len > 300 || all == 0 || linked * 10 < all * 7 {
+                break;
+            }
+            run_text += b.text_len;
+            end += 1;
+        }
+        // the heading labels the links, as an ad label its ad: the run may outweigh a teaser
+        // before it, but an item that is nothing but the list keeps it
+        if end == i + 1 || run_text == item_text {
+            i += 1;
+            continue;
+        }
+        let label = heading.text(doc);
+        removed.boilerplate += 1;
+        for b in &live[i..end] {
+            let why = if b.id == heading.id {
+                "a heading announcing related links".to_string()
+            } else {
+                format!("a related link under {label:?}")
+            };
+            note!(removed, doc, b.id, Kind::Boilerplate, "related", why);
+            doomed.insert(b.id);
+        }
+        i = end;
+    }
 }
 
 /// A trailing pitch names its subscription within this many blocks from the end.
@@ -282,7 +338,7 @@ pub(super) fn trailing_pitches(
             break;
         }
         named = named.or(word);
-        asks |= rules::PITCH_ASKS.iter().chain(rules::PITCH_ASKS_ONLY).any(|a| lower.contains(a));
+        asks |= asks_to_subscribe(node, &lower);
         run_text += b.text_len;
         run.push((b.id, signals));
     }
@@ -301,6 +357,33 @@ pub(super) fn trailing_pitches(
         note!(removed, doc, id, Kind::Boilerplate, "pitch", why);
         doomed.insert(id);
     }
+}
+
+/// Does a block ask the reader to subscribe, not merely use the word? An ask
+/// (`rules::PITCH_ASKS`, `PITCH_ASKS_ONLY`) counts when the block names a subscription
+/// (`rules::PITCH_NAMES`), when a link's text holds it ("Subscribe here"), or when it opens a
+/// sentence or clause, as an imperative does ("Sign up today", "Jetzt abonnieren", ", subscribe
+/// to…"), or follows a request's lead ("don't forget to subscribe", `rules::ASK_LEADS`). "The last step is to subscribe to the calendar" is a tutorial's step, not a pitch.
+fn asks_to_subscribe(node: NodeRef<Node>, lower: &str) -> bool {
+    let asks = || rules::PITCH_ASKS.iter().chain(rules::PITCH_ASKS_ONLY);
+    if !asks().any(|a| lower.contains(a)) {
+        return false;
+    }
+    if rules::PITCH_NAMES.iter().any(|n| lower.contains(n)) {
+        return true;
+    }
+    let in_link = node.descendants().filter(|d| d.value().as_element().is_some_and(|e| e.name() == "a")).any(|a| {
+        let text: String = a.descendants().filter_map(|d| d.value().as_text().map(|t| &**t)).collect();
+        let text = text.to_lowercase();
+        asks().any(|w| text.contains(w))
+    });
+    // the first three words of each sentence or clause
+    in_link
+        || lower.split(['.', '!', '?', ',', ';', ':', '\n', '|', '–', '—']).any(|clause| {
+            let head: Vec<&str> = clause.split_whitespace().take(3).collect();
+            let head = head.join(" ");
+            asks().any(|w| head.contains(w) || rules::ASK_LEADS.iter().any(|l| clause.contains(&format!("{l} {w}"))))
+        })
 }
 
 /// The ad that begins at `blocks[start]` (see `ad_run`; `mode` is its `labelled` and

@@ -26,6 +26,8 @@ pub(super) struct Rx {
     pub(super) sponsor_read: Regex,
     /// A URL written as text, with its host.
     pub(super) text_url: Regex,
+    /// `rules::RELATED_HEADING`.
+    pub(super) related_heading: Regex,
 }
 
 pub(super) fn rx() -> &'static Rx {
@@ -66,6 +68,7 @@ pub(super) fn rx() -> &'static Rx {
             )))
             .expect("sponsor read regex"),
             text_url: Regex::new(r"(?i)(?-u:\b)(?:https?://|www\.)([a-z0-9][a-z0-9.-]*\.[a-z]{2,})").expect("url regex"),
+            related_heading: Regex::new(rules::RELATED_HEADING).expect("related heading regex"),
         }
     })
 }
@@ -73,6 +76,12 @@ pub(super) fn rx() -> &'static Rx {
 /// Words that name a subscription: `rules::PITCH_NAMES` and `rules::PITCH_ASKS`.
 pub(super) fn pitch_words() -> impl Iterator<Item = &'static str> {
     rules::PITCH_NAMES.iter().chain(rules::PITCH_ASKS).copied()
+}
+
+/// Is this short line a heading that announces related links (`rules::RELATED_HEADING`)?
+pub(super) fn is_related_heading(text: &str) -> bool {
+    let t = text.trim_matches(|c: char| c.is_whitespace() || rules::LABEL_DECORATION.contains(&c) || c == ':');
+    t.len() <= 60 && rx().related_heading.is_match(&t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
 }
 
 /// Does the block's text begin like one of the long boilerplate lines (`rules::BOILERPLATE_STARTS`)?
@@ -130,7 +139,7 @@ pub(super) fn starts_with_sponsor_read(first_words: &str) -> bool {
 /// Could this block begin with a sponsor read? Its first word is one a read begins with
 /// (`rules::SPONSOR_READS`): cheap, so that most blocks skip `first_words` and the regex.
 pub(super) fn may_start_a_sponsor_read(node: NodeRef<Node>) -> bool {
-    const FIRST: &[&str] = &["the ", "this ", "today", "our ", "diese ", "die "];
+    const FIRST: &[&str] = &["the ", "this ", "today", "our ", "diese ", "die ", "thank", "many ", "big ", "special ", "a big "];
     node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim_start()).find(|t| !t.is_empty()).is_some_and(
         |t| FIRST.iter().any(|f| t.len() >= f.len() && t.as_bytes()[..f.len()].eq_ignore_ascii_case(f.as_bytes())),
     )
