@@ -347,26 +347,36 @@ impl Learned {
             let as_words = |ids: &[Option<u32>]| -> Vec<Option<String>> {
                 ids.iter().map(|id| id.map(|id| interner.words[id as usize].to_string())).collect()
             };
-            let widespread: Vec<(Vec<Option<String>>, (usize, &str))> = counted
+            // every line of the fetch as its words, to know a stretch that is a line of its own
+            let whole_lines: FxHashSet<&[u32]> = lines.iter().flatten().map(|(w, _)| w.as_slice()).collect();
+            let widespread: Vec<(Vec<Option<String>>, (usize, &str, bool))> = counted
                 .into_values()
                 .filter(|(count, _, _)| widespread(*count))
-                .map(|(count, _, (i, l, r))| (as_words(&shapes[i][l][r]), (count, lines[i][l].1)))
+                .map(|(count, _, (i, l, r))| {
+                    let ids = &shapes[i][l][r];
+                    let literal: Option<Vec<u32>> = ids.iter().copied().collect();
+                    let whole = literal.is_some_and(|w| whole_lines.contains(w.as_slice()));
+                    (as_words(ids), (count, lines[i][l].1, whole))
+                })
                 .collect();
-            // Only the longest: "comment on" is learned, not also "comment" beside it.
+            // Only the longest: "comment on" is learned, not also "comment" beside it. A
+            // line that is all of a template's words and nothing else stays a template of its
+            // own even inside a longer one: the last line of a report written in lines is
+            // also part of the paragraph's shape, and it is that line that is cut.
             let text = |w: &[Option<String>]| {
                 format!(" {} ", w.iter().map(|w| w.as_deref().unwrap_or("*")).collect::<Vec<_>>().join(" "))
             };
-            let mut learned: Vec<(Vec<Option<String>>, (usize, &str))> = widespread
+            let mut learned: Vec<(Vec<Option<String>>, (usize, &str, bool))> = widespread
                 .iter()
-                .filter(|(a, (ca, _))| {
+                .filter(|(a, (ca, _, whole))| {
                     let ta = text(a);
-                    !widespread.iter().any(|(b, (cb, _))| b.len() > a.len() && cb >= ca && text(b).contains(&ta))
+                    *whole || !widespread.iter().any(|(b, (cb, _, _))| b.len() > a.len() && cb >= ca && text(b).contains(&ta))
                 })
                 .cloned()
                 .collect();
             learned.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(&b.0)));
             learned.truncate(MAX_TEMPLATES);
-            for (words, (_, raw)) in learned {
+            for (words, (_, raw, _)) in learned {
                 if let Some(mut t) = Template::new(words) {
                     if !templates.iter().any(|o| o.pattern == t.pattern) {
                         t.sample = raw.chars().take(100).collect();

@@ -129,6 +129,32 @@ fn a_templated_sentence_inside_the_article_stays() {
     }
 }
 
+/// A report written as lines (`<br>`, no paragraphs, no sentence ends) whose last line is the
+/// same in every item: that line is the feed's footer and goes; the lines above it, each a
+/// field filled in per item, stay.
+#[test]
+fn a_footer_line_after_a_line_break_is_learned() {
+    const PLACES: &[&str] = &["Elingasse", "Birkfelder Straße", "Hauptplatz", "Gleisdorfer Straße", "Am Sturzgraben"];
+    let item = |n: usize| {
+        (
+            format!("Einsatz {n}"),
+            format!(
+                "Einsatzort: Weiz, {}<br />\n\t\tAlarmierung: Sirene {n}<br />\n\t\t\
+                 Weitere Informationen und Details zu diesem Einsatz finden Sie auf unserer Website",
+                PLACES[n % PLACES.len()]
+            ),
+        )
+    };
+    let o = Origin::start();
+    o.serve("/e.xml", Route::feed(rss(&(1..=5).map(item).collect::<Vec<_>>()), RSS));
+    let ws = Workspace::with_feeds(&[("e", &o.url("/e.xml"))]);
+    ws.fetch(0);
+    for (title, html) in exported(&ws, "e") {
+        assert!(!html.contains("Weitere Informationen"), "{title}: {html}");
+        assert!(html.contains("Einsatzort: Weiz") && html.contains("Alarmierung: Sirene"), "{title}: {html}");
+    }
+}
+
 /// A publisher's own promotions share a title prefix and sell (tickets, a discount): learned
 /// for the feed, dropped (`ads = "drop"`, the default), and a later one is dropped too. An
 /// item with the prefix that sells nothing stays, and so do the feed's other posts.

@@ -75,19 +75,26 @@ fn last_sentence(doc: &Html, root: NodeId, cut: TailCut) -> Option<(NodeId, Node
     // The last block in document order is a leaf (a block inside it would come after it);
     // a body of inline content only (a teaser without <p>) is its own block.
     let block = doc.tree.get(root)?.descendants().skip(1).filter(|n| is_block(*n)).last().map_or(root, |n| n.id());
-    let texts: Vec<(NodeId, &str)> = doc
+    // A `<br>` is the line break the plain text has there ("\n"); the source's own line
+    // breaks inside text are spaces, as a reader sees them (same byte length: offsets hold).
+    let texts: Vec<(NodeId, std::borrow::Cow<str>)> = doc
         .tree
         .get(block)?
         .descendants()
-        .filter_map(|d| d.value().as_text().map(|t| (d.id(), &**t)))
+        .filter_map(|d| match d.value() {
+            Node::Text(t) if t.contains('\n') => Some((d.id(), t.replace('\n', " ").into())),
+            Node::Text(t) => Some((d.id(), (&**t).into())),
+            Node::Element(e) if e.name() == "br" => Some((d.id(), "\n".into())),
+            _ => None,
+        })
         .collect();
-    let (k, offset) = cut.start(&texts.iter().map(|(_, t)| *t).collect::<Vec<_>>())?;
+    let (k, offset) = cut.start(&texts.iter().map(|(_, t)| &**t).collect::<Vec<_>>())?;
     Some((block, texts[k].0, offset))
 }
 
 /// Where the last sentence of a text given in pieces begins: the piece and byte offset right
 /// after the last sentence end (". ", "! ", "? ", "… ", also before closing quotes or brackets:
-/// `rant)." [Link]`) that has text after it, at most `TAIL_MAX` characters of it. The one rule
+/// `rant)." [Link]`) or line break (`<br>`, "\n" in the plain text) that has text after it, at most `TAIL_MAX` characters of it. The one rule
 /// for the tail of a DOM block and of a plain-text paragraph (`clean::learn`).
 fn last_sentence_start(pieces: &[&str]) -> Option<(usize, usize)> {
     const CLOSERS: &[char] = &['"', '”', '’', '\'', ')', ']', '»'];
@@ -96,7 +103,7 @@ fn last_sentence_start(pieces: &[&str]) -> Option<(usize, usize)> {
     let mut closers = 0usize; // bytes of closing marks right after the position, in this piece
     for (k, t) in pieces.iter().enumerate().rev() {
         for (i, c) in t.char_indices().rev() {
-            if matches!(c, '.' | '!' | '?' | '…') && seen > 0 && next_is_space {
+            if (matches!(c, '.' | '!' | '?' | '…') && next_is_space || c == '\n') && seen > 0 {
                 return Some((k, i + c.len_utf8() + closers));
             }
             if CLOSERS.contains(&c) && next_is_space {
@@ -176,16 +183,21 @@ fn trailing_brackets_start(pieces: &[&str]) -> Option<(usize, usize)> {
     None
 }
 
-/// The text pieces of a block from `node` at `offset` on: the tail and what holds it.
+/// The text pieces of a block from `node` at `offset` on (`node` is a text node, or the
+/// `<br>` the tail follows): the tail and what holds it.
 fn tail_pieces(doc: &Html, block: NodeId, node: NodeId, offset: usize) -> Vec<(NodeRef<'_, Node>, &str)> {
     let mut out = Vec::new();
     let mut started = false;
     for d in doc.tree.get(block).into_iter().flat_map(|b| b.descendants()) {
-        let Some(t) = d.value().as_text() else { continue };
         if d.id() == node {
             started = true;
-            out.push((d, t.get(offset..).unwrap_or("")));
-        } else if started {
+            if let Some(t) = d.value().as_text() {
+                out.push((d, t.get(offset..).unwrap_or("")));
+            }
+            continue;
+        }
+        let Some(t) = d.value().as_text() else { continue };
+        if started {
             out.push((d, &**t));
         }
     }
