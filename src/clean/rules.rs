@@ -61,7 +61,9 @@ pub const RELATED_HEADING: &str = concat!(
     r"verwandte (?:artikel|beiträge|themen)|ähnliche (?:artikel|beiträge)|auch interessant|zum thema|",
     r"artículos relacionados|noticias relacionadas|te puede interesar|leer también|",
     r"articoli correlati|leggi anche|potrebbe interessarti|leia também|artigos relacionados|notícias relacionadas|",
-    r"lees ook|gerelateerde artikelen|relaterade artiklar|läs också|czytaj (?:także|też)|powiązane artykuły)$",
+    r"lees ook|gerelateerde artikelen|relaterade artiklar|läs också|czytaj (?:także|też)|powiązane artykuły|",
+    // the share row's heading, whose list is of share links
+    r"share this(?: post| article| story)?|share|teilen|diesen (?:artikel|beitrag) teilen|partager(?: cet article)?|compartir|condividi)$",
 );
 
 /// A short line that begins with one of these names the sponsor of what follows ("Sponsored by
@@ -299,13 +301,74 @@ pub const BOILERPLATE_PATTERNS: &[(&str, &str)] = &[
     ),
     (
         "a \"read the rest\" teaser line",
-        r"(?i)^\W*(?:read the rest(?: of(?: [^\s.!?]+){1,5})?|continued? reading(?: [^\s.!?]+){1,8}|\[\s*(?:more|mehr|plus|más|meer)\s*\])\W*(?:\.\.\.|…)?\W*$",
+        r"(?i)^\W*(?:read the rest(?: of(?: [^\s.!?]+){1,5})?|continued? reading(?: [^\s.!?]+){1,8}|\[\s*(?:more|mehr|plus|más|meer|…|\.\.\.)\s*\])\W*(?:\.\.\.|…)?\W*$",
     ),
+    (
+        "a Medium footer",
+        r"(?i)^.{1,300}\bwas originally published in\b.{1,120}\bon medium, where people are continuing the conversation by highlighting and responding to this story\.?$",
+    ),
+    (
+        "an \"originally appeared on\" footer",
+        r"(?i)^(?:this (?:post|article|story|piece|essay|interview) )?(?:originally|first) (?:appeared|ran) (?:on|in|at) .{1,80}\.?$",
+    ),
+    (
+        "a newsletter's subscribe footer",
+        r"(?i)^thanks for reading .{1,80}?[!.]? subscribe for free to receive new posts(?: and support (?:my|our) work)?\.?$",
+    ),
+    (
+        "a share or subscribe button",
+        r"(?i)^\W*(?:subscribe now|leave a comment|share this (?:post|article|story)|share|give a gift subscription|upgrade to paid|like loading\W*|like this|share this|teilen|diesen (?:artikel|beitrag) teilen|partager(?: cet article)?|compartir|condividi)\s*:?\s*$",
+    ),
+    (
+        "a \"follow us\" line",
+        r"(?i)^\W*(?:(?:and )?don['’]?t forget to )?(?:follow (?:us|me)|folgen sie uns|folge uns|suivez-nous|síguenos|seguici) (?:on|auf|sur|en|su) [^.!?]{1,80}[.!]?$",
+    ),
+    (
+        "a \"posted in … | comments\" line",
+        r"(?i)^(?:this entry was )?posted (?:in|under) [^.!?]{1,200}?(?:\|\s*(?:\d+|no|one) comments?\W*|\.\s*bookmark the permalink\.?)$",
+    ),
+    (
+        "a request for support",
+        r"(?i)^(?:if you (?:enjoyed|liked|like|enjoy|found) (?:this|my|our) [^.!?]{0,40}?,? )?(?:please )?(?:consider )?(?:support(?:ing)? (?:me|us|this (?:blog|site|newsletter|podcast)|my work|our work) (?:on|via|at) (?:patreon|ko-fi|buy me a coffee|substack|steady|liberapay)|becom(?:e|ing) a (?:patron|supporter|paid subscriber))[^.!?]{0,60}[.!]?$",
+    ),
+    (
+        "a copyright line",
+        r"(?i)^\W*(?:copyright\s*(?:©|\(c\)|\d{4})[^!?]{0,120}|[^!?]{0,120}\b(?:all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|tutti i diritti riservati))\.?\s*$",
+    ),
+];
+
+/// How a boilerplate line that begins with the item's own words ends (a Medium footer begins
+/// with the title): blocks that end so are tested against the patterns too. Lowercase.
+pub const BOILERPLATE_ENDS: &[&str] = &[
+    "responding to this story.",
+    "responding to this story",
+    "all rights reserved.",
+    "all rights reserved",
+    "alle rechte vorbehalten.",
+    "tous droits réservés.",
+    "bookmark the permalink.",
 ];
 
 /// How a long boilerplate line (one of `BOILERPLATE_PATTERNS` that is not a short "read more")
 /// begins: blocks that start otherwise are not tested against the patterns at all.
 pub const BOILERPLATE_STARTS: &[&str] = &[
+    "thanks for reading",
+    "follow ",
+    "don't forget",
+    "don’t forget",
+    "and don't",
+    "and don’t",
+    "folge",
+    "suivez",
+    "síguenos",
+    "seguici",
+    "if you",
+    "please",
+    "consider",
+    "support",
+    "becom",
+    "copyright",
+    "first ",
     "the post",
     "der beitrag",
     "l'article",
@@ -444,6 +507,11 @@ pub const PITCH_NAMES: &[&str] = &["newsletter", "börsenbrief", "subscription"]
 /// Words that ask the reader to subscribe: they name a subscription too (see `PITCH_NAMES`),
 /// and a trailing pitch has one of them, or of `PITCH_ASKS_ONLY`, somewhere.
 pub const PITCH_ASKS: &[&str] = &[
+    "get our newsletter",
+    "get the newsletter",
+    "join our newsletter",
+    "join our mailing list",
+    "join the mailing list",
     "abonnier",
     "subscribe",
     "sign up",

@@ -829,3 +829,34 @@ fn thanks_for_sponsoring_the_episode_is_a_sponsor_read() {
     assert!(!says_it_is_an_ad(&format!("The Wanderers won 3-1 at home. {text}")));
     check(&format!("{A}<p>{text}</p>"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
 }
+
+/// The footers and buttons the big platforms put under every post (Medium, Substack,
+/// WordPress, a copyright line, "follow us"), and their traps: the same words inside a
+/// sentence of the article.
+#[test]
+fn platform_footers_go() {
+    for junk in [
+        "<p><a href=\"https://medium.com/p/abc\">Budget</a> was originally published in <a href=\"https://medium.com/pub\">City Desk</a> on Medium, where people are continuing the conversation by highlighting and responding to this story.</p>",
+        "<p>Thanks for reading City Notes! Subscribe for free to receive new posts and support my work.</p>",
+        "<p><a href=\"https://citynotes.substack.com/subscribe\">Subscribe now</a></p><p><a href=\"https://citynotes.substack.com/p/x/comments\">Leave a comment</a></p>",
+        "<p>This article originally appeared on <a href=\"https://other.example.org/x\">Other News</a>.</p>",
+        "<p>Follow us on <a href=\"https://social.example.com/citydesk\">Mastodon</a> and <a href=\"https://video.example.com/citydesk\">PeerTube</a>.</p>",
+        "<p>Like this:</p><p>Like Loading...</p>",
+        "<p>Share this:</p><ul><li><a href=\"https://social.example.com/share?url=x\">Mastodon</a></li></ul>",
+        "<p>Posted in <a href=\"https://news.example.org/cat/politics\">Politics</a> | <a href=\"https://news.example.org/2026/story#comments\">3 Comments &raquo;</a></p>",
+        "<p>This entry was posted in <a href=\"https://news.example.org/cat/news\">News</a> and tagged <a href=\"https://news.example.org/tag/budget\">budget</a>. Bookmark the <a href=\"https://news.example.org/2026/story\">permalink</a>.</p>",
+        "<p>If you enjoyed this post, please consider <a href=\"https://patrons.example.com/x\">supporting me on Patreon</a>.</p>",
+        "<p>Copyright &copy; 2026 City Blog. All rights reserved.</p>",
+        "<p>[&#8230;]</p>",
+        "<p>Want more stories like this? <a href=\"https://news.example.org/newsletter\">Get our newsletter</a>.</p>",
+    ] {
+        check(&format!("{A}{junk}"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
+    }
+    for kept in [
+        "Copyright law is changing, and the new rules apply to every archive in the country.",
+        "The band thanked its fans and asked them to follow the tour on the radio.",
+        "Readers were asked whether they would share a car with a neighbour.",
+    ] {
+        check(&format!("{A}<p>{kept}</p>"), &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {kept}"));
+    }
+}

@@ -71,7 +71,8 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
         .map(|id| {
             let text_len = stats[&id].text_len;
             let node = doc.tree.get(id).expect("block");
-            let candidate = text_len <= TINY_BLOCK || (text_len < SHORT_BLOCK && starts_like_boilerplate(node));
+            let candidate = text_len <= TINY_BLOCK
+                || (text_len < SHORT_BLOCK && (starts_like_boilerplate(node) || ends_like_boilerplate(node)));
             let text = candidate.then(|| text_of(node));
             let foreign_link = text_len > SHORT_BLOCK
                 && node.descendants().any(|d| {
@@ -245,8 +246,9 @@ fn link_letters(node: NodeRef<Node>, pick: impl Fn(&scraper::node::Element) -> b
 /// a heading over prose stays, and so does a run that is all of the item's text. Only the
 /// headings of generated lists: "Further reading" or "See also" are the author's own picks.
 fn related_lists(doc: &Html, blocks: &[BlockInfo], doomed: &mut HashSet<NodeId>, removed: &mut Removed) {
-    let live: Vec<&BlockInfo> = blocks.iter().filter(|b| b.text_len > 0 && !doomed.contains(&b.id)).collect();
-    let item_text: usize = live.iter().map(|b| b.text_len).sum();
+    // a share heading ("Share this:") may be gone already as a button: its list goes with it
+    let live: Vec<&BlockInfo> = blocks.iter().filter(|b| b.text_len > 0).collect();
+    let item_text: usize = live.iter().filter(|b| !doomed.contains(&b.id)).map(|b| b.text_len).sum();
     let mut i = 0;
     while i < live.len() {
         let heading = live[i];
@@ -255,25 +257,27 @@ fn related_lists(doc: &Html, blocks: &[BlockInfo], doomed: &mut HashSet<NodeId>,
             continue;
         }
         let mut end = i + 1;
-        let mut run_text = heading.text_len;
+        let kept = |b: &BlockInfo| if doomed.contains(&b.id) { 0 } else { b.text_len };
+        let mut run_text = kept(heading);
         while let Some(b) = live.get(end) {
             let node = doc.tree.get(b.id).expect("block");
             let (linked, all) = link_letters(node, |_| true);
             if b.text_len > 300 || all == 0 || linked * 10 < all * 7 {
                 break;
             }
-            run_text += b.text_len;
+            run_text += kept(b);
             end += 1;
         }
         // the heading labels the links, as an ad label its ad: the run may outweigh a teaser
         // before it, but an item that is nothing but the list keeps it
-        if end == i + 1 || run_text == item_text {
+        if end == i + 1 || run_text >= item_text {
             i += 1;
             continue;
         }
         let label = heading.text(doc);
         removed.boilerplate += 1;
-        for b in &live[i..end] {
+        let fresh: Vec<&BlockInfo> = live[i..end].iter().copied().filter(|b| !doomed.contains(&b.id)).collect();
+        for b in fresh {
             let why = if b.id == heading.id {
                 "a heading announcing related links".to_string()
             } else {

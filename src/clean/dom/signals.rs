@@ -100,6 +100,17 @@ pub(super) fn starts_like_boilerplate(node: NodeRef<Node>) -> bool {
     })
 }
 
+/// Does the block's text end like one of the boilerplate lines that begin with the item's own
+/// words (`rules::BOILERPLATE_ENDS`)? Cheap: looks at the last text only.
+pub(super) fn ends_like_boilerplate(node: NodeRef<Node>) -> bool {
+    let Some(last) = node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim_end()).filter(|t| !t.is_empty()).last()
+    else {
+        return false;
+    };
+    let tail: String = last.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().flat_map(char::to_lowercase).collect();
+    rules::BOILERPLATE_ENDS.iter().any(|e| tail.ends_with(e))
+}
+
 /// Is this text an ad label standing alone (decorations allowed), or a short line naming the
 /// sponsor of what follows ("Sponsored by ACME")?
 pub fn is_ad_label(text: &str) -> bool {
