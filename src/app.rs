@@ -74,7 +74,9 @@ pub async fn run(cli: Cli) -> Result<Exit, AppError> {
             let feed = feed.map(|name| feed_rules(&cli.config, &name)).transpose()?;
             clean_cmd(base_url.as_ref(), format, explain, feed.as_ref(), cli.quiet, file.as_deref())
         }
-        Command::Extract { format, base_url, trace, input } => extract_cmd(format, base_url, trace, input.as_deref()).await,
+        Command::Extract { format, base_url, trace, input } => {
+            extract_cmd(format, base_url, trace, input.as_deref()).await
+        }
         Command::Check => check(&cli.config),
         Command::Stats => stats(&cli.config),
         Command::Serve { listen, role } => serve(&cli.config, listen, role).await,
@@ -90,7 +92,13 @@ pub async fn run(cli: Cli) -> Result<Exit, AppError> {
 }
 
 /// `feedscrub add`: discovers the feed (`discover`), appends it, says what it found.
-async fn add(config: &Path, url: &url::Url, name: Option<&str>, full_text: bool, pick: Option<usize>) -> Result<Exit, AppError> {
+async fn add(
+    config: &Path,
+    url: &url::Url,
+    name: Option<&str>,
+    full_text: bool,
+    pick: Option<usize>,
+) -> Result<Exit, AppError> {
     use crate::discover::{append_feed, discover, Discovery};
     if !matches!(url.scheme(), "http" | "https") {
         return Err(AppError::Usage(format!("{url}: only http(s) addresses can be added")));
@@ -141,7 +149,8 @@ async fn add(config: &Path, url: &url::Url, name: Option<&str>, full_text: bool,
 /// `feedscrub remove NAME`: takes the feed's table out of the config.
 fn remove(config: &Path, name: &str) -> Result<Exit, AppError> {
     let (_, text) = Config::read(config)?;
-    let new_text = crate::discover::remove_feed(&text, name).map_err(|e| AppError::Usage(format!("{}: {e}", config.display())))?;
+    let new_text =
+        crate::discover::remove_feed(&text, name).map_err(|e| AppError::Usage(format!("{}: {e}", config.display())))?;
     write_config(config, &new_text)?;
     print_stdout(&format!(
         "removed {name} from {}; its stored items stay in the store and leave the outputs; a running `feedscrub serve` takes it up on SIGHUP\n",
@@ -385,7 +394,11 @@ async fn extract_cmd(
         let mut out = String::new();
         for (step, html) in steps.iter().map(|(s, h)| (*s, h.as_str())).chain([("cleaned", cleaned.html.as_str())]) {
             let text = text::html_to_text(html);
-            let _ = writeln!(out, "== {step} ({} characters of text)\n{text}", text.chars().filter(|c| !c.is_whitespace()).count());
+            let _ = writeln!(
+                out,
+                "== {step} ({} characters of text)\n{text}",
+                text.chars().filter(|c| !c.is_whitespace()).count()
+            );
         }
         print_stdout(&out)?;
         return Ok(Exit::Success);
@@ -508,8 +521,7 @@ async fn serve(config: &Path, listen: Option<std::net::SocketAddr>, role: crate:
         Role::Worker => crate::server::worker_router(state.clone()),
         Role::All | Role::Web => crate::server::router(state.clone()),
     };
-    crate::server::serve(listener, routes, stop_rx, crate::server::Limits::from_env())
-        .await;
+    crate::server::serve(listener, routes, stop_rx, crate::server::Limits::from_env()).await;
     if let Some(done) = scheduler {
         let _ = done.await;
     }

@@ -375,8 +375,7 @@ impl Config {
         if names.is_empty() {
             return Ok(self.feeds.iter().collect());
         }
-        let unknown: Vec<&str> =
-            names.iter().filter(|n| self.feed_index(n).is_none()).map(String::as_str).collect();
+        let unknown: Vec<&str> = names.iter().filter(|n| self.feed_index(n).is_none()).map(String::as_str).collect();
         if !unknown.is_empty() {
             return Err(format!(
                 "unknown feed name(s) {} in {} (known: {})",
@@ -436,7 +435,12 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
         s.db = dir.join(db);
     }
     if let Some(b) = raw.store.and_then(|v| {
-        value(&v, "settings.store", |t| Backend::parse(t).ok_or_else(|| format!("must be \"sled\", \"redb\" or \"postgres\", got {t:?}")), p)
+        value(
+            &v,
+            "settings.store",
+            |t| Backend::parse(t).ok_or_else(|| format!("must be \"sled\", \"redb\" or \"postgres\", got {t:?}")),
+            p,
+        )
     }) {
         s.store = Some(b);
     }
@@ -444,7 +448,20 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
         s.database_url = Some(u.to_string());
     }
     if let Some(d) = raw.lease.and_then(|v| {
-        value(&v, "settings.lease", |t| parse_duration(t).and_then(|d| if d < Duration::from_secs(1) { Err("must be at least 1s".to_string()) } else { Ok(d) }), p)
+        value(
+            &v,
+            "settings.lease",
+            |t| {
+                parse_duration(t).and_then(|d| {
+                    if d < Duration::from_secs(1) {
+                        Err("must be at least 1s".to_string())
+                    } else {
+                        Ok(d)
+                    }
+                })
+            },
+            p,
+        )
     }) {
         s.lease = d;
     }
@@ -610,7 +627,8 @@ fn validate_feed(raw: RawFeed, i: usize, dir: &Path, settings: &Settings, p: &mu
         .retain_days
         .and_then(|c| count(&c, &format!("feed[{i}].retain_days"), 36_500, p))
         .map_or(settings.retain_days, |n| n.get() as u32);
-    let tls_insecure = raw.tls_insecure.and_then(|v| boolean(&v, &format!("feed[{i}].tls_insecure"), p)).unwrap_or(false);
+    let tls_insecure =
+        raw.tls_insecure.and_then(|v| boolean(&v, &format!("feed[{i}].tls_insecure"), p)).unwrap_or(false);
     let full_text = raw.full_text.and_then(|v| boolean(&v, &format!("feed[{i}].full_text"), p)).unwrap_or(false);
     if p.list.len() > before {
         return None;

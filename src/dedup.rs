@@ -222,10 +222,11 @@ mod tests {
     /// them one key, and all but one item were dropped as duplicates.
     #[test]
     fn links_that_differ_only_in_their_fragment_keep_it() {
-        let urls: Vec<Url> = ["https://m.example/index.shtml#a", "https://m.example/index.shtml#b", "https://m.example/x#top"]
-            .iter()
-            .map(|u| Url::parse(u).unwrap())
-            .collect();
+        let urls: Vec<Url> =
+            ["https://m.example/index.shtml#a", "https://m.example/index.shtml#b", "https://m.example/x#top"]
+                .iter()
+                .map(|u| Url::parse(u).unwrap())
+                .collect();
         let links: Vec<Option<&Url>> = urls.iter().map(Some).chain([None]).collect();
         let keys = canonical_keys(&links);
         assert_eq!(keys[0].as_deref(), Some("m.example/index.shtml#a"));

@@ -8,9 +8,9 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
 use encoding_rs::{Encoding, REPLACEMENT, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 use feed_rs::model::{Entry, Feed, Text};
+use regex::Regex;
 
 use crate::clean::text::looks_like_html;
 use crate::model::{Body, FeedMeta, RawItem};
@@ -279,7 +279,9 @@ fn atom03<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> 
         Regex::new(r#"<(content|summary|title|subtitle|rights|info)(\s[^>]*?)?(/?)>"#).expect("atom 0.3 regex")
     });
     let mut out = text.replace(NS03, "http://www.w3.org/2005/Atom");
-    for (old, new) in [("issued", "published"), ("modified", "updated"), ("tagline", "subtitle"), ("copyright", "rights")] {
+    for (old, new) in
+        [("issued", "published"), ("modified", "updated"), ("tagline", "subtitle"), ("copyright", "rights")]
+    {
         out = out.replace(&format!("<{old}>"), &format!("<{new}>")).replace(&format!("</{old}>"), &format!("</{new}>"));
         out = out.replace(&format!("<{old} "), &format!("<{new} "));
     }
@@ -303,7 +305,8 @@ fn atom03<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> 
             };
             // the other attributes (xml:base, xml:lang…) stay; mode and type are replaced
             static ATTR: OnceLock<Regex> = OnceLock::new();
-            let drop = ATTR.get_or_init(|| Regex::new(r#"\s(?:mode|type)\s*=\s*(?:"[^"]*"|'[^']*')"#).expect("attr regex"));
+            let drop =
+                ATTR.get_or_init(|| Regex::new(r#"\s(?:mode|type)\s*=\s*(?:"[^"]*"|'[^']*')"#).expect("attr regex"));
             format!("<{} type=\"{kind}\"{}{}>", &c[1], drop.replace_all(attrs, ""), &c[3])
         })
         .into_owned()

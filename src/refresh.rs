@@ -460,7 +460,14 @@ fn process_all(
         let title = raw.title.clone().unwrap_or_default();
         if let Some(re) = feed.drop_items.iter().find(|re| re.is_match(&title)) {
             counts.ads_dropped += 1;
-            note_ad_item(&mut state, now, &title, link_url.as_ref(), format!("drop_items: the title matches {:?}", re.as_str()), "dropped");
+            note_ad_item(
+                &mut state,
+                now,
+                &title,
+                link_url.as_ref(),
+                format!("drop_items: the title matches {:?}", re.as_str()),
+                "dropped",
+            );
             continue;
         }
         let base = link_url.clone().or_else(|| site.clone());
@@ -503,7 +510,12 @@ fn process_all(
                     if let Some(c) = cleaned.as_mut() {
                         c.removed.log.insert(
                             0,
-                            crate::clean::Removal { kind: crate::clean::Kind::Ad, rule: "ad-item", why, what: String::new() },
+                            crate::clean::Removal {
+                                kind: crate::clean::Kind::Ad,
+                                rule: "ad-item",
+                                why,
+                                what: String::new(),
+                            },
                         );
                     }
                 }
@@ -908,9 +920,8 @@ fn note_ad_item(state: &mut FeedState, now: DateTime<Utc>, title: &str, link: Op
     if state.ad_items.iter().any(|a| a.title == title && a.link == link) {
         return;
     }
-    state.ad_items.insert(
-        0,
-        crate::model::AdItem { seen: now, title: title.to_string(), link, why, action: action.to_string() },
-    );
+    state
+        .ad_items
+        .insert(0, crate::model::AdItem { seen: now, title: title.to_string(), link, why, action: action.to_string() });
     state.ad_items.truncate(crate::model::AD_ITEMS_KEPT);
 }

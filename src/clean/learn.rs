@@ -167,9 +167,7 @@ fn tail_skeleton(text: &str) -> Option<(String, TailCut)> {
     } else {
         &[TailCut::Brackets, TailCut::Sentence]
     };
-    cuts.iter()
-        .copied()
-        .find_map(|cut| tail_of(text, cut).and_then(skeleton).map(|s| (s, cut)))
+    cuts.iter().copied().find_map(|cut| tail_of(text, cut).and_then(skeleton).map(|s| (s, cut)))
 }
 
 /// The punctuation skeleton of a tail that is a list of links glued to the last sentence: its
@@ -251,7 +249,10 @@ impl<'a> Interner<'a> {
     /// A template's words as ids (`None` inside for a word no line of the fetch has: then no
     /// line can match it).
     fn template(&self, t: &Template) -> Option<Vec<Option<u32>>> {
-        t.words.iter().map(|w| w.as_ref().map_or(Some(None), |w| self.ids.get(w.as_str()).map(|id| Some(*id)))).collect()
+        t.words
+            .iter()
+            .map(|w| w.as_ref().map_or(Some(None), |w| self.ids.get(w.as_str()).map(|id| Some(*id))))
+            .collect()
     }
 }
 
@@ -370,7 +371,10 @@ impl Learned {
                 .iter()
                 .filter(|(a, (ca, _, whole))| {
                     let ta = text(a);
-                    *whole || !widespread.iter().any(|(b, (cb, _, _))| b.len() > a.len() && cb >= ca && text(b).contains(&ta))
+                    *whole
+                        || !widespread
+                            .iter()
+                            .any(|(b, (cb, _, _))| b.len() > a.len() && cb >= ca && text(b).contains(&ta))
                 })
                 .cloned()
                 .collect();
@@ -411,7 +415,8 @@ impl Learned {
         }
         let mut skeletons: FxHashMap<String, usize> =
             skeleton_seen.iter().filter(|(_, count)| widespread(**count)).map(|(s, c)| (s.clone(), *c)).collect();
-        let stored_skeletons: Vec<Learnt> = stored.templates.iter().filter(|t| is_skeleton(&t.pattern)).cloned().collect();
+        let stored_skeletons: Vec<Learnt> =
+            stored.templates.iter().filter(|t| is_skeleton(&t.pattern)).cloned().collect();
         for s in &stored_skeletons {
             skeletons.entry(s.pattern.clone()).or_insert(s.items as usize);
         }
@@ -427,7 +432,8 @@ impl Learned {
     pub fn strip(&self, c: Cleaned) -> Cleaned {
         // A line of this fetch is known by its hash; another (`clean --feed`, one item) is read.
         let template_line = |l: &str| {
-            self.matched.contains(&line_hash(l)) || (self.items == 0 && self.templates.iter().any(|t| t.matches(&words(l))))
+            self.matched.contains(&line_hash(l))
+                || (self.items == 0 && self.templates.iter().any(|t| t.matches(&words(l))))
         };
         let could = c.blocks.iter().any(|h| self.repeated.contains_key(h))
             || (!self.templates.is_empty() && lines_of(&c.text).any(template_line));
@@ -459,7 +465,10 @@ impl Learned {
             }
             // a link list: mostly link text, in the shape most items end with
             let s = skeleton(tail).filter(|s| links >= 0.5 && self.skeletons.contains_key(s))?;
-            Some(("tail", format!("a list of links that ends {} of the feed's {} items ({s})", self.skeletons[&s], self.items)))
+            Some((
+                "tail",
+                format!("a list of links that ends {} of the feed's {} items ({s})", self.skeletons[&s], self.items),
+            ))
         }) {
             None => c,
             Some((html, more)) => self.restore(c, &html, more),
@@ -519,7 +528,10 @@ impl Learned {
             // Where furniture stands, or anywhere for a long template that is nearly all its
             // own words (a subscribe box, a sponsor read the feed repeats between its stories).
             let long = t.literals >= STRONG_WORDS
-                && blocks[i].line.as_deref().is_some_and(|l| words(l).len().saturating_sub(t.literals) * 4 < t.literals);
+                && blocks[i]
+                    .line
+                    .as_deref()
+                    .is_some_and(|l| words(l).len().saturating_sub(t.literals) * 4 < t.literals);
             if repeated[i] || !(i >= tail_start || (i < head && t.literals >= 2) || long) {
                 continue;
             }
@@ -558,7 +570,12 @@ impl Learned {
         }
         for (pattern, count) in &self.skeletons {
             if !kept.iter().any(|k| &k.pattern == pattern) {
-                kept.push(Learnt { pattern: pattern.clone(), sample: pattern.clone(), items: *count as u32, missed: 0 });
+                kept.push(Learnt {
+                    pattern: pattern.clone(),
+                    sample: pattern.clone(),
+                    items: *count as u32,
+                    missed: 0,
+                });
             }
         }
         rules.templates = widest(kept);
@@ -707,7 +724,9 @@ impl Promos {
         for (a, count, sample) in &self.learned {
             match kept.iter_mut().find(|k| &k.pattern == a) {
                 Some(k) => k.items = k.items.max(*count as u32),
-                None => kept.push(Learnt { pattern: a.clone(), sample: sample.clone(), items: *count as u32, missed: 0 }),
+                None => {
+                    kept.push(Learnt { pattern: a.clone(), sample: sample.clone(), items: *count as u32, missed: 0 })
+                }
             }
         }
         rules.promos = widest(kept);
@@ -725,7 +744,10 @@ mod tests {
     #[test]
     fn promo_affixes_are_learned_from_offers_that_share_a_title() {
         let items = [
-            ("The line-up for dConstruct 2022 …revealed!", "Names of the speakers. Get your ticket now, early bird price ends soon."),
+            (
+                "The line-up for dConstruct 2022 …revealed!",
+                "Names of the speakers. Get your ticket now, early bird price ends soon.",
+            ),
             ("Notes on a quiet week", "I read a book and walked the dog."),
             ("The line-up for dConstruct 2022", "The line-up is complete. Tickets are on sale; register today."),
             ("The line-up for a good talk", "What makes a talk good: a story, and a point."),
@@ -747,7 +769,11 @@ mod tests {
         let later = Promos::new(&[("The line-up for dConstruct 2023 was great", "We had fun.")], &rules.promos);
         assert!(later.hit(0).is_none(), "sells nothing");
         // an affix that most items share is the feed's format
-        let format = [("Podcast: one", "buy tickets $5"), ("Podcast: two", "buy tickets $5"), ("Podcast: three", "buy tickets $5")];
+        let format = [
+            ("Podcast: one", "buy tickets $5"),
+            ("Podcast: two", "buy tickets $5"),
+            ("Podcast: three", "buy tickets $5"),
+        ];
         assert_eq!(Promos::new(&format, &[]).hit(0), None);
     }
 

@@ -159,11 +159,72 @@ fn ammonia() -> &'static ammonia::Builder<'static> {
 /// whatever its version. Names of common HTML elements are answered without asking.
 pub(crate) fn sanitizer_drops_content(name: &str) -> bool {
     const KEPT: &[&str] = &[
-        "p", "a", "div", "span", "br", "img", "b", "i", "em", "strong", "li", "ul", "ol", "h1", "h2", "h3", "h4",
-        "h5", "h6", "blockquote", "figure", "figcaption", "table", "tr", "td", "th", "tbody", "thead", "html",
-        "body", "head", "section", "article", "aside", "header", "footer", "nav", "main", "u", "s", "small", "sup",
-        "sub", "code", "pre", "hr", "picture", "source", "video", "audio", "center", "cite", "q", "abbr", "dl", "dt",
-        "dd", "caption", "iframe", "time", "mark", "ins", "del", "big", "tt", "noscript",
+        "p",
+        "a",
+        "div",
+        "span",
+        "br",
+        "img",
+        "b",
+        "i",
+        "em",
+        "strong",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "figure",
+        "figcaption",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "tbody",
+        "thead",
+        "html",
+        "body",
+        "head",
+        "section",
+        "article",
+        "aside",
+        "header",
+        "footer",
+        "nav",
+        "main",
+        "u",
+        "s",
+        "small",
+        "sup",
+        "sub",
+        "code",
+        "pre",
+        "hr",
+        "picture",
+        "source",
+        "video",
+        "audio",
+        "center",
+        "cite",
+        "q",
+        "abbr",
+        "dl",
+        "dt",
+        "dd",
+        "caption",
+        "iframe",
+        "time",
+        "mark",
+        "ins",
+        "del",
+        "big",
+        "tt",
+        "noscript",
     ];
     /// Distinct names remembered at most (hostile input can invent any number of names).
     const REMEMBER: usize = 4096;
@@ -188,7 +249,8 @@ pub(crate) fn sanitizer_drops_content(name: &str) -> bool {
 /// pass 6 would remove? Elements that count without content (`dom::MEDIA_TAGS`) do not.
 fn has_empty_element(html: &str) -> bool {
     static EMPTY: OnceLock<Regex> = OnceLock::new();
-    let rx = EMPTY.get_or_init(|| Regex::new(r"<([a-zA-Z][a-zA-Z0-9]*)(?:\s[^>]*)?>\s*</([a-zA-Z][a-zA-Z0-9]*)>").unwrap());
+    let rx =
+        EMPTY.get_or_init(|| Regex::new(r"<([a-zA-Z][a-zA-Z0-9]*)(?:\s[^>]*)?>\s*</([a-zA-Z][a-zA-Z0-9]*)>").unwrap());
     html.contains("></")
         && rx.captures_iter(html).any(|c| c[1].eq_ignore_ascii_case(&c[2]) && !dom::counts_without_content(&c[1]))
 }
@@ -241,10 +303,13 @@ pub fn is_ad_item(title: Option<&str>, categories: &[String], link: Option<&Url>
     });
     if let Some(t) = title {
         let lower = t.trim().to_lowercase();
-        let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).collect();
+        let words: Vec<&str> =
+            lower.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).collect();
         let only_ad_words = !words.is_empty()
             && words.iter().all(|w| rules::AD_TITLE_ONLY_WORDS.contains(w))
-            && words.iter().any(|w| rules::AD_ITEM_WORDS.contains(w) || ["advertiser", "advertisers", "sponsors"].contains(w));
+            && words
+                .iter()
+                .any(|w| rules::AD_ITEM_WORDS.contains(w) || ["advertiser", "advertisers", "sponsors"].contains(w));
         if title_rx.is_match(t) || suffix_rx.is_match(t) || thanks_rx.is_match(&lower) || only_ad_words {
             return true;
         }
@@ -279,7 +344,8 @@ pub fn says_it_is_an_ad(text: &str) -> bool {
     let head = &text[..floor(SPAN)];
     let tail = &text[floor(text.len().saturating_sub(SPAN)).max(head.len())..];
     // cheap first: every disclosure names a sponsor, support, an ad, or a post of some kind
-    const HINTS: &[&str] = &["sponsor", "support", "ad by", "beitrag", "artikel", "text", "post", "article", "review", "story", "piece"];
+    const HINTS: &[&str] =
+        &["sponsor", "support", "ad by", "beitrag", "artikel", "text", "post", "article", "review", "story", "piece"];
     [head, tail].iter().any(|part| {
         let lower = part.to_ascii_lowercase();
         HINTS.iter().any(|h| lower.contains(h)) && rx.is_match(&lower)

@@ -539,7 +539,8 @@ pub const PITCH_ASKS: &[&str] = &[
 
 /// Words that make the ask after them a request to the reader ("if you want to become a
 /// member", "don't forget to subscribe", "pensez à vous abonner").
-pub const ASK_LEADS: &[&str] = &["want to", "forget to", "sure to", "please", "like to", "pensez à", "vergiss nicht", "vergessen sie nicht"];
+pub const ASK_LEADS: &[&str] =
+    &["want to", "forget to", "sure to", "please", "like to", "pensez à", "vergiss nicht", "vergessen sie nicht"];
 
 /// Asks that do not name a subscription by themselves ("anmelden" is also for events).
 pub const PITCH_ASKS_ONLY: &[&str] = &["anmelden", "melde dich", "melden sie sich", "registrier", "bestellen"];
@@ -602,9 +603,33 @@ pub const AD_ITEM_WORDS: &[&str] = &[
 /// message from our sponsor") is an ad slot, whatever fills it; at least one word must be one
 /// of `AD_ITEM_WORDS` or "advertiser"/"advertisers"/"sponsors".
 pub const AD_TITLE_ONLY_WORDS: &[&str] = &[
-    "featured", "advertiser", "advertisers", "sponsor", "sponsors", "sponsored", "advertisement", "ad", "ads",
-    "anzeige", "werbung", "partner", "partners", "message", "from", "our", "a", "the", "today's", "this", "week's",
-    "weekly", "promoted", "promotion", "paid", "post", "content",
+    "featured",
+    "advertiser",
+    "advertisers",
+    "sponsor",
+    "sponsors",
+    "sponsored",
+    "advertisement",
+    "ad",
+    "ads",
+    "anzeige",
+    "werbung",
+    "partner",
+    "partners",
+    "message",
+    "from",
+    "our",
+    "a",
+    "the",
+    "today's",
+    "this",
+    "week's",
+    "weekly",
+    "promoted",
+    "promotion",
+    "paid",
+    "post",
+    "content",
 ];
 
 /// An item whose title says it thanks its sponsor is the sponsor's post ("Thanks to Acme for
@@ -634,11 +659,45 @@ pub const AD_SELF_DISCLOSURES: &[&str] = &[
 /// price), is one of the publisher's own promotions (`clean::learn`). Calls to buy, not words
 /// that news and tutorials use as well ("store", "free", "download").
 pub const OFFER_WORDS: &[&str] = &[
-    "ticket", "register", "registration", "enroll", "early bird", "discount", "coupon", "promo code",
-    "offer code", "% off", "buy now", "order now", "book now", "pre-order", "preorder", "on sale", "free trial",
-    "sign up", "shop now", "get yours", "limited time", "merch", "anmeldung", "jetzt anmelden", "rabatt",
-    "gutschein", "jetzt buchen", "jetzt bestellen", "jetzt kaufen", "vorverkauf", "billet", "inscription",
-    "réduction", "entradas", "descuento", "biglietti", "sconto", "ingressos", "desconto",
+    "ticket",
+    "register",
+    "registration",
+    "enroll",
+    "early bird",
+    "discount",
+    "coupon",
+    "promo code",
+    "offer code",
+    "% off",
+    "buy now",
+    "order now",
+    "book now",
+    "pre-order",
+    "preorder",
+    "on sale",
+    "free trial",
+    "sign up",
+    "shop now",
+    "get yours",
+    "limited time",
+    "merch",
+    "anmeldung",
+    "jetzt anmelden",
+    "rabatt",
+    "gutschein",
+    "jetzt buchen",
+    "jetzt bestellen",
+    "jetzt kaufen",
+    "vorverkauf",
+    "billet",
+    "inscription",
+    "réduction",
+    "entradas",
+    "descuento",
+    "biglietti",
+    "sconto",
+    "ingressos",
+    "desconto",
 ];
 
 /// Link path segments that mark an item as an ad.

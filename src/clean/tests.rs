@@ -529,7 +529,8 @@ fn a_whitespace_only_span_leaves_its_space() {
     check("<p>a<b> </b>b<i>\n</i>c</p>", "a b c");
 }
 
-const INTRO: &str = "<p>This week, a story about people who start hearing voices in their heads, and what they do about them.</p>";
+const INTRO: &str =
+    "<p>This week, a story about people who start hearing voices in their heads, and what they do about them.</p>";
 
 /// A sponsor list: only its lead looks like a label; every sponsor under it, with its pitch
 /// and offer code, is the ad, until the show notes go on.
@@ -708,7 +709,9 @@ fn a_link_list_in_a_last_block_of_its_own_is_learned() {
     let items: Vec<Cleaned> = [["marketing", "ups"], ["fringe", "cult"], ["camp", "wine"], ["net", "law"]]
         .iter()
         .enumerate()
-        .map(|(i, tags)| clean(&format!("<p>Post {i} says what it says at length.</p><div>[{}, {}]</div>", a(tags[0]), a(tags[1]))))
+        .map(|(i, tags)| {
+            clean(&format!("<p>Post {i} says what it says at length.</p><div>[{}, {}]</div>", a(tags[0]), a(tags[1])))
+        })
         .collect();
     let learned = Learned::new(&items.iter().collect::<Vec<_>>(), &Default::default());
     for (i, c) in items.into_iter().enumerate() {
@@ -720,7 +723,10 @@ fn a_link_list_in_a_last_block_of_its_own_is_learned() {
 /// marked `rel="tag"` make a tag list whatever words lead them.
 #[test]
 fn tag_lists_are_read_as_a_reader_sees_them() {
-    check(&format!("{A}<div><span>[t</span><span><span>ag</span>s: <a href=\"https://t.example/a\">a</a>]</span></div>"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
+    check(
+        &format!("{A}<div><span>[t</span><span><span>ag</span>s: <a href=\"https://t.example/a\">a</a>]</span></div>"),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
+    );
     check(
         &format!("{A}<p>Mots: <a rel=\"tag\" href=\"https://t.example/a\">politique</a>, <a rel=\"category tag\" href=\"https://t.example/b\">ville</a></p>"),
         "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
@@ -758,7 +764,10 @@ fn tag_lines_and_read_the_rest_lines_go() {
         "<p>Die Agentur AFP meldete am Abend neue Zahlen.</p>",
         "<p>Mira cuenta que el barrio cambió mucho en diez años.</p>",
     ] {
-        check(&format!("{A}{kept}"), &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {}", html_to_text(kept)));
+        check(
+            &format!("{A}{kept}"),
+            &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {}", html_to_text(kept)),
+        );
     }
 }
 
@@ -783,10 +792,7 @@ fn a_bare_sponsored_by_line_leads_its_list() {
 fn related_links_under_their_heading_go() {
     let list = "<ul><li><a href=\"https://news.example.org/a\">Cumul des mandats : la réforme reportée</a></li>\
                 <li><a href=\"https://news.example.org/b\">Marseille passée au crible</a></li></ul>";
-    check(
-        &format!("{A}<p>Articles en rapport</p>{list}"),
-        "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
-    );
+    check(&format!("{A}<p>Articles en rapport</p>{list}"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
     check(
         &format!("{A}<h3>Related posts:</h3>{list}{B}"),
         "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.",
@@ -857,6 +863,9 @@ fn platform_footers_go() {
         "The band thanked its fans and asked them to follow the tour on the radio.",
         "Readers were asked whether they would share a car with a neighbour.",
     ] {
-        check(&format!("{A}<p>{kept}</p>"), &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {kept}"));
+        check(
+            &format!("{A}<p>{kept}</p>"),
+            &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {kept}"),
+        );
     }
 }

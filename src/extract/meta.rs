@@ -53,9 +53,9 @@ fn json_ld_articles(doc: &Document) -> Vec<Value> {
                     }
                     let is_article = match o.get("@type") {
                         Some(Value::String(t)) => ARTICLE_TYPES.contains(&t.to_ascii_lowercase().as_str()),
-                        Some(Value::Array(ts)) => ts
-                            .iter()
-                            .any(|t| t.as_str().is_some_and(|t| ARTICLE_TYPES.contains(&t.to_ascii_lowercase().as_str()))),
+                        Some(Value::Array(ts)) => ts.iter().any(|t| {
+                            t.as_str().is_some_and(|t| ARTICLE_TYPES.contains(&t.to_ascii_lowercase().as_str()))
+                        }),
                         _ => false,
                     };
                     if is_article {
@@ -103,7 +103,11 @@ pub fn read(doc: &Document) -> Meta {
     let page_title = doc.select("head title").iter().find_map(|t| norm(&t.text()));
     let title = ld_get("headline")
         .and_then(ld_str)
-        .or_else(|| doc.select("[itemprop=headline]").iter().find_map(|h| h.attr("content").or(Some(h.text())).and_then(|t| norm(&t))))
+        .or_else(|| {
+            doc.select("[itemprop=headline]")
+                .iter()
+                .find_map(|h| h.attr("content").or(Some(h.text())).and_then(|t| norm(&t)))
+        })
         .or_else(|| meta_content(doc, &["og:title", "twitter:title"]))
         .or_else(|| h1.clone().filter(|h| page_title.as_deref().is_some_and(|t| t.contains(h.as_str()))))
         .or_else(|| page_title.as_deref().map(strip_site_name))
@@ -112,7 +116,10 @@ pub fn read(doc: &Document) -> Meta {
     let ld_author = ld_get("author").map(ld_names).unwrap_or_default();
     let author = (!ld_author.is_empty())
         .then(|| ld_author.join(", "))
-        .or_else(|| meta_content(doc, &["author", "article:author", "dc.creator", "byl", "sailthru.author"]).filter(|a| is_name(a)))
+        .or_else(|| {
+            meta_content(doc, &["author", "article:author", "dc.creator", "byl", "sailthru.author"])
+                .filter(|a| is_name(a))
+        })
         .or_else(|| {
             doc.select("[itemprop=author] [itemprop=name], [itemprop=author], [rel=author]").iter().find_map(|a| {
                 a.attr("content").or(Some(a.text())).and_then(|t| norm(&t)).filter(|t| is_name(t) && t.len() < 100)
@@ -122,23 +129,42 @@ pub fn read(doc: &Document) -> Meta {
 
     let published = ld_get("datePublished")
         .and_then(ld_str)
-        .or_else(|| meta_content(doc, &["article:published_time", "datePublished", "og:article:published_time", "date", "pubdate", "dc.date", "dc.date.issued", "publish-date"]))
+        .or_else(|| {
+            meta_content(
+                doc,
+                &[
+                    "article:published_time",
+                    "datePublished",
+                    "og:article:published_time",
+                    "date",
+                    "pubdate",
+                    "dc.date",
+                    "dc.date.issued",
+                    "publish-date",
+                ],
+            )
+        })
         .or_else(|| {
             doc.select("[itemprop=datePublished]").iter().find_map(|d| {
                 d.attr("content").or_else(|| d.attr("datetime")).or(Some(d.text())).and_then(|t| norm(&t))
             })
         })
-        .or_else(|| doc.select("article time[datetime], time[pubdate][datetime]").iter().find_map(|t| t.attr("datetime").and_then(|d| norm(&d))));
-
-    let image = meta_content(doc, &["og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"])
-        .or_else(|| ld_get("image").and_then(ld_str))
-        .or_else(|| ld_get("thumbnailUrl").and_then(ld_str))
-        .or_else(|| doc.select("link[rel=image_src]").iter().find_map(|l| l.attr("href").and_then(|h| norm(&h))))
         .or_else(|| {
-            doc.select("[itemprop=image]").iter().find_map(|i| {
-                i.attr("content").or_else(|| i.attr("src")).or_else(|| i.attr("href")).and_then(|t| norm(&t))
-            })
+            doc.select("article time[datetime], time[pubdate][datetime]")
+                .iter()
+                .find_map(|t| t.attr("datetime").and_then(|d| norm(&d)))
         });
+
+    let image =
+        meta_content(doc, &["og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"])
+            .or_else(|| ld_get("image").and_then(ld_str))
+            .or_else(|| ld_get("thumbnailUrl").and_then(ld_str))
+            .or_else(|| doc.select("link[rel=image_src]").iter().find_map(|l| l.attr("href").and_then(|h| norm(&h))))
+            .or_else(|| {
+                doc.select("[itemprop=image]").iter().find_map(|i| {
+                    i.attr("content").or_else(|| i.attr("src")).or_else(|| i.attr("href")).and_then(|t| norm(&t))
+                })
+            });
 
     let canonical = doc
         .select("link[rel~=canonical i]")

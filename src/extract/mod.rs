@@ -43,9 +43,8 @@ pub struct Article {
     pub canonical: Option<String>,
 }
 
-static META_CHARSET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i-u)<meta\s[^>]*?charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)"#).expect("valid regex")
-});
+static META_CHARSET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i-u)<meta\s[^>]*?charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)"#).expect("valid regex"));
 
 /// A page's bytes as text: a BOM (or UTF-16/32 recognised by its NULs), then `<meta charset>` /
 /// `<meta http-equiv="Content-Type" content="…charset=…">` in the first 1024 bytes, then the HTTP
@@ -69,15 +68,14 @@ pub fn decode_page(bytes: &[u8], http_charset: Option<&str>) -> String {
         (enc != UTF_8 || std::str::from_utf8(bytes).is_ok()).then_some(enc)
     };
     let head = &bytes[..bytes.len().min(1024)];
-    let declared = META_CHARSET
-        .captures(head)
-        .and_then(|c| Encoding::for_label(c.get(1)?.as_bytes()))
-        .and_then(usable)
-        .or_else(|| {
-            http_charset
-                .and_then(|c| Encoding::for_label(c.trim().trim_matches(['"', '\'']).as_bytes()))
-                .and_then(usable)
-        });
+    let declared =
+        META_CHARSET.captures(head).and_then(|c| Encoding::for_label(c.get(1)?.as_bytes())).and_then(usable).or_else(
+            || {
+                http_charset
+                    .and_then(|c| Encoding::for_label(c.trim().trim_matches(['"', '\'']).as_bytes()))
+                    .and_then(usable)
+            },
+        );
     match declared {
         Some(enc) => enc.decode_without_bom_handling(bytes).0.into_owned(),
         None => match std::str::from_utf8(bytes) {
@@ -177,19 +175,9 @@ fn extract_inner(page: &str, url: Option<&Url>, trace: Tracer) -> Article {
         }
     }
 
-    let lead_image = m
-        .image
-        .as_deref()
-        .and_then(|i| meta::absolute(i, base))
-        .or_else(|| first_img.get().cloned().flatten());
-    Article {
-        html,
-        title: m.title,
-        author: m.author,
-        published: m.published,
-        lead_image,
-        canonical: canonical_abs,
-    }
+    let lead_image =
+        m.image.as_deref().and_then(|i| meta::absolute(i, base)).or_else(|| first_img.get().cloned().flatten());
+    Article { html, title: m.title, author: m.author, published: m.published, lead_image, canonical: canonical_abs }
 }
 
 /// dom_smoothie over the pruned DOM: the article HTML, or empty. Sets `first_img` to the first

@@ -17,7 +17,10 @@ use dom_query::{Document, NodeRef};
 use url::Url;
 
 use super::meta::absolute;
-use super::rules::{AUTHOR_BOX_WORDS, LEAD_WORDS, DROP_PHRASES, DROP_SUFFIXES, DROP_ROLES, DROP_TAGS, DROP_WORDS, LAZY_SRC, LAZY_SRCSET, RAIL_HEADINGS, RAIL_PREFIXES};
+use super::rules::{
+    AUTHOR_BOX_WORDS, DROP_PHRASES, DROP_ROLES, DROP_SUFFIXES, DROP_TAGS, DROP_WORDS, LAZY_SRC, LAZY_SRCSET,
+    LEAD_WORDS, RAIL_HEADINGS, RAIL_PREFIXES,
+};
 
 /// Lazy images (the real URL from `data-src` & co. into `src`, `data-srcset` into `srcset`)
 /// and relative URLs (`href`, `src`, `srcset`, `poster`) made absolute against `base`.
@@ -218,7 +221,11 @@ fn remove_rail(h: &NodeRef, page_chars: usize) {
     }
     if let Some(c) = container {
         let chars = text_chars(&c);
-        if !c.has_name("body") && !holds_article(&c, page_chars) && chars > 0 && (link_chars(&c) * 10 >= chars * 3 || chars < 400) {
+        if !c.has_name("body")
+            && !holds_article(&c, page_chars)
+            && chars > 0
+            && (link_chars(&c) * 10 >= chars * 3 || chars < 400)
+        {
             c.remove_from_parent();
             return;
         }
@@ -246,7 +253,8 @@ fn remove_rail(h: &NodeRef, page_chars: usize) {
 pub fn drop_next_stories(doc: &Document, title: Option<&str>) {
     let Some(title) = title.map(squash).filter(|t| t.len() >= 12) else { return };
     let Some(body) = doc.body() else { return };
-    let long: Vec<NodeRef> = body.descendants_it().filter(|n| n.has_name("article") && text_chars(n) >= NEXT_STORY_MIN).collect();
+    let long: Vec<NodeRef> =
+        body.descendants_it().filter(|n| n.has_name("article") && text_chars(n) >= NEXT_STORY_MIN).collect();
     let leaves: Vec<&NodeRef> = long
         .iter()
         .filter(|a| !a.descendants_it().skip(1).any(|d| d.has_name("article") && text_chars(&d) >= NEXT_STORY_MIN))
@@ -300,7 +308,9 @@ pub fn marked_lead(doc: &Document) -> Option<(String, String)> {
         let chars = text_chars(n);
         (LEAD_MIN..=LEAD_MAX).contains(&chars)
             && link_chars(n) * 5 < chars
-            && !n.descendants_it().any(|d| ["h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table"].iter().any(|t| d.has_name(t)))
+            && !n
+                .descendants_it()
+                .any(|d| ["h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table"].iter().any(|t| d.has_name(t)))
             && !n.ancestors_it(None).any(|a| a.has_name("li"))
     })?;
     Some((lead.inner_html().to_string(), lead.text().to_string()))

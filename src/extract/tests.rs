@@ -75,7 +75,9 @@ fn reject_pages_do_not_panic() {
 #[test]
 fn lazy_images_and_relative_urls_are_resolved() {
     let (a, _) = run("en-blog");
-    assert!(a.html.contains("https://www.crumbandkettle.example/wp-content/uploads/2026/02/starter-jar-window-1024x683.jpg"));
+    assert!(a
+        .html
+        .contains("https://www.crumbandkettle.example/wp-content/uploads/2026/02/starter-jar-window-1024x683.jpg"));
     assert!(!a.html.contains(" src=\"/") && !a.html.contains(" href=\"/"), "a relative URL is left: {}", a.html);
 }
 
@@ -119,7 +121,9 @@ fn decoding_order() {
 #[test]
 fn hostile_input_does_not_panic() {
     let deep = "<div>".repeat(5000) + "text";
-    for page in ["", "<", "\u{0}", "<html><body></body></html>", "<script>x</script>", deep.as_str(), "<p>only one line</p>"] {
+    for page in
+        ["", "<", "\u{0}", "<html><body></body></html>", "<script>x</script>", deep.as_str(), "<p>only one line</p>"]
+    {
         let a = extract(page, None);
         let _ = a.html.len();
     }
@@ -128,7 +132,9 @@ fn hostile_input_does_not_panic() {
 // An "Anzeige" block between the paragraphs must not make the scorer stop at the ad or pick it.
 #[test]
 fn an_ad_block_inside_does_not_cut_the_article() {
-    let para = |i: usize| format!("<p>Absatz {i}: Der Gemeinderat hat am Dienstagabend lange über den Haushalt beraten, und die Fraktionen waren sich am Ende in fast allen Punkten einig, was selten vorkommt.</p>");
+    let para = |i: usize| {
+        format!("<p>Absatz {i}: Der Gemeinderat hat am Dienstagabend lange über den Haushalt beraten, und die Fraktionen waren sich am Ende in fast allen Punkten einig, was selten vorkommt.</p>")
+    };
     let page = format!(
         "<html><body><nav><a href=/a>Start</a></nav><article><h1>Haushalt beschlossen</h1>{}{}<div class=\"ad\"><span>Anzeige</span><a href=\"https://shop.example/\">Jetzt kaufen und sparen</a></div>{}{}</article><footer>Impressum</footer></body></html>",
         para(1), para(2), para(3), para(4)
@@ -145,7 +151,9 @@ fn an_ad_block_inside_does_not_cut_the_article() {
 // article container are not the article; a source given as a bare URL is.
 #[test]
 fn captions_bylines_and_teaser_links_inside_the_article_go() {
-    let para = |i: usize| format!("<p>Absatz {i}: Der Gemeinderat hat am Dienstagabend lange über den Haushalt beraten, und die Fraktionen waren sich am Ende in fast allen Punkten einig, was selten vorkommt.</p>");
+    let para = |i: usize| {
+        format!("<p>Absatz {i}: Der Gemeinderat hat am Dienstagabend lange über den Haushalt beraten, und die Fraktionen waren sich am Ende in fast allen Punkten einig, was selten vorkommt.</p>")
+    };
     let page = format!(
         "<html><body><article><h1>Haushalt beschlossen</h1><p class=\"byline\">Von Anna Muster</p>{}<figure><img src=\"https://img.example/a.jpg\"><figcaption>Der Ratssaal am Dienstag. Foto: dpa</figcaption></figure>{}<p><a href=\"https://zeitung.example/x\">Neues Baugebiet am Kirchweg</a></p>{}<ul><li><a href=\"https://zeitung.example/y\">Freibad öffnet im Mai</a></li><li><a href=\"https://zeitung.example/z\">Ortsumgehung kommt später</a></li></ul>{}<p><a href=\"https://rat.example/haushalt.pdf\">https://rat.example/haushalt.pdf</a></p></article></body></html>",
         para(1), para(2), para(3), para(4)
@@ -219,7 +227,9 @@ fn soft_hyphens_are_no_characters_of_the_text() {
 fn a_furniture_class_on_the_articles_wrapper_keeps_the_article() {
     let body: String = (1..=8).map(para).collect();
     // a long archive list makes the article less than half the page's text
-    let archive: String = (1..=80).map(|i| format!("<li><a href=\"/archiv/{i}\">Archivbeitrag Nummer {i} aus dem Stadtrat</a></li>")).collect();
+    let archive: String = (1..=80)
+        .map(|i| format!("<li><a href=\"/archiv/{i}\">Archivbeitrag Nummer {i} aus dem Stadtrat</a></li>"))
+        .collect();
     let page = format!(
         "<html><body><div class=\"post-inner\"><h1>Haushalt beschlossen</h1><div class=\"entry themeform share\">{body}<div class=\"share\"><a href=\"https://fb.example/s\">Teilen</a> <a href=\"https://x.example/s\">Posten</a></div></div></div><div class=\"archive\"><ul>{archive}</ul></div></body></html>"
     );

@@ -144,7 +144,10 @@ mod tests {
 
     #[test]
     fn the_article_of_its_teaser_is_kept() {
-        assert_eq!(judge(ARTICLE, "Das Hallenbad an der Lindenstraße öffnet ein Jahr später als geplant. Mehr dazu."), Ok(()));
+        assert_eq!(
+            judge(ARTICLE, "Das Hallenbad an der Lindenstraße öffnet ein Jahr später als geplant. Mehr dazu."),
+            Ok(())
+        );
         // a reworded teaser: most of its words are there
         assert_eq!(judge(ARTICLE, "Hallenbad Lindenstraße öffnet erst ein Jahr später als geplant"), Ok(()));
         assert_eq!(judge(ARTICLE, ""), Ok(()), "no teaser, nothing to compare");
@@ -165,9 +168,15 @@ mod tests {
         assert_eq!(judge(consent, "Das Hallenbad öffnet später."), Err(Rejection::Notice("consent page")));
         let paywall = "Das Hallenbad an der Lindenstraße öffnet ein Jahr später als geplant. This \
             article is for subscribers only. Subscribe to continue reading.";
-        assert_eq!(judge(paywall, "Das Hallenbad an der Lindenstraße öffnet ein Jahr später als geplant."), Err(Rejection::Notice("paywall")));
+        assert_eq!(
+            judge(paywall, "Das Hallenbad an der Lindenstraße öffnet ein Jahr später als geplant."),
+            Err(Rejection::Notice("paywall"))
+        );
         assert_eq!(judge("Please enable JavaScript to view this page.", ""), Err(Rejection::Notice("javascript page")));
-        assert!(matches!(judge("Loading", "A teaser of some length, with more words than that."), Err(Rejection::TooShort { .. })));
+        assert!(matches!(
+            judge("Loading", "A teaser of some length, with more words than that."),
+            Err(Rejection::TooShort { .. })
+        ));
         // a long article that mentions cookies is still an article
         let long = format!("{ARTICLE} Cookies backen die Bäcker der Stadt auch. {}", ARTICLE.repeat(4));
         assert_eq!(judge(&long, "Das Hallenbad an der Lindenstraße öffnet ein Jahr später als geplant."), Ok(()));

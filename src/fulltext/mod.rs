@@ -81,10 +81,10 @@ async fn page_of(
         return item;
     };
     // Conditional only when the stored version carries the article of that page.
-    let prev_kept = prev.filter(|p| {
-        p.link == item.link && p.full_text.as_ref().is_some_and(|f| f.outcome == FullTextOutcome::Kept)
-    });
-    let validators = prev_kept.as_ref().and_then(|p| p.full_text.as_ref()).map(|f| f.validators.clone()).unwrap_or_default();
+    let prev_kept = prev
+        .filter(|p| p.link == item.link && p.full_text.as_ref().is_some_and(|f| f.outcome == FullTextOutcome::Kept));
+    let validators =
+        prev_kept.as_ref().and_then(|p| p.full_text.as_ref()).map(|f| f.validators.clone()).unwrap_or_default();
     let gate = ctx.full_text_gates().of(url.host_str().unwrap_or(""), permits);
     let fetched = {
         let _permit = gate.acquire().await;
@@ -99,7 +99,8 @@ async fn page_of(
         Ok((Fetched::NotModified { validators: new }, _)) => match prev_kept {
             Some(p) => {
                 item.html = p.html;
-                item.full_text = Some(FullText { outcome: FullTextOutcome::Kept, validators: new.unwrap_or(validators) });
+                item.full_text =
+                    Some(FullText { outcome: FullTextOutcome::Kept, validators: new.unwrap_or(validators) });
                 item
             }
             None => {
@@ -122,7 +123,8 @@ async fn page_of(
                 }
                 Ok(Ok(Err(why))) => {
                     tracing::info!(feed = %feed.name, link = ?item.link, why = %why, "full text rejected; keeping the feed's content");
-                    item.full_text = Some(FullText { outcome: FullTextOutcome::Rejected(why), validators: Validators::default() });
+                    item.full_text =
+                        Some(FullText { outcome: FullTextOutcome::Rejected(why), validators: Validators::default() });
                 }
                 Ok(Err(_)) | Err(_) => {
                     item.full_text = Some(failed("the extractor failed on this page", Validators::default()));

@@ -88,7 +88,9 @@ pub fn worker_router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/metrics", get(metrics_page))
-        .fallback(|| async { (StatusCode::NOT_FOUND, "a worker serves /healthz and /metrics; feeds are on the web nodes\n") })
+        .fallback(|| async {
+            (StatusCode::NOT_FOUND, "a worker serves /healthz and /metrics; feeds are on the web nodes\n")
+        })
         .with_state(state)
 }
 
@@ -105,7 +107,15 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/feeds/{file}", get(feed_file))
         .route("/feeds/{name}/items/{id}", get(item_page))
         .route("/feeds/{name}/ads", get(ads_page))
-        .route("/style.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], pages::STYLE) }))
+        .route(
+            "/style.css",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")],
+                    pages::STYLE,
+                )
+            }),
+        )
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
         .with_state(state)
 }
@@ -128,7 +138,8 @@ async fn feed_file(
             return not_found();
         }
         let page = q.page.unwrap_or(1);
-        return render_page(&state, &headers, move |cfg, store, base| pages::feed_page(cfg, store, base, &file, page)).await;
+        return render_page(&state, &headers, move |cfg, store, base| pages::feed_page(cfg, store, base, &file, page))
+            .await;
     };
     let format = match ext {
         "rss" => Format::Rss,
@@ -289,7 +300,11 @@ async fn render_page(
 }
 
 /// `/feeds/{name}/items/{id}`: one item and what was removed from it.
-async fn item_page(State(state): State<Arc<AppState>>, headers: HeaderMap, Path((name, id)): Path<(String, String)>) -> Response {
+async fn item_page(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path((name, id)): Path<(String, String)>,
+) -> Response {
     if !crate::config::is_slug(&name) {
         return not_found();
     }
@@ -364,7 +379,12 @@ fn stored_items(state: &AppState) -> u64 {
             let n = match state.store.postgres() {
                 // one query, not one per feed
                 Some(pg) => pg.item_count(cfg.feeds.iter().map(|f| f.name.clone()).collect()).unwrap_or(0),
-                None => cfg.feeds.iter().filter_map(|f| state.store.feed_state(&f.name).ok().flatten()).map(|s| s.item_count).sum(),
+                None => cfg
+                    .feeds
+                    .iter()
+                    .filter_map(|f| state.store.feed_state(&f.name).ok().flatten())
+                    .map(|s| s.item_count)
+                    .sum(),
             };
             *cached = Some((generation, cfg, n));
             n

@@ -99,7 +99,13 @@ pub fn index(cfg: &Config, store: &Store, base: &str) -> Result<String, StoreErr
 
 /// A feed's newest items as a reader sees them, `PER_PAGE` per page (`page` from 1), newest
 /// first. `None` when no such feed is configured.
-pub fn feed_page(cfg: &Config, store: &Store, base: &str, name: &str, page: usize) -> Result<Option<String>, StoreError> {
+pub fn feed_page(
+    cfg: &Config,
+    store: &Store,
+    base: &str,
+    name: &str,
+    page: usize,
+) -> Result<Option<String>, StoreError> {
     let Some(f) = cfg.feed(name) else { return Ok(None) };
     let st = store.feed_state(&f.name)?.unwrap_or_default();
     let title = feed_title(f, &st);
@@ -195,7 +201,14 @@ pub fn item_page(cfg: &Config, store: &Store, base: &str, name: &str, id: &str) 
             if item.removals.len() >= crate::model::REMOVALS_KEPT { "; the first ones are listed" } else { "" },
         );
         for r in blocks {
-            let _ = writeln!(o, "<tr><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td></tr>", esc(&r.rule), esc(&r.kind), esc(&r.why), esc(&r.what));
+            let _ = writeln!(
+                o,
+                "<tr><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td></tr>",
+                esc(&r.rule),
+                esc(&r.kind),
+                esc(&r.why),
+                esc(&r.what)
+            );
         }
         o.push_str("</table>\n");
     }
@@ -233,7 +246,13 @@ pub fn ads_page(cfg: &Config, store: &Store, base: &str, name: &str) -> Result<O
                 Some(l) => format!("<a href=\"{}\">{}</a>", esc(l), esc(&a.title)),
                 None => esc(&a.title).to_string(),
             };
-            let _ = writeln!(o, "<tr><td>{title}</td><td class=\"wide\">{}</td><td>{}</td><td>{}</td></tr>", when(Some(a.seen)), esc(&a.why), esc(&a.action));
+            let _ = writeln!(
+                o,
+                "<tr><td>{title}</td><td class=\"wide\">{}</td><td>{}</td><td>{}</td></tr>",
+                when(Some(a.seen)),
+                esc(&a.why),
+                esc(&a.action)
+            );
         }
         o.push_str("</table>\n");
     }

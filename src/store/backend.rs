@@ -90,8 +90,12 @@ impl Backend {
     /// Opens the engine in `folder` with a page cache of at most `cache` bytes.
     pub(crate) fn open(self, folder: &Path, cache: u64) -> Result<Box<dyn Engine>, OpenError> {
         match self {
-            Backend::Sled => super::sled_engine::SledEngine::open(folder, cache).map(|e| Box::new(e) as Box<dyn Engine>),
-            Backend::Redb => super::redb_engine::RedbEngine::open(folder, cache).map(|e| Box::new(e) as Box<dyn Engine>),
+            Backend::Sled => {
+                super::sled_engine::SledEngine::open(folder, cache).map(|e| Box::new(e) as Box<dyn Engine>)
+            }
+            Backend::Redb => {
+                super::redb_engine::RedbEngine::open(folder, cache).map(|e| Box::new(e) as Box<dyn Engine>)
+            }
             Backend::Postgres => Err(OpenError::Other("a PostgreSQL store is a database, not a folder".into())),
         }
     }

@@ -36,7 +36,7 @@ use serde::de::DeserializeOwned;
 use crate::dedup::storage_key;
 use crate::model::{FeedState, Item};
 pub use backend::Backend;
-use backend::{Engine, OpenError, Op};
+use backend::{Engine, Op, OpenError};
 pub use changes::{Changes, Fence};
 pub use records::Tombstone;
 use records::{FeedRecord, FEED_VERSION};
@@ -311,8 +311,8 @@ impl Store {
                 }
             })?,
             // newest first from the database (the same order): read only until `keep` are wanted
-            Kind::Postgres(pg) => pg.each_newest(&mut |f, skey, record| {
-                match decode_item_meta_at(&changes::key('i', f, skey), record) {
+            Kind::Postgres(pg) => {
+                pg.each_newest(&mut |f, skey, record| match decode_item_meta_at(&changes::key('i', f, skey), record) {
                     Ok(item) => {
                         if wanted(&item.feed) {
                             out.push(item);
@@ -323,8 +323,8 @@ impl Store {
                         failed = Some(e);
                         false
                     }
-                }
-            })?,
+                })?
+            }
         }
         if let Some(e) = failed {
             return Err(e);
@@ -416,7 +416,11 @@ impl Store {
                 for prefix in [b"f/", b"i/", b"t/"] {
                     engine.scan_prefix(prefix, &mut |k, _| {
                         let rest = String::from_utf8_lossy(&k[2..]);
-                        let name = if prefix == b"f/" { &rest[..] } else { rest.rsplit_once('/').map_or(&rest[..], |(f, _)| f) };
+                        let name = if prefix == b"f/" {
+                            &rest[..]
+                        } else {
+                            rest.rsplit_once('/').map_or(&rest[..], |(f, _)| f)
+                        };
                         names.insert(name.to_string());
                         true
                     })?;
@@ -535,9 +539,7 @@ fn writer_loop(engine: &dyn Engine, rx: mpsc::Receiver<WriteJob>, gather_us: &st
         let mut group = vec![first];
         while group.len() < 1024 {
             let next = match gather_until {
-                Some(t) if !durable => {
-                    rx.recv_timeout(t.saturating_duration_since(std::time::Instant::now()))
-                }
+                Some(t) if !durable => rx.recv_timeout(t.saturating_duration_since(std::time::Instant::now())),
                 _ => rx.try_recv().map_err(|_| mpsc::RecvTimeoutError::Timeout),
             };
             match next {

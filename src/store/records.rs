@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::dedup::IdentityMode;
 use crate::model::{
-    AdItem, CleanHtml, FeedMeta, FeedState, FullText, FullTextCounts, FullTextOutcome, Item, LearnedRules, Learnt, RemovalNote,
-    Validators,
+    AdItem, CleanHtml, FeedMeta, FeedState, FullText, FullTextCounts, FullTextOutcome, Item, LearnedRules, Learnt,
+    RemovalNote, Validators,
 };
 
 /// The newest record version this build reads and the one it writes for items.
@@ -195,7 +195,11 @@ impl From<&Item> for ItemRecord {
             canonical: i.canonical.clone(),
             sig: i.signature.clone(),
             full_text: i.full_text.as_ref().map(FullTextRecord::from),
-            removals: i.removals.iter().map(|r| (r.kind.clone(), r.rule.clone(), r.why.clone(), r.what.clone())).collect(),
+            removals: i
+                .removals
+                .iter()
+                .map(|r| (r.kind.clone(), r.rule.clone(), r.why.clone(), r.what.clone()))
+                .collect(),
         }
     }
 }
@@ -219,7 +223,11 @@ impl From<ItemRecord> for Item {
             canonical: r.canonical,
             signature: r.sig,
             full_text: r.full_text.map(FullText::from),
-            removals: r.removals.into_iter().map(|(kind, rule, why, what)| RemovalNote { kind, rule, why, what }).collect(),
+            removals: r
+                .removals
+                .into_iter()
+                .map(|(kind, rule, why, what)| RemovalNote { kind, rule, why, what })
+                .collect(),
         }
     }
 }

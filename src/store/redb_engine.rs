@@ -16,7 +16,7 @@ use std::sync::{Mutex, RwLock};
 
 use redb::{ReadableDatabase, TableDefinition};
 
-use super::backend::{Engine, OpenError, Op};
+use super::backend::{Engine, Op, OpenError};
 use super::StoreError;
 
 /// The database file inside the store folder.

@@ -6,9 +6,8 @@
 
 use std::path::Path;
 
-use super::backend::{Engine, OpenError, Op};
+use super::backend::{Engine, Op, OpenError};
 use super::StoreError;
-
 
 pub struct SledEngine {
     db: sled::Db,

@@ -108,7 +108,7 @@ async fn state_only_commits_are_seen_at_once_and_kept_when_the_store_closes(b: B
         let mut c = store.changes();
         c.put_item(&item("c", "1"));
         store.commit(c).await.unwrap(); // durable: takes the state-only commits before it along
-        // the daemon's setting: state-only commits wait a moment to share a transaction
+                                        // the daemon's setting: state-only commits wait a moment to share a transaction
         store.gather_state_commits(std::time::Duration::from_millis(5));
         let commits = (0..20u64).map(|n| {
             let mut c = store.changes();
@@ -146,10 +146,8 @@ async fn the_newest_items_are_chosen_while_scanning(b: Backend) {
     }
     store.commit(c).await.unwrap();
     let got = store.newest_item_metas(7, |f| f == "keep").unwrap();
-    let mut want: Vec<(i64, String)> = (0..60)
-        .filter(|i| i % 3 != 0)
-        .map(|i| ((i * 37 % 60) as i64, format!("{i:02}")))
-        .collect();
+    let mut want: Vec<(i64, String)> =
+        (0..60).filter(|i| i % 3 != 0).map(|i| ((i * 37 % 60) as i64, format!("{i:02}"))).collect();
     want.sort();
     let want: Vec<String> = want.into_iter().take(7).map(|(_, id)| id).collect();
     assert_eq!(got.iter().map(|i| i.id.clone()).collect::<Vec<_>>(), want);
@@ -224,7 +222,10 @@ async fn scans_stay_within_their_prefix(b: Backend) {
     }
     c.put_tombstone("ab", &tombstone("old"));
     store.commit(c).await.unwrap();
-    assert_eq!(store.items("a").unwrap().iter().map(|i| (i.feed.as_str(), i.id.as_str())).collect::<Vec<_>>(), [("a", "1")]);
+    assert_eq!(
+        store.items("a").unwrap().iter().map(|i| (i.feed.as_str(), i.id.as_str())).collect::<Vec<_>>(),
+        [("a", "1")]
+    );
     assert_eq!(store.item_metas("ab").unwrap().len(), 2);
     assert!(store.tombstones("a").unwrap().is_empty());
     assert_eq!(store.tombstones("ab").unwrap().len(), 1);
@@ -357,7 +358,11 @@ async fn postgres_a_second_handle_follows_the_first_ones_commits() {
         a.commit(c).await.unwrap();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
         while b.generation(Some("f")) != round {
-            assert!(std::time::Instant::now() < deadline, "round {round}: b sees generation {}", b.generation(Some("f")));
+            assert!(
+                std::time::Instant::now() < deadline,
+                "round {round}: b sees generation {}",
+                b.generation(Some("f"))
+            );
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
         assert_eq!(b.generation_at(Some("f")).changed, a.generation_at(Some("f")).changed, "the database's time");

@@ -231,7 +231,8 @@ fn an_interrupted_sled_snapshot_does_not_cost_the_store() {
 fn extract_prints_the_clean_article_of_a_page() {
     let dir = tempfile::tempdir().unwrap();
     let page = fixture("pages/de-zeitung.html");
-    let labels: toml::Table = toml::from_str(&String::from_utf8(read_fixture("pages/de-zeitung.toml")).unwrap()).unwrap();
+    let labels: toml::Table =
+        toml::from_str(&String::from_utf8(read_fixture("pages/de-zeitung.toml")).unwrap()).unwrap();
     let r = feedscrub(&["extract", "--format", "text", page.to_str().unwrap()], dir.path());
     assert_eq!(r.code, 0, "{}", r.stderr);
     let text = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -252,14 +253,28 @@ fn extract_prints_the_clean_article_of_a_page() {
     // pruning, the article still there when cleaned
     let trace = feedscrub(&["extract", "--trace", page.to_str().unwrap()], dir.path());
     assert_eq!(trace.code, 0, "{}", trace.stderr);
-    let steps: Vec<&str> = trace.stdout.lines().filter(|l| l.starts_with("== ")).map(|l| l.split(' ').nth(1).unwrap()).collect();
+    let steps: Vec<&str> =
+        trace.stdout.lines().filter(|l| l.starts_with("== ")).map(|l| l.split(' ').nth(1).unwrap()).collect();
     assert_eq!(steps.first(), Some(&"parsed"), "{}", trace.stdout);
     assert_eq!(steps.last(), Some(&"cleaned"), "{}", trace.stdout);
     assert!(steps.contains(&"pruned") && steps.contains(&"picked"), "{steps:?}");
-    let step = |name: &str| trace.stdout.split("== ").find(|s| s.starts_with(name)).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    let step = |name: &str| {
+        trace
+            .stdout
+            .split("== ")
+            .find(|s| s.starts_with(name))
+            .unwrap()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let first_keep = labels["keep"].as_array().unwrap()[0].as_str().unwrap();
     assert!(step("cleaned").contains(first_keep), "{}", trace.stdout);
-    assert!(step("parsed").len() > step("pruned").len() && step("pruned").len() > step("cleaned").len(), "{}", trace.stdout);
+    assert!(
+        step("parsed").len() > step("pruned").len() && step("pruned").len() > step("cleaned").len(),
+        "{}",
+        trace.stdout
+    );
 
     let missing = feedscrub(&["extract", "no-such-page.html"], dir.path());
     assert_eq!(missing.code, 2, "{}", missing.stderr);

@@ -233,11 +233,15 @@ fn cosmetic_changes_are_not_updates_and_real_ones_keep_the_identity() {
 /// Three items, one a day (guid `gD`, link `https://site.example/D`, title `Tag D`), each with
 /// the body `body(D)`, as `rss` takes them.
 fn three_days(body: impl Fn(u32) -> String) -> Vec<(&'static str, &'static str, &'static str, String, u32)> {
-    [("g1", "https://site.example/1", "Tag 1"), ("g2", "https://site.example/2", "Tag 2"), ("g3", "https://site.example/3", "Tag 3")]
-        .into_iter()
-        .zip(1..)
-        .map(|((g, l, t), d)| (g, l, t, body(d), d))
-        .collect()
+    [
+        ("g1", "https://site.example/1", "Tag 1"),
+        ("g2", "https://site.example/2", "Tag 2"),
+        ("g3", "https://site.example/3", "Tag 3"),
+    ]
+    .into_iter()
+    .zip(1..)
+    .map(|((g, l, t), d)| (g, l, t, body(d), d))
+    .collect()
 }
 
 fn json_items_from(export: &str) -> Vec<serde_json::Value> {

@@ -26,9 +26,8 @@ struct Labels {
 fn labels(name: &str) -> Labels {
     let text = String::from_utf8(read_fixture(&format!("pages/{name}.toml"))).unwrap();
     let t: toml::Table = toml::from_str(&text).unwrap();
-    let list = |k: &str| -> Vec<String> {
-        t[k].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
-    };
+    let list =
+        |k: &str| -> Vec<String> { t[k].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect() };
     Labels { teaser: t["teaser"].as_str().unwrap().to_string(), keep: list("keep"), remove: list("remove") }
 }
 
@@ -36,7 +35,8 @@ fn labels(name: &str) -> Labels {
 fn origin() -> Origin {
     let o = Origin::start();
     let base = o.url("");
-    let feed = String::from_utf8(read_fixture("pages/teaser-feed.xml")).unwrap().replace("{BASE}", base.trim_end_matches('/'));
+    let feed =
+        String::from_utf8(read_fixture("pages/teaser-feed.xml")).unwrap().replace("{BASE}", base.trim_end_matches('/'));
     o.serve("/feed.xml", Route::feed(feed, "application/rss+xml"));
     for (name, _) in PAGES {
         o.serve(&format!("/{name}.html"), Route::feed(read_fixture(&format!("pages/{name}.html")), "text/html"));
@@ -68,7 +68,10 @@ fn texts(ws: &Workspace, format: &str) -> Vec<(String, String)> {
                 .and_then(|c| c.body.clone())
                 .or_else(|| e.summary.as_ref().map(|s| s.content.clone()))
                 .unwrap_or_default();
-            (e.title.as_ref().map(|t| t.content.clone()).unwrap_or_default(), squeeze(&feedscrub::clean::text::html_to_text(&html)))
+            (
+                e.title.as_ref().map(|t| t.content.clone()).unwrap_or_default(),
+                squeeze(&feedscrub::clean::text::html_to_text(&html)),
+            )
         })
         .collect()
 }
@@ -147,7 +150,10 @@ fn a_changed_item_revalidates_its_page() {
         String::from_utf8(read_fixture("pages/teaser-feed.xml"))
             .unwrap()
             .replace("{BASE}", base.trim_end_matches('/'))
-            .replace("Saison ohne Becken in der Stadt einstellen.", &format!("Saison ohne Becken in der Stadt einstellen.{teaser_suffix}"))
+            .replace(
+                "Saison ohne Becken in der Stadt einstellen.",
+                &format!("Saison ohne Becken in der Stadt einstellen.{teaser_suffix}"),
+            )
     };
 
     // the teaser changes, the page does not: one conditional request, answered 304
@@ -161,12 +167,16 @@ fn a_changed_item_revalidates_its_page() {
 
     // the page changes too: fetched and extracted anew
     let page = String::from_utf8(read_fixture("pages/de-zeitung.html")).unwrap();
-    let changed = page.replace("Der Stadtrat soll am 26. März über die Mehrkosten abstimmen.", "Der Stadtrat hat die Mehrkosten am 26. März gebilligt.");
+    let changed = page.replace(
+        "Der Stadtrat soll am 26. März über die Mehrkosten abstimmen.",
+        "Der Stadtrat hat die Mehrkosten am 26. März gebilligt.",
+    );
     assert_ne!(page, changed, "the fixture sentence exists");
     o.serve("/de-zeitung.html", Route::feed(changed, "text/html"));
     o.serve("/feed.xml", Route::feed(feed_with(" (erneut aktualisiert)"), "application/rss+xml"));
     ws.fetch(0);
     assert_eq!((o.hits("/de-zeitung.html"), o.not_modified("/de-zeitung.html")), (3, 1));
-    let text = texts(&ws, "json").into_iter().map(|(_, t)| t).find(|t| t.contains("gebilligt")).expect("the new article text");
+    let text =
+        texts(&ws, "json").into_iter().map(|(_, t)| t).find(|t| t.contains("gebilligt")).expect("the new article text");
     assert!(!text.contains("über die Mehrkosten abstimmen"), "{text}");
 }

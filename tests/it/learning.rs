@@ -163,7 +163,9 @@ fn a_learned_promo_prefix_drops_the_publishers_promotions() {
     let promo = |n: usize| {
         (
             format!("Workshop: Pruning roses, part {n}"),
-            format!("<p>Join us on day {n}. Tickets are on sale now; register before May for the early bird discount.</p>"),
+            format!(
+                "<p>Join us on day {n}. Tickets are on sale now; register before May for the early bird discount.</p>"
+            ),
         )
     };
     let mut first: Vec<(String, String)> = (1..=5).map(post).collect();
@@ -179,7 +181,8 @@ fn a_learned_promo_prefix_drops_the_publishers_promotions() {
     assert!(stats.stdout.contains("learned promo title \"workshop: …\""), "{}", stats.stdout);
 
     // a later poll: one more promotion, and a post under the same prefix that sells nothing
-    let notes = ("Workshop: What we learned".to_string(), "<p>Thanks to everyone who came; the notes follow.</p>".to_string());
+    let notes =
+        ("Workshop: What we learned".to_string(), "<p>Thanks to everyone who came; the notes follow.</p>".to_string());
     o.serve("/blog.xml", Route::feed(rss(&[promo(3), notes, post(6)]), RSS));
     ws.fetch(0);
     let titles: Vec<String> = exported(&ws, "blog").into_iter().map(|(t, _)| t).collect();

@@ -324,4 +324,3 @@ fn a_local_store_migrates_to_postgres_with_identical_exports() {
     ws.fetch(0);
     assert_eq!(exports(&ws), before);
 }
-

@@ -566,7 +566,9 @@ fn clean_of_a_list_item_in_a_misnested_table_is_stable() {
 /// removes nothing.
 #[test]
 fn clean_of_labels_beside_what_other_passes_remove_is_stable() {
-    for html in ["<figure><span>Anzeige<div><img src=x width=1 height=1>", "<video>Anzeige<div>Anzeige", "<div>A<br><script>a"] {
+    for html in
+        ["<figure><span>Anzeige<div><img src=x width=1 height=1>", "<video>Anzeige<div>Anzeige", "<div>A<br><script>a"]
+    {
         props::check_clean_idempotent(&Cleaner::default(), html).unwrap();
     }
 }

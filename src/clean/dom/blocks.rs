@@ -142,10 +142,21 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
             note!(removed, doc, b.id, Kind::Ad, rule, why);
             doomed.insert(b.id);
             i += 1;
-            i = take_ad_run(doc, &blocks, i, (false, false), home_host.as_deref(), "follows an ad", removed, &mut doomed);
+            i = take_ad_run(
+                doc,
+                &blocks,
+                i,
+                (false, false),
+                home_host.as_deref(),
+                "follows an ad",
+                removed,
+                &mut doomed,
+            );
             continue;
         }
-        let name = boilerplate_line(text).or_else(|| (b.text_len <= SHORT_BLOCK && tag_link_list(node)).then_some("a list of tag links (rel=\"tag\")"));
+        let name = boilerplate_line(text).or_else(|| {
+            (b.text_len <= SHORT_BLOCK && tag_link_list(node)).then_some("a list of tag links (rel=\"tag\")")
+        });
         if let Some(name) = name {
             removed.boilerplate += 1;
             note!(removed, doc, b.id, Kind::Boilerplate, "boilerplate", name);

@@ -210,7 +210,10 @@ fn link_share(doc: &Html, block: NodeId, node: NodeId, offset: usize) -> f32 {
     for (d, piece) in tail_pieces(doc, block, node, offset) {
         let letters = piece.chars().filter(|c| c.is_alphanumeric()).count();
         all += letters;
-        if d.ancestors().take_while(|a| a.id() != block).any(|a| a.value().as_element().is_some_and(|e| e.name() == "a")) {
+        if d.ancestors()
+            .take_while(|a| a.id() != block)
+            .any(|a| a.value().as_element().is_some_and(|e| e.name() == "a"))
+        {
             linked += letters;
         }
     }

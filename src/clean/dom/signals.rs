@@ -53,11 +53,8 @@ pub(super) fn rx() -> &'static Rx {
                 rules::FORMAL_SECOND_PERSON.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|")
             ))
             .expect("formal you regex"),
-            pitch: Regex::new(&format!(
-                "(?i){}",
-                pitch_words().map(regex::escape).collect::<Vec<_>>().join("|")
-            ))
-            .expect("pitch regex"),
+            pitch: Regex::new(&format!("(?i){}", pitch_words().map(regex::escape).collect::<Vec<_>>().join("|")))
+                .expect("pitch regex"),
             sponsor_lead: Regex::new(
                 &rules::SPONSOR_LEADS.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|"),
             )
@@ -67,7 +64,8 @@ pub(super) fn rx() -> &'static Rx {
                 rules::SPONSOR_READS.iter().map(|p| format!("(?:{p})")).collect::<Vec<_>>().join("|")
             )))
             .expect("sponsor read regex"),
-            text_url: Regex::new(r"(?i)(?-u:\b)(?:https?://|www\.)([a-z0-9][a-z0-9.-]*\.[a-z]{2,})").expect("url regex"),
+            text_url: Regex::new(r"(?i)(?-u:\b)(?:https?://|www\.)([a-z0-9][a-z0-9.-]*\.[a-z]{2,})")
+                .expect("url regex"),
             related_heading: Regex::new(rules::RELATED_HEADING).expect("related heading regex"),
         }
     })
@@ -103,11 +101,13 @@ pub(super) fn starts_like_boilerplate(node: NodeRef<Node>) -> bool {
 /// Does the block's text end like one of the boilerplate lines that begin with the item's own
 /// words (`rules::BOILERPLATE_ENDS`)? Cheap: looks at the last text only.
 pub(super) fn ends_like_boilerplate(node: NodeRef<Node>) -> bool {
-    let Some(last) = node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim_end()).filter(|t| !t.is_empty()).last()
+    let Some(last) =
+        node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim_end()).filter(|t| !t.is_empty()).last()
     else {
         return false;
     };
-    let tail: String = last.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().flat_map(char::to_lowercase).collect();
+    let tail: String =
+        last.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().flat_map(char::to_lowercase).collect();
     rules::BOILERPLATE_ENDS.iter().any(|e| tail.ends_with(e))
 }
 
@@ -150,7 +150,8 @@ pub(super) fn starts_with_sponsor_read(first_words: &str) -> bool {
 /// Could this block begin with a sponsor read? Its first word is one a read begins with
 /// (`rules::SPONSOR_READS`): cheap, so that most blocks skip `first_words` and the regex.
 pub(super) fn may_start_a_sponsor_read(node: NodeRef<Node>) -> bool {
-    const FIRST: &[&str] = &["the ", "this ", "today", "our ", "diese ", "die ", "thank", "many ", "big ", "special ", "a big "];
+    const FIRST: &[&str] =
+        &["the ", "this ", "today", "our ", "diese ", "die ", "thank", "many ", "big ", "special ", "a big "];
     node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim_start()).find(|t| !t.is_empty()).is_some_and(
         |t| FIRST.iter().any(|f| t.len() >= f.len() && t.as_bytes()[..f.len()].eq_ignore_ascii_case(f.as_bytes())),
     )

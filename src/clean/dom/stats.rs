@@ -84,7 +84,9 @@ pub(super) fn text_of(node: NodeRef<Node>) -> String {
                 }
                 gap |= t.ends_with(char::is_whitespace);
             }
-            Node::Element(e) if d.id() != node.id() && (BLOCK_TAGS.contains(&e.name()) || e.name() == "br") => gap = true,
+            Node::Element(e) if d.id() != node.id() && (BLOCK_TAGS.contains(&e.name()) || e.name() == "br") => {
+                gap = true
+            }
             _ => {}
         }
     }
