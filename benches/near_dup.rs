@@ -86,7 +86,7 @@ fn article(seed: u64) -> String {
 
 /// New item `k`: a fresh article, or (one in ten) a stored one under a new headline.
 fn new_article(k: usize) -> String {
-    if k % 10 == 0 {
+    if k.is_multiple_of(10) {
         let stored = (k * 7919) % SIZES[0]; // in every index
         format!("Breaking: what we know so far about item {k}\n\n{}", article(stored as u64))
     } else {

@@ -141,7 +141,7 @@ fn shingles(text: &str, mut each: impl FnMut(u64)) -> usize {
 
 /// Lanes of [`minhash`]: hash functions evaluated together in one pass over the shingles.
 const LANES: usize = 8;
-const _: () = assert!(HASHES % LANES == 0);
+const _: () = assert!(HASHES.is_multiple_of(LANES));
 
 /// The signature of a set of shingle hashes: per hash function the minimum, truncated to its
 /// low 16 bits (the high bits of a minimum over n values are mostly zero).

@@ -748,6 +748,40 @@ fn due_for_pruning(state: &FeedState, feed: &FeedConfig, now: DateTime<Utc>) -> 
     state.oldest.is_some_and(|o| o < cutoff) || state.item_count > feed.retain_items as u64
 }
 
+/// The notes an item keeps of what the cleaner removed: the first `REMOVALS_KEPT` of its log
+/// (`Removed::log`, as `clean --explain` prints it), texts trimmed to `clean::WHAT_MAX`.
+pub(crate) fn removal_notes(removed: &crate::clean::Removed) -> Vec<crate::model::RemovalNote> {
+    removed
+        .log
+        .iter()
+        .take(crate::model::REMOVALS_KEPT)
+        .map(|r| crate::model::RemovalNote {
+            kind: match (r.rule, r.kind) {
+                ("ad-item", _) => "ad-item",
+                (_, crate::clean::Kind::Ad) => "ad",
+                _ => "boilerplate",
+            }
+            .to_string(),
+            rule: r.rule.to_string(),
+            why: r.why.clone(),
+            what: r.what.clone(),
+        })
+        .collect()
+}
+
+/// Notes an item judged an ad as a whole in the feed's state (newest first, at most
+/// `AD_ITEMS_KEPT`); an item noted before (same title and link) keeps its first note.
+fn note_ad_item(state: &mut FeedState, now: DateTime<Utc>, title: &str, link: Option<&Url>, why: String, action: &str) {
+    let link = link.map(Url::to_string);
+    if state.ad_items.iter().any(|a| a.title == title && a.link == link) {
+        return;
+    }
+    state
+        .ad_items
+        .insert(0, crate::model::AdItem { seen: now, title: title.to_string(), link, why, action: action.to_string() });
+    state.ad_items.truncate(crate::model::AD_ITEMS_KEPT);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -890,38 +924,4 @@ mod tests {
             }
         }
     }
-}
-
-/// The notes an item keeps of what the cleaner removed: the first `REMOVALS_KEPT` of its log
-/// (`Removed::log`, as `clean --explain` prints it), texts trimmed to `clean::WHAT_MAX`.
-pub(crate) fn removal_notes(removed: &crate::clean::Removed) -> Vec<crate::model::RemovalNote> {
-    removed
-        .log
-        .iter()
-        .take(crate::model::REMOVALS_KEPT)
-        .map(|r| crate::model::RemovalNote {
-            kind: match (r.rule, r.kind) {
-                ("ad-item", _) => "ad-item",
-                (_, crate::clean::Kind::Ad) => "ad",
-                _ => "boilerplate",
-            }
-            .to_string(),
-            rule: r.rule.to_string(),
-            why: r.why.clone(),
-            what: r.what.clone(),
-        })
-        .collect()
-}
-
-/// Notes an item judged an ad as a whole in the feed's state (newest first, at most
-/// `AD_ITEMS_KEPT`); an item noted before (same title and link) keeps its first note.
-fn note_ad_item(state: &mut FeedState, now: DateTime<Utc>, title: &str, link: Option<&Url>, why: String, action: &str) {
-    let link = link.map(Url::to_string);
-    if state.ad_items.iter().any(|a| a.title == title && a.link == link) {
-        return;
-    }
-    state
-        .ad_items
-        .insert(0, crate::model::AdItem { seen: now, title: title.to_string(), link, why, action: action.to_string() });
-    state.ad_items.truncate(crate::model::AD_ITEMS_KEPT);
 }

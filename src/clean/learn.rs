@@ -285,11 +285,15 @@ fn stretches<T>(shape: &[Option<T>], lead_gap: bool) -> Vec<std::ops::Range<usiz
 }
 
 fn hash_of(words: &[Option<u32>]) -> u64 {
-    use std::hash::{BuildHasher, Hash, Hasher};
-    let mut h = rustc_hash::FxBuildHasher.build_hasher();
-    words.hash(&mut h);
-    h.finish()
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(words)
 }
+
+/// Where a stretch of a line's shape stands: item, line, words.
+type Stretch = (usize, usize, std::ops::Range<usize>);
+/// A widespread stretch as words, with the items that have it, a line it stands in, and
+/// whether it is a whole line of its own.
+type Candidate<'a> = (Vec<Option<String>>, (usize, &'a str, bool));
 
 impl Learned {
     /// Learns from the cleaned items of one fetched document, on top of what the feed taught
@@ -328,8 +332,7 @@ impl Learned {
             // Stretches are counted by hash (no allocation per stretch): per hash, the items
             // that have it, the last item counted, and where one of them stands.
             let mut shapes: Vec<Vec<Vec<Option<u32>>>> = Vec::with_capacity(n);
-            let mut counted: FxHashMap<u64, (usize, usize, (usize, usize, std::ops::Range<usize>))> =
-                FxHashMap::default();
+            let mut counted: FxHashMap<u64, (usize, usize, Stretch)> = FxHashMap::default();
             for (i, item) in lines.iter().enumerate() {
                 let mut item_shapes = Vec::with_capacity(item.len());
                 for (l, (w, _)) in item.iter().enumerate() {
@@ -350,7 +353,7 @@ impl Learned {
             };
             // every line of the fetch as its words, to know a stretch that is a line of its own
             let whole_lines: FxHashSet<&[u32]> = lines.iter().flatten().map(|(w, _)| w.as_slice()).collect();
-            let widespread: Vec<(Vec<Option<String>>, (usize, &str, bool))> = counted
+            let widespread: Vec<Candidate> = counted
                 .into_values()
                 .filter(|(count, _, _)| widespread(*count))
                 .map(|(count, _, (i, l, r))| {
@@ -367,7 +370,7 @@ impl Learned {
             let text = |w: &[Option<String>]| {
                 format!(" {} ", w.iter().map(|w| w.as_deref().unwrap_or("*")).collect::<Vec<_>>().join(" "))
             };
-            let mut learned: Vec<(Vec<Option<String>>, (usize, &str, bool))> = widespread
+            let mut learned: Vec<Candidate> = widespread
                 .iter()
                 .filter(|(a, (ca, _, whole))| {
                     let ta = text(a);

@@ -274,8 +274,11 @@ pub struct FeedRecord {
     pub promos: Vec<LearntRecord>,
     /// Whole-ad items, newest first: `[seen, title, link, why, action]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub ad_items: Vec<(DateTime<Utc>, String, Option<String>, String, String)>,
+    pub ad_items: Vec<AdItemRecord>,
 }
+
+/// A whole-ad item as stored: `[seen, title, link, why, action]`.
+pub type AdItemRecord = (DateTime<Utc>, String, Option<String>, String, String);
 
 /// A learned template or promo affix: `[pattern, sample, items, missed]`.
 #[derive(Debug, Serialize, Deserialize)]
