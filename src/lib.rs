@@ -15,9 +15,9 @@
 //!
 //! `parse`, `clean`, `dedup` and `export` do no I/O. See ARCHITECTURE.md for the invariants.
 
-pub mod app;
 pub mod clean;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod dedup;
 pub mod discover;

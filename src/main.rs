@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use feedscrub::app::{self, Exit};
 use feedscrub::cli::Cli;
+use feedscrub::commands::{self, Exit};
 
 fn main() -> ExitCode {
     let cli = Cli::parse(); // clap exits with 2 on bad usage, 0 for --help/--version
@@ -17,7 +17,7 @@ fn main() -> ExitCode {
             return ExitCode::from(Exit::Failed.code());
         }
     };
-    let exit = match runtime.block_on(app::run(cli)) {
+    let exit = match runtime.block_on(commands::run(cli)) {
         Ok(exit) => exit,
         Err(e) => {
             eprintln!("feedscrub: {e}");
