@@ -12,7 +12,7 @@ mod extract;
 mod fetch;
 mod migrate;
 mod opml;
-pub mod serve;
+mod serve;
 mod stats;
 
 use std::io::{Read, Write};
