@@ -18,8 +18,6 @@ use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
 
-use crate::store::Backend;
-
 pub const DEFAULT_CONFIG: &str = "feeds.toml";
 const DEFAULT_DB: &str = "data/feedscrub.db";
 /// A worker's lease on a claimed feed; renewed every third of it while the refresh runs.
@@ -149,6 +147,44 @@ impl AdsMode {
             AdsMode::Mark => "mark",
             AdsMode::Keep => "keep",
         }
+    }
+}
+
+/// The engine of a store (`[settings] store`): which of `store`'s engines, or a shared
+/// PostgreSQL database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sled,
+    Redb,
+    /// Not a folder's engine: a PostgreSQL database (`store::postgres`), shared by processes.
+    Postgres,
+}
+
+impl Backend {
+    /// The engine a new store gets when `store` is not set (see README, "Storage").
+    pub const DEFAULT: Backend = Backend::Redb;
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sled => "sled",
+            Backend::Redb => "redb",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Backend> {
+        match s {
+            "sled" => Some(Backend::Sled),
+            "redb" => Some(Backend::Redb),
+            "postgres" => Some(Backend::Postgres),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 

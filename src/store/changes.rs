@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::backend::Op;
+use super::engine::Op;
 use super::records::{self, FeedRecord, Tombstone};
 use crate::dedup::storage_key;
 use crate::model::{FeedState, Item};

@@ -20,8 +20,8 @@
 //! log and a new store started, which the next refresh fills: never a panic, never a silent
 //! empty store.
 
-pub mod backend;
 mod changes;
+pub mod engine;
 pub mod postgres;
 pub mod records;
 mod redb_engine;
@@ -33,11 +33,11 @@ use std::sync::{mpsc, Arc, Mutex};
 
 use serde::de::DeserializeOwned;
 
+pub use crate::config::Backend;
 use crate::dedup::storage_key;
 use crate::model::{FeedState, Item};
-pub use backend::Backend;
-use backend::{Engine, Op, OpenError};
 pub use changes::{Changes, Fence};
+use engine::{Engine, Op, OpenError};
 pub use records::Tombstone;
 use records::{FeedRecord, FEED_VERSION};
 
@@ -161,14 +161,14 @@ impl Store {
             std::fs::create_dir_all(parent)
                 .map_err(|e| StoreError::Open { path: path.to_path_buf(), detail: e.to_string() })?;
         }
-        let found = Backend::of_folder(path);
+        let found = folder_backend(path);
         if let (Some(found), Some(wanted)) = (found, wanted) {
             if found != wanted {
                 return Err(StoreError::OtherBackend { path: path.to_path_buf(), found, wanted });
             }
         }
         let backend = found.or(wanted).unwrap_or(Backend::DEFAULT);
-        let engine: Arc<dyn Engine> = match backend.open(path, cache) {
+        let engine: Arc<dyn Engine> = match open_engine(backend, path, cache) {
             // A store the engine calls damaged is kept for inspection, never deleted, and a new
             // one is started: the next refresh fills it again (loudly, not a silent empty store).
             Err(OpenError::Unreadable(detail)) => {
@@ -184,7 +184,7 @@ impl Store {
                     error = %detail,
                     "the store cannot be opened: moved aside; starting an empty store that the next refresh fills"
                 );
-                backend.open(path, cache)
+                open_engine(backend, path, cache)
             }
             other => other,
         }
@@ -629,6 +629,26 @@ fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError
         return Err(StoreError::NewerFormat { key: key_s(), version: v.v });
     }
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt { key: key_s(), detail: e.to_string() })
+}
+
+/// The engine whose files `folder` holds, if any.
+pub fn folder_backend(folder: &Path) -> Option<Backend> {
+    if redb_engine::RedbEngine::holds_store(folder) {
+        Some(Backend::Redb)
+    } else if sled_engine::SledEngine::holds_store(folder) {
+        Some(Backend::Sled)
+    } else {
+        None
+    }
+}
+
+/// Opens the engine `backend` in `folder` with a page cache of at most `cache` bytes.
+fn open_engine(backend: Backend, folder: &Path, cache: u64) -> Result<Box<dyn Engine>, OpenError> {
+    match backend {
+        Backend::Sled => sled_engine::SledEngine::open(folder, cache).map(|e| Box::new(e) as Box<dyn Engine>),
+        Backend::Redb => redb_engine::RedbEngine::open(folder, cache).map(|e| Box::new(e) as Box<dyn Engine>),
+        Backend::Postgres => Err(OpenError::Other("a PostgreSQL store is a database, not a folder".into())),
+    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use std::sync::{Mutex, RwLock};
 
 use redb::{ReadableDatabase, TableDefinition};
 
-use super::backend::{Engine, Op, OpenError};
+use super::engine::{Engine, Op, OpenError};
 use super::StoreError;
 
 /// The database file inside the store folder.
@@ -46,6 +46,11 @@ fn io(e: impl std::fmt::Display) -> StoreError {
 }
 
 impl RedbEngine {
+    /// Does `folder` hold a redb store?
+    pub fn holds_store(folder: &Path) -> bool {
+        folder.join(FILE).exists()
+    }
+
     pub fn open(folder: &Path, cache: u64) -> Result<RedbEngine, OpenError> {
         std::fs::create_dir_all(folder).map_err(|e| OpenError::Other(e.to_string()))?;
         let file = folder.join(FILE);

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use super::backend::{Engine, Op, OpenError};
+use super::engine::{Engine, Op, OpenError};
 use super::StoreError;
 
 pub struct SledEngine {
@@ -22,6 +22,11 @@ impl From<sled::Error> for StoreError {
 }
 
 impl SledEngine {
+    /// Does `folder` hold a sled store (its `conf` or `db` file)?
+    pub fn holds_store(folder: &Path) -> bool {
+        folder.join("conf").exists() || folder.join("db").exists()
+    }
+
     pub fn open(folder: &Path, cache: u64) -> Result<SledEngine, OpenError> {
         remove_interrupted_snapshots(folder);
         let db = sled::Config::new()

@@ -326,7 +326,7 @@ async fn an_existing_store_keeps_its_engine(b: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     drop(open(&path, b));
-    assert_eq!(Backend::of_folder(&path), Some(b));
+    assert_eq!(super::folder_backend(&path), Some(b));
     assert_eq!(Store::open(&path).unwrap().backend(), b, "no setting: the engine the files show");
     let other = if b == Backend::Sled { Backend::Redb } else { Backend::Sled };
     match Store::open_with(&path, Some(other)) {
