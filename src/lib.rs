@@ -19,6 +19,7 @@ pub mod clean;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod context;
 pub mod dedup;
 pub mod discover;
 pub mod export;

@@ -3,7 +3,7 @@
 //! the same function; there is no second copy.
 //!
 //! Concurrency: feeds are fetched concurrently up to `concurrency` (I/O bound); the CPU work
-//! (parse, clean, sanitize) runs on a pool of one thread per core (`Context::cpu`), which
+//! (parse, clean, sanitize) runs on a pool of one thread per core (`Context::on_cpu`), which
 //! takes the next waiting feed the moment it finishes one, so fetching, cleaning and storing
 //! of different feeds overlap. One feed's failure is recorded in its state and report and
 //! never stops the others.
@@ -19,49 +19,12 @@ use url::Url;
 use crate::clean::learn::Promos;
 use crate::clean::{is_ad_item, says_it_is_an_ad, Cleaner, Learned};
 use crate::config::{AdsMode, FeedConfig, Source};
+use crate::context::Context;
 use crate::dedup::{clean_link_url, content_hash, identity, IdentityMode};
-use crate::fetch::{FetchError, Fetched, Fetcher};
+use crate::fetch::{FetchError, Fetched};
 use crate::model::{CleanHtml, FeedState, Item, Validators};
 use crate::parse::{parse_feed, ParseError};
 use crate::store::{Changes, Fence, Store, StoreError, Tombstone};
-
-/// What a refresh needs, shared by all feeds of a run (or of the daemon's lifetime).
-#[derive(Clone)]
-pub struct Context {
-    pub fetcher: Fetcher,
-    pub store: Store,
-    /// The CPU-heavy work (parse + clean) of every refresh: one thread per core, fed by
-    /// `refresh_feed` (which awaits the result on a oneshot channel). Its queue holds at most
-    /// `concurrency` jobs, since each feed in flight submits one at a time. Threads end when
-    /// the last `Context` clone is dropped.
-    cpu: Arc<rayon::ThreadPool>,
-    /// Per-host limits on full-text page fetches, shared by every feed.
-    gates: Arc<crate::fulltext::Gates>,
-}
-
-impl Context {
-    pub fn new(fetcher: Fetcher, store: Store) -> Result<Context, String> {
-        let cpu = rayon::ThreadPoolBuilder::new()
-            .thread_name(|i| format!("clean-{i}"))
-            .build()
-            .map_err(|e| format!("cannot start the worker threads: {e}"))?;
-        Ok(Context { fetcher, store, cpu: Arc::new(cpu), gates: Arc::default() })
-    }
-
-    /// The same context with another fetcher (a reload changed timeout, body cap or agent).
-    pub fn with_fetcher(&self, fetcher: Fetcher) -> Context {
-        Context { fetcher, store: self.store.clone(), cpu: self.cpu.clone(), gates: self.gates.clone() }
-    }
-
-    /// Runs CPU-heavy work on the worker threads.
-    pub(crate) fn run_cpu(&self, job: impl FnOnce() + Send + 'static) {
-        self.cpu.spawn(job);
-    }
-
-    pub(crate) fn full_text_gates(&self) -> &crate::fulltext::Gates {
-        &self.gates
-    }
-}
 
 /// Per-feed counts of one refresh.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -287,28 +250,26 @@ async fn refresh_inner(
             Ok(Done { counts, not_modified: true, min_interval, next_poll })
         }
         Fetched::Modified { body, charset, validators } => {
-            let (done, result) = tokio::sync::oneshot::channel();
-            let store = ctx.store.clone();
-            let feed_c = feed.clone();
-            ctx.cpu.spawn(move || {
-                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    process_all(&store, &feed_c, &body, charset.as_deref(), state, validators, now)
-                }));
-                let _ = done.send(r);
-            });
-            let internal = |detail: String| RefreshError::Internal { url: url.clone(), detail };
-            let Processed { mut changes, mut counts, ttl, mut state, fresh } = match result.await {
-                Ok(Ok(r)) => r?,
-                Ok(Err(panic)) => return Err(internal(panic_message(&*panic))),
-                Err(_) => return Err(internal("worker thread stopped".into())),
-            };
+            // The feed's cleaner, compiled once for its items and, with full text, their pages.
+            // Explaining: the item page shows what was removed, and why.
+            let cleaner = Arc::new(Cleaner::new(&feed.remove, &feed.remove_text).explaining());
+            let (store, feed_c, cleaner_c) = (ctx.store.clone(), feed.clone(), cleaner.clone());
+            let processed = ctx
+                .on_cpu(move || {
+                    process_all(&store, &feed_c, &cleaner_c, &body, charset.as_deref(), state, validators, now)
+                })
+                .await
+                .map_err(|p| RefreshError::Internal { url: url.clone(), detail: p.0 })?;
+            let Processed { mut changes, mut counts, ttl, mut state, fresh } = processed?;
             let mut restate = false;
             if feed.full_text && !fresh.is_empty() {
                 // The stored versions are still the old ones: this refresh is not committed.
                 let store = ctx.store.clone();
                 let name = feed.name.clone();
-                let (items, outcomes) =
-                    crate::fulltext::complete(ctx, feed, fresh, move |id| store.item(&name, id).ok().flatten()).await;
+                let (items, outcomes) = crate::fulltext::complete(ctx, feed, &cleaner, fresh, move |id| {
+                    store.item(&name, id).ok().flatten()
+                })
+                .await;
                 for item in &items {
                     changes.put_item(item);
                 }
@@ -353,13 +314,6 @@ fn state_for(prev: Option<FeedState>, url: &str) -> FeedState {
 }
 
 /// The message of a caught panic (a bug: reported as that feed's internal error).
-fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    p.downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "panic".into())
-}
-
 /// Records a failed refresh in the feed's state (error, failure streak, gone, and the next
 /// poll when there is a plan, which it returns); validators and items stay untouched. Storing
 /// the failure is best effort: the refresh already failed and is reported either way.
@@ -414,7 +368,8 @@ pub fn process(
     validators: Validators,
     now: DateTime<Utc>,
 ) -> Result<(Changes, Counts, Option<Duration>), RefreshError> {
-    process_all(store, feed, body, charset, state, validators, now).map(|p| (p.changes, p.counts, p.ttl))
+    let cleaner = Cleaner::new(&feed.remove, &feed.remove_text).explaining();
+    process_all(store, feed, &cleaner, body, charset, state, validators, now).map(|p| (p.changes, p.counts, p.ttl))
 }
 
 /// What `process_all` decided: the batch, the counts, the feed's `ttl`, the feed's new state
@@ -427,9 +382,11 @@ struct Processed {
     fresh: Vec<Item>,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn process_all(
     store: &Store,
     feed: &FeedConfig,
+    cleaner: &Cleaner,
     body: &[u8],
     charset: Option<&str>,
     mut state: FeedState,
@@ -444,8 +401,6 @@ fn process_all(
         .map_err(|source| RefreshError::Parse { url: feed.source.to_string(), source })?;
     let site = parsed.meta.site_link.as_deref().and_then(|l| Url::parse(l).ok()).or(feed_url);
     let parsed_ttl = parsed.ttl;
-    // explaining: the item page shows what was removed, and why
-    let cleaner = Cleaner::new(&feed.remove, &feed.remove_text).explaining();
     let mut counts = Counts::default();
     let mut seen = HashSet::new();
     let mut changes = store.changes();
@@ -546,7 +501,7 @@ fn process_all(
         let title = raw.title.clone().unwrap_or_default();
         let link = link_url.as_ref().map(Url::to_string);
         let removed = cleaned.as_ref().map_or(0, |c| c.removed.blocks());
-        let removals = cleaned.as_ref().map(|c| removal_notes(&c.removed)).unwrap_or_default();
+        let removals = cleaned.as_ref().map(|c| crate::clean::removal_notes(&c.removed)).unwrap_or_default();
         let (html, text) = cleaned.map(|c| (c.html, c.text)).unwrap_or_default();
         let published = raw.published.map(|d| d.to_rfc3339()).unwrap_or_default();
         let updated = raw.updated.map(|d| d.to_rfc3339()).unwrap_or_default();
@@ -746,27 +701,6 @@ fn prune(
 fn due_for_pruning(state: &FeedState, feed: &FeedConfig, now: DateTime<Utc>) -> bool {
     let cutoff = now - chrono::TimeDelta::days(i64::from(feed.retain_days));
     state.oldest.is_some_and(|o| o < cutoff) || state.item_count > feed.retain_items as u64
-}
-
-/// The notes an item keeps of what the cleaner removed: the first `REMOVALS_KEPT` of its log
-/// (`Removed::log`, as `clean --explain` prints it), texts trimmed to `clean::WHAT_MAX`.
-pub(crate) fn removal_notes(removed: &crate::clean::Removed) -> Vec<crate::model::RemovalNote> {
-    removed
-        .log
-        .iter()
-        .take(crate::model::REMOVALS_KEPT)
-        .map(|r| crate::model::RemovalNote {
-            kind: match (r.rule, r.kind) {
-                ("ad-item", _) => "ad-item",
-                (_, crate::clean::Kind::Ad) => "ad",
-                _ => "boilerplate",
-            }
-            .to_string(),
-            rule: r.rule.to_string(),
-            why: r.why.clone(),
-            what: r.what.clone(),
-        })
-        .collect()
 }
 
 /// Notes an item judged an ad as a whole in the feed's state (newest first, at most

@@ -11,6 +11,7 @@ pub mod dom;
 pub mod learn;
 pub mod rules;
 pub mod text;
+mod tracking;
 mod tree;
 
 use std::sync::OnceLock;
@@ -24,6 +25,7 @@ use crate::model::{Body, CleanHtml};
 
 pub use dom::{is_ad_label, Kind, Removal, Removed, WHAT_MAX};
 pub use learn::Learned;
+pub use tracking::strip_tracking;
 
 /// Per-feed cleaning rules, compiled once per refresh.
 #[derive(Default, Clone)]
@@ -321,6 +323,27 @@ pub fn is_ad_item(title: Option<&str>, categories: &[String], link: Option<&Url>
         u.path_segments()
             .is_some_and(|mut segs| segs.any(|s| rules::AD_LINK_SEGMENTS.contains(&s.to_lowercase().as_str())))
     })
+}
+
+/// The notes an item keeps of what the cleaner removed: the first `REMOVALS_KEPT` of its log
+/// (`Removed::log`, as `clean --explain` prints it), texts trimmed to `clean::WHAT_MAX`.
+pub fn removal_notes(removed: &Removed) -> Vec<crate::model::RemovalNote> {
+    removed
+        .log
+        .iter()
+        .take(crate::model::REMOVALS_KEPT)
+        .map(|r| crate::model::RemovalNote {
+            kind: match (r.rule, r.kind) {
+                ("ad-item", _) => "ad-item",
+                (_, Kind::Ad) => "ad",
+                _ => "boilerplate",
+            }
+            .to_string(),
+            rule: r.rule.to_string(),
+            why: r.why.clone(),
+            what: r.what.clone(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

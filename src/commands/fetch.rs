@@ -8,8 +8,9 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{load, print_stdout, AppError, Exit};
+use crate::context::Context;
 use crate::fetch::Fetcher;
-use crate::refresh::{refresh_all, Context, FeedReport};
+use crate::refresh::{refresh_all, FeedReport};
 use crate::store::Store;
 
 pub(super) async fn fetch(config: &Path, names: &[String], quiet: bool) -> Result<Exit, AppError> {
@@ -21,7 +22,7 @@ pub(super) async fn fetch(config: &Path, names: &[String], quiet: bool) -> Resul
     let started = Instant::now();
     let store = Store::for_settings(&cfg.settings)?;
     tracing::debug!(elapsed = ?started.elapsed(), "store opened");
-    let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone()).map_err(AppError::Io)?;
+    let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone()).map_err(|e| AppError::Io(e.to_string()))?;
 
     let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
         let b = ProgressBar::new(feeds.len() as u64);

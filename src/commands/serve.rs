@@ -6,8 +6,8 @@ use std::path::Path;
 
 use super::{load, AppError, Exit};
 use crate::config::Config;
+use crate::context::Context;
 use crate::fetch::Fetcher;
-use crate::refresh::Context;
 use crate::store::Store;
 
 /// The daemon: scheduler + HTTP server on one store until SIGINT/SIGTERM.
@@ -44,7 +44,7 @@ pub(super) async fn serve(
     }
     // the daemon's 304 polls come one by one: let their state commits share transactions
     store.gather_state_commits(std::time::Duration::from_millis(10));
-    let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone()).map_err(AppError::Io)?;
+    let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone()).map_err(|e| AppError::Io(e.to_string()))?;
     let metrics = Arc::new(crate::server::metrics::Metrics::default());
     let state = crate::server::AppState::new(store.clone(), cfg.clone(), metrics);
     let addr = listen.unwrap_or(cfg.settings.listen);

@@ -14,46 +14,31 @@
 
 pub mod guard;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use futures_util::StreamExt;
-use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::clean::text::html_to_text;
 use crate::clean::Cleaner;
 use crate::config::FeedConfig;
+use crate::context::Context;
 use crate::fetch::Fetched;
 use crate::model::{FullText, FullTextCounts, FullTextOutcome, Item, Validators};
-use crate::refresh::Context;
-
-/// Per-host gates for page fetches, shared by every feed of a run.
-#[derive(Default)]
-pub struct Gates {
-    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
-}
-
-impl Gates {
-    fn of(&self, host: &str, permits: usize) -> Arc<Semaphore> {
-        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
-        hosts.entry(host.to_string()).or_insert_with(|| Arc::new(Semaphore::new(permits))).clone()
-    }
-}
 
 /// Fills in the full text of `items` (the new and changed items of one refresh of `feed`,
-/// with the feed's cleaned content). `previous` gives an item's stored version, if any.
+/// with the feed's cleaned content), each page cleaned with the feed's `cleaner` (the one its
+/// items were cleaned with). `previous` gives an item's stored version, if any.
 /// Returns the items to store (every one of `items`, each with its `full_text` set) and their
 /// outcomes counted.
 pub async fn complete(
     ctx: &Context,
     feed: &FeedConfig,
+    cleaner: &Arc<Cleaner>,
     items: Vec<Item>,
     previous: impl Fn(&str) -> Option<Item>,
 ) -> (Vec<Item>, FullTextCounts) {
     let permits = ctx.fetcher.settings().full_text_concurrency.get();
-    // One cleaner for every page of the feed (its selectors and regexes compiled once).
-    let cleaner = Arc::new(Cleaner::new(&feed.remove, &feed.remove_text).explaining());
     let jobs = items.into_iter().map(|item| {
         let prev = previous(&item.id);
         let cleaner = cleaner.clone();
@@ -85,7 +70,7 @@ async fn page_of(
         .filter(|p| p.link == item.link && p.full_text.as_ref().is_some_and(|f| f.outcome == FullTextOutcome::Kept));
     let validators =
         prev_kept.as_ref().and_then(|p| p.full_text.as_ref()).map(|f| f.validators.clone()).unwrap_or_default();
-    let gate = ctx.full_text_gates().of(url.host_str().unwrap_or(""), permits);
+    let gate = ctx.host_gate(url.host_str().unwrap_or(""), permits);
     let fetched = {
         let _permit = gate.acquire().await;
         ctx.fetcher.fetch_untrusted(url.as_str(), &validators).await
@@ -109,24 +94,19 @@ async fn page_of(
             }
         },
         Ok((Fetched::Modified { body, charset, validators }, _)) => {
-            let (done, result) = tokio::sync::oneshot::channel();
             let teaser = item.html.as_str().to_string();
-            ctx.run_cpu(move || {
-                let r = std::panic::catch_unwind(|| article_of(&cleaner, &body, charset.as_deref(), &url, &teaser));
-                let _ = done.send(r);
-            });
-            match result.await {
-                Ok(Ok(Ok((html, removals)))) => {
+            match ctx.on_cpu(move || article_of(&cleaner, &body, charset.as_deref(), &url, &teaser)).await {
+                Ok(Ok((html, removals))) => {
                     item.html = html;
                     item.removals = removals;
                     item.full_text = Some(FullText { outcome: FullTextOutcome::Kept, validators });
                 }
-                Ok(Ok(Err(why))) => {
+                Ok(Err(why)) => {
                     tracing::info!(feed = %feed.name, link = ?item.link, why = %why, "full text rejected; keeping the feed's content");
                     item.full_text =
                         Some(FullText { outcome: FullTextOutcome::Rejected(why), validators: Validators::default() });
                 }
-                Ok(Err(_)) | Err(_) => {
+                Err(_) => {
                     item.full_text = Some(failed("the extractor failed on this page", Validators::default()));
                 }
             }
@@ -159,7 +139,7 @@ pub fn article_of(
             return Err(r.to_string());
         }
     }
-    Ok((cleaned.html, crate::refresh::removal_notes(&cleaned.removed)))
+    Ok((cleaned.html, crate::clean::removal_notes(&cleaned.removed)))
 }
 
 #[cfg(test)]

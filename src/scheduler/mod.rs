@@ -28,7 +28,8 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::config::Config;
-use crate::refresh::{refresh_planned, Context, FeedReport, Verdict};
+use crate::context::Context;
+use crate::refresh::{refresh_planned, FeedReport, Verdict};
 use crate::server::AppState;
 use book::{Book, First, Next, Start};
 

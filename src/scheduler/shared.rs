@@ -23,7 +23,8 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::{log_poll, plan, Jitter, DRAIN_TIMEOUT};
-use crate::refresh::{refresh_leased, Context, Verdict};
+use crate::context::Context;
+use crate::refresh::{refresh_leased, Verdict};
 use crate::server::AppState;
 use crate::store::postgres::{Claim, PgStore};
 use crate::store::Fence;

@@ -11,8 +11,9 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use super::*;
+use crate::context::Context;
 use crate::fetch::Fetcher;
-use crate::refresh::{refresh_feed, Context};
+use crate::refresh::refresh_feed;
 
 struct Fixture {
     state: Arc<AppState>,

@@ -5,7 +5,7 @@ use scraper::{Html, Node};
 use url::Url;
 
 use super::*;
-use crate::dedup::strip_tracking;
+use crate::clean::strip_tracking;
 
 /// Pass 5: lazy images, absolute URLs, tracking parameters.
 pub(super) fn fix_urls(doc: &mut Html, root: NodeId, base: Option<&Url>) {
