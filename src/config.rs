@@ -150,6 +150,9 @@ impl AdsMode {
     }
 }
 
+/// The engine's page cache unless `[settings] store_cache` says otherwise.
+pub const DEFAULT_CACHE: u64 = 16 * 1024 * 1024;
+
 /// The engine of a store (`[settings] store`): which of `store`'s engines, or a shared
 /// PostgreSQL database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -453,7 +456,7 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
         lease: DEFAULT_LEASE,
         timeout: DEFAULT_TIMEOUT,
         max_body: DEFAULT_MAX_BODY,
-        store_cache: crate::store::DEFAULT_CACHE,
+        store_cache: DEFAULT_CACHE,
         concurrency: NonZeroUsize::new(DEFAULT_CONCURRENCY).expect("non-zero constant"),
         user_agent: DEFAULT_USER_AGENT.to_string(),
         listen: DEFAULT_LISTEN.parse().expect("valid default address"),

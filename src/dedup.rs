@@ -11,6 +11,7 @@
 use url::Url;
 
 use crate::clean::strip_tracking;
+pub use crate::model::IdentityMode;
 
 /// The item link as feedscrub publishes it: absolute (against `base`), http(s) only, tracking
 /// parameters removed.
@@ -78,33 +79,6 @@ pub fn canonical_keys(links: &[Option<&Url>]) -> Vec<Option<String>> {
         }
     }
     keys
-}
-
-/// How a feed's items are identified. Starts as `Guid`; `refresh` moves a feed to `Url` for
-/// good when its guids are judged bad (one guid for different links in one fetch, or a guid
-/// that changed for the same link between polls).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum IdentityMode {
-    #[default]
-    Guid,
-    Url,
-}
-
-impl IdentityMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IdentityMode::Guid => "guid",
-            IdentityMode::Url => "url",
-        }
-    }
-
-    pub fn parse(s: &str) -> IdentityMode {
-        if s == "url" {
-            IdentityMode::Url
-        } else {
-            IdentityMode::Guid
-        }
-    }
 }
 
 /// The identity of an item within its feed under `mode`: the guid (in `Guid` mode), else the

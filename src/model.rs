@@ -172,7 +172,7 @@ pub struct FeedState {
     /// than `retain_days` (a cheap check instead of a scan).
     pub oldest: Option<DateTime<Utc>>,
     /// How the feed's items are identified, and why when it is not by guid.
-    pub identity: crate::dedup::IdentityMode,
+    pub identity: IdentityMode,
     pub identity_note: Option<String>,
     /// Full text over the feed's life (its site's health).
     pub full_text: FullTextCounts,
@@ -252,5 +252,32 @@ impl FullTextCounts {
         self.kept += other.kept;
         self.rejected += other.rejected;
         self.failed += other.failed;
+    }
+}
+
+/// How a feed's items are identified. Starts as `Guid`; `refresh` moves a feed to `Url` for
+/// good when its guids are judged bad (one guid for different links in one fetch, or a guid
+/// that changed for the same link between polls).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum IdentityMode {
+    #[default]
+    Guid,
+    Url,
+}
+
+impl IdentityMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentityMode::Guid => "guid",
+            IdentityMode::Url => "url",
+        }
+    }
+
+    pub fn parse(s: &str) -> IdentityMode {
+        if s == "url" {
+            IdentityMode::Url
+        } else {
+            IdentityMode::Guid
+        }
     }
 }

@@ -45,8 +45,8 @@ pub(super) async fn serve(
     // the daemon's 304 polls come one by one: let their state commits share transactions
     store.gather_state_commits(std::time::Duration::from_millis(10));
     let ctx = Context::new(Fetcher::new(&cfg.settings)?, store.clone()).map_err(|e| AppError::Io(e.to_string()))?;
-    let metrics = Arc::new(crate::server::metrics::Metrics::default());
-    let state = crate::server::AppState::new(store.clone(), cfg.clone(), metrics);
+    let live = crate::daemon::Live::new(cfg.clone(), Arc::default());
+    let state = crate::server::AppState::new(store.clone(), live.clone());
     let addr = listen.unwrap_or(cfg.settings.listen);
     let listener = crate::server::bind(addr).map_err(|e| AppError::Io(format!("cannot listen on {addr}: {e}")))?;
     let local = listener.local_addr().map_err(|e| AppError::Io(e.to_string()))?;
@@ -56,7 +56,8 @@ pub(super) async fn serve(
     let sig = |kind| signal(kind).map_err(|e| AppError::Io(format!("cannot listen for signals: {e}")));
     let (mut term, mut int, mut hup) =
         (sig(SignalKind::terminate())?, sig(SignalKind::interrupt())?, sig(SignalKind::hangup())?);
-    let reload_state = state.clone();
+    let reload = live.clone();
+    let reload_store = store.clone();
     let config_path = config.to_path_buf();
     tokio::spawn(async move {
         loop {
@@ -65,14 +66,14 @@ pub(super) async fn serve(
                 _ = int.recv() => break,
                 _ = hup.recv() => match Config::load(&config_path) {
                     Ok(new) => {
-                        if let Some(pg) = reload_state.store.postgres() {
+                        if let Some(pg) = reload_store.postgres() {
                             if let Err(e) = pg.sync_feeds(listed_feeds(&new), first_spread(&new)).await {
                                 tracing::error!(error = %e, "cannot list the reloaded feeds in the database");
                             }
                         }
                         tracing::info!(feeds = new.feeds.len(), "config reloaded");
                         eprintln!("feedscrub: reloaded {} ({} feeds)", config_path.display(), new.feeds.len());
-                        reload_state.set_config(Arc::new(new));
+                        reload.set_config(Arc::new(new));
                         crate::memory::release_freed();
                     }
                     Err(e) => {
@@ -91,8 +92,8 @@ pub(super) async fn serve(
     // threads; the server keeps the main runtime's threads for readers.
     let scheduler = match (role, shared) {
         (Role::Web, _) => None,
-        (_, Some(pg)) => Some(on_own_thread(crate::scheduler::shared::run(ctx, state.clone(), pg, stop_rx.clone()))),
-        (_, None) => Some(on_own_thread(crate::scheduler::run(ctx, state.clone(), stop_rx.clone()))),
+        (_, Some(pg)) => Some(on_own_thread(crate::scheduler::shared::run(ctx, live.clone(), pg, stop_rx.clone()))),
+        (_, None) => Some(on_own_thread(crate::scheduler::run(ctx, live.clone(), stop_rx.clone()))),
     }
     .transpose()?;
     // `from_env`: the defaults, unless a test turned its knobs (see `Limits::from_env`).

@@ -29,8 +29,8 @@ use tokio::time::Instant;
 
 use crate::config::Config;
 use crate::context::Context;
+use crate::daemon::Live;
 use crate::refresh::{refresh_planned, FeedReport, Verdict};
-use crate::server::AppState;
 use book::{Book, First, Next, Start};
 
 /// The longest wait between polls of a feed, whatever the backoff.
@@ -110,7 +110,7 @@ impl Jitter {
 ///
 /// Each wake-up costs O(log feeds): the book (`book::Book`) pops what is due, a finished poll
 /// reschedules one feed, and a reload is diffed against the book once.
-pub async fn run(mut ctx: Context, state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(mut ctx: Context, live: Arc<Live>, mut shutdown: watch::Receiver<bool>) {
     let mut jitter = Jitter::new();
     let mut book = Book::new();
     // The config the book was synced with (a reload replaces the `Arc`).
@@ -121,10 +121,10 @@ pub async fn run(mut ctx: Context, state: Arc<AppState>, mut shutdown: watch::Re
     let mut task_poll: HashMap<tokio::task::Id, (Start, Duration)> = HashMap::new();
     // The settings the current fetcher was built with (a reload may change them).
     let fetch_settings = |s: &crate::config::Settings| (s.timeout, s.max_body, s.user_agent.clone(), s.concurrency);
-    let mut fetcher_for = fetch_settings(&state.config().settings);
+    let mut fetcher_for = fetch_settings(&live.config().settings);
 
     loop {
-        let cfg = state.config();
+        let cfg = live.config();
         if !synced.as_ref().is_some_and(|s| Arc::ptr_eq(s, &cfg)) {
             if fetch_settings(&cfg.settings) != fetcher_for {
                 match crate::fetch::Fetcher::new(&cfg.settings) {
@@ -138,7 +138,7 @@ pub async fn run(mut ctx: Context, state: Arc<AppState>, mut shutdown: watch::Re
             let (now, wall, feeds) = (Instant::now(), Utc::now(), cfg.feeds.len());
             book.sync(&cfg, |f| {
                 let url = f.source.to_string();
-                let st = state.store.feed_state(&f.name).ok().flatten().filter(|s| s.url == url);
+                let st = ctx.store.feed_state(&f.name).ok().flatten().filter(|s| s.url == url);
                 if st.as_ref().is_some_and(|s| s.gone) {
                     return First::Gone;
                 }
@@ -151,12 +151,12 @@ pub async fn run(mut ctx: Context, state: Arc<AppState>, mut shutdown: watch::Re
             for start in book.starts(Instant::now()) {
                 let (index, interval) = (start.index, cfg.feeds[start.index].interval(&cfg.settings));
                 let j = jitter.next();
-                let (ctx, state, cfg) = (ctx.clone(), state.clone(), cfg.clone());
+                let (ctx, live, cfg) = (ctx.clone(), live.clone(), cfg.clone());
                 let handle = tasks.spawn(async move {
                     let feed = &cfg.feeds[index];
                     let plan = move |v: Verdict| plan(interval, v.failures, j, v.retry_after, v.min_interval);
                     let report = refresh_planned(&ctx, feed, Some(&plan)).await;
-                    state.metrics.record(&report);
+                    live.metrics.record(&report);
                     log_poll(&report);
                     match (report.gone(), report.next_poll) {
                         (true, _) => Next::Gone(feed.source.to_string()),
@@ -183,7 +183,7 @@ pub async fn run(mut ctx: Context, state: Arc<AppState>, mut shutdown: watch::Re
                     book.finished(&start, next, Instant::now());
                 }
             }
-            _ = state.config_changed.notified() => {}
+            _ = live.changed.notified() => {}
             _ = shutdown.changed() => {
                 if *shutdown.borrow() {
                     break;

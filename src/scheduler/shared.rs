@@ -24,8 +24,8 @@ use tokio::time::Instant;
 
 use super::{log_poll, plan, Jitter, DRAIN_TIMEOUT};
 use crate::context::Context;
+use crate::daemon::Live;
 use crate::refresh::{refresh_leased, Verdict};
-use crate::server::AppState;
 use crate::store::postgres::{Claim, PgStore};
 use crate::store::Fence;
 
@@ -45,7 +45,7 @@ pub fn worker_id() -> String {
 
 /// Runs until `shutdown` turns true; then waits for refreshes in flight (up to
 /// `DRAIN_TIMEOUT`), gives back the leases of those it had to stop, and returns.
-pub async fn run(ctx: Context, state: Arc<AppState>, pg: Arc<PgStore>, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(ctx: Context, live: Arc<Live>, pg: Arc<PgStore>, mut shutdown: watch::Receiver<bool>) {
     let owner = worker_id();
     tracing::info!(worker = %owner, "polling the feeds of the shared database");
     let mut jitter = Jitter::new();
@@ -58,7 +58,7 @@ pub async fn run(ctx: Context, state: Arc<AppState>, pg: Arc<PgStore>, mut shutd
     // the last claim filled every slot: more feeds are due than this worker polls at once
     let mut backlog = false;
     loop {
-        let cfg = state.config();
+        let cfg = live.config();
         let lease = cfg.settings.lease;
         let now = Instant::now();
         if now >= renew_at {
@@ -91,12 +91,12 @@ pub async fn run(ctx: Context, state: Arc<AppState>, pg: Arc<PgStore>, mut shutd
                         let interval = cfg.feeds[index].interval(&cfg.settings);
                         let j = jitter.next();
                         let fence = Fence { feed: claim.feed.clone(), owner: owner.clone(), seq: claim.seq };
-                        let (ctx, state, cfg) = (ctx.clone(), state.clone(), cfg.clone());
+                        let (ctx, live, cfg) = (ctx.clone(), live.clone(), cfg.clone());
                         let handle = tasks.spawn(async move {
                             let feed = &cfg.feeds[index];
                             let plan = move |v: Verdict| plan(interval, v.failures, j, v.retry_after, v.min_interval);
                             let report = refresh_leased(&ctx, feed, Some(&plan), Some(&fence)).await;
-                            state.metrics.record(&report);
+                            live.metrics.record(&report);
                             log_poll(&report);
                         });
                         leased.insert(handle.id(), claim);
@@ -134,7 +134,7 @@ pub async fn run(ctx: Context, state: Arc<AppState>, pg: Arc<PgStore>, mut shutd
                     next_claim = next_claim.max(Instant::now() + BATCH);
                 }
             }
-            _ = state.config_changed.notified() => {}
+            _ = live.changed.notified() => {}
             _ = shutdown.changed() => {
                 if *shutdown.borrow() {
                     break;

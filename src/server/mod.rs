@@ -12,12 +12,11 @@
 
 pub mod cache;
 mod listener;
-pub mod metrics;
 mod pages;
 
 pub use listener::{bind, serve, Limits, LISTEN_BACKLOG, SHED_RESPONSE};
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use axum::body::Body;
@@ -28,44 +27,29 @@ use axum::routing::get;
 use axum::Router;
 
 use crate::config::Config;
+use crate::daemon::Live;
 use crate::export::Format;
 use crate::publish::{self, PublishError, Scope};
 use crate::store::Store;
 use cache::{Key, RenderCache, Rendered};
-use metrics::Metrics;
 
 /// What every request handler shares.
 pub struct AppState {
     pub store: Store,
-    /// The running config; replaced as a whole on reload.
-    config: RwLock<Arc<Config>>,
+    /// The running config and the poll metrics, shared with the scheduler.
+    pub live: Arc<Live>,
     pub cache: RenderCache,
-    pub metrics: Arc<Metrics>,
-    /// Notified by `set_config`; the scheduler waits on it to pick up a reload at once.
-    pub config_changed: tokio::sync::Notify,
     /// `/metrics`' stored-items count, with the (store generation, config) it was counted at.
     items_counted: std::sync::Mutex<Option<(u64, Arc<Config>, u64)>>,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: Arc<Config>, metrics: Arc<Metrics>) -> Arc<AppState> {
-        Arc::new(AppState {
-            store,
-            config: RwLock::new(config),
-            cache: RenderCache::default(),
-            metrics,
-            config_changed: tokio::sync::Notify::new(),
-            items_counted: std::sync::Mutex::new(None),
-        })
+    pub fn new(store: Store, live: Arc<Live>) -> Arc<AppState> {
+        Arc::new(AppState { store, live, cache: RenderCache::default(), items_counted: std::sync::Mutex::new(None) })
     }
 
     pub fn config(&self) -> Arc<Config> {
-        self.config.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    pub fn set_config(&self, config: Arc<Config>) {
-        *self.config.write().unwrap_or_else(|e| e.into_inner()) = config;
-        self.config_changed.notify_waiters();
+        self.live.config()
     }
 
     /// `settings.public_url` of the running config, else `http://{Host}` (a Host with
@@ -363,7 +347,8 @@ async fn metrics_page(State(state): State<Arc<AppState>>) -> Response {
     // Reads every feed's state when items were written since the last scrape: off the
     // async workers.
     let items = tokio::task::spawn_blocking(move || stored_items(&s)).await.unwrap_or(0);
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render(items)).into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.live.metrics.render(items))
+        .into_response()
 }
 
 /// The items stored for the configured feeds, summed over their states; counted again only

@@ -38,7 +38,7 @@ async fn fixture(public_url: Option<&str>) -> Fixture {
     for f in &cfg.feeds {
         assert!(refresh_feed(&ctx, f).await.ok());
     }
-    let state = AppState::new(store, cfg, Arc::default());
+    let state = AppState::new(store, crate::daemon::Live::new(cfg, Arc::default()));
     Fixture { state, ctx, _dir: dir }
 }
 
@@ -268,7 +268,7 @@ async fn index_opml_health_and_metrics() {
     assert_eq!(get(&f.state, "/healthz").await.2, b"ok\n");
 
     let report = refresh_feed(&f.ctx, f.state.config().feed("news").unwrap()).await;
-    f.state.metrics.record(&report);
+    f.state.live.metrics.record(&report);
     let (_, headers, body) = get(&f.state, "/metrics").await;
     let m = String::from_utf8(body).unwrap();
     assert!(h(&headers, header::CONTENT_TYPE).starts_with("text/plain; version=0.0.4"));

@@ -116,8 +116,7 @@ impl Drop for Writer {
     }
 }
 
-/// The engine's page cache unless `[settings] store_cache` says otherwise.
-pub const DEFAULT_CACHE: u64 = 16 * 1024 * 1024;
+pub use crate::config::DEFAULT_CACHE;
 
 impl Store {
     /// Opens (or creates) the store folder, with the engine its files show, else the default.

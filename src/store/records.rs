@@ -10,10 +10,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::dedup::IdentityMode;
 use crate::model::{
-    AdItem, CleanHtml, FeedMeta, FeedState, FullText, FullTextCounts, FullTextOutcome, Item, LearnedRules, Learnt,
-    RemovalNote, Validators,
+    AdItem, CleanHtml, FeedMeta, FeedState, FullText, FullTextCounts, FullTextOutcome, IdentityMode, Item,
+    LearnedRules, Learnt, RemovalNote, Validators,
 };
 
 /// The newest record version this build reads and the one it writes for items.
