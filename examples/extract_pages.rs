@@ -14,8 +14,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use feedscrub::charset::decode_page;
 use feedscrub::clean::{text::html_to_text, Cleaner};
-use feedscrub::extract::{decode_page, extract};
+use feedscrub::extract::extract;
 
 /// The pages of DIR as (output name, decoded page).
 fn pages(dir: &Path) -> Vec<(String, String)> {

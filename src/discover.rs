@@ -132,7 +132,7 @@ pub async fn discover(fetcher: &Fetcher, url: &Url) -> Result<Discovery, Discove
     if let Ok(found) = found_in(&body, charset.as_deref(), url) {
         return Ok(Discovery::Feed(found));
     }
-    let page = crate::extract::decode_page(&body, charset.as_deref());
+    let page = crate::charset::decode_page(&body, charset.as_deref());
     let announced = announced_feeds(&page, url);
     if !announced.is_empty() {
         let (mut found, mut broken) = (Vec::new(), Vec::new());

@@ -15,6 +15,7 @@
 //!
 //! `parse`, `clean`, `dedup` and `export` do no I/O. See ARCHITECTURE.md for the invariants.
 
+pub mod charset;
 pub mod clean;
 pub mod cli;
 pub mod commands;

@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use encoding_rs::{Encoding, REPLACEMENT, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+use encoding_rs::WINDOWS_1252;
 use feed_rs::model::{Entry, Feed, Text};
 use regex::Regex;
 
@@ -35,7 +35,7 @@ pub struct ParsedFeed {
 /// Parses feed bytes. `http_charset` is the `charset` of the Content-Type header, if any;
 /// `base` resolves relative links in XML feeds.
 pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) -> Result<ParsedFeed, ParseError> {
-    let text = decode(bytes, http_charset);
+    let text = crate::charset::decode_feed(bytes, http_charset);
     let syndication = syndication_period(&text);
     let text = utf8_prolog(&text);
     let text = rss_version(&text);
@@ -119,131 +119,6 @@ pub fn syndication_period(text: &str) -> Option<std::time::Duration> {
     };
     let frequency: u64 = value("updateFrequency").and_then(|f| f.parse().ok()).filter(|f| *f > 0).unwrap_or(1);
     Some(std::time::Duration::from_secs(period / frequency))
-}
-
-/// Decodes feed bytes to text. The first rule that applies decides:
-///
-/// 1. a byte order mark: UTF-32LE/BE (before UTF-16: the UTF-32LE BOM `FF FE 00 00` starts
-///    with the UTF-16LE one), UTF-8, UTF-16LE/BE;
-/// 2. UTF-16 or UTF-32 without a BOM, told by the NUL bytes around the first character (XML
-///    1.0 Appendix F: `3C 00 3F 00` is `<?` in UTF-16LE, `00 00 00 3C` is `<` in UTF-32BE).
-///    Every feed starts with an ASCII character (`<`, whitespace, JSON's `{`), so any ASCII
-///    character is taken, not only `<?`. This comes before the UTF-8 check: ASCII text in
-///    UTF-16 is valid UTF-8, NULs and all;
-/// 3. valid UTF-8;
-/// 4. the XML prolog's `encoding`;
-/// 5. the HTTP charset;
-/// 6. windows-1252.
-///
-/// A label in rules 4 and 5 that cannot be right for bytes that got that far is passed over,
-/// so the next rule is asked: UTF-8 (the bytes are not), UTF-16 and UTF-32 (rules 1 and 2
-/// would have recognised them; a prolog that can be read at all is in an ASCII-compatible
-/// encoding), and encoding_rs's "replacement" (what ISO-2022-KR and HZ map to: it decodes any
-/// input to one U+FFFD).
-pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> String {
-    if let Some(wide) = utf32_bom(bytes) {
-        return wide.decode(&bytes[4..]);
-    }
-    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
-        return enc.decode_without_bom_handling(&bytes[bom_len..]).0.into_owned();
-    }
-    if let Some(wide) = sniff_wide(bytes) {
-        return wide.decode(bytes);
-    }
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return s.to_string();
-    }
-    let http = || http_charset.and_then(|c| Encoding::for_label(c.trim().trim_matches(['"', '\'']).as_bytes()));
-    let enc = prolog_encoding(bytes)
-        .filter(|e| can_be_declared(e))
-        .or_else(|| http().filter(|e| can_be_declared(e)))
-        .unwrap_or(WINDOWS_1252);
-    enc.decode_without_bom_handling(bytes).0.into_owned()
-}
-
-/// Whether a label in the prolog or the HTTP header may decide bytes that are neither marked
-/// nor recognised as UTF-16/32 and are not valid UTF-8 (see `decode`).
-fn can_be_declared(enc: &'static Encoding) -> bool {
-    ![UTF_8, UTF_16LE, UTF_16BE, REPLACEMENT].contains(&enc)
-}
-
-/// The encodings with code units wider than a byte. encoding_rs has UTF-16 but no UTF-32.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Wide {
-    Utf16Le,
-    Utf16Be,
-    Utf32Le,
-    Utf32Be,
-}
-
-impl Wide {
-    /// `bytes` (without a BOM) as text; what is not a character becomes U+FFFD.
-    fn decode(self, bytes: &[u8]) -> String {
-        match self {
-            Wide::Utf16Le => UTF_16LE.decode_without_bom_handling(bytes).0.into_owned(),
-            Wide::Utf16Be => UTF_16BE.decode_without_bom_handling(bytes).0.into_owned(),
-            Wide::Utf32Le => decode_utf32(bytes, false),
-            Wide::Utf32Be => decode_utf32(bytes, true),
-        }
-    }
-}
-
-/// The UTF-32 byte order marks (4 bytes), which `Encoding::for_bom` does not know: it reads
-/// `FF FE 00 00` as the UTF-16LE BOM followed by U+0000.
-fn utf32_bom(bytes: &[u8]) -> Option<Wide> {
-    match bytes {
-        [0xFF, 0xFE, 0, 0, ..] => Some(Wide::Utf32Le),
-        [0, 0, 0xFE, 0xFF, ..] => Some(Wide::Utf32Be),
-        _ => None,
-    }
-}
-
-/// UTF-16 or UTF-32 without a BOM, from where the NULs are around a first character that is
-/// ASCII (XML 1.0 Appendix F, for any ASCII character rather than only `<?`).
-fn sniff_wide(bytes: &[u8]) -> Option<Wide> {
-    let ascii = |b: &u8| (0x01..0x80).contains(b);
-    match bytes {
-        [0, 0, 0, a, ..] if ascii(a) => Some(Wide::Utf32Be),
-        [a, 0, 0, 0, ..] if ascii(a) => Some(Wide::Utf32Le),
-        [0, a, ..] if ascii(a) => Some(Wide::Utf16Be),
-        [a, 0, ..] if ascii(a) => Some(Wide::Utf16Le),
-        _ => None,
-    }
-}
-
-/// UTF-32 by hand: 4-byte units in the given byte order. A unit that is not a Unicode scalar
-/// value (a surrogate, or above U+10FFFF) and a partial unit at the end become U+FFFD.
-fn decode_utf32(bytes: &[u8], big_endian: bool) -> String {
-    let units = bytes.chunks_exact(4);
-    let partial = !units.remainder().is_empty();
-    let mut text = String::with_capacity(bytes.len() / 4 + 3);
-    for u in units {
-        let unit = [u[0], u[1], u[2], u[3]];
-        let n = if big_endian { u32::from_be_bytes(unit) } else { u32::from_le_bytes(unit) };
-        text.push(char::from_u32(n).unwrap_or(char::REPLACEMENT_CHARACTER));
-    }
-    if partial {
-        text.push(char::REPLACEMENT_CHARACTER);
-    }
-    text
-}
-
-/// The `encoding` pseudo-attribute of an XML prolog, if recognised.
-fn prolog_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
-    let head = &bytes[..bytes.len().min(200)];
-    let head = String::from_utf8_lossy(head);
-    let decl = head.trim_start().strip_prefix("<?xml")?;
-    let decl = &decl[..decl.find("?>")?];
-    let value = attr_value(decl, "encoding")?;
-    Encoding::for_label(value.as_bytes())
-}
-
-fn attr_value<'a>(decl: &'a str, name: &str) -> Option<&'a str> {
-    let at = decl.find(name)?;
-    let rest = decl[at + name.len()..].trim_start().strip_prefix('=')?.trim_start();
-    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let rest = &rest[1..];
-    Some(&rest[..rest.find(quote)?])
 }
 
 /// After decoding, the prolog must not send feed-rs back to the original charset.
@@ -461,6 +336,8 @@ fn plain(t: &Text) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::charset::{decode_feed as decode, decode_utf32};
+    use encoding_rs::Encoding;
 
     #[test]
     fn decoding_order() {

@@ -32,7 +32,7 @@ pub(super) fn clean_cmd(
     quiet: bool,
     file: Option<&Path>,
 ) -> Result<Exit, AppError> {
-    let input = crate::parse::decode(&read_input(file)?, None);
+    let input = crate::charset::decode_feed(&read_input(file)?, None);
     let is_html = text::looks_like_html(&input);
     let body = if is_html { Body::Html(input) } else { Body::Text(input) };
     if base.is_none() && !quiet {

@@ -28,7 +28,7 @@ pub(super) async fn extract_cmd(
         }
         other => (read_input(other.map(Path::new))?, None, None),
     };
-    let page = crate::extract::decode_page(&bytes, charset.as_deref());
+    let page = crate::charset::decode_page(&bytes, charset.as_deref());
     let url = base_url.or(fetched_url);
     let (article, steps) = if trace {
         crate::extract::trace(&page, url.as_ref())

@@ -1,6 +1,6 @@
 //! The article extractor: a whole HTML page in, its main content and metadata out.
 //!
-//! Steps, in order: decode the bytes (`decode_page`); parse once (dom_query, html5ever);
+//! Steps, in order: the bytes are decoded first (`charset::decode_page`); parse once (dom_query, html5ever);
 //! read the metadata (`meta`: `<meta>`, OpenGraph, JSON-LD, microdata, canonical); resolve lazy
 //! images; prune what is never the article (`prune`: navigation, page header/footer, asides,
 //! forms, consent banners, share bars, comment sections, related/newsletter rails, author
@@ -24,8 +24,6 @@ mod tests;
 use std::sync::LazyLock;
 
 use dom_query::Document;
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252, X_USER_DEFINED};
-use regex::bytes::Regex;
 use url::Url;
 
 /// An extracted article. `html` is not sanitized yet.
@@ -41,48 +39,6 @@ pub struct Article {
     pub lead_image: Option<String>,
     /// `<link rel=canonical>`, else `og:url`, else JSON-LD `url`; absolute.
     pub canonical: Option<String>,
-}
-
-static META_CHARSET: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?i-u)<meta\s[^>]*?charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)"#).expect("valid regex"));
-
-/// A page's bytes as text: a BOM (or UTF-16/32 recognised by its NULs), then `<meta charset>` /
-/// `<meta http-equiv="Content-Type" content="…charset=…">` in the first 1024 bytes, then the HTTP
-/// charset, then UTF-8 if valid, then windows-1252 (as `parse::decode` does for feeds).
-///
-/// A declared UTF-8 that the bytes are not is passed over (sites lie about UTF-8 more than about
-/// legacy charsets); a declared UTF-16 is read as UTF-8 (HTML spec), `x-user-defined` as
-/// windows-1252.
-pub fn decode_page(bytes: &[u8], http_charset: Option<&str>) -> String {
-    let wide = matches!(bytes, [0, ..] | [_, 0, ..]);
-    if Encoding::for_bom(bytes).is_some() || wide {
-        return crate::parse::decode(bytes, None);
-    }
-    let usable = |enc: &'static Encoding| -> Option<&'static Encoding> {
-        let enc = match enc {
-            e if e == UTF_16LE || e == UTF_16BE => UTF_8,
-            e if e == X_USER_DEFINED => WINDOWS_1252,
-            e if e == encoding_rs::REPLACEMENT => return None,
-            e => e,
-        };
-        (enc != UTF_8 || std::str::from_utf8(bytes).is_ok()).then_some(enc)
-    };
-    let head = &bytes[..bytes.len().min(1024)];
-    let declared =
-        META_CHARSET.captures(head).and_then(|c| Encoding::for_label(c.get(1)?.as_bytes())).and_then(usable).or_else(
-            || {
-                http_charset
-                    .and_then(|c| Encoding::for_label(c.trim().trim_matches(['"', '\'']).as_bytes()))
-                    .and_then(usable)
-            },
-        );
-    match declared {
-        Some(enc) => enc.decode_without_bom_handling(bytes).0.into_owned(),
-        None => match std::str::from_utf8(bytes) {
-            Ok(s) => s.to_string(),
-            Err(_) => WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
-        },
-    }
 }
 
 /// The article of an HTML page. Never panics; an empty `html` when nothing was found.

@@ -3,6 +3,7 @@
 //! string in it; reject pages do not panic.
 
 use super::*;
+use crate::charset::decode_page;
 use crate::clean::Cleaner;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pages");
@@ -113,7 +114,7 @@ fn decoding_order() {
     check_decode(b"<p>\x93x\x94", None, "<p>\u{201C}x\u{201D}");
     // A declared UTF-8 the bytes are not is passed over.
     check_decode(b"<meta charset=utf-8><p>\xE4", None, "<meta charset=utf-8><p>ä");
-    // UTF-16 without a BOM, recognised by its NULs (as parse::decode does for feeds).
+    // UTF-16 without a BOM, recognised by its NULs (as charset::decode_feed does for feeds).
     let utf16: Vec<u8> = "<p>ä".encode_utf16().flat_map(u16::to_le_bytes).collect();
     check_decode(&utf16, None, "<p>ä");
 }

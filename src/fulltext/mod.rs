@@ -129,7 +129,7 @@ pub fn article_of(
     url: &Url,
     teaser: &str,
 ) -> Result<(crate::model::CleanHtml, Vec<crate::model::RemovalNote>), String> {
-    let page = crate::extract::decode_page(body, charset);
+    let page = crate::charset::decode_page(body, charset);
     let article = crate::extract::extract(&page, Some(url));
     let base = article.canonical.as_deref().and_then(|c| Url::parse(c).ok()).unwrap_or_else(|| url.clone());
     let cleaned = cleaner.clean_html(&article.html, Some(&base));
