@@ -1,5 +1,5 @@
 //! The extractor over a benchmark's article pages, read at run time from `../shared/corpus/`
-//! (never copied): `scripts/bench-extract.sh` runs it on AEB and on trafilatura-dev.
+//! (never copied): `scripts/bench/extract.sh` runs it on AEB and on trafilatura-dev.
 //!
 //! `extract_pages DIR OUT_DIR [PASSES]`, where DIR is either
 //! - an AEB folder (`html/<id>.html.gz`): writes `OUT_DIR/<id>.txt`, for `aeb_eval.py --outputs`;

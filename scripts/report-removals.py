@@ -11,7 +11,7 @@ blank) with the item's link (RSS <link>, else Atom <link rel="alternate">, else 
 
 (in parallel, --jobs processes at once). The explain lines on stderr say which rule removed
 which element. Field extraction (entities, CDATA, inline XHTML, base64) is the one of
-scripts/check-sanitize.py, imported with importlib.
+scripts/check/sanitize.py, imported with importlib.
 
 Report (stdout):
   * per feed: items, items with something removed, removed elements (ads / boilerplate, and by
@@ -47,9 +47,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def load_check_sanitize():
-    """scripts/check-sanitize.py as a module (its name has a dash: no plain import)."""
+    """scripts/check/sanitize.py as a module (its name has a dash: no plain import)."""
     sys.dont_write_bytecode = True  # no scripts/__pycache__ left behind
-    path = os.path.join(HERE, "check-sanitize.py")
+    path = os.path.join(HERE, "check/sanitize.py")
     spec = importlib.util.spec_from_file_location("check_sanitize", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

@@ -29,8 +29,8 @@ CORPUS=${CORPUS:-$ROOT/../shared/corpus/feeds}
 log() { printf 'report-removals: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 2; }
 
-# shellcheck source=scripts/bench-lib.sh
-source "$ROOT/scripts/bench-lib.sh"
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 bench_binary
 
 [[ -d $CORPUS ]] || die "corpus not found: $CORPUS (set CORPUS)"

@@ -4,7 +4,7 @@
 //! `Store` speaks only this interface: byte keys and values, point reads, ordered prefix scans,
 //! and groups of write batches that are applied (each batch atomically) and made durable before
 //! the call returns. Two engines implement it, `sled_engine` and `redb_engine`; both pass the
-//! same conformance suite (`store::tests`) and `scripts/crash-loop.sh`.
+//! same conformance suite (`store::tests`) and `scripts/check/crash-loop.sh`.
 
 use super::StoreError;
 

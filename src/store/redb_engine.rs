@@ -9,7 +9,7 @@
 //!
 //! After a failed write (a full disk) redb refuses every later one ("Previous I/O error
 //! occurred") until the database is opened again: the engine reopens it before the next
-//! write, so a daemon stores again once there is space (`scripts/check-disk-full.sh`).
+//! write, so a daemon stores again once there is space (`scripts/check/disk-full.sh`).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
@@ -122,7 +122,7 @@ impl RedbEngine {
 fn open_file(file: &Path, cache: usize) -> Result<Db, OpenError> {
     // Every page's checksum is verified at open: a file altered outside redb then fails to
     // open as `Corrupted` (moved aside by `Store::open`), where a plain open trusts a cleanly
-    // closed file and may panic on a damaged page (`scripts/check-damage.sh`).
+    // closed file and may panic on a damaged page (`scripts/check/damage.sh`).
     let db = match redb::Builder::new().set_cache_size(cache).set_check_integrity_on_open(true).create(file) {
         Err(redb::DatabaseError::Storage(redb::StorageError::Io(e)))
             if matches!(e.kind(), std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied)

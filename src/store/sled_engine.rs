@@ -2,7 +2,7 @@
 //!
 //! sled's flush writes with `sync_file_range`, which neither syncs the file's metadata nor the
 //! device cache: an `fdatasync` on its log file after each flush makes "stored" mean durable
-//! (`scripts/check-fsync.sh`).
+//! (`scripts/check/fsync.sh`).
 
 use std::path::Path;
 
@@ -101,7 +101,7 @@ impl Engine for SledEngine {
 /// ("empty/corrupt snapshot file found", `Corruption`; sled issues #1527 and #1533, open). The
 /// unfinished temporary was never a snapshot: removing it lets sled open the store from the
 /// previous snapshot and its log, with everything acknowledged (found by
-/// `scripts/crash-loop.sh`; a store that failed this way opened with all 4,285 items after).
+/// `scripts/check/crash-loop.sh`; a store that failed this way opened with all 4,285 items after).
 fn remove_interrupted_snapshots(path: &Path) {
     let Ok(entries) = std::fs::read_dir(path) else { return };
     for e in entries.flatten() {

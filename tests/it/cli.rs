@@ -207,7 +207,7 @@ fn a_store_that_cannot_be_opened_is_moved_aside_and_rebuilt() {
     }
 }
 
-/// Found by scripts/crash-loop.sh: a process killed while sled writes a snapshot leaves an
+/// Found by scripts/check/crash-loop.sh: a process killed while sled writes a snapshot leaves an
 /// unfinished `snap.N.generating`, and sled 0.34 then refuses the whole store. It is removed
 /// at open, and the store opens with everything it held.
 #[test]

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# bench-shared.sh — how many feeds per second do 1, 2 and 3 `feedscrub serve --role worker`
+# bench/shared.sh — how many feeds per second do 1, 2 and 3 `feedscrub serve --role worker`
 # processes on one PostgreSQL refresh, and how many PostgreSQL commits per second does that
 # take, against the embedded redb store in one process measured in the same run?
 #
-# Setup: FEEDS feeds x ITEMS items (scripts/gen-bench-feeds.py), served as static files by a
+# Setup: FEEDS feeds x ITEMS items (scripts/bench/gen-feeds.py), served as static files by a
 # private nginx listening on every address (it answers If-None-Match / If-Modified-Since with
 # 304 by itself); feed i is fetched from host 127.0.0.(2 + i % 20), so the 20 hosts make
 # per_host count. A throw-away PostgreSQL cluster (initdb into the workdir, run as the
@@ -39,7 +39,7 @@
 # of backends that ended within the phase, e.g. those of the script's psql polls).
 # The results table is printed and written to results.md, which is copied to OUT.
 #
-# Usage: scripts/bench-shared.sh
+# Usage: scripts/bench/shared.sh
 #
 # Environment:
 #   FEEDS=20000        feeds
@@ -64,7 +64,7 @@ PER_HOST=16
 POLL=0.5
 START_TIMEOUT=120   # seconds a serve process may take to load the config and listen
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 OUT=${OUT:-$ROOT/target/bench-shared}
 
@@ -85,8 +85,8 @@ NGINX_PID=
 SERVE_PID=   # the `serve --role web` that lists the feeds (short-lived)
 WORKER_PIDS=()
 PG_STARTED=0
-# shellcheck source=scripts/bench-lib.sh
-source "$ROOT/scripts/bench-lib.sh"
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 bench_workdir feedscrub-bench-shared
 PGDIR=$WORKDIR/pg
 PGDATA_DIR=$PGDIR/data
@@ -524,7 +524,7 @@ start_postgres
 
 NGINX_PORT=$(bench_free_port)
 t0=$EPOCHREALTIME
-bytes=$(python3 "$ROOT/scripts/gen-bench-feeds.py" "$WORKDIR" \
+bytes=$(python3 "$ROOT/scripts/bench/gen-feeds.py" "$WORKDIR" \
     --feeds "$FEEDS" --items "$ITEMS" --port "$NGINX_PORT" --concurrency "$CONCURRENCY" | tail -n 1)
 BASE_CONFIG=$WORKDIR/feeds.toml
 rehost "$BASE_CONFIG"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""crash_loop.py: kill `feedscrub fetch` with SIGKILL at random moments and check the store.
+"""check/crash_loop.py: kill `feedscrub fetch` with SIGKILL at random moments and check the store.
 
-Usage: crash_loop.py BIN WORKDIR CYCLES [--feeds N] [--seed S] [--store sled|redb]
+Usage: check/crash_loop.py BIN WORKDIR CYCLES [--feeds N] [--seed S] [--store sled|redb]
 
 WORKDIR gets a feeds.toml and N local feed files (default 300). Every cycle rewrites half of
 the feeds so that each lists 20 items of which some are new, starts `BIN fetch`, and kills

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# check-deps.sh — the dependency policy of deny.toml, checked with cargo-deny (checklist row 54).
+# check/deps.sh — the dependency policy of deny.toml, checked with cargo-deny (checklist row 54).
 #
 # 1. `cargo deny check bans licenses sources` on Cargo.lock as committed (--locked; offline):
 #    licenses only from deny.toml's allow-list, crates.io as the only source, no wildcard
@@ -22,7 +22,7 @@
 # cargo-deny is installed with `cargo install cargo-deny --locked` when missing (about 3 min 40 s
 # on the 2-core reference machine; NO_INSTALL=1 to refuse).
 #
-# Usage: scripts/check-deps.sh [--self-test]
+# Usage: scripts/check/deps.sh [--self-test]
 # Exit status: 0 when every check that ran passed, 1 otherwise, 2 when cargo-deny is missing.
 #
 # Environment:
@@ -32,13 +32,13 @@
 #   WORKDIR=...              default: mktemp -d under /tmp, removed on exit
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 log() { printf 'check-deps: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# shellcheck source=scripts/bench-lib.sh
-source "$ROOT/scripts/bench-lib.sh"
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 OWN_WORKDIR=0
 bench_workdir feedscrub-check-deps
 trap '[[ $OWN_WORKDIR == 1 ]] && rm -rf "$WORKDIR"; true' EXIT
@@ -47,7 +47,7 @@ self_test=0
 for arg in "$@"; do
     case $arg in
         --self-test) self_test=1 ;;
-        *) die "unknown argument: $arg (usage: scripts/check-deps.sh [--self-test])" ;;
+        *) die "unknown argument: $arg (usage: scripts/check/deps.sh [--self-test])" ;;
     esac
 done
 
@@ -106,7 +106,7 @@ categories = ["format-injection"]
 patched = [">= 9999.0.0"]
 ```
 
-# check-deps.sh self-test: a made-up advisory against every ammonia release
+# check/deps.sh self-test: a made-up advisory against every ammonia release
 
 Not a real advisory.
 EOF

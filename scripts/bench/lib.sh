@@ -129,7 +129,7 @@ bench_free_port() {
 # Needs BIN, ROOT and the caller's log/die.
 bench_local_store() {
     log "generating $1 feeds x $2 items in $WORKDIR"
-    python3 "$ROOT/scripts/gen-bench-feeds.py" "$WORKDIR" --feeds "$1" --items "$2" --port 1 >/dev/null
+    python3 "$ROOT/scripts/bench/gen-feeds.py" "$WORKDIR" --feeds "$1" --items "$2" --port 1 >/dev/null
     CONFIG=$WORKDIR/feeds.toml
     sed -i -e "s#http://127.0.0.1:1/feeds/#$WORKDIR/www/feeds/#" -e '/^\[settings\]$/a interval = "1h"' "$CONFIG"
     log "filling the store: feedscrub fetch"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Split a trafilatura-style evaldata.json by site into a tuning and a test part.
 
-    scripts/split-evaldata.py EVALDATA.json OUT_DIR
+    scripts/bench/split-evaldata.py EVALDATA.json OUT_DIR
 
 Writes OUT_DIR/evaldata-tune.json and OUT_DIR/evaldata-test.json (and prints their sizes). A
 page's site is the host of its URL without "www." (for a key that is no URL, the domain named

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""check-sanitize.py — proves that no script survives `feedscrub clean --format html`.
+"""check/sanitize.py — proves that no script survives `feedscrub clean --format html`.
 
 Corpus mode (default): every feed file in CORPUS (the Universal Feed Parser's
 wellformed/sanitize tests, read where they lie and never copied) is parsed, each

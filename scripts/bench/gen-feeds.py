@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate a deterministic set of RSS 2.0 feeds for scripts/bench-refresh.sh.
+"""Generate a deterministic set of RSS 2.0 feeds for scripts/bench/refresh.sh.
 
 Writes into OUTDIR:
   www/feeds/NNNN.xml   FEEDS feeds with ITEMS items each (RSS 2.0 + content:encoded)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# check-flood.sh — does `feedscrub serve` survive a 2,000-connection flood (checklist row 47)?
+# check/flood.sh — does `feedscrub serve` survive a 2,000-connection flood (checklist row 47)?
 #
-# Generates FEEDS local feeds x ITEMS items (scripts/gen-bench-feeds.py, read as local files),
+# Generates FEEDS local feeds x ITEMS items (scripts/bench/gen-feeds.py, read as local files),
 # fills a store with `feedscrub fetch`, starts `feedscrub serve` on 127.0.0.1:SERVE_PORT and
 # then runs `wrk -t THREADS -c CONNECTIONS -d DURATION` against /feeds/bench-0001.atom, with a
 # small lua script that counts the responses by status code. Meanwhile:
@@ -52,7 +52,7 @@ PROBE_TIMEOUT=${PROBE_TIMEOUT:-10}
 MAX_RSS_MB=${MAX_RSS_MB:-256}
 SERVE_PORT=${SERVE_PORT:-18094}
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 
 log() { printf 'check-flood: %s\n' "$*" >&2; }
@@ -62,8 +62,8 @@ die() { log "error: $*"; exit 1; }
 SERVE_PID=
 SAMPLER_PID=
 PROBE_PIDS=()
-# shellcheck source=scripts/bench-lib.sh
-source "$ROOT/scripts/bench-lib.sh"
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 bench_workdir feedscrub-check-flood
 
 # shellcheck disable=SC2317  # invoked by the EXIT trap

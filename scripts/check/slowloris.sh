@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# check-slowloris.sh — are normal requests to `feedscrub serve` still answered while N
+# check/slowloris.sh — are normal requests to `feedscrub serve` still answered while N
 # connections trickle their request heads (slowloris; checklist row 46)?
 #
-# Generates 20 local feeds x 20 items (scripts/gen-bench-feeds.py, read as local files), fills
+# Generates 20 local feeds x 20 items (scripts/bench/gen-feeds.py, read as local files), fills
 # a store with `feedscrub fetch`, starts `feedscrub serve` on 127.0.0.1:PORT and runs
-# scripts/slowloris.py against /feeds/bench-0001.atom for DURATION seconds: N tricklers each
+# scripts/check/slowloris.py against /feeds/bench-0001.atom for DURATION seconds: N tricklers each
 # send the start of a request head and then one header byte every INTERVAL seconds,
 # reconnecting at once when the server answers or closes the connection, while a normal
 # client (curl, a new connection each time, --max-time PROBE_TIMEOUT) asks for the same feed
@@ -47,7 +47,7 @@ PROBE_TIMEOUT=${PROBE_TIMEOUT:-10}
 PORT=${PORT:-18095}
 FEED_PATH=/feeds/bench-0001.atom
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 
 log() { printf 'check-slowloris: %s\n' "$*" >&2; }
@@ -56,8 +56,8 @@ die() { log "error: $*"; exit 1; }
 # ---------------------------------------------------------------- workdir, cleanup
 SERVE_PID=
 SAMPLER_PID=
-# shellcheck source=scripts/bench-lib.sh
-source "$ROOT/scripts/bench-lib.sh"
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 bench_workdir feedscrub-check-slowloris
 
 # shellcheck disable=SC2317  # invoked by the EXIT trap
@@ -105,11 +105,11 @@ T_RUN0=$(elapsed)
 # ---------------------------------------------------------------- tricklers and curls
 log "slowloris: $N tricklers, a header byte every ${INTERVAL}s, a curl every ${PROBE_EVERY}s, for ${DURATION}s on $URL"
 SLOW_RC=0
-python3 "$ROOT/scripts/slowloris.py" "$PORT" --path "$FEED_PATH" --connections "$N" --duration "$DURATION" \
+python3 "$ROOT/scripts/check/slowloris.py" "$PORT" --path "$FEED_PATH" --connections "$N" --duration "$DURATION" \
     --interval "$INTERVAL" --probe-every "$PROBE_EVERY" --probe-timeout "$PROBE_TIMEOUT" \
     >"$WORKDIR/slowloris.txt" 2>&1 || SLOW_RC=$?
 T_RUN1=$(elapsed)
-((SLOW_RC <= 1)) || { cat "$WORKDIR/slowloris.txt" >&2; die "slowloris.py failed (exit $SLOW_RC)"; }
+((SLOW_RC <= 1)) || { cat "$WORKDIR/slowloris.txt" >&2; die "check/slowloris.py failed (exit $SLOW_RC)"; }
 
 # ---------------------------------------------------------------- after
 ALIVE=no

@@ -5,9 +5,9 @@
 # total time per page is printed beside the median of `/healthz` (the baseline: the same
 # request path with nothing to render), and the item page's size.
 #
-#   scripts/bench-pages.sh [ITEMS] [REQUESTS]
+#   scripts/bench/pages.sh [ITEMS] [REQUESTS]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 ITEMS=${1:-500}
 REQUESTS=${2:-50}
 PORT=${PORT:-18766}

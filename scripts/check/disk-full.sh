@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# check-disk-full.sh — a full disk and a read-only data folder, for each store engine
+# check/disk-full.sh — a full disk and a read-only data folder, for each store engine
 # (RELIABILITY rows 43 and 44). Needs root (it mounts a small tmpfs).
 #
 # For sled and redb in turn, on an 8 MiB tmpfs:
@@ -16,11 +16,11 @@
 #
 # Environment: FEEDSCRUB_BIN=... to use a built binary (default: cargo build --release).
 set -uo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 log() { printf 'check-disk-full: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
-# shellcheck source=scripts/bench-lib.sh
-source "$ROOT/scripts/bench-lib.sh"
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 [[ $(id -u) == 0 ]] || die "needs root to mount a tmpfs"
 OWN_WORKDIR=0
 bench_workdir feedscrub-check-disk-full

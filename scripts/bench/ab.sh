@@ -1,23 +1,23 @@
 #!/usr/bin/env bash
-# bench-ab.sh — is this tree slower than an older revision? Both builds, alternating, one run.
+# bench/ab.sh — is this tree slower than an older revision? Both builds, alternating, one run.
 #
-# Usage: scripts/bench-ab.sh OLD_REV [NEW_REV] [ROUNDS]
+# Usage: scripts/bench/ab.sh OLD_REV [NEW_REV] [ROUNDS]
 #
 # Builds OLD_REV in a git worktree under /tmp (a target dir of its own; kept between runs,
 # so a second run builds nothing), and NEW_REV the same way (default: this working tree, as
 # it is), then ROUNDS times (default 3), old first then new each time:
 #   clean    `cargo bench --bench clean` (criterion, corpus/cleaner and the scraper-parse
 #            baseline of the same run): the cleaner's time per corpus pass
-#   refresh  scripts/bench-refresh.sh with FEEDSCRUB_BIN set (RUNS=1, FEEDS=${FEEDS:-1000}):
+#   refresh  scripts/bench/refresh.sh with FEEDSCRUB_BIN set (RUNS=1, FEEDS=${FEEDS:-1000}):
 #            the cold and warm fetch, as ratios against the curl baseline of the same run
 # and prints every figure, the medians and new/old. Alternating keeps the machine's drift
 # (these VMs swing by ±25 % between minutes) out of the comparison.
 set -euo pipefail
 
-OLD=${1:?usage: scripts/bench-ab.sh OLD_REV [NEW_REV] [ROUNDS]}
+OLD=${1:?usage: scripts/bench/ab.sh OLD_REV [NEW_REV] [ROUNDS]}
 NEW=${2:-}
 ROUNDS=${3:-3}
-SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$SCRIPTS"
 
 log() { printf 'bench-ab: %s\n' "$*" >&2; }
@@ -53,7 +53,7 @@ criterion_ms() { # DIR FILTER
 }
 # bench-refresh's cold and warm ratios against curl
 refresh_ratios() { # BIN
-    FEEDSCRUB_BIN=$1 RUNS=1 FEEDS=${FEEDS:-1000} "$SCRIPTS/scripts/bench-refresh.sh" 2>/dev/null |
+    FEEDSCRUB_BIN=$1 RUNS=1 FEEDS=${FEEDS:-1000} "$SCRIPTS/scripts/bench/refresh.sh" 2>/dev/null |
         awk '/^cold fetch/ { for (i = 1; i <= NF; i++) if ($i ~ /x$/) c = $i }
              /^warm fetch/ { for (i = 1; i <= NF; i++) if ($i ~ /x$/) w = $i }
              END { sub(/x/, "", c); sub(/x/, "", w); print c, w }'

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# bench-serve.sh — how fast does the HTTP server of `feedscrub serve` answer?
+# bench/serve.sh — how fast does the HTTP server of `feedscrub serve` answer?
 #
 # Generates FEEDS feeds x ITEMS items (default 1000 x 20) with
-# scripts/gen-bench-feeds.py, serves them with a private nginx on
+# scripts/bench/gen-feeds.py, serves them with a private nginx on
 # 127.0.0.1:PORT, fills a store with `feedscrub fetch`, then starts
 # `feedscrub serve` on 127.0.0.1:SERVE_PORT and waits until its own scheduler
 # has polled every feed once (feedscrub_polls_total >= FEEDS in /metrics; the
@@ -57,7 +57,7 @@ SERVE_PORT=${SERVE_PORT:-18092}
 POLL_TIMEOUT=180
 TARGET_RATIO=50 TARGET_P99_MS=5
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 
 log() { printf 'bench-serve: %s\n' "$*" >&2; }
@@ -66,8 +66,8 @@ die() { log "error: $*"; exit 1; }
 # ---------------------------------------------------------------- workdir, cleanup
 NGINX_PID=
 SERVE_PID=
-# shellcheck source=scripts/bench-lib.sh
-source "$ROOT/scripts/bench-lib.sh"
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 bench_workdir feedscrub-bench-serve
 
 # shellcheck disable=SC2317  # invoked by the EXIT trap
@@ -96,7 +96,7 @@ port_busy "$SERVE_PORT" && die "something already listens on 127.0.0.1:$SERVE_PO
 
 # ---------------------------------------------------------------- feeds
 log "generating $FEEDS feeds x $ITEMS items in $WORKDIR"
-python3 "$ROOT/scripts/gen-bench-feeds.py" "$WORKDIR" \
+python3 "$ROOT/scripts/bench/gen-feeds.py" "$WORKDIR" \
     --feeds "$FEEDS" --items "$ITEMS" --port "$PORT" >/dev/null
 CONFIG=$WORKDIR/feeds.toml
 FIRST_URL=$(head -n 1 "$WORKDIR/urls.txt")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """trafilatura over a benchmark's pages, as the peer of examples/extract_pages.rs.
 
-    trafilatura_peer.py DIR OUT_DIR [JOBS]      (run with a Python that has trafilatura installed)
+    bench/trafilatura_peer.py DIR OUT_DIR [JOBS]      (run with a Python that has trafilatura installed)
 
 DIR is either
 - an AEB folder (html/<id>.html.gz): writes OUT_DIR/<id>.txt, for aeb_eval.py --outputs;

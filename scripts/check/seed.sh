@@ -7,7 +7,7 @@
 #   2. the whole pipeline: a local feed carrying both forms -> `fetch` -> `export --format json`.
 # Exit 0 when all four outputs match, 1 otherwise (with a diff).
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 seed_dir="${SEED_DIR:-$root/../shared/samples}"
 seed="$seed_dir/boerse-global-allianzen.txt"
 want="$seed_dir/boerse-global-allianzen.clean.txt"
@@ -16,7 +16,7 @@ if [ -z "${FEEDSCRUB_BIN:-}" ]; then
   (cd "$root" && cargo build --quiet)
   FEEDSCRUB_BIN="$root/target/debug/feedscrub"
 fi
-py="$root/scripts/seed_forms.py"
+py="$root/scripts/check/seed_forms.py"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Sample a running `feedscrub serve` for scripts/bench-daemon.sh.
+"""Sample a running `feedscrub serve` for scripts/bench/daemon.sh.
 
 For DURATION seconds it measures the daemon (PID) and its HTTP server (BASE):
   - CPU: utime+stime of /proc/PID/stat at the window's start and end (ticks / CLK_TCK);

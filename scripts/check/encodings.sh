@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# check-encodings.sh — does `feedscrub fetch` decode every feedparser encoding fixture?
+# check/encodings.sh — does `feedscrub fetch` decode every feedparser encoding fixture?
 #
-# Runs scripts/check-encodings.py over the Universal Feed Parser's encoding fixtures (82
+# Runs scripts/check/encodings.py over the Universal Feed Parser's encoding fixtures (82
 # files, read where they lie in ../shared/ and never copied into this repository). Each
 # fixture is served from a local HTTP server on 127.0.0.1 with the HTTP headers its
 # `Header:` lines declare, beside a UTF-8 control (python's decoding of it) and a probe (its
@@ -13,7 +13,7 @@
 # Prints the fixtures that failed, the not-applicable groups with what feedscrub did with
 # them, the probes that failed, and "N/82 decoded correctly".
 #
-# Usage: scripts/check-encodings.sh [-v]   (-v: one line per fixture)
+# Usage: scripts/check/encodings.sh [-v]   (-v: one line per fixture)
 #
 # Exit 1 when a fixture or a probe is decoded wrongly, 0 otherwise.
 #
@@ -24,14 +24,14 @@
 #   FEEDSCRUB_BIN=...  use this binary instead of `cargo build --release`
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CORPUS=${CORPUS:-$ROOT/../shared/corpus/feedparser/encoding}
 
 log() { printf 'check-encodings: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# shellcheck source=scripts/bench-lib.sh
-source "$ROOT/scripts/bench-lib.sh"
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 OWN_WORKDIR=0
 bench_workdir feedscrub-check-encodings
 trap '[[ $OWN_WORKDIR == 1 ]] && rm -rf "$WORKDIR"; true' EXIT
@@ -40,5 +40,5 @@ trap '[[ $OWN_WORKDIR == 1 ]] && rm -rf "$WORKDIR"; true' EXIT
 bench_need python3:python3
 bench_binary
 
-python3 "$ROOT/scripts/check-encodings.py" --bin "$BIN" --corpus "$CORPUS" \
+python3 "$ROOT/scripts/check/encodings.py" --bin "$BIN" --corpus "$CORPUS" \
     --workdir "$WORKDIR" --port "${PORT:-0}" "$@"

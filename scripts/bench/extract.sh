@@ -8,11 +8,11 @@
 #    in the same run), with their ratio.
 # 2. trafilatura-dev (502 pages, "with"/"without" snippets): feedscrub and trafilatura scored by
 #    ../shared/tools/trafilatura_eval.py on three subsets -- tune and test (split by site with
-#    scripts/split-evaldata.py) and all -- one row per extractor and subset ("feedscrub tune",
+#    scripts/bench/split-evaldata.py) and all -- one row per extractor and subset ("feedscrub tune",
 #    "trafilatura tune", ...: P R Acc F1 tp/fp/fn/tn, errors, empty outputs), plus the same
 #    speed line for feedscrub on these pages.
 #
-# trafilatura is scripts/trafilatura_peer.py (in-process trafilatura.extract(page bytes,
+# trafilatura is scripts/bench/trafilatura_peer.py (in-process trafilatura.extract(page bytes,
 # include_comments=False, include_tables=True), None -> empty output, TRAF_JOBS worker processes,
 # default 2), which also prints its pages/s in one process, for information. It runs from a
 # throw-away venv in TRAF_VENV (default target/trafilatura-venv, git-ignored), set up with
@@ -21,19 +21,19 @@
 # the venv. If `python3 -m venv` fails (Debian/Ubuntu without ensurepip), run
 # `apt-get install -y python3-venv` first.
 #
-#   scripts/bench-extract.sh [PASSES]      (default 5 timed passes; the best is reported)
-#   SKIP_TRAF=1 scripts/bench-extract.sh   feedscrub only (no venv, no trafilatura rows)
-#   PERDOC_DIR=DIR scripts/bench-extract.sh
+#   scripts/bench/extract.sh [PASSES]      (default 5 timed passes; the best is reported)
+#   SKIP_TRAF=1 scripts/bench/extract.sh   feedscrub only (no venv, no trafilatura rows)
+#   PERDOC_DIR=DIR scripts/bench/extract.sh
 #                                          also writes feedscrub's trafilatura_eval.py --per-doc
 #                                          JSONL per subset: DIR/feedscrub-{tune,test,all}.jsonl
-#   CMD=1 scripts/bench-extract.sh         also scores `feedscrub extract --format text FILE` per
+#   CMD=1 scripts/bench/extract.sh         also scores `feedscrub extract --format text FILE` per
 #                                          AEB page
 #   CPU=N                                  the core for the timed passes (taskset; default 1)
 set -euo pipefail
 # PERDOC_DIR and TRAF_VENV as given relative to the caller's directory; the rest to the repo root.
 if [[ -n "${PERDOC_DIR:-}" ]]; then PERDOC_DIR=$(realpath -m "$PERDOC_DIR"); fi
 if [[ -n "${TRAF_VENV:-}" ]]; then TRAF_VENV=$(realpath -m "$TRAF_VENV"); fi
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 SHARED=${SHARED:-../shared}
 AEB=$SHARED/corpus/aeb
 TDEV=$SHARED/corpus/trafilatura-dev
@@ -68,7 +68,7 @@ feedscrub() {
   taskset -c "$CPU" target/release/examples/extract_pages "$1" "$2" "$PASSES" | sed 's/^/feedscrub: /'
 }
 peer() {
-  "$VENV/bin/python" scripts/trafilatura_peer.py "$1" "$2" "$TRAF_JOBS"
+  "$VENV/bin/python" scripts/bench/trafilatura_peer.py "$1" "$2" "$TRAF_JOBS"
 }
 
 echo
@@ -88,7 +88,7 @@ fi
 
 echo
 echo "== trafilatura-dev: $(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$TDEV/evaldata.json") pages, scored by trafilatura_eval.py; speed as above"
-python3 scripts/split-evaldata.py "$TDEV/evaldata.json" "$TMP/split" | sed 's/^/subset /'
+python3 scripts/bench/split-evaldata.py "$TDEV/evaldata.json" "$TMP/split" | sed 's/^/subset /'
 feedscrub "$TDEV" "$TMP/tdev-feedscrub"
 if [[ -n "$TRAF" ]]; then peer "$TDEV" "$TMP/tdev-trafilatura"; fi
 if [[ -n "${PERDOC_DIR:-}" ]]; then mkdir -p "$PERDOC_DIR"; fi

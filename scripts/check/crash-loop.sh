@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
-# crash-loop.sh N — kill `feedscrub fetch` with SIGKILL at random moments while it refreshes
+# check/crash-loop.sh N — kill `feedscrub fetch` with SIGKILL at random moments while it refreshes
 # a few hundred local feeds, N times, and check after each kill that the store opens, exports
 # valid feeds, lost no item a completed fetch reported stored and holds no half-written item.
-# See scripts/crash_loop.py for the details. Environment: FEEDS=300, SEED=1, WORKDIR=...,
+# See scripts/check/crash_loop.py for the details. Environment: FEEDS=300, SEED=1, WORKDIR=...,
 # STORE=sled|redb (the engine; default: feedscrub's default), FEEDSCRUB_BIN=... (default:
 # cargo build --release).
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 log() { printf 'crash-loop: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
-# shellcheck source=scripts/bench-lib.sh
-source "$ROOT/scripts/bench-lib.sh"
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 OWN_WORKDIR=0
 bench_workdir feedscrub-crash-loop
 trap '[[ $OWN_WORKDIR == 1 ]] && rm -rf "$WORKDIR"; true' EXIT
 bench_need python3:python3
 bench_binary
-python3 "$ROOT/scripts/crash_loop.py" "$BIN" "$WORKDIR" "${1:-100}" --feeds "${FEEDS:-300}" --seed "${SEED:-1}" ${STORE:+--store "$STORE"}
+python3 "$ROOT/scripts/check/crash_loop.py" "$BIN" "$WORKDIR" "${1:-100}" --feeds "${FEEDS:-300}" --seed "${SEED:-1}" ${STORE:+--store "$STORE"}

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Helpers for scripts/check-seed.sh (stdlib only).
+"""Helpers for scripts/check/seed.sh (stdlib only).
 
-  seed_forms.py html  TEXTFILE        -> the article as an HTML fragment: a <p> per paragraph,
+  check/seed_forms.py html  TEXTFILE        -> the article as an HTML fragment: a <p> per paragraph,
                                          headings (short lines without final punctuation) as <h2>,
                                          an ad label as <p><strong>…</strong></p>, line breaks as <br>
-  seed_forms.py feed  TEXTFILE OUT    -> an RSS 2.0 feed with the article twice: as plain text in
+  check/seed_forms.py feed  TEXTFILE OUT    -> an RSS 2.0 feed with the article twice: as plain text in
                                          <description> and as HTML in <content:encoded>
-  seed_forms.py text  JSONFEED URL    -> the content_html of the item with this url in a JSON Feed, as plain text
+  check/seed_forms.py text  JSONFEED URL    -> the content_html of the item with this url in a JSON Feed, as plain text
                                          (paragraphs separated by blank lines)
 """
 import html

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# check-sanitize.sh — proves that no script survives `feedscrub clean --format html`.
+# check/sanitize.sh — proves that no script survives `feedscrub clean --format html`.
 #
-# Runs scripts/check-sanitize.py over the Universal Feed Parser's hostile
+# Runs scripts/check/sanitize.py over the Universal Feed Parser's hostile
 # sanitizer corpus (745 feeds, read where they lie in ../shared/ and never copied
 # into this repository): every HTML-bearing field of every feed goes through the
 # cleaner, and the output must hold no script, no script-capable element,
@@ -9,7 +9,7 @@
 # Prints one summary line, then each unsafe output (file, input, output) and the
 # outputs that came out empty although their input had text.
 #
-# Usage: scripts/check-sanitize.sh [--self-test] [ARGS...]
+# Usage: scripts/check/sanitize.sh [--self-test] [ARGS...]
 #   --self-test   run the built-in list of classic XSS payloads instead of the corpus
 #   --pages       run those payloads through `fetch` and the pages `serve` renders (titles,
 #                 bodies, removed ad text) and check every page
@@ -23,14 +23,14 @@
 #   FEEDSCRUB_BIN=...  use this binary instead of `cargo build --release`
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CORPUS=${CORPUS:-$ROOT/../shared/corpus/feedparser/wellformed/sanitize}
 
 log() { printf 'check-sanitize: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# shellcheck source=scripts/bench-lib.sh
-source "$ROOT/scripts/bench-lib.sh"
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 bench_binary
 
 self_test=0
@@ -41,4 +41,4 @@ if [[ $self_test == 0 && ! -d $CORPUS ]]; then
     die "corpus not found: $CORPUS (set CORPUS)"
 fi
 
-exec python3 "$ROOT/scripts/check-sanitize.py" --bin "$BIN" --corpus "$CORPUS" "$@"
+exec python3 "$ROOT/scripts/check/sanitize.py" --bin "$BIN" --corpus "$CORPUS" "$@"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""check-encodings.py — does `feedscrub fetch` decode every feedparser encoding fixture?
+"""check/encodings.py — does `feedscrub fetch` decode every feedparser encoding fixture?
 
 The Universal Feed Parser's tests/encoding/ fixtures (82 files, read where they lie in
 ../shared/ and never copied) each start with a comment holding `Header:` lines (the HTTP

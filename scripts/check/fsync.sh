@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# check-fsync.sh — is a refresh on disk before feedscrub reports it stored?
+# check/fsync.sh — is a refresh on disk before feedscrub reports it stored?
 #
 # Runs `feedscrub fetch` on a local feed under strace, once per store engine, and checks that
 # an fdatasync/fsync comes before the summary line ("… feeds ok …") is written to stdout.
@@ -9,11 +9,11 @@
 #
 # Environment: FEEDSCRUB_BIN=... to use a built binary (default: cargo build --release).
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 log() { printf 'check-fsync: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
-# shellcheck source=scripts/bench-lib.sh
-source "$ROOT/scripts/bench-lib.sh"
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 OWN_WORKDIR=0
 bench_workdir feedscrub-check-fsync
 trap '[[ $OWN_WORKDIR == 1 ]] && rm -rf "$WORKDIR"' EXIT

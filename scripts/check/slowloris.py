@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""slowloris.py — N clients trickle request heads at a local server while curl asks normally.
+"""check/slowloris.py — N clients trickle request heads at a local server while curl asks normally.
 
-Usage: slowloris.py PORT [--path PATH] [--connections N] [--duration S] [--interval S]
+Usage: check/slowloris.py PORT [--path PATH] [--connections N] [--duration S] [--interval S]
                          [--probe-every S] [--probe-timeout S]
 
 Talks to 127.0.0.1:PORT only (there is no host option). For DURATION seconds:
@@ -20,7 +20,7 @@ server without an answer, reset, still open at the end; how long the closed ones
 every probe's status and time. Exit status: 0 when every probe got a 200, 1 when one did
 not, 2 on a usage error.
 
-Used by scripts/check-slowloris.sh (RELIABILITY row 46), which starts the server and watches
+Used by scripts/check/slowloris.sh (RELIABILITY row 46), which starts the server and watches
 its memory and file descriptors; the open file limit (ulimit -n) must allow N connections.
 """
 
@@ -82,7 +82,7 @@ async def trickler(i, args, deadline, tally):
     """One slow client, reconnecting until the deadline."""
     loop = asyncio.get_running_loop()
     head = (
-        f"GET {args.path} HTTP/1.1\r\nHost: {HOST}:{args.port}\r\n" f"User-Agent: slowloris.py/{i}\r\n"
+        f"GET {args.path} HTTP/1.1\r\nHost: {HOST}:{args.port}\r\n" f"User-Agent: check/slowloris.py/{i}\r\n"
     ).encode()
     k = 0
     while (left := deadline - loop.time()) > 0:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# check-damage.sh — what each store engine makes of damaged files (RELIABILITY row 42).
+# check/damage.sh — what each store engine makes of damaged files (RELIABILITY row 42).
 #
 # For sled and redb in turn: a fetch stores 40 items, then 4 KiB of random bytes are written
 # over the engine's main file (sled's log `db`, redb's `store.redb`) at its start, and in a
@@ -12,10 +12,10 @@
 #
 # Environment: FEEDSCRUB_BIN=... to use a built binary (default: cargo build --release).
 set -uo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 log() { printf 'check-damage: %s\n' "$*" >&2; }
-# shellcheck source=scripts/bench-lib.sh
-source "$ROOT/scripts/bench-lib.sh"
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 OWN_WORKDIR=0
 bench_workdir feedscrub-check-damage
 trap '[[ $OWN_WORKDIR == 1 ]] && rm -rf "$WORKDIR"; true' EXIT

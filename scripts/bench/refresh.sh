@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# bench-refresh.sh — how fast does `feedscrub fetch` refresh many feeds?
+# bench/refresh.sh — how fast does `feedscrub fetch` refresh many feeds?
 #
 # Generates FEEDS feeds x ITEMS items (default 1000 x 20, ~48 MB; every item
 # has one "Anzeige" ad block, utm_* links and an <img>) with
-# scripts/gen-bench-feeds.py, serves them with a private nginx on
+# scripts/bench/gen-feeds.py, serves them with a private nginx on
 # 127.0.0.1:PORT and measures:
 #   baseline  one curl process fetching every feed once (16 in parallel):
 #             the cost of just moving the bytes
@@ -34,7 +34,7 @@ PORT=${PORT:-18089}
 CONCURRENCY=16
 TARGET_COLD=1.5 TARGET_WARM=0.3 TARGET_RSS_MB=100
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 
 log() { printf 'bench-refresh: %s\n' "$*" >&2; }
@@ -42,8 +42,8 @@ die() { log "error: $*"; exit 1; }
 
 # ---------------------------------------------------------------- workdir, cleanup
 NGINX_PID=
-# shellcheck source=scripts/bench-lib.sh
-source "$ROOT/scripts/bench-lib.sh"
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 bench_workdir feedscrub-bench
 
 # shellcheck disable=SC2317  # invoked by the EXIT trap
@@ -101,7 +101,7 @@ show_failure() {
 
 # ---------------------------------------------------------------- feeds
 log "generating $FEEDS feeds x $ITEMS items in $WORKDIR"
-TOTAL_BYTES=$(python3 "$ROOT/scripts/gen-bench-feeds.py" "$WORKDIR" \
+TOTAL_BYTES=$(python3 "$ROOT/scripts/bench/gen-feeds.py" "$WORKDIR" \
     --feeds "$FEEDS" --items "$ITEMS" --port "$PORT" --concurrency "$CONCURRENCY" ${STORE:+--store "$STORE"} | tail -n 1)
 log "generated $(mb "$TOTAL_BYTES") MB ($TOTAL_BYTES bytes)"
 CONFIG=$WORKDIR/feeds.toml
