@@ -34,6 +34,11 @@ const DEFAULT_OUTPUT_ITEMS: usize = 100;
 const DEFAULT_RETAIN_ITEMS: usize = 500;
 const DEFAULT_RETAIN_DAYS: u32 = 90;
 const DEFAULT_FULL_TEXT_CONCURRENCY: usize = 4;
+/// `serve`: connection slots, answers per keep-alive connection, and how long an idle
+/// connection holds its slot while others wait (see `server::listener::Limits`).
+const DEFAULT_MAX_CONNECTIONS: usize = 512;
+const DEFAULT_KEEPALIVE_REQUESTS: usize = 100;
+const DEFAULT_RECLAIM_IDLE_AFTER: Duration = Duration::from_secs(1);
 pub const DEFAULT_USER_AGENT: &str =
     concat!("feedscrub/", env!("CARGO_PKG_VERSION"), " (+https://github.com/feedscrub/feedscrub)");
 
@@ -95,6 +100,14 @@ pub struct Settings {
     pub page_images: bool,
     /// Full text: at most this many article pages fetched at once from one host.
     pub full_text_concurrency: NonZeroUsize,
+    /// `serve`: connections served at once; more are answered 503 at once (`max_connections`).
+    pub max_connections: NonZeroUsize,
+    /// `serve`: the answer to this many requests on one keep-alive connection closes it
+    /// (`keepalive_requests`).
+    pub keepalive_requests: NonZeroUsize,
+    /// `serve`: with every connection slot taken, one that has waited this long for its next
+    /// request may be closed to serve a new client (`reclaim_idle_after`).
+    pub reclaim_idle_after: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -307,6 +320,9 @@ struct RawSettings {
     allow_private: Option<Spanned<toml::Value>>,
     page_images: Option<Spanned<toml::Value>>,
     full_text_concurrency: Option<Spanned<i64>>,
+    max_connections: Option<Spanned<i64>>,
+    keepalive_requests: Option<Spanned<i64>>,
+    reclaim_idle_after: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -469,6 +485,9 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
         allow_private: false,
         page_images: true,
         full_text_concurrency: NonZeroUsize::new(DEFAULT_FULL_TEXT_CONCURRENCY).expect("non-zero constant"),
+        max_connections: NonZeroUsize::new(DEFAULT_MAX_CONNECTIONS).expect("non-zero constant"),
+        keepalive_requests: NonZeroUsize::new(DEFAULT_KEEPALIVE_REQUESTS).expect("non-zero constant"),
+        reclaim_idle_after: DEFAULT_RECLAIM_IDLE_AFTER,
     };
     if let Some(db) = raw.db.and_then(|v| value(&v, "settings.db", |t| non_empty(t), p)) {
         s.db = dir.join(db);
@@ -555,6 +574,17 @@ fn validate_settings(raw: RawSettings, dir: &Path, p: &mut Problems) -> Settings
     }
     if let Some(n) = raw.full_text_concurrency.and_then(|c| count(&c, "settings.full_text_concurrency", 64, p)) {
         s.full_text_concurrency = n;
+    }
+    if let Some(n) = raw.max_connections.and_then(|c| count(&c, "settings.max_connections", 100_000, p)) {
+        s.max_connections = n;
+    }
+    if let Some(n) = raw.keepalive_requests.and_then(|c| count(&c, "settings.keepalive_requests", 1_000_000, p)) {
+        s.keepalive_requests = n;
+    }
+    if let Some(d) =
+        raw.reclaim_idle_after.and_then(|v| value(&v, "settings.reclaim_idle_after", |t| parse_duration(t), p))
+    {
+        s.reclaim_idle_after = d;
     }
     s
 }
@@ -941,6 +971,28 @@ mod tests {
         let c = parse(ONE).unwrap();
         assert_eq!(c.select(&[]).unwrap().len(), 1);
         assert!(c.select(&["zzz".into()]).unwrap_err().contains("zzz"));
+    }
+
+    #[test]
+    fn serve_connection_settings() {
+        let d = parse(ONE).unwrap().settings;
+        assert_eq!(
+            (d.max_connections.get(), d.keepalive_requests.get(), d.reclaim_idle_after),
+            (512, 100, Duration::from_secs(1))
+        );
+        let c = parse(&format!(
+            "[settings]\nmax_connections = 4\nkeepalive_requests = 3\nreclaim_idle_after = \"10m\"\n{ONE}"
+        ))
+        .unwrap()
+        .settings;
+        assert_eq!(
+            (c.max_connections.get(), c.keepalive_requests.get(), c.reclaim_idle_after),
+            (4, 3, Duration::from_secs(600))
+        );
+        for bad in ["max_connections = 0", "keepalive_requests = -1", "reclaim_idle_after = \"soon\""] {
+            let e = parse(&format!("[settings]\n{bad}\n{ONE}")).unwrap_err();
+            assert!(e.to_string().contains(bad.split(' ').next().unwrap()), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -96,12 +96,11 @@ pub(super) async fn serve(
         (_, None) => Some(on_own_thread(crate::scheduler::run(ctx, live.clone(), stop_rx.clone()))),
     }
     .transpose()?;
-    // `from_env`: the defaults, unless a test turned its knobs (see `Limits::from_env`).
     let routes = match role {
         Role::Worker => crate::server::worker_router(state.clone()),
         Role::All | Role::Web => crate::server::router(state.clone()),
     };
-    crate::server::serve(listener, routes, stop_rx, crate::server::Limits::from_env()).await;
+    crate::server::serve(listener, routes, stop_rx, crate::server::Limits::from_settings(&cfg.settings)).await;
     if let Some(done) = scheduler {
         let _ = done.await;
     }

@@ -136,35 +136,15 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The defaults, with three TEST KNOBS from the environment. They are not settings: they
-    /// exist so that `tests/it/serve.rs` can fill every slot of a real daemon with a few
-    /// sockets, and are not documented for users. Each takes a positive integer; any other
-    /// value is ignored with a warning.
-    /// - `FEEDSCRUB_TEST_MAX_CONNECTIONS`: `max_connections`
-    /// - `FEEDSCRUB_TEST_KEEPALIVE_REQUESTS`: `keepalive_requests`
-    /// - `FEEDSCRUB_TEST_RECLAIM_AFTER_MS`: `reclaim_after`, in milliseconds
-    pub fn from_env() -> Limits {
-        let knob = |name: &str| -> Option<u64> {
-            let value = std::env::var(name).ok()?;
-            match value.trim().parse::<u64>() {
-                Ok(n) if n > 0 => Some(n),
-                _ => {
-                    tracing::warn!(name, value, "ignored: not a positive integer");
-                    None
-                }
-            }
-        };
-        let mut limits = Limits::default();
-        if let Some(n) = knob("FEEDSCRUB_TEST_MAX_CONNECTIONS") {
-            limits.max_connections = usize::try_from(n).unwrap_or(usize::MAX);
+    /// The defaults, with the connection settings of `[settings]` (`max_connections`,
+    /// `keepalive_requests`, `reclaim_idle_after`).
+    pub fn from_settings(settings: &crate::config::Settings) -> Limits {
+        Limits {
+            max_connections: settings.max_connections.get(),
+            keepalive_requests: u32::try_from(settings.keepalive_requests.get()).unwrap_or(u32::MAX),
+            reclaim_after: settings.reclaim_idle_after,
+            ..Limits::default()
         }
-        if let Some(n) = knob("FEEDSCRUB_TEST_KEEPALIVE_REQUESTS") {
-            limits.keepalive_requests = u32::try_from(n).unwrap_or(u32::MAX);
-        }
-        if let Some(n) = knob("FEEDSCRUB_TEST_RECLAIM_AFTER_MS") {
-            limits.reclaim_after = Duration::from_millis(n);
-        }
-        limits
     }
 }
 

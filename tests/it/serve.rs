@@ -224,9 +224,9 @@ impl KeepAlive {
     }
 }
 
-/// RELIABILITY row 47 on the real daemon, with 4 connection slots (the test knobs of
-/// `server::Limits::from_env`; reclaiming idle connections is switched off here, it is
-/// tested in `server::tests`): with every slot held by an idle keep-alive client, a new
+/// RELIABILITY row 47 on the real daemon, with 4 connection slots (`max_connections`;
+/// reclaiming idle connections is put off for 10 minutes here, it is tested in
+/// `server::tests`): with every slot held by an idle keep-alive client, a new
 /// connection is answered at once with 503, `Retry-After` and `Connection: close` instead of
 /// waiting in the backlog; under that pressure, keep-alive yields, and the slot it frees
 /// serves the next client; without pressure, the third answer on a connection closes it.
@@ -236,17 +236,11 @@ fn a_full_server_sheds_with_503_and_keep_alive_clients_take_turns() {
     let o = Origin::start();
     o.serve("/rss2.xml", Route::feed(read_fixture("feeds/rss2.xml"), "application/rss+xml"));
     let ws = Workspace::with_config(&format!(
-        "[settings]\ndb = \"db\"\n[[feed]]\nname = \"news\"\nurl = \"{}\"\n",
+        "[settings]\ndb = \"db\"\nmax_connections = 4\nkeepalive_requests = 3\nreclaim_idle_after = \"10m\"\n\
+         [[feed]]\nname = \"news\"\nurl = \"{}\"\n",
         o.url("/rss2.xml")
     ));
-    let d = Daemon::start_with_env(
-        &ws,
-        &[
-            ("FEEDSCRUB_TEST_MAX_CONNECTIONS", "4"),
-            ("FEEDSCRUB_TEST_KEEPALIVE_REQUESTS", "3"),
-            ("FEEDSCRUB_TEST_RECLAIM_AFTER_MS", "600000"),
-        ],
-    );
+    let d = Daemon::start(&ws);
     d.wait_entries("/feeds/news.rss", 3);
     let request = b"GET /feeds/news.rss HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 

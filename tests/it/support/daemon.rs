@@ -18,13 +18,7 @@ pub struct Daemon {
 
 impl Daemon {
     pub fn start(ws: &Workspace) -> Daemon {
-        Daemon::start_with_env(ws, &[])
-    }
-
-    /// `start` with extra environment variables, e.g. the listener's test knobs
-    /// (`FEEDSCRUB_TEST_MAX_CONNECTIONS` and others, see `server::Limits::from_env`).
-    pub fn start_with_env(ws: &Workspace, env: &[(&str, &str)]) -> Daemon {
-        Daemon::start_with(ws, &[], env)
+        Daemon::start_with(ws, &[], &[])
     }
 
     /// `serve` with extra arguments (e.g. `--role worker`) and environment variables.
