@@ -14,7 +14,7 @@
 //! not trusted: `Fetcher::fetch_untrusted` fetches only http(s), and unless `[settings]
 //! allow_private = true` it never connects to a non-public address, on any hop: each hop's URL
 //! is checked (its scheme, and a host that is an IP literal) and names are resolved by the
-//! guard (`guard.rs`), which drops non-public answers, through a third client built on first use.
+//! guard (`address.rs`), which drops non-public answers, through a third client built on first use.
 //! A refusal is `FetchError::Refused`.
 
 use std::path::Path;
@@ -30,10 +30,10 @@ use reqwest::StatusCode;
 use crate::config::{Settings, Source};
 use crate::model::Validators;
 
-mod guard;
+mod address;
 
-pub use guard::non_public;
-use guard::{Guard, Refusal};
+pub use address::non_public;
+use address::{Guard, Refusal};
 
 /// Feed formats first, anything else last (some servers answer 406 without `*/*`).
 const ACCEPT_FEEDS: &str = "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5";
@@ -371,7 +371,7 @@ impl Checks<'_> {
     fn refusal(self, url: &url::Url) -> Option<Refusal> {
         match self {
             Checks::Configured => None,
-            Checks::Scheme => guard::check_scheme(url).err(),
+            Checks::Scheme => address::check_scheme(url).err(),
             Checks::Guarded(guard) => guard.check_url(url).err(),
         }
     }

@@ -125,13 +125,13 @@ impl Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::refresh::Counts;
+    use crate::refresh::RefreshCounts;
 
     fn report(feed: &str, kept: u64, rejected: u64, failed: u64) -> FeedReport {
         let full_text = FullTextCounts { kept, rejected, failed };
         FeedReport {
             feed: feed.into(),
-            outcome: Ok(Counts { full_text, ..Counts::default() }),
+            outcome: Ok(RefreshCounts { full_text, ..RefreshCounts::default() }),
             not_modified: false,
             elapsed: std::time::Duration::from_millis(5),
             min_interval: None,

@@ -230,7 +230,7 @@ pub struct Learnt {
 }
 
 /// Full-text outcomes: articles kept, pages rejected, pages not fetched. Per refresh
-/// (`refresh::Counts`), over a feed's life (`FeedState`) and per feed in `/metrics`.
+/// (`refresh::RefreshCounts`), over a feed's life (`FeedState`) and per feed in `/metrics`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FullTextCounts {
     pub kept: u64,

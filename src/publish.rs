@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use crate::config::{Config, Source as FeedSource};
-use crate::export::{self, Channel, Entry, Format, Source};
+use crate::config::{Config, Source};
+use crate::export::{self, Channel, Entry, Format, SourceFeed};
 use crate::model::Item;
 use crate::near;
 use crate::store::{Store, StoreError};
@@ -86,7 +86,7 @@ pub fn render(
             }
         }
     }
-    let mut sources: HashMap<String, Source> = HashMap::new();
+    let mut sources: HashMap<String, SourceFeed> = HashMap::new();
     for (i, also) in &groups {
         for j in std::iter::once(i).chain(also) {
             let f = &items[*j].feed;
@@ -157,11 +157,11 @@ pub fn collapse(items: &[Item]) -> Vec<(usize, Vec<usize>)> {
 }
 
 /// The title (from the stored feed) and original URL (http feeds only) of a feed.
-fn source_of(cfg: &Config, store: &Store, name: &str) -> Result<Source, StoreError> {
+fn source_of(cfg: &Config, store: &Store, name: &str) -> Result<SourceFeed, StoreError> {
     let title = store.feed_state(name)?.and_then(|s| s.meta.title).unwrap_or_else(|| name.to_string());
     let url = cfg.feed(name).and_then(|f| match &f.source {
-        FeedSource::Http(u) => Some(u.to_string()),
-        FeedSource::File(_) => None,
+        Source::Http(u) => Some(u.to_string()),
+        Source::File(_) => None,
     });
-    Ok(Source { feed: name.to_string(), title, url })
+    Ok(SourceFeed { feed: name.to_string(), title, url })
 }

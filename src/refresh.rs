@@ -28,7 +28,7 @@ use crate::store::{Changes, Fence, Store, StoreError, Tombstone};
 
 /// Per-feed counts of one refresh.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
+pub struct RefreshCounts {
     pub new: usize,
     pub updated: usize,
     pub unchanged: usize,
@@ -81,7 +81,7 @@ impl RefreshError {
 #[derive(Debug)]
 pub struct FeedReport {
     pub feed: String,
-    pub outcome: Result<Counts, RefreshError>,
+    pub outcome: Result<RefreshCounts, RefreshError>,
     /// The source answered 304 / the file is unchanged.
     pub not_modified: bool,
     pub elapsed: Duration,
@@ -180,7 +180,7 @@ pub async fn refresh_leased(
 
 /// A refresh that went through.
 struct Done {
-    counts: Counts,
+    counts: RefreshCounts,
     not_modified: bool,
     min_interval: Option<Duration>,
     next_poll: Option<Duration>,
@@ -206,7 +206,8 @@ async fn refresh_inner(
     if state.gone {
         // 410 Gone earlier: not requested again, by `fetch` (cron) or `serve`. A new URL in
         // the config clears it (`state_for`).
-        let counts = Counts { unchanged: state.item_count as usize, skipped_gone: true, ..Counts::default() };
+        let counts =
+            RefreshCounts { unchanged: state.item_count as usize, skipped_gone: true, ..RefreshCounts::default() };
         return Ok(Done { counts, not_modified: false, min_interval: None, next_poll: None });
     }
     let validators = state.validators.clone();
@@ -234,7 +235,7 @@ async fn refresh_inner(
             state.last_error = None;
             let mut changes = ctx.store.changes();
             changes.fence(fence);
-            let mut counts = Counts::default();
+            let mut counts = RefreshCounts::default();
             // Retention runs after every refresh, also when nothing changed (cheap check first).
             if due_for_pruning(&state, feed, now) {
                 let (kept, oldest) =
@@ -367,7 +368,7 @@ pub fn process(
     state: FeedState,
     validators: Validators,
     now: DateTime<Utc>,
-) -> Result<(Changes, Counts, Option<Duration>), RefreshError> {
+) -> Result<(Changes, RefreshCounts, Option<Duration>), RefreshError> {
     let cleaner = Cleaner::new(&feed.remove, &feed.remove_text).explaining();
     process_all(store, feed, &cleaner, body, charset, state, validators, now).map(|p| (p.changes, p.counts, p.ttl))
 }
@@ -376,7 +377,7 @@ pub fn process(
 /// (already in the batch), and, for `full_text` feeds, the new and changed items as stored.
 struct Processed {
     changes: Changes,
-    counts: Counts,
+    counts: RefreshCounts,
     ttl: Option<Duration>,
     state: FeedState,
     fresh: Vec<Item>,
@@ -401,7 +402,7 @@ fn process_all(
         .map_err(|source| RefreshError::Parse { url: feed.source.to_string(), source })?;
     let site = parsed.meta.site_link.as_deref().and_then(|l| Url::parse(l).ok()).or(feed_url);
     let parsed_ttl = parsed.ttl;
-    let mut counts = Counts::default();
+    let mut counts = RefreshCounts::default();
     let mut seen = HashSet::new();
     let mut changes = store.changes();
 
@@ -655,7 +656,7 @@ fn prune(
     written: Vec<Item>,
     tombstones_seen: &HashSet<String>,
     now: DateTime<Utc>,
-    counts: &mut Counts,
+    counts: &mut RefreshCounts,
 ) -> Result<(usize, Option<DateTime<Utc>>), StoreError> {
     let mut all: std::collections::HashMap<String, Item> =
         store.item_metas(&feed.name)?.into_iter().map(|i| (i.id.clone(), i)).collect();

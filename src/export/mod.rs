@@ -54,14 +54,14 @@ pub struct Channel {
 /// One item with the feed it came from (named in merged outputs).
 pub struct Entry<'a> {
     pub item: &'a Item,
-    pub source: &'a Source,
+    pub source: &'a SourceFeed,
     /// Merged outputs: the other feeds that carried the same story (collapsed into this one).
-    pub also: Vec<&'a Source>,
+    pub also: Vec<&'a SourceFeed>,
 }
 
 /// The feed an item came from: its name, title and the URL of the original feed document.
 #[derive(Debug, Clone, Default)]
-pub struct Source {
+pub struct SourceFeed {
     pub feed: String,
     pub title: String,
     pub url: Option<String>,
@@ -83,7 +83,7 @@ fn item_extensions(it: &crate::model::Item) -> String {
     o
 }
 
-fn also_element(s: &Source) -> String {
+fn also_element(s: &SourceFeed) -> String {
     let url = s.url.as_deref().map(|u| format!(" url=\"{}\"", xml_escape(u))).unwrap_or_default();
     format!("<feedscrub:also feed=\"{}\"{url}>{}</feedscrub:also>", xml_escape(&s.feed), xml_escape(&s.title))
 }

@@ -44,7 +44,8 @@ fn sample() -> Vec<Item> {
 }
 
 fn render_all(format: Format) -> String {
-    let src = Source { feed: "news".into(), title: "News".into(), url: Some("https://news.example.org/feed".into()) };
+    let src =
+        SourceFeed { feed: "news".into(), title: "News".into(), url: Some("https://news.example.org/feed".into()) };
     let items = sample();
     let entries: Vec<Entry> = items.iter().map(|i| Entry { item: i, source: &src, also: Vec::new() }).collect();
     render(format, &channel(), &entries)

@@ -4,7 +4,7 @@
 //! page (the item link: untrusted, so through `Fetcher::fetch_untrusted` and its address
 //! guard), extracts the article (`crate::extract`), cleans it with the feed's cleaner
 //! (ads, boilerplate, tracking, sanitizer last) and judges it against the item's teaser
-//! (`guard`). A kept article becomes the item's content; otherwise the feed's own content
+//! (`quality`). A kept article becomes the item's content; otherwise the feed's own content
 //! stays and the item is marked (`model::FullText`), so exports and `stats` say why.
 //!
 //! Unchanged items are never fetched again (the refresh does not hand them over). A changed
@@ -12,7 +12,7 @@
 //! stays. At most `full_text_concurrency` pages are fetched at once from one host, across all
 //! feeds of a run.
 
-pub mod guard;
+pub mod quality;
 
 use std::sync::Arc;
 
@@ -133,9 +133,9 @@ pub fn article_of(
     let article = crate::extract::extract(&page, Some(url));
     let base = article.canonical.as_deref().and_then(|c| Url::parse(c).ok()).unwrap_or_else(|| url.clone());
     let cleaned = cleaner.clean_html(&article.html, Some(&base));
-    guard::judge(&cleaned.text, &html_to_text(teaser)).map_err(|r| r.to_string())?;
-    if guard::is_short(&cleaned.text) {
-        if let Some(r) = guard::page_notice(&html_to_text(&page)) {
+    quality::judge(&cleaned.text, &html_to_text(teaser)).map_err(|r| r.to_string())?;
+    if quality::is_short(&cleaned.text) {
+        if let Some(r) = quality::page_notice(&html_to_text(&page)) {
             return Err(r.to_string());
         }
     }

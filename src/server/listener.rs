@@ -162,7 +162,7 @@ pub async fn serve(listener: TcpListener, app: Router, mut shutdown: watch::Rece
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let spares = Arc::new(Semaphore::new(limits.max_shedding));
     let registry = Arc::new(Registry::new());
-    let counts = Arc::new(Counts::default());
+    let counts = Arc::new(SheddingCounts::default());
     let mut report = Report::default();
     loop {
         let stream = tokio::select! {
@@ -218,7 +218,7 @@ async fn overflow(
     spare: OwnedSemaphorePermit,
     conn: Connection,
     slots: Arc<Semaphore>,
-    counts: Arc<Counts>,
+    counts: Arc<SheddingCounts>,
 ) {
     if head_arrived(&stream).await {
         let slot = match slots.clone().try_acquire_owned() {
@@ -289,13 +289,13 @@ async fn shed(mut stream: TcpStream) {
 
 /// Connections that found every slot taken, by outcome (from the spawned tasks).
 #[derive(Default)]
-struct Counts {
+struct SheddingCounts {
     shed: AtomicU64,
     reclaimed: AtomicU64,
     paused: AtomicU64,
 }
 
-/// Logs while slots run out: that they do, the first time at once; then `Counts` at most
+/// Logs while slots run out: that they do, the first time at once; then `SheddingCounts` at most
 /// every `REPORT_EVERY`.
 #[derive(Default)]
 struct Report {
@@ -303,7 +303,7 @@ struct Report {
 }
 
 impl Report {
-    fn log(&mut self, limits: Limits, counts: &Counts) {
+    fn log(&mut self, limits: Limits, counts: &SheddingCounts) {
         match self.last {
             Some(t) if t.elapsed() < REPORT_EVERY => return,
             Some(_) => tracing::warn!(

@@ -8,13 +8,13 @@ const STORE: &str = "redb";
 mod support;
 
 mod add;
+mod address_guard;
 mod browser;
 mod cli;
 mod corpus;
 mod dedup;
 mod faults;
 mod fulltext;
-mod guard;
 mod learning;
 mod pages;
 mod pipeline;

@@ -1,4 +1,4 @@
-//! The address guard for URLs taken from feed content (issue 7; RELIABILITY rows 27–30).
+//! The address guard for URLs taken from feed content (RELIABILITY rows 27–30).
 //!
 //! A URL the user wrote into feeds.toml is trusted: it may name 127.0.0.1 or a local file. A URL
 //! that comes from a feed (an item's link, fetched for its full text) is not: only `http` and

@@ -2,7 +2,7 @@
 //! real path: `Fetcher::fetch_untrusted` against the local origin. Tests have no public origin,
 //! so with `allow_private` off every request here must be refused before it is sent; the hop
 //! check and the resolver's filtering are tested without traffic beside the code
-//! (`fetch::guard::tests`, `fetch::tests::untrusted_fetches_are_guarded_on_every_hop`).
+//! (`fetch::address::tests`, `fetch::tests::untrusted_fetches_are_guarded_on_every_hop`).
 
 use std::path::Path;
 
