@@ -1,6 +1,6 @@
 //! `feeds.toml`: reading and validating the configuration.
 //!
-//! Two phases (habit 5): `RawConfig` is what serde reads, rejecting unknown keys and keeping the
+//! Two phases (parse, then validate): `RawConfig` is what serde reads, rejecting unknown keys and keeping the
 //! byte span of every value; `Config` is the validated, typed result. `Config::parse` is pure
 //! (text in, config or errors out) so every rule is unit-tested without touching the disk.
 //! Every error names the file, line, column and key. This module does not fetch, open the store

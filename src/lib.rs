@@ -1,19 +1,22 @@
 //! feedscrub: polls news feeds, removes ads, boilerplate and tracking from every item,
-//! de-duplicates, keeps the items in an embedded store and re-exports clean feeds.
+//! de-duplicates, keeps the items in a store and re-exports clean feeds.
 //!
-//! The library holds the whole pipeline; `main.rs` is only argument parsing and the exit code.
-//! Stages, each in its own module and named after it:
+//! The library holds the whole pipeline; `main.rs` is only argument parsing and the exit code,
+//! and `commands` holds one file per subcommand. Stages, each in its own module:
 //!
 //! ```text
-//! config ─► refresh::refresh_all ─► refresh::refresh_feed ─┬─► fetch  (HTTP / file, conditional GET, limits, charset)
-//!                                                          ├─► parse  (feed-rs → RawItem)
-//!                                                          ├─► clean  (ads, boilerplate, tracking, sanitize LAST)
-//!                                                          ├─► dedup  (identity, canonical URL, change hash)
-//!                                                          └─► store  (the ONLY module that touches sled)
-//! store ─► export (RSS 2.0 / Atom 1.0 / JSON Feed 1.1, pure) ─► `export` command
+//! config ─► refresh::refresh_all / scheduler ─► refresh::refresh_feed ─┬─► fetch   (HTTP / file, conditional GET, limits)
+//!                                                                      ├─► charset (bytes → text)
+//!                                                                      ├─► parse   (feed-rs → RawItem)
+//!                                                                      ├─► clean   (ads, boilerplate, tracking, sanitize LAST)
+//!                                                                      ├─► fulltext (extract the linked page, judge it)
+//!                                                                      ├─► dedup   (identity, canonical URL, change hash)
+//!                                                                      └─► store   (redb, sled or PostgreSQL; the only module that touches them)
+//! store ─► publish ─► export (RSS 2.0 / Atom 1.0 / JSON Feed 1.1, pure) ─► `export` and `serve`
 //! ```
 //!
-//! `parse`, `clean`, `dedup` and `export` do no I/O. See ARCHITECTURE.md for the invariants.
+//! `charset`, `parse`, `clean`, `dedup` and `export` do no I/O, and no module imports one that
+//! imports it back. See ARCHITECTURE.md for each module's invariant and boundary.
 
 pub mod charset;
 pub mod clean;

@@ -1,5 +1,6 @@
-//! Rule tables of the cleaner, as data (habit 10). The algorithms in `dom/` and `learn.rs` read these lists
-//! and never name a site or a word themselves; adding a language or a tracker is a one-line
+//! Rule tables of the cleaner, as data (words and patterns here, mechanisms in code). The
+//! algorithms in `dom/` and `learn.rs` read these lists and never name a site or a word
+//! themselves; adding a language or a tracker is a one-line
 //! change here. Everything is lowercase; matching lowercases the input.
 
 /// Words that, standing alone in their element or line (decorations allowed), label an ad block.

@@ -1,5 +1,5 @@
-//! Router tests without a socket (habit 6): every route and status, conditional GET, gzip,
-//! HEAD, the render cache and self URLs. The store is filled through the real refresh path
+//! Router tests without a socket (the axum router called as a service): every route and
+//! status, conditional GET, gzip, HEAD, the render cache and self URLs. The store is filled through the real refresh path
 //! from a fixture file.
 
 use std::path::Path;

@@ -1,4 +1,4 @@
-//! The address guard of URLs taken from feed content (issue 7; RELIABILITY rows 27–30), on the
+//! The address guard of URLs taken from feed content (RELIABILITY rows 27–30), on the
 //! real path: `Fetcher::fetch_untrusted` against the local origin. Tests have no public origin,
 //! so with `allow_private` off every request here must be refused before it is sent; the hop
 //! check and the resolver's filtering are tested without traffic beside the code

@@ -1,4 +1,4 @@
-//! Full text (issue 7) through the real binary: a teaser feed on the local origin links to
+//! Full text through the real binary: a teaser feed on the local origin links to
 //! article pages written for the project (`tests/fixtures/pages/`, in the shapes of German
 //! and English news sites); with `full_text = true` each item gets its whole article, cleaned,
 //! in all three export formats; the consent wall is rejected and its teaser kept; unchanged
