@@ -24,7 +24,8 @@ pub struct Context {
 }
 
 /// A job on the CPU pool panicked: its message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
 pub struct Panicked(pub String);
 
 impl Context {

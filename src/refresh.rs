@@ -63,8 +63,9 @@ pub enum RefreshError {
     Parse { url: String, source: ParseError },
     #[error("{0}")]
     Store(#[from] StoreError),
-    #[error("{url}: internal error: {detail}")]
-    Internal { url: String, detail: String },
+    /// The CPU work of a refresh panicked (a bug, caught on its thread).
+    #[error("{url}: internal error: {source}")]
+    Internal { url: String, source: crate::context::Panicked },
 }
 
 impl RefreshError {
@@ -260,7 +261,7 @@ async fn refresh_inner(
                     process_all(&store, &feed_c, &cleaner_c, &body, charset.as_deref(), state, validators, now)
                 })
                 .await
-                .map_err(|p| RefreshError::Internal { url: url.clone(), detail: p.0 })?;
+                .map_err(|source| RefreshError::Internal { url: url.clone(), source })?;
             let Processed { mut changes, mut counts, ttl, mut state, fresh } = processed?;
             let mut restate = false;
             if feed.full_text && !fresh.is_empty() {

@@ -104,7 +104,7 @@ async fn page_of(
                 Ok(Err(why)) => {
                     tracing::info!(feed = %feed.name, link = ?item.link, why = %why, "full text rejected; keeping the feed's content");
                     item.full_text =
-                        Some(FullText { outcome: FullTextOutcome::Rejected(why), validators: Validators::default() });
+                        Some(FullText { outcome: FullTextOutcome::Rejected(why.to_string()), validators: Validators::default() });
                 }
                 Err(_) => {
                     item.full_text = Some(failed("the extractor failed on this page", Validators::default()));
@@ -128,15 +128,15 @@ pub fn article_of(
     charset: Option<&str>,
     url: &Url,
     teaser: &str,
-) -> Result<(crate::model::CleanHtml, Vec<crate::model::RemovalNote>), String> {
+) -> Result<(crate::model::CleanHtml, Vec<crate::model::RemovalNote>), quality::Rejection> {
     let page = crate::charset::decode_page(body, charset);
     let article = crate::extract::extract(&page, Some(url));
     let base = article.canonical.as_deref().and_then(|c| Url::parse(c).ok()).unwrap_or_else(|| url.clone());
     let cleaned = cleaner.clean_html(&article.html, Some(&base));
-    quality::judge(&cleaned.text, &html_to_text(teaser)).map_err(|r| r.to_string())?;
+    quality::judge(&cleaned.text, &html_to_text(teaser))?;
     if quality::is_short(&cleaned.text) {
         if let Some(r) = quality::page_notice(&html_to_text(&page)) {
-            return Err(r.to_string());
+            return Err(r);
         }
     }
     Ok((cleaned.html, crate::clean::removal_notes(&cleaned.removed)))

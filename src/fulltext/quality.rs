@@ -43,26 +43,17 @@ const NOTICES: &[(&str, &str)] = &[
 ];
 
 /// Why an extraction is not kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
     /// A consent wall, paywall or JavaScript shell (the kind).
+    #[error("a {0}, not the article")]
     Notice(&'static str),
     /// Fewer words than an article has, or far fewer than the teaser.
+    #[error("{words} words, too short for an article (the teaser has {teaser_words})")]
     TooShort { words: usize, teaser_words: usize },
     /// The teaser's first sentence is not in the article's opening.
+    #[error("the teaser's first sentence is not in it")]
     TeaserMissing,
-}
-
-impl std::fmt::Display for Rejection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Rejection::Notice(kind) => write!(f, "a {kind}, not the article"),
-            Rejection::TooShort { words, teaser_words } => {
-                write!(f, "{words} words, too short for an article (the teaser has {teaser_words})")
-            }
-            Rejection::TeaserMissing => f.write_str("the teaser's first sentence is not in it"),
-        }
-    }
 }
 
 /// Judges an extracted article's text against the feed's teaser text (either may be empty).
