@@ -103,8 +103,10 @@ async fn page_of(
                 }
                 Ok(Err(why)) => {
                     tracing::info!(feed = %feed.name, link = ?item.link, why = %why, "full text rejected; keeping the feed's content");
-                    item.full_text =
-                        Some(FullText { outcome: FullTextOutcome::Rejected(why.to_string()), validators: Validators::default() });
+                    item.full_text = Some(FullText {
+                        outcome: FullTextOutcome::Rejected(why.to_string()),
+                        validators: Validators::default(),
+                    });
                 }
                 Err(_) => {
                     item.full_text = Some(failed("the extractor failed on this page", Validators::default()));

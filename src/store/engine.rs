@@ -8,6 +8,45 @@
 
 use super::StoreError;
 
+use std::sync::Arc;
+
+/// What went wrong in an engine or the database: a sentence for people, and the error it came
+/// from when there was one, kept as the source for a caller that walks the chain.
+#[derive(Debug, Clone)]
+pub struct EngineError {
+    what: String,
+    cause: Option<Arc<dyn std::error::Error + Send + Sync>>,
+}
+
+impl EngineError {
+    pub fn new(what: impl Into<String>) -> EngineError {
+        EngineError { what: what.into(), cause: None }
+    }
+
+    /// `what` (which already says what `cause` said, for people), caused by `cause`.
+    pub fn caused(what: impl Into<String>, cause: impl std::error::Error + Send + Sync + 'static) -> EngineError {
+        EngineError { what: what.into(), cause: Some(Arc::new(cause)) }
+    }
+}
+
+impl std::fmt::Display for EngineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.what)
+    }
+}
+
+impl std::error::Error for EngineError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.as_deref().map(|c| c as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<String> for EngineError {
+    fn from(what: String) -> EngineError {
+        EngineError::new(what)
+    }
+}
+
 /// One write of a batch.
 pub enum Op {
     Put(Vec<u8>, Vec<u8>),
@@ -25,10 +64,10 @@ pub trait Engine: Send + Sync {
     /// Applies every batch of `group`, each atomically: one verdict per batch. With `durable`
     /// it returns once all of them are on disk (synced); without, they are visible to reads at
     /// once and reach the disk with the next durable apply or `sync`.
-    fn apply(&self, group: Vec<Vec<Op>>, durable: bool) -> Vec<Result<(), String>>;
+    fn apply(&self, group: Vec<Vec<Op>>, durable: bool) -> Vec<Result<(), EngineError>>;
 
     /// Puts every batch applied without `durable` on disk.
-    fn sync(&self) -> Result<(), String>;
+    fn sync(&self) -> Result<(), EngineError>;
 
     /// Bytes the engine's files take.
     fn size_on_disk(&self) -> Result<u64, StoreError>;

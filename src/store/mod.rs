@@ -37,6 +37,7 @@ pub use crate::config::Backend;
 use crate::dedup::storage_key;
 use crate::model::{FeedState, Item};
 pub use changes::{Changes, Fence};
+pub use engine::EngineError;
 use engine::{Engine, Op, OpenError};
 pub use records::Tombstone;
 use records::{FeedRecord, FEED_VERSION};
@@ -50,7 +51,7 @@ pub enum StoreError {
     #[error("store {path} is a {found} store, but the settings say store = \"{wanted}\"; set store = \"{found}\" (or point db at another folder)")]
     OtherBackend { path: PathBuf, found: Backend, wanted: Backend },
     #[error("store I/O error: {0}")]
-    Io(String),
+    Io(#[source] EngineError),
     #[error("store record {key} is unreadable: {detail}")]
     Corrupt { key: String, detail: String },
     #[error("store record {key} has format version {version}; this feedscrub is too old to read it")]
@@ -64,7 +65,7 @@ struct WriteJob {
     ops: Vec<Op>,
     /// Synced before `done` is told (else within `SYNC_DEFERRED`).
     durable: bool,
-    done: tokio::sync::oneshot::Sender<Result<(), String>>,
+    done: tokio::sync::oneshot::Sender<Result<(), EngineError>>,
 }
 
 /// Handle to the store. Cheap to clone; all clones share one database (and, for the local
@@ -478,7 +479,7 @@ impl Store {
         match &self.kind {
             Kind::Local { writer, .. } => {
                 let (done, verdict) = tokio::sync::oneshot::channel();
-                let stopped = || StoreError::Io("store writer has stopped".into());
+                let stopped = || StoreError::Io(EngineError::new("store writer has stopped"));
                 let tx = writer.tx.lock().map_err(|_| stopped())?.clone().ok_or_else(stopped)?;
                 let job = WriteJob { ops: changes::kv_ops(changes.changes), durable: !changes.only_state, done };
                 tx.send(job).map_err(|_| stopped())?;

@@ -29,7 +29,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
 
 use super::changes::{Change, Changes};
-use super::{Generation, StoreError};
+use super::{EngineError, Generation, StoreError};
 
 /// The migrations, in order; `schema_migrations` records which were applied.
 const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../../migrations/0001_init.sql"))];
@@ -106,10 +106,10 @@ impl PgStore {
         let pool = store.pool.clone();
         let notify = store
             .block(async move {
-                let mut client = pool.get().await.map_err(|e| pool_error(&e))?;
+                let mut client = pool.get().await.map_err(pool_error)?;
                 migrate(&mut client).await?;
                 let version: String = client.query_one("SELECT version()", &[]).await.map_err(db)?.get(0);
-                Ok::<_, String>(!version.contains("CockroachDB"))
+                Ok::<_, EngineError>(!version.contains("CockroachDB"))
             })
             .and_then(|r| r.map_err(StoreError::Io))
             .map_err(|e| open_err(e.to_string()))?;
@@ -123,17 +123,19 @@ impl PgStore {
         self.handle.spawn(async move {
             let _ = tx.send(fut.await);
         });
-        rx.recv().map_err(|_| StoreError::Io(format!("PostgreSQL store {}: its runtime has stopped", self.place)))
+        rx.recv().map_err(|_| {
+            StoreError::Io(EngineError::new(format!("PostgreSQL store {}: its runtime has stopped", self.place)))
+        })
     }
 
     /// Runs a database job on this store's runtime and awaits it from any runtime.
     async fn run<T: Send + 'static>(
         &self,
-        job: impl Future<Output = Result<T, String>> + Send + 'static,
+        job: impl Future<Output = Result<T, EngineError>> + Send + 'static,
     ) -> Result<T, StoreError> {
         match self.handle.spawn(job).await {
             Ok(r) => r.map_err(StoreError::Io),
-            Err(e) => Err(StoreError::Io(format!("PostgreSQL job did not finish: {e}"))),
+            Err(e) => Err(StoreError::Io(EngineError::caused(format!("PostgreSQL job did not finish: {e}"), e))),
         }
     }
 
@@ -145,7 +147,7 @@ impl PgStore {
     ) -> Result<Vec<tokio_postgres::Row>, StoreError> {
         let pool = self.pool.clone();
         self.block(async move {
-            let client = pool.get().await.map_err(|e| pool_error(&e))?;
+            let client = pool.get().await.map_err(pool_error)?;
             let stmt = client.prepare_cached(sql).await.map_err(db)?;
             let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
                 params.iter().map(|p| p.as_ref() as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
@@ -312,7 +314,7 @@ impl PgStore {
     ) -> Result<Vec<(String, u64, Option<DateTime<Utc>>)>, StoreError> {
         let (pool, notify) = (self.pool.clone(), self.notify);
         let job = async move {
-            let mut client = pool.get().await.map_err(|e| Failed::Db(pool_error(&e)))?;
+            let mut client = pool.get().await.map_err(|e| Failed::Db(pool_error(e)))?;
             let tx = client.transaction().await.map_err(|e| Failed::Db(db(e)))?;
             if let Some(f) = &changes.fence {
                 // the fence, first: locks the feed's row (a stale worker stops here, before it
@@ -355,7 +357,7 @@ impl PgStore {
             Ok(Ok(out)) => Ok(out),
             Ok(Err(Failed::Fenced(feed, seq))) => Err(StoreError::Fenced { feed, seq }),
             Ok(Err(Failed::Db(e))) => Err(StoreError::Io(e)),
-            Err(e) => Err(StoreError::Io(format!("PostgreSQL commit did not finish: {e}"))),
+            Err(e) => Err(StoreError::Io(EngineError::caused(format!("PostgreSQL commit did not finish: {e}"), e))),
         }
     }
 
@@ -371,7 +373,7 @@ impl PgStore {
             let names: Vec<String> = feeds.iter().map(|f| column(&f.name)).collect();
             let urls: Vec<String> = feeds.iter().map(|f| column(&f.url)).collect();
             let hosts: Vec<String> = feeds.iter().map(|f| column(&f.host)).collect();
-            let mut client = pool.get().await.map_err(|e| pool_error(&e))?;
+            let mut client = pool.get().await.map_err(pool_error)?;
             let tx = client.transaction().await.map_err(db)?;
             tx.execute(
                 "INSERT INTO hosts (host) SELECT DISTINCT h FROM unnest($1::text[]) AS t(h) ORDER BY h ON CONFLICT DO NOTHING",
@@ -414,7 +416,7 @@ impl PgStore {
         let (pool, owner) = (self.pool.clone(), owner.to_string());
         let (limit, per_host) = (limit as i64, per_host as i64);
         let job = async move {
-            let mut client = pool.get().await.map_err(|e| pool_error(&e))?;
+            let mut client = pool.get().await.map_err(pool_error)?;
             let tx = client.transaction().await.map_err(db)?;
             // the hosts of the feeds due longest, locked: another worker claiming now takes
             // other hosts and never counts a host's leases while this one adds to them
@@ -477,7 +479,7 @@ impl PgStore {
         let names: Vec<String> = claims.iter().map(|c| c.feed.clone()).collect();
         let seqs: Vec<i64> = claims.iter().map(|c| c.seq).collect();
         let job = async move {
-            let client = pool.get().await.map_err(|e| pool_error(&e))?;
+            let client = pool.get().await.map_err(pool_error)?;
             client
                 .execute(
                     "UPDATE feeds SET lease_until = now() + $2 * interval '1 second' \
@@ -496,7 +498,7 @@ impl PgStore {
     pub async fn release(&self, owner: &str, claim: &Claim) -> Result<(), StoreError> {
         let (pool, owner, claim) = (self.pool.clone(), owner.to_string(), claim.clone());
         let job = async move {
-            let client = pool.get().await.map_err(|e| pool_error(&e))?;
+            let client = pool.get().await.map_err(pool_error)?;
             client
                 .execute(
                     "UPDATE feeds SET lease_owner = NULL, lease_until = NULL \
@@ -516,7 +518,7 @@ impl PgStore {
     pub async fn next_due(&self) -> Result<Option<Duration>, StoreError> {
         let pool = self.pool.clone();
         let job = async move {
-            let client = pool.get().await.map_err(|e| pool_error(&e))?;
+            let client = pool.get().await.map_err(pool_error)?;
             let row = client
                 .query_one(
                     "SELECT extract(epoch FROM min(next_poll) - now())::float8 FROM feeds \
@@ -599,7 +601,7 @@ const GATHER: Duration = Duration::from_millis(50);
 /// Why a commit job failed.
 enum Failed {
     Fenced(String, i64),
-    Db(String),
+    Db(EngineError),
 }
 
 /// Records `changed` (feed, generation, when) in `generations`; any feed whose number moved
@@ -630,8 +632,8 @@ pub(crate) fn note_generations(
 async fn changed_since(
     pool: &Pool,
     since: Option<DateTime<Utc>>,
-) -> Result<Vec<(String, u64, Option<DateTime<Utc>>)>, String> {
-    let client = pool.get().await.map_err(|e| pool_error(&e))?;
+) -> Result<Vec<(String, u64, Option<DateTime<Utc>>)>, EngineError> {
+    let client = pool.get().await.map_err(pool_error)?;
     let rows = match since {
         None => client.query("SELECT name, generation, items_changed_at FROM feeds WHERE generation > 0", &[]).await,
         Some(t) => {
@@ -649,11 +651,14 @@ async fn changed_since(
 }
 
 /// (feed, generation, items changed at) of the feeds `names` (from notifications).
-async fn changed_named(pool: &Pool, names: Vec<String>) -> Result<Vec<(String, u64, Option<DateTime<Utc>>)>, String> {
+async fn changed_named(
+    pool: &Pool,
+    names: Vec<String>,
+) -> Result<Vec<(String, u64, Option<DateTime<Utc>>)>, EngineError> {
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    let client = pool.get().await.map_err(|e| pool_error(&e))?;
+    let client = pool.get().await.map_err(pool_error)?;
     let rows = client
         .query("SELECT name, generation, items_changed_at FROM feeds WHERE name = ANY($1)", &[&names])
         .await
@@ -794,7 +799,7 @@ async fn apply(
 /// Applies the migrations the database lacks, each once even when several nodes start
 /// together: the first to insert its version applies it, the others wait on that row and
 /// then skip it.
-async fn migrate(client: &mut deadpool_postgres::Client) -> Result<(), String> {
+async fn migrate(client: &mut deadpool_postgres::Client) -> Result<(), EngineError> {
     client
         .batch_execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations \
@@ -838,15 +843,16 @@ fn column(s: &str) -> String {
 }
 
 /// A database error with what the server said, not just "db error".
-fn db(e: tokio_postgres::Error) -> String {
-    db_ref(&e)
+fn db(e: tokio_postgres::Error) -> EngineError {
+    EngineError::caused(db_ref(&e), e)
 }
 
-fn pool_error(e: &deadpool_postgres::PoolError) -> String {
-    match e {
+fn pool_error(e: deadpool_postgres::PoolError) -> EngineError {
+    let what = match &e {
         deadpool_postgres::PoolError::Backend(b) => db_ref(b),
         other => format!("PostgreSQL: no connection: {other}"),
-    }
+    };
+    EngineError::caused(what, e)
 }
 
 fn db_ref(e: &tokio_postgres::Error) -> String {

@@ -16,7 +16,7 @@ use std::sync::{Mutex, RwLock};
 
 use redb::{ReadableDatabase, TableDefinition};
 
-use super::engine::{Engine, Op, OpenError};
+use super::engine::{Engine, EngineError, Op, OpenError};
 use super::StoreError;
 
 /// The database file inside the store folder.
@@ -42,7 +42,7 @@ enum Db {
 }
 
 fn io(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Io(e.to_string())
+    StoreError::Io(EngineError::new(e.to_string()))
 }
 
 impl RedbEngine {
@@ -114,7 +114,7 @@ impl RedbEngine {
                 .map_err(io)?;
             }
         }
-        txn.commit().map_err(|e| io(format!("commit failed: {e}")))
+        txn.commit().map_err(|e| StoreError::Io(EngineError::caused(format!("commit failed: {e}"), e)))
     }
 }
 
@@ -174,19 +174,19 @@ impl Engine for RedbEngine {
         Ok(())
     }
 
-    fn apply(&self, group: Vec<Vec<Op>>, durable: bool) -> Vec<Result<(), String>> {
+    fn apply(&self, group: Vec<Vec<Op>>, durable: bool) -> Vec<Result<(), EngineError>> {
         let n = group.len();
         let verdict = self.write(group, durable).map_err(|e| {
             *self.reopen.lock().unwrap_or_else(|e| e.into_inner()) = true;
             match e {
-                StoreError::Io(detail) => detail,
-                other => other.to_string(),
+                StoreError::Io(e) => e,
+                other => EngineError::new(other.to_string()),
             }
         });
         vec![verdict; n]
     }
 
-    fn sync(&self) -> Result<(), String> {
+    fn sync(&self) -> Result<(), EngineError> {
         // An empty durable commit puts the non-durable ones before it on disk.
         self.apply(vec![Vec::new()], true).pop().unwrap_or(Ok(()))
     }

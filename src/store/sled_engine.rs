@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use super::engine::{Engine, Op, OpenError};
+use super::engine::{Engine, EngineError, Op, OpenError};
 use super::StoreError;
 
 pub struct SledEngine {
@@ -17,7 +17,7 @@ pub struct SledEngine {
 
 impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> Self {
-        StoreError::Io(e.to_string())
+        StoreError::Io(EngineError::caused(e.to_string(), e))
     }
 }
 
@@ -66,8 +66,8 @@ impl Engine for SledEngine {
         Ok(())
     }
 
-    fn apply(&self, group: Vec<Vec<Op>>, durable: bool) -> Vec<Result<(), String>> {
-        let applied: Vec<Result<(), String>> = group
+    fn apply(&self, group: Vec<Vec<Op>>, durable: bool) -> Vec<Result<(), EngineError>> {
+        let applied: Vec<Result<(), EngineError>> = group
             .into_iter()
             .map(|ops| {
                 let mut batch = sled::Batch::default();
@@ -77,17 +77,19 @@ impl Engine for SledEngine {
                         Op::Remove(k) => batch.remove(k),
                     }
                 }
-                self.db.apply_batch(batch).map_err(|e| e.to_string())
+                self.db.apply_batch(batch).map_err(|e| EngineError::caused(e.to_string(), e))
             })
             .collect();
         let flushed = if durable { self.sync() } else { Ok(()) };
         applied.into_iter().map(|a| a.and(flushed.clone())).collect()
     }
 
-    fn sync(&self) -> Result<(), String> {
-        self.db.flush().map(|_| ()).map_err(|e| format!("flush failed: {e}")).and_then(|()| match &self.log {
-            Some(f) => f.sync_data().map_err(|e| format!("fdatasync failed: {e}")),
-            None => Ok(()),
+    fn sync(&self) -> Result<(), EngineError> {
+        self.db.flush().map(|_| ()).map_err(|e| EngineError::caused(format!("flush failed: {e}"), e)).and_then(|()| {
+            match &self.log {
+                Some(f) => f.sync_data().map_err(|e| EngineError::caused(format!("fdatasync failed: {e}"), e)),
+                None => Ok(()),
+            }
         })
     }
 
