@@ -1,4 +1,4 @@
-//! Command-line definitions (clap). Only the shape of the arguments; `app` runs them.
+//! Command-line definitions (clap). Only the shape of the arguments; `commands` runs them.
 
 use std::path::PathBuf;
 

@@ -7,7 +7,7 @@
 //! own error, `FetchError::Tls`; only a feed with `tls_insecure = true` accepts it, through a
 //! second client built the first time such a feed is fetched.
 //! Local files use their modification time and size as the validator, so an unchanged sample
-//! costs no parse either. Does not decode charsets (that is `parse`) and does not retry.
+//! costs no parse either. Does not decode charsets (that is `charset`) and does not retry.
 //!
 //! Trust. A feed URL from feeds.toml is the user's own and is fetched wherever it points
 //! (127.0.0.1, a local file). A URL taken from feed content (an item's link, for full text) is

@@ -1,7 +1,7 @@
 //! OPML in and out: `feedscrub opml import FILE` adds the feeds of an OPML file to
 //! `feeds.toml` (keeping its comments and layout: toml_edit), `feedscrub opml export` prints
 //! the configured source feeds. Only http(s) URLs are taken from OPML. Pure functions here;
-//! the command in `app` reads and writes the files.
+//! the command in `commands` reads and writes the files.
 
 use std::fmt::Write;
 

@@ -1,9 +1,7 @@
 //! Bytes of a feed → `FeedMeta` and `RawItem`s. Pure.
 //!
-//! Decoding happens here, in the order real feeds need (they lie about their charset):
-//! BOM, then UTF-16/UTF-32 told by their NUL bytes, then valid UTF-8, then the XML prolog's
-//! `encoding`, then the HTTP charset, then windows-1252. The text handed to feed-rs is UTF-8
-//! with a prolog that says so. feed-rs reads RSS 0.9x/1.0/2.0, Atom and JSON Feed; this module
+//! The bytes are decoded by `charset::decode_feed` (in the order real feeds need: they lie
+//! about their charset); the text handed to feed-rs is UTF-8 with a prolog that says so. feed-rs reads RSS 0.9x/1.0/2.0, Atom and JSON Feed; this module
 //! maps its model onto ours and does not clean anything.
 
 use std::sync::OnceLock;

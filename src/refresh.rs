@@ -1,6 +1,6 @@
 //! One feed, end to end: fetch → parse → clean → identify → store. `refresh_feed` is THE refresh
-//! path: the one-shot `fetch` command calls it through `refresh_all`, and the daemon will call
-//! the same function; there is no second copy.
+//! path: the one-shot `fetch` command calls it through `refresh_all`, and the daemon's
+//! schedulers call it through `refresh_planned` and `refresh_leased`; there is no second copy.
 //!
 //! Concurrency: feeds are fetched concurrently up to `concurrency` (I/O bound); the CPU work
 //! (parse, clean, sanitize) runs on a pool of one thread per core (`Context::on_cpu`), which

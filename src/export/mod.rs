@@ -1,5 +1,5 @@
 //! Renderers: stored items → RSS 2.0, Atom 1.0 or JSON Feed 1.1 text. Pure: no store, no I/O;
-//! the `export` command (and later the HTTP server) reads the store and calls `render`.
+//! `publish` reads the store (for the `export` command and the HTTP server) and calls `render`.
 //!
 //! Every item's HTML is already `CleanHtml` (sanitized). Text is escaped for XML here, and
 //! characters XML 1.0 forbids are dropped so the output always parses.

@@ -1,6 +1,6 @@
 //! The article extractor: a whole HTML page in, its main content and metadata out.
 //!
-//! Steps, in order: the bytes are decoded first (`charset::decode_page`); parse once (dom_query, html5ever);
+//! Takes text (callers decode the bytes with `charset::decode_page`). Steps, in order: parse once (dom_query, html5ever);
 //! read the metadata (`meta`: `<meta>`, OpenGraph, JSON-LD, microdata, canonical); resolve lazy
 //! images; prune what is never the article (`prune`: navigation, page header/footer, asides,
 //! forms, consent banners, share bars, comment sections, related/newsletter rails, author

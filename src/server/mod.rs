@@ -4,8 +4,10 @@
 //! header-read timeout, a cap on concurrent connections, 503s for the excess and keep-alive
 //! connections that take turns, none of which `axum::serve` sets (see `listener`).
 //!
-//! Routes: `GET /`, `/feeds/{name}.{rss,atom,json}`, `/all.{rss,atom,json}`, `/feeds.opml`,
-//! `/healthz`, `/metrics`. GET routes answer HEAD too; other methods get 405, unknown paths 404.
+//! Routes: `GET /` (the dashboard), `/feeds/{name}` (a feed's page),
+//! `/feeds/{name}/items/{id}` (an item with its removals), `/feeds/{name}/ads`, `/style.css`
+//! (the pages are in `pages`), `/feeds/{name}.{rss,atom,json}`, `/all.{rss,atom,json}`,
+//! `/feeds.opml`, `/healthz`, `/metrics`. GET routes answer HEAD too; other methods get 405, unknown paths 404.
 //! Feed responses carry ETag and Last-Modified, answer If-None-Match / If-Modified-Since with
 //! 304, and are gzipped (with their own ETag) when the client accepts it. Renderings come
 //! from `cache`, so this module never renders a feed whose items did not change.

@@ -1,5 +1,5 @@
 //! The store: the ONLY module that touches the database: a key-value engine in a folder (sled
-//! or redb, see `backend`; `[settings] store` chooses it for a new store), or a PostgreSQL
+//! or redb, see `engine`; `[settings] store` chooses it for a new store), or a PostgreSQL
 //! database that several processes share (`postgres`: `store = "postgres"`).
 //!
 //! Layout of the key-value engines, one keyspace, keys by prefix (PostgreSQL keeps the same
