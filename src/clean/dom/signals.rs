@@ -38,13 +38,18 @@ pub(super) fn rx() -> &'static Rx {
             Regex::new(&format!(r"(?i)(?:^|[^\w%])(?:{alt})(?:$|[^\w])")).expect("word list regex")
         };
         Rx {
-            boilerplate: Regex::new(
+            // ASCII word boundaries: the patterns put `\b` between ASCII words, and with it the
+            // regex engine's automata run over any text (a Unicode `\b` sends them to the slow
+            // backtracker)
+            boilerplate: regex::RegexBuilder::new(&crate::clean::ascii_boundaries(
                 &rules::BOILERPLATE_PATTERNS.iter().map(|(_, p)| format!("(?:{p})")).collect::<Vec<_>>().join("|"),
-            )
+            ))
+            .dfa_size_limit(64 << 20)
+            .build()
             .expect("rule regex"),
             boilerplate_each: rules::BOILERPLATE_PATTERNS
                 .iter()
-                .map(|(n, p)| (*n, Regex::new(p).expect("rule regex")))
+                .map(|(n, p)| (*n, Regex::new(&crate::clean::ascii_boundaries(p)).expect("rule regex")))
                 .collect(),
             cta: words(rules::CTA_PHRASES),
             second_person: words(rules::SECOND_PERSON),
@@ -91,24 +96,37 @@ pub(super) fn starts_like_boilerplate(node: NodeRef<Node>) -> bool {
     else {
         return false;
     };
-    // lower-cased beyond ASCII: "À lire aussi" starts like "à lire"
-    rules::BOILERPLATE_STARTS.iter().any(|s| {
-        let mut head = first.chars().flat_map(char::to_lowercase);
-        s.chars().all(|c| head.next() == Some(c))
-    })
+    // lower-cased beyond ASCII: "À lire aussi" starts like "à lire"; once, then each start
+    let head: String = first.chars().take(24).flat_map(char::to_lowercase).collect();
+    rules::BOILERPLATE_STARTS.iter().any(|s| head.starts_with(s))
 }
 
 /// Does the block's text end like one of the boilerplate lines that begin with the item's own
 /// words (`rules::BOILERPLATE_ENDS`)? Cheap: looks at the last text only.
 pub(super) fn ends_like_boilerplate(node: NodeRef<Node>) -> bool {
-    let Some(last) =
-        node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim_end()).filter(|t| !t.is_empty()).last()
-    else {
+    let Some(last) = last_text(node) else {
         return false;
     };
-    let tail: String =
-        last.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().flat_map(char::to_lowercase).collect();
-    rules::BOILERPLATE_ENDS.iter().any(|e| tail.ends_with(e))
+    // compared from the end without lowercasing the text (the endings are lowercase)
+    let last = last.as_bytes();
+    rules::BOILERPLATE_ENDS
+        .iter()
+        .any(|e| last.len() >= e.len() && last[last.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes()))
+}
+
+/// The last text of `node` with something in it, trimmed at its end: found from the end, so
+/// a long block costs its depth, not its size.
+fn last_text(node: NodeRef<'_, Node>) -> Option<&str> {
+    for child in node.children().rev() {
+        let found = match child.value() {
+            Node::Text(t) => Some(t.trim_end()).filter(|t| !t.is_empty()),
+            _ => last_text(child),
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
 }
 
 /// Is this text an ad label standing alone (decorations allowed), or a short line naming the
