@@ -19,6 +19,10 @@ pub enum ParseError {
     NotAFeed,
     #[error("invalid feed: {0}")]
     Invalid(String),
+    /// The document has item elements, and none of them could be read: a dialect the parser
+    /// does not know. Never an "ok" with nothing stored.
+    #[error("the document has {0} <item>/<entry> elements, but none could be read as items (an RSS or Atom dialect feedscrub does not know)")]
+    ItemsUnread(usize),
 }
 
 /// The parsed content of one feed document.
@@ -38,6 +42,7 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
     let text = utf8_prolog(&text);
     let text = rss_version(&text);
     let text = atom03(&text);
+    let text = rss090(&text);
     let parser = feed_rs::parser::Builder::new()
         .base_uri(base)
         // No generated ids: identity is decided by `dedup`, never a random UUID.
@@ -50,6 +55,12 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
         other => ParseError::Invalid(other.to_string()),
     })?;
     let mut parsed = map_feed(feed);
+    if parsed.items.is_empty() {
+        let listed = item_elements(&text);
+        if listed > 0 {
+            return Err(ParseError::ItemsUnread(listed));
+        }
+    }
     parsed.ttl = parsed.ttl.max(syndication);
     if text.contains("origLink") {
         let orig = orig_links(&text);
@@ -61,6 +72,14 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
         }
     }
     Ok(parsed)
+}
+
+/// How many `<item>` or `<entry>` elements (any prefix) the XML text has.
+fn item_elements(text: &str) -> usize {
+    static ITEM: OnceLock<Regex> = OnceLock::new();
+    ITEM.get_or_init(|| Regex::new(r"<(?:[A-Za-z][\w.-]*:)?(?:item|entry)[\s/>]").expect("item regex"))
+        .find_iter(text)
+        .count()
 }
 
 /// The `feedburner:origLink` of each `<item>`/`<entry>` in document order (feed-rs does not
@@ -131,6 +150,21 @@ fn utf8_prolog(text: &str) -> std::borrow::Cow<'_, str> {
         return trimmed.into();
     }
     std::borrow::Cow::Borrowed(trimmed)
+}
+
+/// RSS 0.90 (`xmlns="http://my.netscape.com/rdf/simple/0.9/"`, Netscape's first RSS, which
+/// heise.de's RDF feed still is) is RSS 1.0's RDF with another namespace: feed-rs finds the
+/// channel and no items. Such a document is read as RSS 1.0, the namespace renamed.
+fn rss090<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> {
+    const NS090: &str = "http://my.netscape.com/rdf/simple/0.9/";
+    let mut head_end = text.len().min(4096);
+    while !text.is_char_boundary(head_end) {
+        head_end -= 1;
+    }
+    if !text[..head_end].contains(NS090) {
+        return std::borrow::Cow::Borrowed(text.as_ref());
+    }
+    std::borrow::Cow::Owned(text.replacen(NS090, "http://purl.org/rss/1.0/", 1))
 }
 
 /// Atom 0.3 (`xmlns="http://purl.org/atom/ns#"`, Blogger, TypePad and Movable Type until about
@@ -351,6 +385,29 @@ mod tests {
         // HTTP charset next, windows-1252 last.
         assert!(decode(b"<rss>\xC4</rss>", Some("koi8-r")).contains('д'));
         assert!(decode(b"<rss>\x80\xE4</rss>", None).contains("€ä"));
+    }
+
+    /// Regression: RSS 0.90 (heise.de's RDF feed) parsed as a feed with no items, so `fetch`
+    /// said "ok" and stored nothing.
+    #[test]
+    fn rss_090_items_are_read() {
+        let doc = r#"<?xml version="1.0" encoding="utf-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://my.netscape.com/rdf/simple/0.9/">
+  <channel><title>heise online News</title><link>http://www.heise.de/newsticker/</link>
+    <description>Nachrichten</description></channel>
+  <item><title>Erste Meldung</title><link>http://www.heise.de/newsticker/meldung/1.html</link>
+    <description>Die erste Meldung des Tages.</description></item>
+  <item><title>Zweite Meldung</title><link>http://www.heise.de/newsticker/meldung/2.html</link></item>
+</rdf:RDF>"#;
+        let f = parse_feed(doc.as_bytes(), None, None).unwrap();
+        assert_eq!(f.meta.title.as_deref(), Some("heise online News"));
+        let titles: Vec<_> = f.items.iter().map(|i| i.title.as_deref().unwrap_or("")).collect();
+        assert_eq!(titles, ["Erste Meldung", "Zweite Meldung"]);
+        assert_eq!(f.items[0].link.as_deref(), Some("http://www.heise.de/newsticker/meldung/1.html"));
+        // a dialect nobody reads is an error naming what was not read, not an empty "ok"
+        let unknown = doc.replace("http://my.netscape.com/rdf/simple/0.9/", "http://example.org/rss/0.1/");
+        let e = parse_feed(unknown.as_bytes(), None, None).unwrap_err();
+        assert_eq!(e.to_string(), ParseError::ItemsUnread(2).to_string());
     }
 
     /// Regression: Atom 0.3 feeds (Blogger, Movable Type until 2007) parsed as a feed with no
