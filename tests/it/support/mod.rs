@@ -15,6 +15,26 @@ use std::process::{Command, Output};
 pub use daemon::Daemon;
 pub use origin::{Origin, Route};
 
+/// Listens on an ephemeral port of 127.0.0.1 and answers every connection on a thread of its
+/// own with `handle` and the server's shared `state`, until the test process exits (the
+/// local servers the tests start: `Origin`, `FaultServer`).
+pub fn serve_forever<S: Send + 'static>(
+    state: std::sync::Arc<std::sync::Mutex<S>>,
+    handle: fn(std::net::TcpStream, &std::sync::Mutex<S>) -> std::io::Result<()>,
+) -> std::net::SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let addr = listener.local_addr().expect("local addr");
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            let st = state.clone();
+            std::thread::spawn(move || {
+                let _ = handle(conn, &st);
+            });
+        }
+    });
+    addr
+}
+
 /// Path of a fixture file.
 pub fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
