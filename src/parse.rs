@@ -42,7 +42,7 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
     let text = utf8_prolog(&text);
     let text = rss_version(&text);
     let text = atom03(&text);
-    let text = rss090(&text);
+    let text = rdf_namespace(&text);
     let parser = feed_rs::parser::Builder::new()
         .base_uri(base)
         // No generated ids: identity is decided by `dedup`, never a random UUID.
@@ -152,19 +152,28 @@ fn utf8_prolog(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Borrowed(trimmed)
 }
 
-/// RSS 0.90 (`xmlns="http://my.netscape.com/rdf/simple/0.9/"`, Netscape's first RSS, which
-/// heise.de's RDF feed still is) is RSS 1.0's RDF with another namespace: feed-rs finds the
-/// channel and no items. Such a document is read as RSS 1.0, the namespace renamed.
-fn rss090<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> {
-    const NS090: &str = "http://my.netscape.com/rdf/simple/0.9/";
+/// RDF feeds whose namespace feed-rs does not take for RSS 1.0, and which it reads as a
+/// channel without items: RSS 0.90 (`http://my.netscape.com/rdf/simple/0.9/`, Netscape's first
+/// RSS, which heise.de's RDF feed still is) and RSS 1.0 declared without its closing slash
+/// (`http://purl.org/rss/1.0`). Both are RSS 1.0's RDF: the namespace is renamed.
+fn rdf_namespace<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> {
+    const RSS10: &str = "http://purl.org/rss/1.0/";
     let mut head_end = text.len().min(4096);
     while !text.is_char_boundary(head_end) {
         head_end -= 1;
     }
-    if !text[..head_end].contains(NS090) {
-        return std::borrow::Cow::Borrowed(text.as_ref());
+    let head = &text[..head_end];
+    let variants = [
+        ("http://my.netscape.com/rdf/simple/0.9/", String::from(RSS10)),
+        ("http://purl.org/rss/1.0\"", format!("{RSS10}\"")),
+        ("http://purl.org/rss/1.0'", format!("{RSS10}'")),
+    ];
+    for (found, canonical) in variants {
+        if head.contains(found) {
+            return std::borrow::Cow::Owned(text.replacen(found, &canonical, 1));
+        }
     }
-    std::borrow::Cow::Owned(text.replacen(NS090, "http://purl.org/rss/1.0/", 1))
+    std::borrow::Cow::Borrowed(text.as_ref())
 }
 
 /// Atom 0.3 (`xmlns="http://purl.org/atom/ns#"`, Blogger, TypePad and Movable Type until about
@@ -387,10 +396,10 @@ mod tests {
         assert!(decode(b"<rss>\x80\xE4</rss>", None).contains("€ä"));
     }
 
-    /// Regression: RSS 0.90 (heise.de's RDF feed) parsed as a feed with no items, so `fetch`
-    /// said "ok" and stored nothing.
+    /// Regression: RSS 0.90 (heise.de's RDF feed) and RSS 1.0 without the namespace's closing
+    /// slash parsed as feeds with no items, so `fetch` said "ok" and stored nothing.
     #[test]
-    fn rss_090_items_are_read() {
+    fn rss_090_and_slashless_rss_10_items_are_read() {
         let doc = r#"<?xml version="1.0" encoding="utf-8"?>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://my.netscape.com/rdf/simple/0.9/">
   <channel><title>heise online News</title><link>http://www.heise.de/newsticker/</link>
@@ -405,6 +414,9 @@ mod tests {
         assert_eq!(titles, ["Erste Meldung", "Zweite Meldung"]);
         assert_eq!(f.items[0].link.as_deref(), Some("http://www.heise.de/newsticker/meldung/1.html"));
         // a dialect nobody reads is an error naming what was not read, not an empty "ok"
+        // RSS 1.0 declared without the namespace's closing slash is read too
+        let slashless = doc.replace("http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/rss/1.0");
+        assert_eq!(parse_feed(slashless.as_bytes(), None, None).unwrap().items.len(), 2);
         let unknown = doc.replace("http://my.netscape.com/rdf/simple/0.9/", "http://example.org/rss/0.1/");
         let e = parse_feed(unknown.as_bytes(), None, None).unwrap_err();
         assert_eq!(e.to_string(), ParseError::ItemsUnread(2).to_string());
