@@ -92,7 +92,39 @@ impl Cleaner {
                 out = Cleaned { html, blocks: again.blocks, text: again.text, ..out };
             }
         }
+        // one glued line may stand before another ("… Read more. The post … appeared first
+        // on …"): cut until none is left, so that cleaning again changes nothing
+        for _ in 0..MAX_CLEANING_ROUNDS {
+            match self.strip_glued_footer(&out) {
+                Some(next) => out = next,
+                None => break,
+            }
+        }
         out
+    }
+
+    /// A boilerplate line glued to the end of the item's last paragraph ("… the gauge read
+    /// 104 cm. Read the rest of Pankaj's review.", "… The post X appeared first on Y.") goes
+    /// as it would standing alone. Only the last sentence, and only when it is the whole line
+    /// a pattern describes; a photo credit at the end of a paragraph is the paragraph's.
+    fn strip_glued_footer(&self, c: &Cleaned) -> Option<Cleaned> {
+        let last = c.text.trim_end().rsplit("\n\n").next().unwrap_or("");
+        let glued = dom::TailCut::Sentence
+            .start(&[last])
+            .map(|(_, at)| last[at..].trim())
+            .and_then(dom::boilerplate_line)
+            .filter(|name| !name.contains("photo credit"));
+        glued?;
+        let cut = dom::strip_tail(c.html.as_str(), self.explain, dom::TailCut::Sentence, |tail, _| {
+            let name = dom::boilerplate_line(tail).filter(|name| !name.contains("photo credit"))?;
+            Some(("boilerplate", format!("{name}, glued to the end of the last paragraph")))
+        });
+        let (html, more) = cut?;
+        let mut removed = c.removed.clone();
+        removed.absorb(more);
+        let html = sanitize(&html);
+        let text = text::html_to_text(html.as_str());
+        Some(Cleaned { html, removed, blocks: c.blocks.clone(), text })
     }
 }
 

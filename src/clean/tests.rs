@@ -869,3 +869,23 @@ fn platform_footers_go() {
         );
     }
 }
+
+/// A footer or "read the rest" line glued to the end of the last paragraph goes as it would
+/// standing alone, also two in a row and with an image-only block after the text; the
+/// article's own last sentence and a photo credit stay.
+#[test]
+fn a_footer_glued_to_the_last_paragraph_goes() {
+    let p = "<p>The review covers a collection of essays on running a small software company. It is engaging.";
+    check(&format!("{p} Read the rest of Pankaj's review.</p>"), &p[3..]);
+    check(
+        &format!("{p} Read more... The post <a href=\"https://blog.example.org/x\">Essays</a> appeared first on <a href=\"https://blog.example.org\">Blog</a>.</p>"),
+        &p[3..],
+    );
+    check(
+        &format!("{p} Read the rest of Pankaj's review.</p><p><a href=\"https://ads.example.net/c\"><img src=\"https://ads.example.net/b.png\" width=\"300\" height=\"250\"></a></p>"),
+        &p[3..],
+    );
+    check(&format!("{p} Photo: Jane Doe</p>"), &format!("{} Photo: Jane Doe", &p[3..]));
+    let once = clean(&format!("{p} Read more... Read the rest of the review.</p>"));
+    assert_eq!(clean(once.html.as_str()).html, once.html);
+}

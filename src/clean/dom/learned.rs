@@ -72,9 +72,19 @@ const TAIL_MAX: usize = 200;
 /// follows the offset is the item's *tail*, such as "Leia mais no Massa News!" glued to a
 /// teaser, which `clean::learn` may know as a template of the feed.
 fn last_sentence(doc: &Html, root: NodeId, cut: TailCut) -> Option<(NodeId, NodeId, usize)> {
-    // The last block in document order is a leaf (a block inside it would come after it);
-    // a body of inline content only (a teaser without <p>) is its own block.
-    let block = doc.tree.get(root)?.descendants().skip(1).filter(|n| is_block(*n)).last().map_or(root, |n| n.id());
+    // The last block in document order that has text is a leaf of text (a block inside it
+    // would come after it); blocks of images only (an ad banner, a pixel) after it are not the
+    // end of the text; a body of inline content only (a teaser without <p>) is its own block.
+    let has_text =
+        |n: &NodeRef<Node>| n.descendants().any(|d| d.value().as_text().is_some_and(|t| !t.trim().is_empty()));
+    let block = doc
+        .tree
+        .get(root)?
+        .descendants()
+        .skip(1)
+        .filter(|n| is_block(*n) && has_text(n))
+        .last()
+        .map_or(root, |n| n.id());
     // A `<br>` is the line break the plain text has there ("\n"); the source's own line
     // breaks inside text are spaces, as a reader sees them (same byte length: offsets hold).
     let texts: Vec<(NodeId, std::borrow::Cow<str>)> = doc

@@ -59,6 +59,11 @@ pub(crate) use ops::counts_without_content;
 use ops::*;
 use prepass::*;
 pub use signals::is_ad_label;
+
+/// The name of the boilerplate line `text` is, if it is one (`rules::BOILERPLATE_PATTERNS`).
+pub fn boilerplate_line(text: &str) -> Option<&'static str> {
+    signals::boilerplate_line(text)
+}
 use signals::*;
 use stats::*;
 pub(crate) use urls::srcset_candidates;
