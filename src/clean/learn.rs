@@ -22,7 +22,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::dom::{self, LeafBlock, Strike, TailCut};
-use super::{sanitize, text, Cleaned};
+use super::Cleaned;
 use crate::model::{LearnedRules, Learnt};
 
 /// At least this many items must share a block or a template before it counts as boilerplate.
@@ -151,7 +151,7 @@ fn lines_of(text: &str) -> impl Iterator<Item = &str> {
 /// The last sentence of an item's last paragraph, when it is short and not the whole
 /// paragraph: the text after the last ". ", "! ", "? " or "… " that has text after it, as
 /// `dom::strip_tail` cuts it.
-fn tail_of(text: &str, cut: TailCut) -> Option<&str> {
+pub(super) fn tail_of(text: &str, cut: TailCut) -> Option<&str> {
     let last = text.trim_end().rsplit("\n\n").next()?;
     let (_, offset) = cut.start(&[last])?;
     Some(last[offset..].trim())
@@ -481,12 +481,9 @@ impl Learned {
     /// `c` with the HTML a strip left and what it removed (sanitized again: the sanitizer
     /// stays last).
     fn restore(&self, c: Cleaned, html: &str, more: dom::Removed) -> Cleaned {
-        let mut removed = c.removed;
-        removed.absorb(more);
-        let html = sanitize(html);
-        let text = text::html_to_text(html.as_str());
-        let blocks = c.blocks.into_iter().filter(|h| !self.repeated.contains_key(h)).collect();
-        Cleaned { html, removed, blocks, text }
+        let mut c = c.restripped(html, more);
+        c.blocks.retain(|h| !self.repeated.contains_key(h));
+        c
     }
 
     /// The template an item's tail is, if any: all of the tail from its first word, nearly

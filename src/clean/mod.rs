@@ -95,8 +95,8 @@ impl Cleaner {
         // one glued line may stand before another ("… Read more. The post … appeared first
         // on …"): cut until none is left, so that cleaning again changes nothing
         for _ in 0..MAX_CLEANING_ROUNDS {
-            match self.strip_glued_footer(&out) {
-                Some(next) => out = next,
+            match self.cut_glued_footer(&out) {
+                Some((html, more)) => out = out.restripped(&html, more),
                 None => break,
             }
         }
@@ -105,26 +105,28 @@ impl Cleaner {
 
     /// A boilerplate line glued to the end of the item's last paragraph ("… the gauge read
     /// 104 cm. Read the rest of Pankaj's review.", "… The post X appeared first on Y.") goes
-    /// as it would standing alone. Only the last sentence, and only when it is the whole line
-    /// a pattern describes; a photo credit at the end of a paragraph is the paragraph's.
-    fn strip_glued_footer(&self, c: &Cleaned) -> Option<Cleaned> {
-        let last = c.text.trim_end().rsplit("\n\n").next().unwrap_or("");
-        let glued = dom::TailCut::Sentence
-            .start(&[last])
-            .map(|(_, at)| last[at..].trim())
-            .and_then(dom::boilerplate_line)
-            .filter(|name| !name.contains("photo credit"));
-        glued?;
-        let cut = dom::strip_tail(c.html.as_str(), self.explain, dom::TailCut::Sentence, |tail, _| {
-            let name = dom::boilerplate_line(tail).filter(|name| !name.contains("photo credit"))?;
-            Some(("boilerplate", format!("{name}, glued to the end of the last paragraph")))
-        });
-        let (html, more) = cut?;
-        let mut removed = c.removed.clone();
+    /// as it would standing alone: the HTML without it, and what was removed. Only the last
+    /// sentence, and only when it is the whole line a pattern describes; a photo credit at the
+    /// end of a paragraph is the paragraph's.
+    fn cut_glued_footer(&self, c: &Cleaned) -> Option<(String, Removed)> {
+        let glued = |tail: &str| dom::boilerplate_line(tail).filter(|name| !name.contains("photo credit"));
+        // cheap first, on the plain text: most items end with a sentence of their own
+        learn::tail_of(&c.text, dom::TailCut::Sentence).and_then(glued)?;
+        dom::strip_tail(c.html.as_str(), self.explain, dom::TailCut::Sentence, |tail, _| {
+            Some(("boilerplate", format!("{}, glued to the end of the last paragraph", glued(tail)?)))
+        })
+    }
+}
+
+impl Cleaned {
+    /// This item after a strip (`dom::strip_tail`, `dom::strip_blocks`) left `html` and
+    /// removed `more`: sanitized again (the sanitizer stays last) and its text taken anew.
+    pub(crate) fn restripped(self, html: &str, more: Removed) -> Cleaned {
+        let mut removed = self.removed;
         removed.absorb(more);
-        let html = sanitize(&html);
+        let html = sanitize(html);
         let text = text::html_to_text(html.as_str());
-        Some(Cleaned { html, removed, blocks: c.blocks.clone(), text })
+        Cleaned { html, removed, blocks: self.blocks, text }
     }
 }
 

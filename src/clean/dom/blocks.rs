@@ -263,10 +263,11 @@ fn related_lists(doc: &Html, blocks: &[BlockInfo], doomed: &mut HashSet<NodeId>,
     let mut i = 0;
     while i < live.len() {
         let heading = live[i];
-        if heading.text_len > 60 || !is_related_heading(&heading.text(doc)) {
+        let label = (heading.text_len <= 60).then(|| heading.text(doc)).filter(|t| is_related_heading(t));
+        let Some(label) = label else {
             i += 1;
             continue;
-        }
+        };
         let mut end = i + 1;
         let kept = |b: &BlockInfo| if doomed.contains(&b.id) { 0 } else { b.text_len };
         let mut run_text = kept(heading);
@@ -285,7 +286,6 @@ fn related_lists(doc: &Html, blocks: &[BlockInfo], doomed: &mut HashSet<NodeId>,
             i += 1;
             continue;
         }
-        let label = heading.text(doc);
         removed.boilerplate += 1;
         let fresh: Vec<&BlockInfo> = live[i..end].iter().copied().filter(|b| !doomed.contains(&b.id)).collect();
         for b in fresh {

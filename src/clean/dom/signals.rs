@@ -83,8 +83,15 @@ pub(super) fn pitch_words() -> impl Iterator<Item = &'static str> {
 
 /// Is this short line a heading that announces related links (`rules::RELATED_HEADING`)?
 pub(super) fn is_related_heading(text: &str) -> bool {
-    let t = text.trim_matches(|c: char| c.is_whitespace() || rules::LABEL_DECORATION.contains(&c) || c == ':');
-    t.len() <= 60 && rx().related_heading.is_match(&t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
+    line_form(text, ':', 60).is_some_and(|t| rx().related_heading.is_match(&t))
+}
+
+/// A short line as the line rules read it: decorations (`rules::LABEL_DECORATION`, and
+/// `also`) trimmed at both ends, runs of white space one space, lowercase; `None` when what
+/// is left is longer than `max` bytes.
+fn line_form(text: &str, also: char, max: usize) -> Option<String> {
+    let t = text.trim_matches(|c: char| c.is_whitespace() || rules::LABEL_DECORATION.contains(&c) || c == also);
+    (t.len() <= max).then(|| t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
 }
 
 /// Does the block's text begin like one of the long boilerplate lines (`rules::BOILERPLATE_STARTS`)?
@@ -146,8 +153,7 @@ pub fn is_ad_label(text: &str) -> bool {
 /// Is this line the lead of a sponsor list (`rules::SPONSOR_LEADS`)? Then the list under it
 /// is the ad (see `ad_run`).
 pub(super) fn is_sponsor_lead(text: &str) -> bool {
-    let t = text.trim_matches(|c: char| c.is_whitespace() || rules::LABEL_DECORATION.contains(&c) || c == '!');
-    t.len() <= 120 && is_sponsor_lead_normalized(&t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
+    line_form(text, '!', 120).is_some_and(|t| is_sponsor_lead_normalized(&t))
 }
 
 /// `is_sponsor_lead` of a trimmed, whitespace-normalized, lowercase line.
