@@ -112,14 +112,20 @@ pub fn orig_links(text: &str) -> Vec<Option<String>> {
         .collect()
 }
 
-/// The RSS syndication module's `sy:updatePeriod` / `sy:updateFrequency` (feed-rs does not
-/// read them): the period divided by the frequency, from the channel head.
-pub fn syndication_period(text: &str) -> Option<std::time::Duration> {
-    let mut end = text.len().min(8192);
+/// The first `bytes` bytes of `text` (fewer, to end on a character): where a document's root
+/// and namespaces are declared.
+fn head(text: &str, bytes: usize) -> &str {
+    let mut end = text.len().min(bytes);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let head = &text[..end];
+    &text[..end]
+}
+
+/// The RSS syndication module's `sy:updatePeriod` / `sy:updateFrequency` (feed-rs does not
+/// read them): the period divided by the frequency, from the channel head.
+pub fn syndication_period(text: &str) -> Option<std::time::Duration> {
+    let head = head(text, 8192);
     let value = |tag: &str| {
         let open = format!("<sy:{tag}>");
         let start = head.find(&open)? + open.len();
@@ -158,11 +164,7 @@ fn utf8_prolog(text: &str) -> std::borrow::Cow<'_, str> {
 /// (`http://purl.org/rss/1.0`). Both are RSS 1.0's RDF: the namespace is renamed.
 fn rdf_namespace<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> {
     const RSS10: &str = "http://purl.org/rss/1.0/";
-    let mut head_end = text.len().min(4096);
-    while !text.is_char_boundary(head_end) {
-        head_end -= 1;
-    }
-    let head = &text[..head_end];
+    let head = head(text, 4096);
     let variants = [
         ("http://my.netscape.com/rdf/simple/0.9/", String::from(RSS10)),
         ("http://purl.org/rss/1.0\"", format!("{RSS10}\"")),
@@ -183,11 +185,7 @@ fn rdf_namespace<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a
 /// constructs' `mode`/MIME `type` -> Atom 1.0's `type` (`text`, `html`, `xhtml`).
 fn atom03<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> {
     const NS03: &str = "http://purl.org/atom/ns#";
-    let mut head_end = text.len().min(4096);
-    while !text.is_char_boundary(head_end) {
-        head_end -= 1;
-    }
-    if !text[..head_end].contains(NS03) {
+    if !head(text, 4096).contains(NS03) {
         return std::borrow::Cow::Borrowed(text.as_ref());
     }
     static CONSTRUCT: OnceLock<Regex> = OnceLock::new();
