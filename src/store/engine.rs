@@ -41,12 +41,6 @@ impl std::error::Error for EngineError {
     }
 }
 
-impl From<String> for EngineError {
-    fn from(what: String) -> EngineError {
-        EngineError::new(what)
-    }
-}
-
 /// One write of a batch.
 pub enum Op {
     Put(Vec<u8>, Vec<u8>),

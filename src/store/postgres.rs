@@ -825,7 +825,9 @@ async fn migrate(client: &mut deadpool_postgres::Client) -> Result<(), EngineErr
             .map_err(db)?
             .is_some();
         if mine {
-            tx.batch_execute(sql).await.map_err(|e| format!("migration {version}: {}", db(e)))?;
+            tx.batch_execute(sql)
+                .await
+                .map_err(|e| EngineError::caused(format!("migration {version}: {}", db_ref(&e)), e))?;
             tx.commit().await.map_err(db)?;
             tracing::info!(version, "applied a database migration");
         }

@@ -41,8 +41,14 @@ enum Db {
     ReadOnly(redb::ReadOnlyDatabase),
 }
 
-fn io(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Io(EngineError::new(e.to_string()))
+/// A redb or file error as a store error, kept as its source.
+fn io(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::Io(EngineError::caused(e.to_string(), e))
+}
+
+/// A store error that no other error caused.
+fn failed(what: impl Into<String>) -> StoreError {
+    StoreError::Io(EngineError::new(what))
 }
 
 impl RedbEngine {
@@ -68,7 +74,7 @@ impl RedbEngine {
         match db.as_ref() {
             Some(Db::ReadWrite(db)) => db.begin_read().map_err(io),
             Some(Db::ReadOnly(db)) => db.begin_read().map_err(io),
-            None => Err(io(format!("{} could not be reopened after a failed write", self.file.display()))),
+            None => Err(failed(format!("{} could not be reopened after a failed write", self.file.display()))),
         }
     }
 
@@ -82,8 +88,8 @@ impl RedbEngine {
         let mut db = self.db.write().unwrap_or_else(|e| e.into_inner());
         drop(db.take());
         *db = Some(open_file(&self.file, self.cache).map_err(|e| match e {
-            OpenError::Unreadable(d) | OpenError::Other(d) => io(format!("reopening after a failed write: {d}")),
-            OpenError::Locked => io("reopening after a failed write: locked"),
+            OpenError::Unreadable(d) | OpenError::Other(d) => failed(format!("reopening after a failed write: {d}")),
+            OpenError::Locked => failed("reopening after a failed write: locked"),
         })?);
         *pending = false;
         tracing::info!(store = %self.file.display(), "store reopened after a failed write");
@@ -96,9 +102,9 @@ impl RedbEngine {
         let db = match db.as_ref() {
             Some(Db::ReadWrite(db)) => db,
             Some(Db::ReadOnly(_)) => {
-                return Err(io(format!("{} is read-only: nothing can be stored", self.file.display())))
+                return Err(failed(format!("{} is read-only: nothing can be stored", self.file.display())))
             }
-            None => return Err(io(format!("{} could not be reopened", self.file.display()))),
+            None => return Err(failed(format!("{} could not be reopened", self.file.display()))),
         };
         let mut txn = db.begin_write().map_err(io)?;
         if !durable {
