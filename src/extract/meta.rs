@@ -25,16 +25,38 @@ pub(crate) fn norm(s: &str) -> Option<String> {
     (!t.is_empty()).then_some(t)
 }
 
-fn meta_content(doc: &Document, keys: &[&str]) -> Option<String> {
-    for key in keys {
-        for attr in ["property", "name", "itemprop"] {
-            let sel = format!("meta[{attr}=\"{key}\" i]");
-            if let Some(v) = doc.select(&sel).iter().find_map(|m| m.attr("content").and_then(|c| norm(&c))) {
-                return Some(v);
+/// The page's `<meta>` elements as (attribute, key, content), read once: `property`, `name`
+/// and `itemprop` are the attributes that name a key.
+struct Metas(Vec<(usize, String, String)>);
+
+const META_KEY_ATTRS: [&str; 3] = ["property", "name", "itemprop"];
+
+impl Metas {
+    fn read(doc: &Document) -> Metas {
+        let mut out = Vec::new();
+        for m in doc.select("meta[content]").nodes() {
+            let Some(content) = m.attr("content") else { continue };
+            for (i, attr) in META_KEY_ATTRS.iter().enumerate() {
+                if let Some(key) = m.attr(attr) {
+                    out.push((i, key.to_string(), content.to_string()));
+                }
             }
         }
+        Metas(out)
     }
-    None
+
+    /// The first key of `keys` that a `<meta>` gives a content (by `property`, then `name`, then
+    /// `itemprop`; keys compared ignoring ASCII case; the first such element of the page).
+    fn content(&self, keys: &[&str]) -> Option<String> {
+        keys.iter().find_map(|key| {
+            (0..META_KEY_ATTRS.len()).find_map(|attr| {
+                self.0
+                    .iter()
+                    .filter(|(a, k, _)| *a == attr && k.eq_ignore_ascii_case(key))
+                    .find_map(|(_, _, c)| norm(c))
+            })
+        })
+    }
 }
 
 /// JSON-LD objects of an article type (`@graph` flattened), best first.
@@ -98,6 +120,7 @@ fn is_name(s: &str) -> bool {
 pub fn read(doc: &Document) -> Meta {
     let ld = json_ld_articles(doc);
     let ld_get = |k: &str| ld.iter().find_map(|o| o.get(k));
+    let metas = Metas::read(doc);
 
     let h1 = doc.select("article h1, main h1, h1").iter().find_map(|h| norm(&h.text()));
     let page_title = doc.select("head title").iter().find_map(|t| norm(&t.text()));
@@ -108,7 +131,7 @@ pub fn read(doc: &Document) -> Meta {
                 .iter()
                 .find_map(|h| h.attr("content").or(Some(h.text())).and_then(|t| norm(&t)))
         })
-        .or_else(|| meta_content(doc, &["og:title", "twitter:title"]))
+        .or_else(|| metas.content(&["og:title", "twitter:title"]))
         .or_else(|| h1.clone().filter(|h| page_title.as_deref().is_some_and(|t| t.contains(h.as_str()))))
         .or_else(|| page_title.as_deref().map(strip_site_name))
         .or(h1);
@@ -117,8 +140,7 @@ pub fn read(doc: &Document) -> Meta {
     let author = (!ld_author.is_empty())
         .then(|| ld_author.join(", "))
         .or_else(|| {
-            meta_content(doc, &["author", "article:author", "dc.creator", "byl", "sailthru.author"])
-                .filter(|a| is_name(a))
+            metas.content(&["author", "article:author", "dc.creator", "byl", "sailthru.author"]).filter(|a| is_name(a))
         })
         .or_else(|| {
             doc.select("[itemprop=author] [itemprop=name], [itemprop=author], [rel=author]").iter().find_map(|a| {
@@ -130,19 +152,16 @@ pub fn read(doc: &Document) -> Meta {
     let published = ld_get("datePublished")
         .and_then(ld_str)
         .or_else(|| {
-            meta_content(
-                doc,
-                &[
-                    "article:published_time",
-                    "datePublished",
-                    "og:article:published_time",
-                    "date",
-                    "pubdate",
-                    "dc.date",
-                    "dc.date.issued",
-                    "publish-date",
-                ],
-            )
+            metas.content(&[
+                "article:published_time",
+                "datePublished",
+                "og:article:published_time",
+                "date",
+                "pubdate",
+                "dc.date",
+                "dc.date.issued",
+                "publish-date",
+            ])
         })
         .or_else(|| {
             doc.select("[itemprop=datePublished]").iter().find_map(|d| {
@@ -155,22 +174,22 @@ pub fn read(doc: &Document) -> Meta {
                 .find_map(|t| t.attr("datetime").and_then(|d| norm(&d)))
         });
 
-    let image =
-        meta_content(doc, &["og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"])
-            .or_else(|| ld_get("image").and_then(ld_str))
-            .or_else(|| ld_get("thumbnailUrl").and_then(ld_str))
-            .or_else(|| doc.select("link[rel=image_src]").iter().find_map(|l| l.attr("href").and_then(|h| norm(&h))))
-            .or_else(|| {
-                doc.select("[itemprop=image]").iter().find_map(|i| {
-                    i.attr("content").or_else(|| i.attr("src")).or_else(|| i.attr("href")).and_then(|t| norm(&t))
-                })
-            });
+    let image = metas
+        .content(&["og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"])
+        .or_else(|| ld_get("image").and_then(ld_str))
+        .or_else(|| ld_get("thumbnailUrl").and_then(ld_str))
+        .or_else(|| doc.select("link[rel=image_src]").iter().find_map(|l| l.attr("href").and_then(|h| norm(&h))))
+        .or_else(|| {
+            doc.select("[itemprop=image]").iter().find_map(|i| {
+                i.attr("content").or_else(|| i.attr("src")).or_else(|| i.attr("href")).and_then(|t| norm(&t))
+            })
+        });
 
     let canonical = doc
         .select("link[rel~=canonical i]")
         .iter()
         .find_map(|l| l.attr("href").and_then(|h| norm(&h)))
-        .or_else(|| meta_content(doc, &["og:url"]))
+        .or_else(|| metas.content(&["og:url"]))
         .or_else(|| ld_get("url").and_then(ld_str))
         .or_else(|| ld_get("mainEntityOfPage").and_then(ld_str));
 
