@@ -13,7 +13,7 @@
 //! After scoring, `trim` works on the article alone: lists whose every item is only a link and
 //! short paragraphs that are a single link (not a bare URL) are teasers of other stories.
 
-use dom_query::{Document, NodeRef};
+use dom_query::{Document, NodeData, NodeRef};
 use url::Url;
 
 use super::meta::absolute;
@@ -57,8 +57,17 @@ pub fn fix_urls(doc: &Document, base: Option<&Url>) {
     }
 }
 
+/// Characters of `n`'s text that are not white space, counted in place (no copy of the text).
 fn text_chars(n: &NodeRef) -> usize {
-    n.text().chars().filter(|c| !c.is_whitespace()).count()
+    std::iter::once(n.clone())
+        .chain(n.descendants_it())
+        .map(|d| {
+            d.query_or(0, |t| match &t.data {
+                NodeData::Text { contents } => contents.chars().filter(|c| !c.is_whitespace()).count(),
+                _ => 0,
+            })
+        })
+        .sum()
 }
 
 fn link_chars(n: &NodeRef) -> usize {
