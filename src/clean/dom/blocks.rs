@@ -13,9 +13,10 @@ use crate::clean::rules;
 /// How the block walk sees one block.
 pub(super) struct BlockInfo {
     pub(super) id: NodeId,
-    /// Normalized text, kept only for short blocks (labels and boilerplate lines are short;
-    /// long paragraphs need it only when judged after a label, see `judge`).
-    pub(super) text: Option<String>,
+    /// Short enough to be a label or a boilerplate line (only these are read as one).
+    pub(super) candidate: bool,
+    /// Normalized text, read once when first asked for (`text`).
+    text: std::cell::OnceCell<String>,
     pub(super) text_len: usize,
     /// A link to another site inside (computed for long blocks only; see `ad_run`).
     pub(super) foreign_link: bool,
@@ -27,11 +28,8 @@ pub(super) const SHORT_BLOCK: usize = 600;
 pub(super) const TINY_BLOCK: usize = 64;
 
 impl BlockInfo {
-    fn text(&self, doc: &Html) -> std::borrow::Cow<'_, str> {
-        match &self.text {
-            Some(t) => t.as_str().into(),
-            None => text_of(doc.tree.get(self.id).expect("block")).into(),
-        }
+    fn text(&self, doc: &Html) -> &str {
+        self.text.get_or_init(|| text_of(doc.tree.get(self.id).expect("block")))
     }
 }
 
@@ -73,7 +71,6 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
             let node = doc.tree.get(id).expect("block");
             let candidate = text_len <= TINY_BLOCK
                 || (text_len < SHORT_BLOCK && (starts_like_boilerplate(node) || ends_like_boilerplate(node)));
-            let text = candidate.then(|| text_of(node));
             let foreign_link = text_len > SHORT_BLOCK
                 && node.descendants().any(|d| {
                     d.value().as_element().is_some_and(|e| {
@@ -83,7 +80,7 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
                                 .is_some_and(|h| home_host.as_deref().is_some_and(|home| !same_site(h, home)))
                     })
                 });
-            BlockInfo { id, text, text_len, foreign_link }
+            BlockInfo { id, candidate, text: Default::default(), text_len, foreign_link }
         })
         .collect();
     let total_text: usize = blocks.iter().map(|b| b.text_len).sum();
@@ -91,7 +88,7 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
     let mut i = 0;
     while i < blocks.len() {
         let b = &blocks[i];
-        let text = b.text.as_deref().unwrap_or("");
+        let text = if b.candidate { b.text(doc) } else { "" };
         if is_ad_label(text) {
             removed.ads += 1;
             let label = text.to_string();
@@ -128,11 +125,12 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
             continue;
         }
         let node = doc.tree.get(b.id).expect("block");
+        let label_first = starts_with_label(node);
         let read = b.text_len <= SHORT_BLOCK * 2
+            && !label_first
             && may_start_a_sponsor_read(node)
-            && !starts_with_label(node)
             && starts_with_sponsor_read(&first_words(node));
-        if read || starts_with_label(node) {
+        if read || label_first {
             removed.ads += 1;
             let (rule, why) = if read {
                 ("sponsor-read", "the publication's sponsor read (\"… is brought to you by …\", \"thanks to … for sponsoring this episode\")")
@@ -323,7 +321,7 @@ pub(super) fn trailing_pitches(
 ) {
     let live: Vec<&BlockInfo> = blocks.iter().filter(|b| b.text_len > 0 && !doomed.contains(&b.id)).collect();
     // Cheap first: most items end without naming a subscription in their last blocks.
-    let names_one = |b: &&BlockInfo| rx().pitch.is_match(&b.text(doc));
+    let names_one = |b: &&BlockInfo| rx().pitch.is_match(b.text(doc));
     // (pitches are short blocks: the walk below stops at the first long one anyway)
     if !live.iter().skip(1).rev().take(PITCH_LOOKBACK).take_while(|b| b.text_len <= SHORT_BLOCK).any(names_one) {
         return;

@@ -103,9 +103,17 @@ pub(super) fn starts_like_boilerplate(node: NodeRef<Node>) -> bool {
     else {
         return false;
     };
-    // lower-cased beyond ASCII: "À lire aussi" starts like "à lire"; once, then each start
+    // lower-cased beyond ASCII: "À lire aussi" starts like "à lire"; once, then all the
+    // starts at once (one anchored automaton)
+    static STARTS: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    let starts = STARTS.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .start_kind(aho_corasick::StartKind::Anchored)
+            .build(rules::BOILERPLATE_STARTS)
+            .expect("boilerplate starts build")
+    });
     let head: String = first.chars().take(24).flat_map(char::to_lowercase).collect();
-    rules::BOILERPLATE_STARTS.iter().any(|s| head.starts_with(s))
+    starts.is_match(aho_corasick::Input::new(&head).anchored(aho_corasick::Anchored::Yes))
 }
 
 /// Does the block's text end like one of the boilerplate lines that begin with the item's own
@@ -222,6 +230,10 @@ pub(super) fn starts_with_label(node: NodeRef<Node>) -> bool {
         return false;
     };
     let head: String = first.chars().take(48).collect();
+    // cheap first: a label is followed by one of these, and most blocks have none up front
+    if !head.contains([':', '|', ']', ')', '*', '–', '—', '-']) {
+        return false;
+    }
     let head = head.trim_start_matches(|c: char| c.is_whitespace() || "[(*-–—|•".contains(c)).to_lowercase();
     rules::AD_LABELS.iter().any(|l| {
         head.strip_prefix(l).is_some_and(|rest| {
