@@ -59,7 +59,7 @@ pub fn fix_urls(doc: &Document, base: Option<&Url>) {
 
 /// Characters of `n`'s text that are not white space, counted in place (no copy of the text).
 fn text_chars(n: &NodeRef) -> usize {
-    std::iter::once(n.clone())
+    std::iter::once(*n)
         .chain(n.descendants_it())
         .map(|d| {
             d.query_or(0, |t| match &t.data {

@@ -52,10 +52,10 @@ pub(super) fn judge(doc: &Html, b: &BlockInfo, home_host: Option<&str>) -> Judge
     let tag = node.value().as_element().map(|e| e.name()).unwrap_or("");
     let text = b.text(doc);
     let heading_tag = HEADING_TAGS.contains(&tag);
-    let heading = heading_tag || looks_like_heading(&text, node);
+    let heading = heading_tag || looks_like_heading(text, node);
     let mut signals = Vec::new();
-    let ad_score = ad_score(node, &text, home_host, &mut signals);
-    let entry = sponsor_entry(&text);
+    let ad_score = ad_score(node, text, home_host, &mut signals);
+    let entry = sponsor_entry(text);
     Judged { heading, heading_tag, ad_score, signals, entry }
 }
 
@@ -161,7 +161,7 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
             doomed.insert(b.id);
         } else if !opts.remove_text.is_empty() {
             let t = b.text(doc);
-            if let Some(re) = opts.remove_text.iter().find(|re| re.is_match(&t)) {
+            if let Some(re) = opts.remove_text.iter().find(|re| re.is_match(t)) {
                 removed.boilerplate += 1;
                 note!(
                     removed,
@@ -341,12 +341,12 @@ pub(super) fn trailing_pitches(
         let lower = text.to_lowercase();
         let word = pitch_words().find(|w| lower.contains(*w));
         let mut signals = Vec::new();
-        let score = ad_score(node, &text, home_host, &mut signals);
+        let score = ad_score(node, text, home_host, &mut signals);
         let promo = score >= 2 && signals.iter().any(|s| *s == "call to action" || *s == "addresses the reader");
         let has_link = node.descendants().any(|d| d.value().as_element().is_some_and(|e| e.name() == "a"));
         // A heading of the pitch ("Newsletter", "Jetzt abonnieren"): short, not a sentence.
         let heading = text.chars().count() <= 60 && !text.trim_end().ends_with(['.', '!', '?', '…', ':', ';', ',']);
-        let pitch = word.is_some() && (score >= 2 || has_link || addresses_reader(&text) || heading);
+        let pitch = word.is_some() && (score >= 2 || has_link || addresses_reader(text) || heading);
         if !(promo || pitch) {
             break;
         }
