@@ -65,6 +65,47 @@ fn is_skeleton(pattern: &str) -> bool {
     pattern.contains(['(', '[', '|'])
 }
 
+/// Where a templated box that ends the item begins, if one does: a block of furniture
+/// (`furniture`: a template line or a repeated block) from which on, to the end, at least
+/// `BOX_MIN_LINES` of the non-empty blocks are furniture, at least `BOX_SHARE` of them, the
+/// last one too; the earliest such start before `tail_start` (where the run of furniture alone
+/// begins), and only when the run holds at most half of the item's text. A box about the
+/// company a post names ("<box heading> / <NAME> / Company: … / Website: … / <the company's
+/// description> / Learn more"): template lines with the item's own words between them.
+fn templated_box(
+    blocks: &[LeafBlock],
+    tail_start: usize,
+    total: usize,
+    furniture: &impl Fn(usize) -> bool,
+) -> Option<usize> {
+    let n = blocks.len();
+    let last = (0..n).rev().find(|i| blocks[*i].text_len > 0)?;
+    if !furniture(last) {
+        return None;
+    }
+    let region = |k: usize| {
+        let (mut kept, mut lines, mut text) = (0usize, 0usize, 0usize);
+        for i in (k..n).filter(|i| blocks[*i].text_len > 0) {
+            lines += 1;
+            kept += usize::from(furniture(i));
+            text += blocks[i].text_len;
+        }
+        (kept, lines, text)
+    };
+    let start = (0..tail_start).filter(|k| furniture(*k) && blocks[*k].text_len > 0).find(|&k| {
+        let (kept, lines, _) = region(k);
+        kept >= BOX_MIN_LINES && kept as f64 >= lines as f64 * BOX_SHARE
+    })?;
+    // the box whole or not at all: a part of it is no box
+    (region(start).2 * 2 <= total).then_some(start)
+}
+
+/// A templated box has at least this many furniture lines …
+const BOX_MIN_LINES: usize = 3;
+/// … and at least this share of its lines are furniture (the tuning part's boxes hold up to
+/// one line in two of the item's own words; two in three lost a third of them there).
+const BOX_SHARE: f64 = 0.5;
+
 fn line_hash(line: &str) -> u64 {
     use std::hash::BuildHasher;
     rustc_hash::FxBuildHasher.hash_one(line)
@@ -522,7 +563,15 @@ impl Learned {
             return out;
         }
         let tail_start = (0..blocks.len()).rev().take_while(|i| furniture(*i)).last().unwrap_or(blocks.len());
+        let total: usize = blocks.iter().map(|b| b.text_len).sum();
+        let (tail_start, boxed) = match templated_box(blocks, tail_start, total, &furniture) {
+            Some(k) => (k, k..tail_start),
+            None => (tail_start, 0..0),
+        };
         let mut lines: Vec<Strike> = Vec::new();
+        for i in boxed.clone().filter(|i| !furniture(*i)) {
+            lines.push((i, "template", "inside the feed's templated box that ends the item".to_string()));
+        }
         for (i, t) in template.iter().enumerate() {
             let Some(t) = t else { continue };
             // Where furniture stands, or anywhere for a long template that is nearly all its
@@ -541,7 +590,6 @@ impl Learned {
             };
             lines.push((i, "template", why));
         }
-        let total: usize = blocks.iter().map(|b| b.text_len).sum();
         let taken: usize = lines.iter().map(|(i, _, _)| blocks[*i].text_len).sum();
         if taken * 2 <= total {
             out.extend(lines);

@@ -129,6 +129,157 @@ fn a_templated_sentence_inside_the_article_stays() {
     }
 }
 
+/// Companies a post names, each with the publisher's box about it: its own name, fields and a
+/// description differ from post to post, the box's heading and field names do not.
+const COMPANIES: &[(&str, &str, &str)] = &[
+    (
+        "Acme Rockets",
+        "acme.example",
+        "Acme builds small rockets for weather research and sells launch slots to universities.",
+    ),
+    ("Bolt Bikes", "bolt.example", "Bolt designs folding electric bicycles and repairs them in its own workshops."),
+    ("Cedar Labs", "cedar.example", "Cedar Labs writes software that schedules deliveries for regional bakeries."),
+    ("Delta Greens", "delta.example", "Delta Greens grows herbs in shipping containers behind supermarkets."),
+    ("Echo Audio", "echo.example", "Echo Audio makes hearing protection for concert crews and drummers."),
+];
+
+/// Prose no two posts share (not even a word pattern): sentences of words drawn from a list
+/// by a small generator seeded with the post's number, as real posts share no paragraphs.
+fn prose(n: usize, sentences: usize) -> String {
+    const WORDS: &[&str] = &[
+        "harbour",
+        "lanterns",
+        "glowed",
+        "beside",
+        "quiet",
+        "fishermen",
+        "mended",
+        "nets",
+        "gulls",
+        "circled",
+        "orchards",
+        "ripened",
+        "early",
+        "farmers",
+        "counted",
+        "crates",
+        "bakers",
+        "sold",
+        "rye",
+        "loaves",
+        "trains",
+        "arrived",
+        "late",
+        "commuters",
+        "grumbled",
+        "teachers",
+        "graded",
+        "essays",
+        "rivers",
+        "flooded",
+        "meadows",
+        "bridges",
+        "reopened",
+        "markets",
+        "bustled",
+        "painters",
+        "restored",
+        "murals",
+        "choirs",
+        "rehearsed",
+        "cyclists",
+        "raced",
+        "uphill",
+        "librarians",
+        "catalogued",
+        "maps",
+        "engineers",
+        "tested",
+        "pumps",
+        "volunteers",
+    ];
+    let mut state = (n as u64 + 1) * 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        WORDS[(state % WORDS.len() as u64) as usize]
+    };
+    (0..sentences)
+        .map(|_| {
+            let words: Vec<&str> = (0..9).map(|_| next()).collect();
+            let mut s = words.join(" ");
+            s[..1].make_ascii_uppercase();
+            s + "."
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A post that ends with the publisher's box about the company it names: a fixed heading,
+/// the company's name, fields of a fixed shape and a description of the company.
+fn boxed_post(n: usize) -> (String, String) {
+    let (name, site, about) = COMPANIES[n % COMPANIES.len()];
+    (
+        format!("Story {n}"),
+        format!(
+            "<p>{}</p><p>{}</p>\
+             <div class=\"module-companybox\"><h2>Company Database</h2><p>{}</p>\
+             <div>Company: <a href=\"https://db.example/{n}\">{name}</a></div>\
+             <div>Website: <a href=\"https://{site}\">{site}</a></div>\
+             <div>Founded: {}</div><p>{about}</p><p><a href=\"https://db.example/{n}\">Learn more</a></p></div>",
+            prose(n, 3),
+            prose(n + 100, 2),
+            name.to_uppercase(),
+            1990 + n,
+        ),
+    )
+}
+
+/// The box that ends every post goes whole, the company's description with it: most of its
+/// lines are the feed's template, and the item's own words between them belong to the box.
+#[test]
+fn a_templated_box_that_ends_the_item_goes_whole() {
+    let items = fetched_once(&(1..=6).map(boxed_post).collect::<Vec<_>>());
+    assert_eq!(items.len(), 6, "{items:?}");
+    for (n, (title, html)) in items.iter().enumerate() {
+        let n: usize = title.trim_start_matches("Story ").parse().unwrap_or(n);
+        let (name, _, about) = COMPANIES[n % COMPANIES.len()];
+        for p in [prose(n, 3), prose(n + 100, 2)] {
+            assert!(html.contains(&p), "{title}: the article lost text: {html}");
+        }
+        for junk in ["Company Database", "Company:", "Website:", "Founded:", "Learn more", about] {
+            assert!(!html.contains(junk), "{title}: {junk:?} left: {html}");
+        }
+        assert!(!html.contains(&name.to_uppercase()), "{title}: {html}");
+    }
+}
+
+/// Trap: posts whose template lines stand between more of their own paragraphs than the
+/// template has lines (a dated entry, a "Update:" line, a signature) keep everything: that is
+/// an article with a template line here and there, not a box.
+#[test]
+fn template_lines_between_more_article_paragraphs_are_no_box() {
+    let item = |n: usize| {
+        let (a, b) = STORIES[n % STORIES.len()];
+        let (c, d) = STORIES[(n + 3) % STORIES.len()];
+        (
+            format!("Diary {n}"),
+            format!(
+                "<p>{a}</p><p>Update from the plot:</p><p>{b}</p><p>{c}</p><p>{d}</p>\
+                 <p>Weather: sunny, {} degrees</p>",
+                10 + n
+            ),
+        )
+    };
+    for (title, html) in fetched_once(&(1..=6).map(item).collect::<Vec<_>>()) {
+        let n: usize = title.trim_start_matches("Diary ").parse().unwrap();
+        let (c, d) = STORIES[(n + 3) % STORIES.len()];
+        assert!(html.contains(c) && html.contains(d), "{title}: {html}");
+        assert!(html.contains("Update from the plot"), "{title}: {html}");
+    }
+}
+
 /// A report written as lines (`<br>`, no paragraphs, no sentence ends) whose last line is the
 /// same in every item: that line is the feed's footer and goes; the lines above it, each a
 /// field filled in per item, stay.
