@@ -198,7 +198,7 @@ fn prose(n: usize, sentences: usize) -> String {
         "pumps",
         "volunteers",
     ];
-    let mut state = (n as u64 + 1) * 0x9E37_79B9_7F4A_7C15;
+    let mut state = (n as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let mut next = || {
         state ^= state << 13;
         state ^= state >> 7;
