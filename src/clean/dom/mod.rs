@@ -58,13 +58,8 @@ pub use learned::{strip_blocks, strip_tail, LeafBlock, Strike, TailCut};
 pub(crate) use ops::counts_without_content;
 use ops::*;
 use prepass::*;
-pub use signals::is_ad_label;
-
-/// The name of the boilerplate line `text` is, if it is one (`rules::BOILERPLATE_PATTERNS`).
-pub fn boilerplate_line(text: &str) -> Option<&'static str> {
-    signals::boilerplate_line(text)
-}
 use signals::*;
+pub use signals::{boilerplate_line, is_ad_label};
 use stats::*;
 pub(crate) use urls::srcset_candidates;
 use urls::*;

@@ -97,10 +97,7 @@ fn line_form(text: &str, also: char, max: usize) -> Option<String> {
 /// Does the block's text begin like one of the long boilerplate lines (`rules::BOILERPLATE_STARTS`)?
 /// Cheap: looks at the first words only, so ordinary paragraphs skip the text and the patterns.
 pub(super) fn starts_like_boilerplate(node: NodeRef<Node>) -> bool {
-    // The first text with something in it.
-    let Some(first) =
-        node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim_start()).find(|t| !t.is_empty())
-    else {
+    let Some(first) = first_text(node) else {
         return false;
     };
     // lower-cased beyond ASCII: "À lire aussi" starts like "à lire"; once, then all the
@@ -127,6 +124,11 @@ pub(super) fn ends_like_boilerplate(node: NodeRef<Node>) -> bool {
     rules::BOILERPLATE_ENDS
         .iter()
         .any(|e| last.len() >= e.len() && last[last.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes()))
+}
+
+/// The first text of `node` with something in it, trimmed at its start.
+fn first_text(node: NodeRef<'_, Node>) -> Option<&str> {
+    node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim_start()).find(|t| !t.is_empty())
 }
 
 /// The last text of `node` with something in it, trimmed at its end: found from the end, so
@@ -184,9 +186,9 @@ pub(super) fn starts_with_sponsor_read(first_words: &str) -> bool {
 pub(super) fn may_start_a_sponsor_read(node: NodeRef<Node>) -> bool {
     const FIRST: &[&str] =
         &["the ", "this ", "today", "our ", "diese ", "die ", "thank", "many ", "big ", "special ", "a big "];
-    node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim_start()).find(|t| !t.is_empty()).is_some_and(
-        |t| FIRST.iter().any(|f| t.len() >= f.len() && t.as_bytes()[..f.len()].eq_ignore_ascii_case(f.as_bytes())),
-    )
+    first_text(node).is_some_and(|t| {
+        FIRST.iter().any(|f| t.len() >= f.len() && t.as_bytes()[..f.len()].eq_ignore_ascii_case(f.as_bytes()))
+    })
 }
 
 /// The first words of a block (about 160 characters), without reading all of a long one.
@@ -224,9 +226,7 @@ pub(super) fn sponsor_entry(text: &str) -> bool {
 /// Does this block begin with an ad label followed by its ad ("ANZEIGE: Jetzt …",
 /// "[Anzeige] Ihr Auto …", "Annons: Spara 20 % …")? Reads only the first text of the block.
 pub(super) fn starts_with_label(node: NodeRef<Node>) -> bool {
-    let Some(first) =
-        node.descendants().filter_map(|d| d.value().as_text()).map(|t| t.trim_start()).find(|t| !t.is_empty())
-    else {
+    let Some(first) = first_text(node) else {
         return false;
     };
     let head: String = first.chars().take(48).collect();
@@ -352,7 +352,7 @@ pub(super) fn same_site(a: &str, b: &str) -> bool {
 }
 
 /// The name of the boilerplate line `text` is (`rules::BOILERPLATE_PATTERNS`), if any.
-pub(super) fn boilerplate_line(text: &str) -> Option<&'static str> {
+pub fn boilerplate_line(text: &str) -> Option<&'static str> {
     if text.is_empty() || !rx().boilerplate.is_match(text) {
         return None;
     }
