@@ -83,21 +83,21 @@ fn templated_box(
     if !furniture(last) {
         return None;
     }
-    let region = |k: usize| {
-        let (mut kept, mut lines, mut text) = (0usize, 0usize, 0usize);
-        for i in (k..n).filter(|i| blocks[*i].text_len > 0) {
-            lines += 1;
-            kept += usize::from(furniture(i));
-            text += blocks[i].text_len;
+    // From the end: from block k on, how many non-empty blocks, how many of them furniture, and
+    // their text; the earliest start that qualifies is the last one met.
+    let (mut kept, mut lines, mut text) = (0usize, 0usize, 0usize);
+    let mut start = None;
+    for k in (0..n).rev().filter(|k| blocks[*k].text_len > 0) {
+        lines += 1;
+        kept += usize::from(furniture(k));
+        text += blocks[k].text_len;
+        if k < tail_start && furniture(k) && kept >= BOX_MIN_LINES && kept as f64 >= lines as f64 * BOX_SHARE {
+            start = Some((k, text));
         }
-        (kept, lines, text)
-    };
-    let start = (0..tail_start).filter(|k| furniture(*k) && blocks[*k].text_len > 0).find(|&k| {
-        let (kept, lines, _) = region(k);
-        kept >= BOX_MIN_LINES && kept as f64 >= lines as f64 * BOX_SHARE
-    })?;
+    }
     // the box whole or not at all: a part of it is no box
-    (region(start).2 * 2 <= total).then_some(start)
+    let (start, text) = start?;
+    (text * 2 <= total).then_some(start)
 }
 
 /// A templated box has at least this many furniture lines …
