@@ -163,17 +163,14 @@ fn utf8_prolog(text: &str) -> std::borrow::Cow<'_, str> {
 /// RSS, which heise.de's RDF feed still is) and RSS 1.0 declared without its closing slash
 /// (`http://purl.org/rss/1.0`). Both are RSS 1.0's RDF: the namespace is renamed.
 fn rdf_namespace<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> {
-    const RSS10: &str = "http://purl.org/rss/1.0/";
-    let head = head(text, 4096);
-    let variants = [
-        ("http://my.netscape.com/rdf/simple/0.9/", String::from(RSS10)),
-        ("http://purl.org/rss/1.0\"", format!("{RSS10}\"")),
-        ("http://purl.org/rss/1.0'", format!("{RSS10}'")),
+    const VARIANTS: [(&str, &str); 3] = [
+        ("http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/rss/1.0/"),
+        ("http://purl.org/rss/1.0\"", "http://purl.org/rss/1.0/\""),
+        ("http://purl.org/rss/1.0'", "http://purl.org/rss/1.0/'"),
     ];
-    for (found, canonical) in variants {
-        if head.contains(found) {
-            return std::borrow::Cow::Owned(text.replacen(found, &canonical, 1));
-        }
+    let head = head(text, 4096);
+    if let Some((found, canonical)) = VARIANTS.iter().find(|(found, _)| head.contains(found)) {
+        return std::borrow::Cow::Owned(text.replacen(found, canonical, 1));
     }
     std::borrow::Cow::Borrowed(text.as_ref())
 }
@@ -411,10 +408,10 @@ mod tests {
         let titles: Vec<_> = f.items.iter().map(|i| i.title.as_deref().unwrap_or("")).collect();
         assert_eq!(titles, ["Erste Meldung", "Zweite Meldung"]);
         assert_eq!(f.items[0].link.as_deref(), Some("http://www.heise.de/newsticker/meldung/1.html"));
-        // a dialect nobody reads is an error naming what was not read, not an empty "ok"
         // RSS 1.0 declared without the namespace's closing slash is read too
         let slashless = doc.replace("http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/rss/1.0");
         assert_eq!(parse_feed(slashless.as_bytes(), None, None).unwrap().items.len(), 2);
+        // a dialect nobody reads is an error naming what was not read, not an empty "ok"
         let unknown = doc.replace("http://my.netscape.com/rdf/simple/0.9/", "http://example.org/rss/0.1/");
         let e = parse_feed(unknown.as_bytes(), None, None).unwrap_err();
         assert_eq!(e.to_string(), ParseError::ItemsUnread(2).to_string());
