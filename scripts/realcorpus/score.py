@@ -400,7 +400,20 @@ def _finish(f):
             "orig_link": f.get("orig_link") or "", "body": _body(kind, raw)}
 
 
+PROLOG_ENCODING = re.compile(rb"^(\s*<\?xml[^>]*encoding=[\"'])([A-Za-z0-9_.:-]+)")
+
+
 def parse_xml_feed(data):
+    # Bytes that are valid UTF-8 are UTF-8 whatever the prolog says (a feed written in UTF-8
+    # under a copied "ISO-8859-1" prolog): the text is what it really is, as feedscrub reads it
+    # (src/charset.rs), not mojibake that no output could match.
+    m = PROLOG_ENCODING.match(data)
+    if m and m.group(2).lower() not in (b"utf-8", b"utf8") and not data.isascii():
+        try:
+            data.decode("utf-8")
+            data = data[:m.start(2)] + b"utf-8" + data[m.end(2):]
+        except UnicodeDecodeError:
+            pass
     root = ET.fromstring(data)
     _, rl = _split_tag(root.tag)
     if rl == "feed":
