@@ -81,6 +81,38 @@ pub fn canonical_keys(links: &[Option<&Url>]) -> Vec<Option<String>> {
     keys
 }
 
+/// `keys` (one fetch's `canonical_keys`) without those that stand for items with different
+/// titles: a feed that links every item to its home page, or to a link such as `?feed=RSS`,
+/// lists different stories under one link, and that link identifies none of them. Their keys
+/// become `None`, so that `identity` tells the items apart by title and date, and no other feed's
+/// item is taken for theirs. Items with one link and one title stay one (a story listed twice).
+pub fn unshared_keys(mut keys: Vec<Option<String>>, titles: &[Option<&str>]) -> Vec<Option<String>> {
+    let norm = |t: Option<&str>| t.unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let mut first_title: std::collections::HashMap<&str, String> = Default::default();
+    let mut shared: std::collections::HashSet<String> = Default::default();
+    for (k, t) in keys.iter().zip(titles) {
+        let Some(k) = k else { continue };
+        let t = norm(*t);
+        match first_title.get(k.as_str()) {
+            Some(first) if *first != t => {
+                shared.insert(k.clone());
+            }
+            Some(_) => {}
+            None => {
+                first_title.insert(k, t);
+            }
+        }
+    }
+    if !shared.is_empty() {
+        for k in &mut keys {
+            if k.as_ref().is_some_and(|k| shared.contains(k)) {
+                *k = None;
+            }
+        }
+    }
+    keys
+}
+
 /// The identity of an item within its feed under `mode`: the guid (in `Guid` mode), else the
 /// canonical URL key, else a hash of the title and the date, else of the text (an item with
 /// no guid, link, title or date).
@@ -166,6 +198,20 @@ mod tests {
         assert_eq!(keys[1].as_deref(), Some("m.example/index.shtml#b"));
         assert_eq!(keys[2].as_deref(), Some("m.example/x"), "a lone fragment is not identity");
         assert_eq!(keys[3], None);
+    }
+
+    /// Regression: a 2006 feed linked all nine of its items to "?feed=RSS"; they had one key,
+    /// and eight of them were dropped as duplicates of the first.
+    #[test]
+    fn a_link_shared_by_different_titles_is_no_identity() {
+        let key = |s: &str| Some(s.to_string());
+        let keys = vec![key("s.example/?feed=RSS"), key("s.example/?feed=RSS"), key("s.example/a"), key("s.example/b")];
+        let titles = [Some("One story"), Some("Another story"), Some("A"), Some("B")];
+        assert_eq!(unshared_keys(keys, &titles), vec![None, None, key("s.example/a"), key("s.example/b")]);
+        // the same story listed twice (case and spacing aside) keeps its key
+        let twice = vec![key("s.example/a"), key("s.example/a")];
+        assert_eq!(unshared_keys(twice.clone(), &[Some("Big  News"), Some("big news")]), twice);
+        assert_eq!(unshared_keys(twice.clone(), &[Some("A"), None]), vec![None, None]);
     }
 
     #[test]

@@ -485,7 +485,10 @@ fn process_all(
     learned.remember(&mut state.learned);
 
     // Identity: guids that stand for different links in one fetch are bad for good.
-    let canonical = crate::dedup::canonical_keys(&prepared.iter().map(|(_, l, _)| l.as_ref()).collect::<Vec<_>>());
+    let canonical = crate::dedup::unshared_keys(
+        crate::dedup::canonical_keys(&prepared.iter().map(|(_, l, _)| l.as_ref()).collect::<Vec<_>>()),
+        &prepared.iter().map(|(r, _, _)| r.title.as_deref()).collect::<Vec<_>>(),
+    );
     if state.identity == IdentityMode::Guid {
         if let Some(g) = guid_for_two_links(prepared.iter().map(|(r, _, _)| r.guid.as_deref()), &canonical) {
             state.identity = IdentityMode::Url;

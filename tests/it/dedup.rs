@@ -165,6 +165,35 @@ fn a_feed_with_duplicate_guids_falls_back_to_url_identity() {
 }
 
 #[test]
+fn items_that_share_one_link_but_not_their_title_are_all_kept() {
+    // No guids, and every item links to the same page (a 2006 CMS wrote "?feed=RSS"): the link
+    // identifies none of them. The last two are one story listed twice.
+    let item = |title: &str, body: &str, day: u32| {
+        format!(
+            "<item><link>https://site.example/?feed=RSS</link><title>{title}</title><pubDate>{day:02} Nov 2026 08:00:00 +0000</pubDate><description>&lt;p&gt;{body}&lt;/p&gt;</description></item>"
+        )
+    };
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><link>https://site.example/</link><description>d</description>{}{}{}{}</channel></rss>",
+        item("Neue Mitgliedschaften", STORY[0], 3),
+        item("Ein neues Logo", OTHER, 4),
+        item("Foren umgezogen", STORY[2], 5),
+        item("Foren umgezogen", STORY[2], 5),
+    );
+    let o = Origin::start();
+    o.serve("/f.xml", Route::feed(feed.into_bytes(), RSS));
+    let ws = Workspace::with_feeds(&[("f", &o.url("/f.xml"))]);
+    ws.fetch(0);
+    let mut titles: Vec<String> =
+        json_items(&ws, Some("f")).iter().map(|i| i["title"].as_str().unwrap().to_string()).collect();
+    titles.sort();
+    assert_eq!(titles, ["Ein neues Logo", "Foren umgezogen", "Neue Mitgliedschaften"]);
+    // a second fetch of the same document changes nothing
+    ws.fetch(0);
+    assert_eq!(json_items(&ws, Some("f")).len(), 3);
+}
+
+#[test]
 fn retention_prunes_and_tombstones_keep_pruned_items_out() {
     let o = Origin::start();
     let view = three_days(|d| format!("<p>Meldung vom Tag {d}.</p>"));
