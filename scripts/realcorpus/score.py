@@ -30,7 +30,8 @@ errors (bad options, no binary).
    source item is then matched, in document order, to an unused export item: by export `id`
    == guid/id, else by export `url` == link (host without www, path, query without utm_* and
    similar; http/https alike; then path+query alone for relative links), else by normalized
-   title. The export title may carry the ad mark "[Ad] " (what ads = "mark" does; an
+   title; among candidates by link, one with the same title comes first, and when none has
+   it, an item with that title anywhere. The export title may carry the ad mark "[Ad] " (what ads = "mark" does; an
    `_feedscrub.ad` flag would count too). A labeled item with no export item is "dropped" when
    labeled whole_ad, else LOST: all its sentences and traps count as not kept (its junk as gone).
 
@@ -634,6 +635,9 @@ def match_items(src_items, export):
             cands = [j for k in tkeys for j in by_title.get(k, [])]
         free = [j for j in cands if j not in used]
         same_title = [j for j in free if tkeys & title_keys(export[j].get("title"))]
+        if not same_title:
+            # a relative link ("?feed=RSS") may meet other items' links; the title decides
+            same_title = [j for k in tkeys for j in by_title.get(k, []) if j not in used]
         pick = (same_title or free or [None])[0]
         if pick is not None:
             used.add(pick)
