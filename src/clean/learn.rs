@@ -491,7 +491,8 @@ impl Learned {
         let c = if !could {
             c
         } else {
-            let wanted = (!self.repeated.is_empty(), !self.templates.is_empty());
+            // lines for the templates, and for the leads that repeated blocks leave alone
+            let wanted = (!self.repeated.is_empty(), true);
             match dom::strip_blocks(c.html.as_str(), c.removed.explaining(), wanted, |blocks| self.decide(blocks)) {
                 None => c,
                 Some((html, more)) => self.restore(c, &html, more),
@@ -594,6 +595,8 @@ impl Learned {
         if taken * 2 <= total {
             out.extend(lines);
         }
+        let orphans = orphan_leads(blocks, &out);
+        out.extend(orphans);
         out.sort_by_key(|(i, _, _)| *i);
         out
     }
@@ -628,6 +631,38 @@ impl Learned {
         }
         rules.templates = widest(kept);
     }
+}
+
+/// A lead line is short and ends with a colon ("Show sponsors:", "Featured posts:"): it
+/// announces the blocks after it.
+fn is_lead(b: &LeafBlock) -> bool {
+    b.line.as_deref().is_some_and(|l| l.len() <= LEAD_MAX && l.trim_end().ends_with(':'))
+}
+
+/// Lead lines are at most this many bytes.
+const LEAD_MAX: usize = 60;
+
+/// The lead lines that `struck` leaves without anything to lead: every block with text after
+/// one, up to the next lead or the item's end, is struck (the feed's repeated sponsor list
+/// under "Show sponsors:" goes, and so does its lead). A lead whose section keeps a block of
+/// its own stays.
+fn orphan_leads(blocks: &[LeafBlock], struck: &[Strike]) -> Vec<Strike> {
+    let gone: FxHashSet<usize> = struck.iter().map(|(i, _, _)| *i).collect();
+    let mut out = Vec::new();
+    for i in (0..blocks.len()).filter(|i| !gone.contains(i) && is_lead(&blocks[*i])) {
+        let section = (i + 1..blocks.len())
+            .take_while(|j| !(is_lead(&blocks[*j]) && !gone.contains(j)))
+            .filter(|j| blocks[*j].text_len > 0);
+        let (mut any, mut all) = (false, true);
+        for j in section {
+            any = true;
+            all &= gone.contains(&j);
+        }
+        if any && all {
+            out.push((i, "learned", "the lead of blocks the feed repeats, left without them".to_string()));
+        }
+    }
+    out
 }
 
 /// A stored rule after a fetch in which `seen` items had it: confirmed (and its count raised)

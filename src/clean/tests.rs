@@ -455,6 +455,40 @@ fn learned_feed(n: usize) -> Vec<Cleaned> {
         .collect()
 }
 
+/// Regression (a podcast feed): the sponsor list every episode repeats was learned and removed,
+/// and its lead "Show sponsors:" (too short to be learned itself) stood alone above the links.
+#[test]
+fn the_lead_of_a_repeated_list_goes_with_it_and_a_lead_that_keeps_its_own_block_stays() {
+    const TOPICS: [(&str, &str); 4] = [
+        ("Unit testing JavaScript, with mocks, spies and coverage reports.", "Simple made easy"),
+        ("Why static sites came back, and what they cost to host.", "The mythical man-month"),
+        ("Accessibility audits done by people who use screen readers daily.", "Inclusive components"),
+        ("Functional programming without the jargon, one small step at a time.", "Thinking fast and slow"),
+    ];
+    let items: Vec<Cleaned> = TOPICS
+        .iter()
+        .enumerate()
+        .map(|(i, (topic, pick))| {
+            let own = if i == 0 { "<li>Our own guest host this week brought cake</li>" } else { "" };
+            clean(&format!(
+                "<p>{topic}</p>\
+                 <p><strong>Show sponsors:</strong></p>\
+                 <ul><li>Acme Widgets - bite-sized widget training</li><li>Frontend Corp - expert front-end training</li></ul>\
+                 <p><strong>Partners:</strong></p><ul><li>Hosting by Example Cloud, fast and friendly</li>{own}</ul>\
+                 <p><strong>Links:</strong></p><ul><li>{pick}</li></ul>"
+            ))
+        })
+        .collect();
+    let learned = Learned::new(&items.iter().collect::<Vec<_>>(), &Default::default());
+    for (i, c) in items.into_iter().enumerate() {
+        let text = html_to_text(learned.strip(c).html.as_str());
+        assert!(!text.contains("Acme") && !text.contains("Show sponsors"), "{text}");
+        assert!(text.contains(TOPICS[i].0) && text.contains("Links:") && text.contains(TOPICS[i].1), "{text}");
+        // the partners' lead keeps its own line in episode 0, and goes with the list elsewhere
+        assert_eq!(text.contains("Partners:"), i == 0, "{text}");
+    }
+}
+
 #[test]
 fn blocks_repeated_across_most_items_are_learned_and_removed() {
     let items = learned_feed(5);
