@@ -651,7 +651,7 @@ fn orphan_leads(blocks: &[LeafBlock], struck: &[Strike]) -> Vec<Strike> {
     let mut out = Vec::new();
     for i in (0..blocks.len()).filter(|i| !gone.contains(i) && is_lead(&blocks[*i])) {
         let section = (i + 1..blocks.len())
-            .take_while(|j| !(is_lead(&blocks[*j]) && !gone.contains(j)))
+            .take_while(|j| !is_lead(&blocks[*j]) || gone.contains(j))
             .filter(|j| blocks[*j].text_len > 0);
         let (mut any, mut all) = (false, true);
         for j in section {
