@@ -60,9 +60,9 @@ pub const RELATED_HEADING: &str = concat!(
     r"articles? (?:en rapport|liés|similaires|connexes)|(?:à )?lire aussi|sur le même sujet|dans la même rubrique|",
     r"mehr zum thema|lesen sie auch|das könnte sie auch interessieren|weitere (?:artikel|beiträge|meldungen)|",
     r"verwandte (?:artikel|beiträge|themen)|ähnliche (?:artikel|beiträge)|auch interessant|zum thema|",
-    r"artículos relacionados|noticias relacionadas|te puede interesar|leer también|",
-    r"articoli correlati|leggi anche|potrebbe interessarti|leia também|artigos relacionados|notícias relacionadas|",
-    r"lees ook|gerelateerde artikelen|relaterade artiklar|läs också|czytaj (?:także|też)|powiązane artykuły|",
+    r"(?:artículos|entradas|publicaciones|posts|noticias) relacionad[oa]s|te puede interesar|leer también|",
+    r"articoli correlati|post correlati|leggi anche|potrebbe interessarti|leia também|(?:artigos|posts|notícias) relacionad[oa]s|",
+    r"lees ook|gerelateerde (?:artikelen|berichten)|relaterade artiklar|läs också|czytaj (?:także|też)|powiązane artykuły|",
     // the share row's heading, whose list is of share links
     r"share this(?: post| article| story)?|share|teilen|diesen (?:artikel|beitrag) teilen|partager(?: cet article)?|compartir|condividi)$",
 );
@@ -333,6 +333,19 @@ pub const BOILERPLATE_PATTERNS: &[(&str, &str)] = &[
         r"(?i)^(?:if you (?:enjoyed|liked|like|enjoy|found) (?:this|my|our) [^.!?]{0,40}?,? )?(?:please )?(?:consider )?(?:support(?:ing)? (?:me|us|this (?:blog|site|newsletter|podcast)|my work|our work) (?:on|via|at) (?:patreon|ko-fi|buy me a coffee|substack|steady|liberapay)|becom(?:e|ing) a (?:patron|supporter|paid subscriber))[^.!?]{0,60}[.!]?$",
     ),
     (
+        "a podcast host's footer",
+        r"(?i)^(?:hosted (?:on|by) [^.!?]{1,60}\. see \S{1,60} for (?:more )?(?:privacy )?information[^!?]{0,160}|learn more about your ad[- ]?choices(?:\.\s*visit|\s+at)\s+\S{1,100}?)\.?$",
+    ),
+    (
+        "a reddit footer",
+        r"(?i)^(?:submitted by /?u/[\w-]{1,40}(?:\s*\[link\]\s*\[comments\])?|\[link\]\s*\[comments\])$",
+    ),
+    (
+        "an empty related-posts line",
+        r"(?i)^(?:no related posts|keine (?:ähnlichen|verwandten) (?:beiträge|artikel)|no hay (?:entradas|artículos) relacionad[oa]s|aucun article (?:similaire|lié))\.?$",
+    ),
+    ("a copyright and permalink line", r"(?i)^(?:©|\(c\)|copyright)[^|]{1,160}\|\s*permalink\s*\|[^|]{0,300}$"),
+    (
         "a copyright line",
         r"(?i)^\W*(?:copyright\s*(?:©|\(c\)|\d{4})[^!?]{0,120}|[^!?]{0,120}\b(?:all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|tutti i diritti riservati))\.?\s*$",
     ),
@@ -431,6 +444,14 @@ pub const BOILERPLATE_STARTS: &[&str] = &[
     "mots-clés",
     "etiquetas",
     "[",
+    "hosted ",
+    "learn more",
+    "submitted",
+    "no related",
+    "keine ähnlichen",
+    "keine verwandten",
+    "no hay ",
+    "aucun article",
 ];
 
 /// Phrases of a call to action or a sales pitch (a block after an ad label that contains them

@@ -889,13 +889,28 @@ fn platform_footers_go() {
         "<p>Copyright &copy; 2026 City Blog. All rights reserved.</p>",
         "<p>[&#8230;]</p>",
         "<p>Want more stories like this? <a href=\"https://news.example.org/newsletter\">Get our newsletter</a>.</p>",
+        "<p>Hosted on Acast. See acast.com/privacy for more information.</p>",
+        "<p>Hosted by Simplecast, an AdsWizz company. See pcm.adswizz.com for information about our collection and use of personal data for advertising.</p>",
+        "<p>Learn more about your ad choices. Visit megaphone.fm/adchoices</p>",
+        "<p>submitted by <a href=\"https://social.example.com/user/ann\">/u/ann</a><br><span><a href=\"https://news.example.org/x\">[link]</a></span> <span><a href=\"https://social.example.com/r/x/comments/1\">[comments]</a></span></p>",
+        "<p>Entradas Relacionadas:</p><ul><li><a href=\"https://blog.example.org/a\">La B&amp;B de Valencia será en El Patio</a> <small>La Beers&amp;Blogs de Valencia de la que os hablaba hace poco ya tiene lugar definitivo....</small></li></ul>",
+        "<p>No related posts.</p>",
+        "<p>&copy; ann für City Blog, 2011. | <a href=\"https://blog.example.org/x\">Permalink</a> | <a href=\"https://blog.example.org/x#comments\">Jetzt kommentieren</a></p>",
     ] {
         check(&format!("{A}{junk}"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
     }
+    // a forum post's footer, as loose lines in the table cell beside the post
+    check(
+        "<table><tr><td><div><p>Asked in the forum: why does the map not load?</p></div> submitted by <a href=\"https://social.example.com/user/ann\">/u/ann</a> <br> <span><a href=\"https://social.example.com/r/x/1\">[link]</a></span> <span><a href=\"https://social.example.com/r/x/1#c\">[comments]</a></span></td></tr></table>",
+        "Asked in the forum: why does the map not load?",
+    );
     for kept in [
         "Copyright law is changing, and the new rules apply to every archive in the country.",
         "The band thanked its fans and asked them to follow the tour on the radio.",
         "Readers were asked whether they would share a car with a neighbour.",
+        "The show is hosted by Ann Example, who covers city politics every week.",
+        "Learn more about your rights as a tenant at the city's housing office.",
+        "The motion was submitted by the opposition on Monday.",
     ] {
         check(
             &format!("{A}<p>{kept}</p>"),

@@ -272,7 +272,10 @@ fn related_lists(doc: &Html, blocks: &[BlockInfo], doomed: &mut HashSet<NodeId>,
         while let Some(b) = live.get(end) {
             let node = doc.tree.get(b.id).expect("block");
             let (linked, all) = link_letters(node, |_| true);
-            if b.text_len > 300 || all == 0 || linked * 10 < all * 7 {
+            // mostly link text, or an entry that begins with its link and adds a teaser
+            // ("<a>Title</a> <small>The first words…</small>")
+            let entry = || node.value().as_element().is_some_and(|e| e.name() == "li") && begins_with_link(node);
+            if b.text_len > 300 || all == 0 || (linked * 10 < all * 7 && !entry()) {
                 break;
             }
             run_text += kept(b);
@@ -297,6 +300,15 @@ fn related_lists(doc: &Html, blocks: &[BlockInfo], doomed: &mut HashSet<NodeId>,
         }
         i = end;
     }
+}
+
+/// Does the block's first text stand inside a link?
+fn begins_with_link(node: NodeRef<Node>) -> bool {
+    node.descendants().find(|d| d.value().as_text().is_some_and(|t| !t.trim().is_empty())).is_some_and(|t| {
+        t.ancestors()
+            .take_while(|a| a.id() != node.id())
+            .any(|a| a.value().as_element().is_some_and(|e| e.name() == "a"))
+    })
 }
 
 /// A trailing pitch names its subscription within this many blocks from the end.

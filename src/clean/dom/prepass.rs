@@ -112,7 +112,7 @@ fn new_paragraph(doc: &mut Html) -> NodeId {
 /// containers that hold blocks and are blocks themselves in flow (not in list items or table
 /// cells, whose layout a `<p>` would change).
 pub(super) fn loose_text_paragraphs(doc: &mut Html, root: NodeId) {
-    const CONTAINERS: &[&str] = &["div", "section", "article", "main", "blockquote", "center", "body"];
+    const CONTAINERS: &[&str] = &["div", "section", "article", "main", "blockquote", "center", "body", "td"];
     let candidates = containers(doc, root, CONTAINERS, |n| n.children().any(is_block));
     for id in candidates {
         let mut runs: Vec<Vec<NodeId>> = vec![Vec::new()];
