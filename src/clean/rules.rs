@@ -334,17 +334,14 @@ pub const BOILERPLATE_PATTERNS: &[(&str, &str)] = &[
     ),
     (
         "a podcast host's footer",
-        r"(?i)^(?:hosted (?:on|by) [^.!?]{1,60}\. see \S{1,60} for (?:more )?(?:privacy )?information[^!?]{0,160}|learn more about your ad[- ]?choices(?:\.\s*visit|\s+at)\s+\S{1,100}?)\.?$",
+        r"(?i)^(?:hosted (?:on|by) [^.!?]+\. see \S+ for (?:more )?(?:privacy )?information[^!?]*|learn more about your ad[- ]?choices(?:\.\s*visit|\s+at)\s+\S+?)\.?$",
     ),
-    (
-        "a reddit footer",
-        r"(?i)^(?:submitted by /?u/[\w-]{1,40}(?:\s*\[link\]\s*\[comments\])?|\[link\]\s*\[comments\])$",
-    ),
+    ("a reddit footer", r"(?i)^(?:submitted by /?u/[\w-]+(?:\s*\[link\]\s*\[comments\])?|\[link\]\s*\[comments\])$"),
     (
         "an empty related-posts line",
         r"(?i)^(?:no related posts|keine (?:ähnlichen|verwandten) (?:beiträge|artikel)|no hay (?:entradas|artículos) relacionad[oa]s|aucun article (?:similaire|lié))\.?$",
     ),
-    ("a copyright and permalink line", r"(?i)^(?:©|\(c\)|copyright)[^|]{1,160}\|\s*permalink\s*\|[^|]{0,300}$"),
+    ("a copyright and permalink line", r"(?i)^(?:©|\(c\)|copyright)[^|]+\|\s*permalink\s*\|[^|]*$"),
     (
         "a copyright line",
         r"(?i)^\W*(?:copyright\s*(?:©|\(c\)|\d{4})[^!?]{0,120}|[^!?]{0,120}\b(?:all rights reserved|alle rechte vorbehalten|tous droits réservés|todos los derechos reservados|tutti i diritti riservati))\.?\s*$",
