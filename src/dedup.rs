@@ -87,22 +87,14 @@ pub fn canonical_keys(links: &[Option<&Url>]) -> Vec<Option<String>> {
 /// become `None`, so that `identity` tells the items apart by title and date, and no other feed's
 /// item is taken for theirs. Items with one link and one title stay one (a story listed twice).
 pub fn unshared_keys(mut keys: Vec<Option<String>>, titles: &[Option<&str>]) -> Vec<Option<String>> {
-    let norm = |t: Option<&str>| t.unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    let mut first_title: std::collections::HashMap<&str, String> = Default::default();
-    let mut shared: std::collections::HashSet<String> = Default::default();
-    for (k, t) in keys.iter().zip(titles) {
-        let Some(k) = k else { continue };
-        let t = norm(*t);
-        match first_title.get(k.as_str()) {
-            Some(first) if *first != t => {
-                shared.insert(k.clone());
-            }
-            Some(_) => {}
-            None => {
-                first_title.insert(k, t);
-            }
-        }
-    }
+    let shared: std::collections::HashSet<String> = keys_with_two_values(
+        keys.iter()
+            .zip(titles)
+            .filter_map(|(k, t)| Some((k.as_deref()?, normalize_ws(t.unwrap_or("")).to_lowercase()))),
+    )
+    .into_iter()
+    .map(str::to_string)
+    .collect();
     if !shared.is_empty() {
         for k in &mut keys {
             if k.as_ref().is_some_and(|k| shared.contains(k)) {
@@ -111,6 +103,23 @@ pub fn unshared_keys(mut keys: Vec<Option<String>>, titles: &[Option<&str>]) -> 
         }
     }
     keys
+}
+
+/// The keys that `pairs` give two different values, in the order their second value shows:
+/// a guid used for two links, a link used for two titles.
+pub fn keys_with_two_values<'a, V: PartialEq>(pairs: impl IntoIterator<Item = (&'a str, V)>) -> Vec<&'a str> {
+    let mut first: std::collections::HashMap<&str, V> = std::collections::HashMap::new();
+    let mut found = Vec::new();
+    for (k, v) in pairs {
+        match first.get(k) {
+            Some(f) if *f != v && !found.contains(&k) => found.push(k),
+            Some(_) => {}
+            None => {
+                first.insert(k, v);
+            }
+        }
+    }
+    found
 }
 
 /// The identity of an item within its feed under `mode`: the guid (in `Guid` mode), else the

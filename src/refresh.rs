@@ -627,18 +627,9 @@ fn guid_for_two_links<'a>(
     guids: impl Iterator<Item = Option<&'a str>>,
     canonical: &[Option<String>],
 ) -> Option<String> {
-    let mut first_link: std::collections::HashMap<&str, Option<&str>> = std::collections::HashMap::new();
-    for (g, c) in guids.zip(canonical) {
-        let Some(g) = g.map(str::trim).filter(|g| !g.is_empty()) else { continue };
-        match first_link.get(g) {
-            Some(prev) if *prev != c.as_deref() => return Some(g.to_string()),
-            Some(_) => {}
-            None => {
-                first_link.insert(g, c.as_deref());
-            }
-        }
-    }
-    None
+    let pairs =
+        guids.zip(canonical).filter_map(|(g, c)| Some((g?.trim(), c.as_deref())).filter(|(g, _)| !g.is_empty()));
+    crate::dedup::keys_with_two_values(pairs).first().map(|g| g.to_string())
 }
 
 /// The tombstone of an item, under its identity or its canonical URL.
