@@ -647,18 +647,17 @@ const LEAD_MAX: usize = 60;
 /// under "Show sponsors:" goes, and so does its lead). A lead whose section keeps a block of
 /// its own stays.
 fn orphan_leads(blocks: &[LeafBlock], struck: &[Strike]) -> Vec<Strike> {
-    let gone: FxHashSet<usize> = struck.iter().map(|(i, _, _)| *i).collect();
+    let mut gone = vec![false; blocks.len()];
+    for (i, _, _) in struck {
+        gone[*i] = true;
+    }
     let mut out = Vec::new();
-    for i in (0..blocks.len()).filter(|i| !gone.contains(i) && is_lead(&blocks[*i])) {
-        let section = (i + 1..blocks.len())
-            .take_while(|j| !is_lead(&blocks[*j]) || gone.contains(j))
-            .filter(|j| blocks[*j].text_len > 0);
-        let (mut any, mut all) = (false, true);
-        for j in section {
-            any = true;
-            all &= gone.contains(&j);
-        }
-        if any && all {
+    for i in (0..blocks.len()).filter(|i| !gone[*i] && is_lead(&blocks[*i])) {
+        let mut section = (i + 1..blocks.len())
+            .take_while(|j| !is_lead(&blocks[*j]) || gone[*j])
+            .filter(|j| blocks[*j].text_len > 0)
+            .peekable();
+        if section.peek().is_some() && section.all(|j| gone[j]) {
             out.push((i, "learned", "the lead of blocks the feed repeats, left without them".to_string()));
         }
     }
