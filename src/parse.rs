@@ -273,6 +273,23 @@ fn map_feed(feed: Feed) -> ParsedFeed {
     ParsedFeed { meta, items: feed.entries.into_iter().map(map_entry).collect(), ttl }
 }
 
+/// A summary or description as a body: HTML when it has tags, else plain text. `None` when
+/// it is blank.
+fn text_body(s: &Text) -> Option<Body> {
+    if s.content.trim().is_empty() {
+        return None;
+    }
+    Some(if looks_like_html(&s.content) {
+        Body::Html(s.content.clone())
+    } else if s.content_type.subty().as_str().contains("html") {
+        // HTML without a tag (an RSS description is HTML by the spec): kept as plain text,
+        // so its line breaks survive, but its character references are HTML's.
+        Body::Text(decode_char_refs(&s.content).into_owned())
+    } else {
+        Body::Text(s.content.clone())
+    })
+}
+
 fn map_entry(e: Entry) -> RawItem {
     let link = e
         .links
@@ -285,21 +302,13 @@ fn map_entry(e: Entry) -> RawItem {
         let html = c.content_type.subty().as_str().contains("html") || looks_like_html(&body);
         Some(if html { Body::Html(body) } else { Body::Text(body) })
     });
-    let body = content.filter(|b| !matches!(b, Body::Html(s) | Body::Text(s) if s.trim().is_empty())).or_else(|| {
-        let s = e.summary.as_ref()?;
-        if s.content.trim().is_empty() {
-            return None;
-        }
-        Some(if looks_like_html(&s.content) {
-            Body::Html(s.content.clone())
-        } else if s.content_type.subty().as_str().contains("html") {
-            // HTML without a tag (an RSS description is HTML by the spec): kept as plain text,
-            // so its line breaks survive, but its character references are HTML's.
-            Body::Text(decode_char_refs(&s.content).into_owned())
-        } else {
-            Body::Text(s.content.clone())
-        })
-    });
+    // The richest body: the content, else the summary (RSS description), else the media
+    // description (a podcast's `itunes:summary`, a video's `media:description`), which is all
+    // some podcast and video feeds give.
+    let body = content
+        .filter(|b| !matches!(b, Body::Html(s) | Body::Text(s) if s.trim().is_empty()))
+        .or_else(|| e.summary.as_ref().and_then(text_body))
+        .or_else(|| e.media.iter().find_map(|m| m.description.as_ref().and_then(text_body)));
     RawItem {
         guid: Some(e.id).filter(|g| !g.trim().is_empty()),
         title: e.title.map(|t| plain(&t)).filter(|t| !t.is_empty()),
@@ -594,6 +603,27 @@ mod tests {
         );
         // with a tag it is HTML, as before
         assert_eq!(summary_body("&lt;p&gt;x&lt;/p&gt;"), Some(Body::Html("<p>x</p>".into())));
+    }
+
+    /// A podcast item whose only text is its `itunes:summary` has it as its body; a
+    /// description, when there is one, comes first.
+    #[test]
+    fn a_podcast_summary_is_the_body_when_nothing_else_is() {
+        let feed = |item: &str| {
+            format!("<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel><title>t</title><item><title>a</title>{item}</item></channel></rss>")
+        };
+        let only =
+            feed("<itunes:summary>Die Gene liefern den Bauplan.\n\nFür Fragen: http://p.example/</itunes:summary>");
+        let f = parse_feed(only.as_bytes(), None, None).expect("parses");
+        assert_eq!(
+            f.items[0].body,
+            Some(Body::Text("Die Gene liefern den Bauplan.\n\nFür Fragen: http://p.example/".into()))
+        );
+        let both = feed("<description>&lt;p&gt;Notes&lt;/p&gt;</description><itunes:summary>Short</itunes:summary>");
+        let f = parse_feed(both.as_bytes(), None, None).expect("parses");
+        assert_eq!(f.items[0].body, Some(Body::Html("<p>Notes</p>".into())));
+        let blank = feed("<description> </description><itunes:summary> </itunes:summary>");
+        assert_eq!(parse_feed(blank.as_bytes(), None, None).expect("parses").items[0].body, None);
     }
 
     /// Text declared as plain text (Atom `type="text"`) means its `&` literally.
