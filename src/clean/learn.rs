@@ -340,11 +340,16 @@ impl Learned {
     /// Learns from the cleaned items of one fetched document, on top of what the feed taught
     /// before (`stored`).
     pub fn new(items: &[&Cleaned], stored: &LearnedRules) -> Learned {
+        // The same story listed twice (or four times) repeats all its blocks: an item counts
+        // once however often the document lists its text, else a feed of copies would learn
+        // its one article as boilerplate.
+        let mut texts = FxHashSet::default();
+        let items: Vec<&Cleaned> = items.iter().copied().filter(|c| texts.insert(line_hash(&c.text))).collect();
         let n = items.len();
         let widespread = |count: usize| count >= LEARN_MIN_ITEMS && (count as f64) > LEARN_SHARE * n as f64;
 
         let mut counts: FxHashMap<u64, usize> = FxHashMap::default();
-        for c in items {
+        for c in &items {
             let mut seen = FxHashSet::default();
             for h in &c.blocks {
                 if seen.insert(*h) {
