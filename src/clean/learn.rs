@@ -157,6 +157,23 @@ impl Template {
     fn matches(&self, line: &[String]) -> bool {
         glob(&self.words, line, self.literals >= 2)
     }
+
+    /// `matches` for a line as it reads: a one-word template also needs its word to stand
+    /// alone ("Digg", "-- Mike", "Comments (3)") or as a field's label ("Tags: …", "Source:
+    /// …"); "Mike's summary grade…" is a sentence of the item's, not the sign-off "-- Mike".
+    fn matches_line(&self, raw: &str) -> bool {
+        self.matches(&words(raw)) && (self.literals >= 2 || alone_or_label(raw))
+    }
+}
+
+/// Does a line's first word stand alone (nothing but numbers and punctuation after it) or
+/// as a field's label: a colon after it, or a value that begins with a capital or a digit
+/// ("Company Google")? Not when a sentence goes on in lowercase ("Mike's summary …").
+fn alone_or_label(raw: &str) -> bool {
+    let t = raw.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let rest = &t[t.find(|c: char| !c.is_alphanumeric()).unwrap_or(t.len())..];
+    let next = rest.trim_start_matches(|c: char| !c.is_alphanumeric()).chars().next();
+    rest.trim_start().starts_with(':') || next.is_none_or(|c| c.is_uppercase() || c.is_numeric())
 }
 
 /// `Template::matches` over any kind of word (strings, or a fetch's word ids).
@@ -446,7 +463,7 @@ impl Learned {
             for item in &lines {
                 let mut seen = false;
                 for (w, raw) in item {
-                    if glob(&ids, w, t.literals >= 2) {
+                    if glob(&ids, w, t.literals >= 2) && (t.literals >= 2 || alone_or_label(raw)) {
                         seen = true;
                         matched.insert(line_hash(raw));
                     }
@@ -482,7 +499,7 @@ impl Learned {
         // A line of this fetch is known by its hash; another (`clean --feed`, one item) is read.
         let template_line = |l: &str| {
             self.matched.contains(&line_hash(l))
-                || (self.items == 0 && self.templates.iter().any(|t| t.matches(&words(l))))
+                || (self.items == 0 && self.templates.iter().any(|t| t.matches_line(l)))
         };
         let could = c.blocks.iter().any(|h| self.repeated.contains_key(h))
             || (!self.templates.is_empty() && lines_of(&c.text).any(template_line));
@@ -558,8 +575,8 @@ impl Learned {
         let template: Vec<Option<&Template>> = blocks
             .iter()
             .map(|b| {
-                let w = words(b.line.as_deref()?);
-                self.templates.iter().find(|t| t.matches(&w))
+                let line = b.line.as_deref()?;
+                self.templates.iter().find(|t| t.matches_line(line))
             })
             .collect();
         let furniture = |i: usize| repeated[i] || template[i].is_some() || blocks[i].text_len == 0;
@@ -910,5 +927,10 @@ mod tests {
         let t = template("tags");
         assert!(t.matches(&words("Tags: podcast, ericrice")));
         assert!(!t.matches(&words("Bertg's tags at master - GitHub")), "a one-word template begins its line");
+        assert!(t.matches_line("Tags: podcast, ericrice") && t.matches_line("Tags"));
+        let t = template("mike");
+        assert!(t.matches_line("-- Mike") && t.matches_line("Mike (2)"));
+        assert!(!t.matches_line("Mike's AI-generated summary grade of 3.8"), "a sentence is no sign-off");
+        assert!(template("company").matches_line("Company Google"), "a label with its value");
     }
 }
