@@ -43,6 +43,7 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
     let text = rss_version(&text);
     let text = atom03(&text);
     let text = rdf_namespace(&text);
+    let text = xhtml_as_html(&text);
     let parser = feed_rs::parser::Builder::new()
         .base_uri(base)
         // No generated ids: identity is decided by `dedup`, never a random UUID.
@@ -222,6 +223,41 @@ fn atom03<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> 
         })
         .into_owned()
         .into()
+}
+
+/// Atom content and summaries of `type="xhtml"` are XML that feed-rs hands over as a string
+/// without escaping its text again: `&lt;td&gt;` in a sentence became a `<td>` tag, which the
+/// HTML parser dropped with its words, and `&amp;amp;` a bare `&`. Such a construct is
+/// rewritten as `type="html"` with its markup escaped, which feed-rs unescapes once: the
+/// markup exactly as the feed wrote it, entities included.
+fn xhtml_as_html<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> {
+    if !text.contains("xhtml") {
+        return std::borrow::Cow::Borrowed(text.as_ref());
+    }
+    static START: OnceLock<Regex> = OnceLock::new();
+    let start = START.get_or_init(|| {
+        Regex::new(r#"<((?:[\w.-]+:)?(?:content|summary))(\s[^>]*?\btype\s*=\s*["']xhtml["'][^>]*?)>"#)
+            .expect("xhtml construct regex")
+    });
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut at = 0;
+    while let Some(c) = start.captures_at(text, at) {
+        let whole = c.get(0).expect("match");
+        let close = format!("</{}>", &c[1]);
+        let Some(len) = text[whole.end()..].find(&close) else { break };
+        let inner = &text[whole.end()..whole.end() + len];
+        let attrs = c[2].replacen("xhtml", "html", 1);
+        out.push_str(&text[at..whole.start()]);
+        out.push_str(&format!("<{}{attrs}>", &c[1]));
+        out.push_str(&inner.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"));
+        out.push_str(&close);
+        at = whole.end() + len + close.len();
+    }
+    if at == 0 {
+        return std::borrow::Cow::Borrowed(text.as_ref());
+    }
+    out.push_str(&text[at..]);
+    out.into()
 }
 
 /// feed-rs reads `<rss>` only with `version` 0.91, 0.92 or 2.0 and calls anything else "no
@@ -624,6 +660,21 @@ mod tests {
         assert_eq!(f.items[0].body, Some(Body::Html("<p>Notes</p>".into())));
         let blank = feed("<description> </description><itunes:summary> </itunes:summary>");
         assert_eq!(parse_feed(blank.as_bytes(), None, None).expect("parses").items[0].body, None);
+    }
+
+    /// XHTML content keeps its escaped text: a `&lt;td&gt;` in a sentence is the text "<td>",
+    /// not a tag, and `&amp;amp;` stays "&amp;".
+    #[test]
+    fn xhtml_content_keeps_its_escaped_text() {
+        let doc = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title><id>urn:x</id><updated>2024-01-01T00:00:00Z</updated>\
+            <entry><id>urn:1</id><title>a</title><updated>2024-01-01T00:00:00Z</updated><content type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\"><p>consecutive &lt;td&gt; elements &amp;amp; <a href=\"/x?a=1&amp;b=2\">more</a></p></div></content></entry>\
+            <entry><id>urn:2</id><title>b</title><updated>2024-01-01T00:00:00Z</updated><summary type='xhtml'><div xmlns=\"http://www.w3.org/1999/xhtml\">Tom &amp; Jerry</div></summary></entry></feed>";
+        let f = parse_feed(doc.as_bytes(), None, None).expect("parses");
+        let Some(Body::Html(html)) = &f.items[0].body else { panic!("{:?}", f.items[0].body) };
+        assert!(html.contains("consecutive &lt;td&gt; elements &amp;amp; "), "{html}");
+        assert!(html.contains("href=\"/x?a=1&amp;b=2\""), "{html}");
+        let Some(Body::Html(html)) = &f.items[1].body else { panic!("{:?}", f.items[1].body) };
+        assert!(html.contains("Tom &amp; Jerry"), "{html}");
     }
 
     /// Text declared as plain text (Atom `type="text"`) means its `&` literally.
