@@ -49,7 +49,17 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
         // No generated ids: identity is decided by `dedup`, never a random UUID.
         .id_generator(|_, _, _| String::new())
         .build();
-    let feed = parser.parse(text.as_bytes()).map_err(|e| match e {
+    let feed = match parser.parse(text.as_bytes()) {
+        Ok(feed) => Ok(feed),
+        // A bare `&` ("AT&T", "?a=1&b=2") is the commonest way a feed is not XML; readers read
+        // such a feed anyway, and so does feedscrub: the `&`s that begin no reference are
+        // escaped and the document is read again. The first error stands if that fails too.
+        Err(first) => match bare_ampersands_escaped(&text).map(|fixed| parser.parse(fixed.as_bytes())) {
+            Some(Ok(feed)) => Ok(feed),
+            _ => Err(first),
+        },
+    }
+    .map_err(|e| match e {
         feed_rs::parser::ParseFeedError::ParseError(feed_rs::parser::ParseErrorKind::NoFeedRoot) => {
             ParseError::NotAFeed
         }
@@ -73,6 +83,43 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
         }
     }
     Ok(parsed)
+}
+
+/// `text` with every `&` that begins no XML reference escaped as `&amp;`: a bare one, and one
+/// that begins a name XML does not define (HTML's `&nbsp;`, which the HTML inside an item
+/// then reads as HTML). CDATA sections are left as they are. `None` when there is no such `&`.
+fn bare_ampersands_escaped(text: &str) -> Option<String> {
+    fn is_reference(rest: &str) -> bool {
+        let Some(end) = rest.get(..rest.len().min(40)).and_then(|r| r.find(';')) else { return false };
+        let name = &rest[1..end];
+        match name.strip_prefix('#') {
+            Some(n) => match n.strip_prefix(['x', 'X']) {
+                Some(hex) => !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()),
+                None => !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()),
+            },
+            None => ["amp", "lt", "gt", "quot", "apos"].contains(&name),
+        }
+    }
+    let mut out = String::new();
+    let mut done = 0; // bytes of `text` copied to `out`
+    let mut at = 0;
+    while let Some(i) = text[at..].find(['&', '<']).map(|i| at + i) {
+        if text[i..].starts_with("<![CDATA[") {
+            at = text[i..].find("]]>").map_or(text.len(), |e| i + e + 3);
+            continue;
+        }
+        if text[i..].starts_with('&') && !is_reference(&text[i..]) {
+            out.push_str(&text[done..i]);
+            out.push_str("&amp;");
+            done = i + 1;
+        }
+        at = i + 1;
+    }
+    if done == 0 {
+        return None;
+    }
+    out.push_str(&text[done..]);
+    Some(out)
 }
 
 /// How many `<item>` or `<entry>` elements (any prefix) the XML text has.
@@ -675,6 +722,22 @@ mod tests {
         assert!(html.contains("href=\"/x?a=1&amp;b=2\""), "{html}");
         let Some(Body::Html(html)) = &f.items[1].body else { panic!("{:?}", f.items[1].body) };
         assert!(html.contains("Tom &amp; Jerry"), "{html}");
+    }
+
+    /// A feed with bare ampersands is read as its publisher meant it, as feed readers read it;
+    /// a CDATA section keeps its `&` as it is, and a real error still fails.
+    #[test]
+    fn bare_ampersands_do_not_stop_a_feed() {
+        let doc = "<rss version=\"2.0\"><channel><title>AT&T news</title><item><title>Q&A &nbsp;time</title>\
+            <link>http://n.example/?a=1&b=2</link><description><![CDATA[<p>Tom &amp; Jerry & co</p>]]></description></item></channel></rss>";
+        let f = parse_feed(doc.as_bytes(), None, None).expect("parses");
+        assert_eq!(f.meta.title.as_deref(), Some("AT&T news"));
+        assert_eq!(f.items[0].link.as_deref(), Some("http://n.example/?a=1&b=2"));
+        assert_eq!(f.items[0].body, Some(Body::Html("<p>Tom &amp; Jerry & co</p>".into())));
+        assert!(f.items[0].title.as_deref().is_some_and(|t| t.starts_with("Q&A")), "{:?}", f.items[0].title);
+        assert_eq!(bare_ampersands_escaped("a &amp; &#38; &#x26; <![CDATA[&]]>"), None);
+        let broken = "<rss version=\"2.0\"><channel><title>A&B</title><item><title>x</item></channel></rss>";
+        assert!(matches!(parse_feed(broken.as_bytes(), None, None), Err(ParseError::Invalid(_))));
     }
 
     /// Text declared as plain text (Atom `type="text"`) means its `&` literally.
