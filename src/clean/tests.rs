@@ -950,3 +950,32 @@ fn a_footer_glued_to_the_last_paragraph_goes() {
     let once = clean(&format!("{p} Read more... Read the rest of the review.</p>"));
     assert_eq!(clean(once.html.as_str()).html, once.html);
 }
+
+/// Show notes that open with a line of the feed's shape ("Tema de la Semana: …") keep it: the
+/// run that begins an item is the show's own words as often as a byline. The footer of the
+/// same shape in every item goes.
+#[test]
+fn a_templated_first_line_stays_and_the_templated_footer_goes() {
+    let topics = [
+        ("WWDC 2009", "Apple showed new notebooks and the next system."),
+        ("Nintendo DSi", "The console has two cameras and a shop for games."),
+        ("Snow Leopard", "The new system is smaller and faster than the last one."),
+        ("Palm Pre", "The phone goes on sale in June with a slide-out keyboard."),
+    ];
+    let items: Vec<Cleaned> = topics
+        .iter()
+        .enumerate()
+        .map(|(i, (topic, story))| {
+            clean(&format!(
+                "<p>Tema de la Semana: {topic}</p><p>{story}</p>\
+                 <p>Posted by Ana at 10:{i}2 | {i} comments</p>"
+            ))
+        })
+        .collect();
+    let learned = Learned::new(&items.iter().collect::<Vec<_>>(), &Default::default());
+    for (c, (topic, story)) in items.into_iter().zip(topics) {
+        let text = html_to_text(learned.strip(c).html.as_str());
+        assert!(text.contains(&format!("Tema de la Semana: {topic}")) && text.contains(story), "{text}");
+        assert!(!text.contains("Posted by"), "{text}");
+    }
+}
