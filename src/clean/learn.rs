@@ -33,6 +33,9 @@ pub const LEARN_MIN_ITEMS: usize = 3;
 pub const LEARN_SHARE: f64 = 0.5;
 /// A learned template that no item of this many fetches in a row had is forgotten.
 pub const FORGET_AFTER: u32 = 4;
+/// A template line of more than this many words, of which the template's are fewer than a
+/// quarter, is not furniture (on the tuning parts: 17 article sentences kept, no snippet left).
+const THIN_LINE_WORDS: usize = 12;
 /// Templates kept per feed, at most (the most widespread).
 pub const MAX_TEMPLATES: usize = 32;
 /// Words a template match may leave before its first or after its last word, and words one
@@ -607,6 +610,13 @@ impl Learned {
                     .as_deref()
                     .is_some_and(|l| words(l).len().saturating_sub(t.literals) * 4 < t.literals);
             if repeated[i] || !(i >= tail_start || long) {
+                continue;
+            }
+            // A long line with a few of the template's words is the item's own, wherever it
+            // stands: show notes whose sections repeat their heading ("Tema de la Semana: WWDC
+            // 2009 -Nuevos Portatiles … -IPhone 3GS", "Picks: …, …, and …").
+            let len = blocks[i].line.as_deref().map_or(0, |l| words(l).len());
+            if len > THIN_LINE_WORDS && t.literals * 4 < len {
                 continue;
             }
             let why = match &t.stored {

@@ -979,3 +979,42 @@ fn a_templated_first_line_stays_and_the_templated_footer_goes() {
         assert!(!text.contains("Posted by"), "{text}");
     }
 }
+
+/// A long line that shares only its heading with the feed's template ("Picks: …" with the
+/// episode's own list) is the item's own, even among the footer lines that end the item.
+#[test]
+fn a_long_line_with_a_templated_heading_stays() {
+    let picks = [
+        "Redux Saga, Simon Richardson's Free Monad, Egghead Series Notes, Revolution of Pure Views, Wallaby Sublime Plugin",
+        "V8 gets ES6, Developer Fallacies by Heydon, Ember CLI Deploy, Code Cartoons on Relay, Higgs JavaScript VM",
+        "React's diff algorithm, Chakra Core on GitHub, Gleb Bahmutov on better hacking, Node Weekly archive",
+        "Event Loop visualised by Philip Roberts, Babel REPL, Rollup tree shaking, Webpack bundle analyser plugin",
+    ];
+    let stories = [
+        "Chakra is open source now, and its team tells us why.",
+        "Unit tests need not be slow: two authors show their setup.",
+        "We ask a browser vendor what shipping modules took.",
+        "A compiler engineer walks through garbage collection.",
+    ];
+    let items: Vec<Cleaned> = picks
+        .iter()
+        .zip(stories)
+        .enumerate()
+        .map(|(i, (p, s))| {
+            clean(&format!(
+                "<p>{s}</p><p>We talk for an hour about what changed, what broke on the way, \
+                 and what the listeners asked us to cover since the last episode went out.</p>\
+                 <p>Picks: {p}</p><p>Posted by Ana at 10:{i}2 | {i} comments</p>"
+            ))
+        })
+        .collect();
+    let learned = Learned::new(&items.iter().collect::<Vec<_>>(), &Default::default());
+    let mut rules = crate::model::LearnedRules::default();
+    learned.remember(&mut rules);
+    assert!(rules.templates.iter().any(|t| t.pattern == "picks"), "{:?}", rules.templates);
+    for (c, p) in items.into_iter().zip(picks) {
+        let text = html_to_text(learned.strip(c).html.as_str());
+        assert!(text.contains(&format!("Picks: {p}")), "{text}");
+        assert!(!text.contains("Posted by"), "{text}");
+    }
+}
