@@ -92,7 +92,13 @@ fn templated_box(
     // their text; the earliest start that qualifies is the last one met.
     let (mut kept, mut lines, mut text) = (0usize, 0usize, 0usize);
     let mut start = None;
+    // consecutive lines of the item's own words: more than BOX_OWN_RUN of them end the box
+    let mut run = 0;
     for k in (0..n).rev().filter(|k| blocks[*k].text_len > 0) {
+        run = if furniture(k) { 0 } else { run + 1 };
+        if run > BOX_OWN_RUN {
+            break;
+        }
         lines += 1;
         kept += usize::from(furniture(k));
         text += blocks[k].text_len;
@@ -105,6 +111,10 @@ fn templated_box(
     (text * 2 <= total).then_some(start)
 }
 
+/// A box holds at most this many of the item's own lines in a row: a longer run is the
+/// item's text (a tracklist, show notes), not a company's description between the box's
+/// fields (on the tuning parts: 7 article sentences kept, no snippet left).
+const BOX_OWN_RUN: usize = 3;
 /// A templated box has at least this many furniture lines …
 const BOX_MIN_LINES: usize = 3;
 /// … and at least this share of its lines are furniture (the tuning part's boxes hold up to

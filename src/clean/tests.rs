@@ -1018,3 +1018,42 @@ fn a_long_line_with_a_templated_heading_stays() {
         assert!(!text.contains("Posted by"), "{text}");
     }
 }
+
+/// Four lines of the item's own words in a row are its text, not the inside of a templated
+/// box: a tracklist between the feed's "Tracklist" heading and its share row stays.
+#[test]
+fn a_run_of_own_lines_is_no_templated_box() {
+    let tracks = [
+        ["Rob Hubbard - Rasputin", "J Lof - Cobra", "Blitzen - Ocean Loader", "daXX - Commando"],
+        ["Martin Galway - Wizball", "Jeroen Tel - Cybernoid", "Ben Daglish - Gauntlet", "Tim Follin - Agent X"],
+        ["Chris Huelsbeck - Turrican", "David Whittaker - Glider Rider", "Fred Gray - Mutants", "Matt Gray - Driller"],
+        [
+            "Jonathan Dunn - Ocean Loader",
+            "Richard Joseph - Cauldron",
+            "Mark Cooksey - Ghosts",
+            "Steve Turner - Quazatron",
+        ],
+    ];
+    let stories = [
+        "Summer is here, so this episode opens with loaders from the beaches of 1985 and a premiere from Sweden.",
+        "Rainy week: our listeners picked the slow ones, with a piano cover nobody expected and two new remixes.",
+        "The shooter special: every tune here played over a space battle once, and one of them still scares us.",
+        "Our birthday show goes back to the first tape we ever copied, and to the friend who lent it to us.",
+    ];
+    let items: Vec<Cleaned> = tracks
+        .iter()
+        .zip(stories)
+        .map(|(t, s)| {
+            clean(&format!(
+                "<p>{s}</p><p>Tracklist</p><p>{}</p><p>Delicious</p><p>Digg</p><p>Stumble</p>",
+                t.join("</p><p>")
+            ))
+        })
+        .collect();
+    let learned = Learned::new(&items.iter().collect::<Vec<_>>(), &Default::default());
+    for (c, t) in items.into_iter().zip(tracks) {
+        let text = html_to_text(learned.strip(c).html.as_str());
+        assert!(t.iter().all(|line| text.contains(line)), "{text}");
+        assert!(!text.contains("Digg"), "{text}");
+    }
+}
