@@ -177,7 +177,12 @@ impl Template {
     /// alone ("Digg", "-- Mike", "Comments (3)") or as a field's label ("Tags: …", "Source:
     /// …"); "Mike's summary grade…" is a sentence of the item's, not the sign-off "-- Mike".
     fn matches_line(&self, raw: &str) -> bool {
-        self.matches(&words(raw)) && (self.literals >= 2 || alone_or_label(raw))
+        self.matches(&words(raw)) && self.may_take(raw)
+    }
+
+    /// The condition `matches_line` adds to the words' match (see there).
+    fn may_take(&self, raw: &str) -> bool {
+        self.literals >= 2 || alone_or_label(raw)
     }
 }
 
@@ -478,7 +483,7 @@ impl Learned {
             for item in &lines {
                 let mut seen = false;
                 for (w, raw) in item {
-                    if glob(&ids, w, t.literals >= 2) && (t.literals >= 2 || alone_or_label(raw)) {
+                    if glob(&ids, w, t.literals >= 2) && t.may_take(raw) {
                         seen = true;
                         matched.insert(line_hash(raw));
                     }
@@ -612,20 +617,17 @@ impl Learned {
         }
         for (i, t) in template.iter().enumerate() {
             let Some(t) = t else { continue };
+            // a template matched the block, so it has a line
+            let len = blocks[i].line.as_deref().map_or(0, |l| words(l).len());
             // Where furniture stands, or anywhere for a long template that is nearly all its
             // own words (a subscribe box, a sponsor read the feed repeats between its stories).
-            let long = t.literals >= STRONG_WORDS
-                && blocks[i]
-                    .line
-                    .as_deref()
-                    .is_some_and(|l| words(l).len().saturating_sub(t.literals) * 4 < t.literals);
+            let long = t.literals >= STRONG_WORDS && len.saturating_sub(t.literals) * 4 < t.literals;
             if repeated[i] || !(i >= tail_start || long) {
                 continue;
             }
             // A long line with a few of the template's words is the item's own, wherever it
             // stands: show notes whose sections repeat their heading ("Tema de la Semana: WWDC
             // 2009 -Nuevos Portatiles … -IPhone 3GS", "Picks: …, …, and …").
-            let len = blocks[i].line.as_deref().map_or(0, |l| words(l).len());
             if len > THIN_LINE_WORDS && t.literals * 4 < len {
                 continue;
             }

@@ -237,11 +237,7 @@ fn link_letters(node: NodeRef<Node>, pick: impl Fn(&scraper::node::Element) -> b
         if let Node::Text(t) = d.value() {
             let letters = t.chars().filter(|c| c.is_alphanumeric()).count();
             all += letters;
-            let in_link = d
-                .ancestors()
-                .take_while(|a| a.id() != node.id())
-                .any(|a| a.value().as_element().is_some_and(|e| e.name() == "a" && pick(e)));
-            if in_link {
+            if in_link(d, node, &pick) {
                 linked += letters;
             }
         }
@@ -302,13 +298,18 @@ fn related_lists(doc: &Html, blocks: &[BlockInfo], doomed: &mut HashSet<NodeId>,
     }
 }
 
+/// Does `d` stand inside a link below `block` that `pick` accepts?
+fn in_link(d: NodeRef<Node>, block: NodeRef<Node>, pick: impl Fn(&scraper::node::Element) -> bool) -> bool {
+    d.ancestors()
+        .take_while(|a| a.id() != block.id())
+        .any(|a| a.value().as_element().is_some_and(|e| e.name() == "a" && pick(e)))
+}
+
 /// Does the block's first text stand inside a link?
 fn begins_with_link(node: NodeRef<Node>) -> bool {
-    node.descendants().find(|d| d.value().as_text().is_some_and(|t| !t.trim().is_empty())).is_some_and(|t| {
-        t.ancestors()
-            .take_while(|a| a.id() != node.id())
-            .any(|a| a.value().as_element().is_some_and(|e| e.name() == "a"))
-    })
+    node.descendants()
+        .find(|d| d.value().as_text().is_some_and(|t| !t.trim().is_empty()))
+        .is_some_and(|t| in_link(t, node, |_| true))
 }
 
 /// A trailing pitch names its subscription within this many blocks from the end.
