@@ -32,6 +32,9 @@ pub struct ParsedFeed {
     pub items: Vec<RawItem>,
     /// RSS `<ttl>`: the publisher asks not to be polled more often than this.
     pub ttl: Option<std::time::Duration>,
+    /// The document was not well-formed after its last whole item (cut off, or broken after
+    /// it), and the items before that point were read: why, for the log.
+    pub salvaged: Option<String>,
 }
 
 /// Parses feed bytes. `http_charset` is the `charset` of the Content-Type header, if any;
@@ -49,13 +52,28 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
         // No generated ids: identity is decided by `dedup`, never a random UUID.
         .id_generator(|_, _, _| String::new())
         .build();
-    let feed = match parser.parse(text.as_bytes()) {
+    // A bare `&` ("AT&T", "?a=1&b=2") is the commonest way a feed is not XML; readers read
+    // such a feed anyway, and so does feedscrub: the `&`s that begin no reference are escaped
+    // and the document is read again.
+    let read = |text: &str| match parser.parse(text.as_bytes()) {
         Ok(feed) => Ok(feed),
-        // A bare `&` ("AT&T", "?a=1&b=2") is the commonest way a feed is not XML; readers read
-        // such a feed anyway, and so does feedscrub: the `&`s that begin no reference are
-        // escaped and the document is read again. The first error stands if that fails too.
-        Err(first) => match bare_ampersands_escaped(&text).map(|fixed| parser.parse(fixed.as_bytes())) {
+        Err(first) => match bare_ampersands_escaped(text).map(|fixed| parser.parse(fixed.as_bytes())) {
             Some(Ok(feed)) => Ok(feed),
+            _ => Err(first),
+        },
+    };
+    let mut salvaged = None;
+    let feed = match read(&text) {
+        Ok(feed) => Ok(feed),
+        // A document cut off in transit or by its generator (or broken after its last whole
+        // item) keeps the items that arrived whole, as feed readers keep them: it is cut after
+        // its last complete `</item>`/`</entry>` and the elements still open are closed. The
+        // first error stands when that reads no item.
+        Err(first) => match whole_items_closed(&text).map(|fixed| read(&fixed)) {
+            Some(Ok(feed)) if !feed.entries.is_empty() => {
+                salvaged = Some(format!("{first}; read the {} items before that", feed.entries.len()));
+                Ok(feed)
+            }
             _ => Err(first),
         },
     }
@@ -73,6 +91,7 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
         }
     }
     parsed.ttl = parsed.ttl.max(syndication);
+    parsed.salvaged = salvaged;
     if text.contains("origLink") {
         let orig = orig_links(&text);
         // Matched by position: only when every item was found.
@@ -119,6 +138,84 @@ fn bare_ampersands_escaped(text: &str) -> Option<String> {
         return None;
     }
     out.push_str(&text[done..]);
+    Some(out)
+}
+
+/// `text` up to the end of its last complete `</item>` or `</entry>` (any prefix), with
+/// closing tags for the elements still open there, innermost first. Comments, CDATA sections,
+/// processing instructions and the doctype are stepped over whole, so an `</item>` inside one
+/// is no item's end. `None` when no item ends.
+fn whole_items_closed(text: &str) -> Option<String> {
+    // no feed nests deeper; the bound keeps hostile input linear
+    const MAX_OPEN: usize = 256;
+    let is_item_end = |name: &str| {
+        let local = name.rsplit(':').next().unwrap_or(name);
+        local == "item" || local == "entry"
+    };
+    let mut open: Vec<&str> = Vec::new();
+    // where the last item ended, and the elements open there
+    let mut last: Option<(usize, Vec<&str>)> = None;
+    let mut at = 0;
+    while let Some(i) = text[at..].find('<').map(|i| at + i) {
+        let rest = &text[i..];
+        let skip_to = |close: &str| rest.find(close).map(|e| i + e + close.len());
+        let next = if rest.starts_with("<!--") {
+            skip_to("-->")
+        } else if rest.starts_with("<![CDATA[") {
+            skip_to("]]>")
+        } else if rest.starts_with("<?") {
+            skip_to("?>")
+        } else if rest.starts_with("<!") {
+            rest.find('>').and_then(|gt| if rest[..gt].contains('[') { skip_to("]>") } else { Some(i + gt + 1) })
+        } else {
+            // a tag: its end is the first `>` outside a quoted attribute value
+            let mut quote = None;
+            let close = rest.char_indices().skip(1).find(|(_, c)| match quote {
+                Some(q) => {
+                    if *c == q {
+                        quote = None;
+                    }
+                    false
+                }
+                None if *c == '"' || *c == '\'' => {
+                    quote = Some(*c);
+                    false
+                }
+                None => *c == '>',
+            });
+            close.map(|(close, _)| {
+                let tag = &rest[1..close];
+                if let Some(name) = tag.strip_prefix('/') {
+                    let name = name.trim();
+                    if let Some(k) = open.iter().rposition(|o| *o == name) {
+                        open.truncate(k);
+                    }
+                    if is_item_end(name) {
+                        last = Some((i + close + 1, open.clone()));
+                    }
+                } else if !tag.ends_with('/') {
+                    let name = tag.split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("");
+                    if !name.is_empty() {
+                        open.push(name);
+                    }
+                }
+                i + close + 1
+            })
+        };
+        // the document ends inside this construct, or nests too deep: cut at the last item
+        match next {
+            Some(next) if open.len() <= MAX_OPEN => at = next,
+            _ => break,
+        }
+    }
+    let (cut, open) = last?;
+    let mut out = String::with_capacity(cut + open.len() * 16);
+    out.push_str(&text[..cut]);
+    for name in open.iter().rev() {
+        out.push_str("</");
+        out.push_str(name);
+        out.push('>');
+    }
     Some(out)
 }
 
@@ -353,7 +450,7 @@ fn map_feed(feed: Feed) -> ParsedFeed {
         description: feed.description.map(|t| plain(&t)),
     };
     let ttl = feed.ttl.filter(|m| *m > 0).map(|m| std::time::Duration::from_secs(u64::from(m) * 60));
-    ParsedFeed { meta, items: feed.entries.into_iter().map(map_entry).collect(), ttl }
+    ParsedFeed { meta, items: feed.entries.into_iter().map(map_entry).collect(), ttl, salvaged: None }
 }
 
 /// A summary or description as a body: HTML when it has tags, else plain text. `None` when
@@ -738,6 +835,63 @@ mod tests {
         assert_eq!(bare_ampersands_escaped("a &amp; &#38; &#x26; <![CDATA[&]]>"), None);
         let broken = "<rss version=\"2.0\"><channel><title>A&B</title><item><title>x</item></channel></rss>";
         assert!(matches!(parse_feed(broken.as_bytes(), None, None), Err(ParseError::Invalid(_))));
+    }
+
+    /// A feed cut off after some whole items keeps them (and says so), as feed readers keep
+    /// them: RSS cut inside an item's text, Atom cut inside an entry, a CDATA section left
+    /// open, junk after the last item. A document whose first item is cut keeps its error, and
+    /// a whole document is not marked.
+    #[test]
+    fn a_feed_cut_off_keeps_its_whole_items() {
+        let rss = "<?xml version=\"1.0\"?><!-- <item> in a comment --><rss version=\"2.0\"><channel><title>T</title>\
+            <item><title>one</title><description><![CDATA[<p>a </item> b</p>]]></description></item>\
+            <item><title a=\"x>y\">two</title><enclosure url=\"http://e.example/a.mp3\"/></item>\
+            <item><title>three</title><description>half a sent";
+        let f = parse_feed(rss.as_bytes(), None, None).expect("the two whole items");
+        let titles: Vec<_> = f.items.iter().map(|i| i.title.as_deref().unwrap_or("")).collect();
+        assert_eq!(titles, ["one", "two"]);
+        assert!(f.salvaged.as_deref().is_some_and(|w| w.contains("2 items")), "{:?}", f.salvaged);
+
+        let atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>A</title>\
+            <entry><id>1</id><title>first</title><content type=\"html\">&lt;p&gt;x&lt;/p&gt;</content></entry>\
+            <entry><id>2</id><title>sec";
+        let f = parse_feed(atom.as_bytes(), None, None).expect("the whole entry");
+        assert_eq!(f.items.len(), 1);
+        assert_eq!(f.items[0].title.as_deref(), Some("first"));
+
+        let open_cdata = rss.replace("half a sent", "<![CDATA[<p>never closed");
+        assert_eq!(parse_feed(open_cdata.as_bytes(), None, None).expect("cdata cut").items.len(), 2);
+        let junk_after = rss.replace("<item><title>three</title><description>half a sent", "</channel><div");
+        assert_eq!(parse_feed(junk_after.as_bytes(), None, None).expect("junk after").items.len(), 2);
+
+        let first_cut = "<rss version=\"2.0\"><channel><title>T</title><item><title>one</ti";
+        assert!(matches!(parse_feed(first_cut.as_bytes(), None, None), Err(ParseError::Invalid(_))));
+        let whole = format!("{}</description></item></channel></rss>", rss);
+        assert_eq!(parse_feed(whole.as_bytes(), None, None).expect("whole").salvaged, None);
+    }
+
+    proptest::proptest! {
+        /// Wherever a feed is cut, reading it never panics and keeps exactly the items that
+        /// end before the cut, in order; a cut before the first item's end is an error.
+        #[test]
+        fn any_cut_keeps_the_items_before_it(cut in 0usize..1000, junk in "[<>/!\\[\\]a-z\"' ]{0,12}") {
+            let items: String = (0..4)
+                .map(|i| format!("<item><title>t{i}</title><description><![CDATA[<p>x{i} </item></p>]]></description></item>"))
+                .collect();
+            let doc = format!("<rss version=\"2.0\"><channel><title>T</title>{items}</channel></rss>");
+            let cut = cut.min(doc.len());
+            let text = format!("{}{junk}", &doc[..cut]);
+            // items whose end (outside their CDATA) the text holds
+            let whole = text.matches("]]></description></item>").count();
+            match parse_feed(text.as_bytes(), None, None) {
+                Ok(f) => {
+                    let titles: Vec<String> = f.items.iter().filter_map(|i| i.title.clone()).collect();
+                    let expected: Vec<String> = (0..whole).map(|i| format!("t{i}")).collect();
+                    proptest::prop_assert_eq!(&titles, &expected, "from {:?}", text);
+                }
+                Err(_) => proptest::prop_assert!(whole == 0, "{:?} failed", text),
+            }
+        }
     }
 
     /// Text declared as plain text (Atom `type="text"`) means its `&` literally.

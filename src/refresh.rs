@@ -401,6 +401,9 @@ fn process_all(
     };
     let parsed = parse_feed(body, charset, feed_url.as_ref().map(Url::as_str))
         .map_err(|source| RefreshError::Parse { url: feed.source.to_string(), source })?;
+    if let Some(why) = &parsed.salvaged {
+        tracing::warn!(feed = %feed.name, "{}: the document is broken after its last whole item: {why}", feed.source);
+    }
     let site = parsed.meta.site_link.as_deref().and_then(|l| Url::parse(l).ok()).or(feed_url);
     let parsed_ttl = parsed.ttl;
     let mut counts = RefreshCounts::default();

@@ -219,6 +219,23 @@ fn truncated_mislabelled_and_non_feed_bodies_fail_cleanly() {
     }
 }
 
+/// A document that ends inside its second item (the generator died, a file was cut; the
+/// transfer itself was whole) keeps its first item, as feed readers keep it; a second fetch of
+/// the same cut document changes nothing, and the good feed is stored beside it.
+#[test]
+fn a_feed_cut_off_keeps_the_items_that_arrived_whole() {
+    let f = FaultServer::start();
+    let ws = workspace(&f, "", &[("cut", "/cut-off")]);
+    let run = fetch(&ws, 0).run;
+    assert_eq!(summary_row(&run.stdout, "cut")[1..3], ["ok", "1"], "{}", run.stdout);
+    assert_eq!(exported_titles(&ws, "cut"), [item_titles("/cut-off")[0].clone()]);
+    assert!(run.stderr.contains("broken after its last whole item"), "{}", run.stderr);
+    assert_good_stored(&ws, &run);
+    let again = fetch(&ws, 0).run;
+    assert_eq!(summary_row(&again.stdout, "cut")[1..3], ["ok", "0"], "{}", again.stdout);
+    assert_eq!(exported_titles(&ws, "cut"), [item_titles("/cut-off")[0].clone()]);
+}
+
 /// Rows 30–31: ten hops are followed, an eleventh is refused, a loop stops at the limit, and
 /// a redirect to `file:` is refused without reading the file.
 #[test]

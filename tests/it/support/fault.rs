@@ -28,6 +28,7 @@
 //! | `/expires-0` | the feed with `Expires: 0` (always 200) |
 //! | `/html-page` | 200 `text/html`, an HTML error page |
 //! | `/empty` | 200, empty body |
+//! | `/cut-off` | the feed cut off inside its second item (a true `Content-Length`: the document is short, not the transfer) |
 //! | `/gone-after-first` | the feed on the first request, 410 Gone afterwards |
 //! | `/revalidate` | the feed with ETag `"v1"`; a conditional request gets 304 with new validators `"v2"` |
 //!
@@ -128,6 +129,11 @@ fn handle(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
         "/expires-0" => respond(&mut s, "200 OK", &[("Expires", "0".into())], &feed(&target)),
         "/html-page" => html_page(&mut s),
         "/empty" => respond(&mut s, "200 OK", &[], b""),
+        "/cut-off" => {
+            let whole = feed(&target);
+            let cut = whole.windows(7).rposition(|w| w == b"<title>").expect("a second item") + 20;
+            respond(&mut s, "200 OK", &[], &whole[..cut])
+        }
         "/gone-after-first" if nth == 1 => respond(&mut s, "200 OK", &[], &feed(&target)),
         "/gone-after-first" => status(&mut s, 410, ""),
         "/revalidate" => revalidate(&mut s, &req, &target),
