@@ -45,7 +45,9 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
     let text = utf8_prolog(&text);
     let text = rss_version(&text);
     let text = atom03(&text);
+    let text = rss_default_namespace(&text);
     let text = rdf_namespace(&text);
+    let text = rss1_item_links(&text);
     let text = xhtml_as_html(&text);
     let parser = feed_rs::parser::Builder::new()
         .base_uri(base)
@@ -303,13 +305,96 @@ fn utf8_prolog(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Borrowed(trimmed)
 }
 
+/// Where the root start tag `<rss …>` is (from its `<` to its `>`): the first `<rss` followed
+/// by white space or `>` in the head, outside comments.
+fn rss_root(text: &str) -> Option<(usize, usize)> {
+    let head = head(text, 4096);
+    let mut at = 0;
+    let start = loop {
+        let i = at + head[at..].find('<')?;
+        let rest = &head[i..];
+        if rest.starts_with("<!--") {
+            // a comment before the root may name it ("the <rss> element")
+            at = i + rest.find("-->")? + 3;
+            continue;
+        }
+        if rest.starts_with("<rss") && rest[4..].starts_with([' ', '\t', '\n', '\r', '>']) {
+            break i;
+        }
+        at = i + 1;
+    };
+    let end = text[start..].find('>').map(|e| start + e)?;
+    Some((start, end))
+}
+
+/// RSS 2.0 whose root declares a default namespace (`<rss xmlns="http://backend.userland.com/rss2">`,
+/// UserLand's, which Yandex's news format and many Russian sites still send): RSS has none, and
+/// feed-rs reads no element of such a document. The declaration is dropped from the root.
+fn rss_default_namespace<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> {
+    static XMLNS: OnceLock<Regex> = OnceLock::new();
+    let borrowed = || std::borrow::Cow::Borrowed(text.as_ref());
+    let Some((start, end)) = rss_root(text) else { return borrowed() };
+    let xmlns = XMLNS.get_or_init(|| Regex::new(r#"\sxmlns\s*=\s*(?:"[^"]*"|'[^']*')"#).expect("xmlns regex"));
+    match xmlns.find(&text[start..end]) {
+        Some(m) => format!("{}{}", &text[..start + m.start()], &text[start + m.end()..]).into(),
+        None => borrowed(),
+    }
+}
+
+/// RSS 1.0 items without a `<link>` (the spec asks for one; feeds and fixtures of other readers
+/// omit it), which feed-rs drops without a word: each gets its `rdf:about` as its link, or, with
+/// none, a placeholder `map_entry` takes out again, so the item is read without a link as an
+/// RSS 2.0 item is.
+fn rss1_item_links<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> {
+    static ITEM: OnceLock<Regex> = OnceLock::new();
+    let borrowed = || std::borrow::Cow::Borrowed(text.as_ref());
+    let h = head(text, 4096);
+    if !(h.contains("RDF") && h.contains("http://purl.org/rss/1.0/")) {
+        return borrowed();
+    }
+    static ABOUT: OnceLock<Regex> = OnceLock::new();
+    let about_attr =
+        ABOUT.get_or_init(|| Regex::new(r#"\srdf:about\s*=\s*(?:"([^"]*)"|'([^']*)')"#).expect("rdf:about regex"));
+    let item = ITEM.get_or_init(|| Regex::new(r#"<item(?:\s[^>]*)?>"#).expect("rss1 item regex"));
+    let mut out = String::new();
+    let mut done = 0;
+    for whole in item.find_iter(text) {
+        if whole.as_str().ends_with("/>") {
+            continue;
+        }
+        let body_end = text[whole.end()..].find("</item>").map_or(text.len(), |e| whole.end() + e);
+        if text[whole.end()..body_end].contains("<link") {
+            continue;
+        }
+        let about = about_attr
+            .captures(whole.as_str())
+            .and_then(|c| c.get(1).or(c.get(2)))
+            .map(|m| m.as_str().trim())
+            .filter(|a| !a.is_empty());
+        out.push_str(&text[done..whole.end()]);
+        out.push_str("<link>");
+        out.push_str(about.unwrap_or(NO_LINK));
+        out.push_str("</link>");
+        done = whole.end();
+    }
+    if done == 0 {
+        return borrowed();
+    }
+    out.push_str(&text[done..]);
+    out.into()
+}
+
+/// The link `rss1_item_links` gives an item that has none; never a link of a read item.
+const NO_LINK: &str = "feedscrub:no-link";
+
 /// RDF feeds whose namespace feed-rs does not take for RSS 1.0, and which it reads as a
 /// channel without items: RSS 0.90 (`http://my.netscape.com/rdf/simple/0.9/`, Netscape's first
 /// RSS, which heise.de's RDF feed still is) and RSS 1.0 declared without its closing slash
 /// (`http://purl.org/rss/1.0`). Both are RSS 1.0's RDF: the namespace is renamed.
 fn rdf_namespace<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> {
-    const VARIANTS: [(&str, &str); 3] = [
+    const VARIANTS: [(&str, &str); 4] = [
         ("http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/rss/1.0/"),
+        ("http://channel.netscape.com/rdf/simple/0.9/", "http://purl.org/rss/1.0/"),
         ("http://purl.org/rss/1.0\"", "http://purl.org/rss/1.0/\""),
         ("http://purl.org/rss/1.0'", "http://purl.org/rss/1.0/'"),
     ];
@@ -409,18 +494,7 @@ fn xhtml_as_html<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a
 /// read as RSS 2.0.
 fn rss_version<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> {
     const KNOWN: &[&str] = &["\"0.91\"", "\"0.92\"", "\"2.0\"", "'0.91'", "'0.92'", "'2.0'"];
-    // The root start tag: the first `<rss` followed by whitespace or `>`, in the head.
-    let head_end = text.len().min(4096);
-    let Some(start) = text
-        .char_indices()
-        .take_while(|(i, _)| *i < head_end)
-        .filter(|(_, c)| *c == '<')
-        .map(|(i, _)| i)
-        .find(|i| text[*i..].starts_with("<rss") && text[*i + 4..].starts_with([' ', '\t', '\n', '\r', '>']))
-    else {
-        return std::borrow::Cow::Borrowed(text.as_ref());
-    };
-    let Some(end) = text[start..].find('>').map(|e| start + e) else {
+    let Some((start, end)) = rss_root(text) else {
         return std::borrow::Cow::Borrowed(text.as_ref());
     };
     let tag = &text[start..end];
@@ -474,8 +548,9 @@ fn map_entry(e: Entry) -> RawItem {
     let link = e
         .links
         .iter()
+        .filter(|l| l.href != NO_LINK)
         .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-        .or_else(|| e.links.first())
+        .or_else(|| e.links.iter().find(|l| l.href != NO_LINK))
         .map(|l| l.href.clone());
     let content = e.content.as_ref().and_then(|c| {
         let body = c.body.clone()?;
@@ -600,10 +675,49 @@ mod tests {
         // RSS 1.0 declared without the namespace's closing slash is read too
         let slashless = doc.replace("http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/rss/1.0");
         assert_eq!(parse_feed(slashless.as_bytes(), None, None).unwrap().items.len(), 2);
+        // and RSS 0.90 under its other Netscape namespace
+        let channel =
+            doc.replace("http://my.netscape.com/rdf/simple/0.9/", "http://channel.netscape.com/rdf/simple/0.9/");
+        assert_eq!(parse_feed(channel.as_bytes(), None, None).unwrap().items.len(), 2);
         // a dialect nobody reads is an error naming what was not read, not an empty "ok"
         let unknown = doc.replace("http://my.netscape.com/rdf/simple/0.9/", "http://example.org/rss/0.1/");
         let e = parse_feed(unknown.as_bytes(), None, None).unwrap_err();
         assert_eq!(e.to_string(), ParseError::ItemsUnread(2).to_string());
+    }
+
+    /// RSS 1.0 items without a `<link>` were dropped without a word: they are read, with their
+    /// `rdf:about` as the link, or without a link when they have none; `<items>` is no item.
+    #[test]
+    fn rss_10_items_without_a_link_are_read() {
+        let doc = r#"<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+  <channel rdf:about="http://e.example/"><title>T</title><link>http://e.example/</link>
+    <items><rdf:Seq><rdf:li rdf:resource="http://e.example/1"/></rdf:Seq></items></channel>
+  <item rdf:about="http://e.example/1"><title>linked</title><link>http://e.example/one</link></item>
+  <item rdf:about='http://e.example/2'><title>about only</title><description>two</description></item>
+  <item><title>nothing</title><description>three</description></item>
+</rdf:RDF>"#;
+        let f = parse_feed(doc.as_bytes(), None, None).unwrap();
+        let got: Vec<_> = f.items.iter().map(|i| (i.title.as_deref().unwrap_or(""), i.link.as_deref())).collect();
+        assert_eq!(
+            got,
+            [("linked", Some("http://e.example/one")), ("about only", Some("http://e.example/2")), ("nothing", None)]
+        );
+    }
+
+    /// RSS 2.0 under UserLand's default namespace (Yandex's news format) was read as a feed with
+    /// no items; the declaration is dropped, also when a comment before the root names `<rss>`.
+    #[test]
+    fn rss_under_a_default_namespace_is_read() {
+        let doc = r#"<!-- the <rss> root --><?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns="http://backend.userland.com/rss2" xmlns:yandex="http://news.yandex.ru">
+<channel><title>Новости</title><link>https://n.example/</link><description>d</description>
+<item><title>Первая</title><link>https://n.example/1</link><yandex:full-text>Текст</yandex:full-text></item>
+</channel></rss>"#;
+        let f = parse_feed(doc.as_bytes(), None, None).unwrap();
+        assert_eq!(f.meta.title.as_deref(), Some("Новости"));
+        assert_eq!(f.items.len(), 1);
+        assert_eq!(f.items[0].link.as_deref(), Some("https://n.example/1"));
     }
 
     /// Regression: Atom 0.3 feeds (Blogger, Movable Type until 2007) parsed as a feed with no
