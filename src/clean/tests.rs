@@ -150,6 +150,25 @@ fn long_boilerplate_lines_are_found_by_their_first_words() {
     check(&format!("{A}<p>The post <a href=\"/x\">A rather long headline about the council's budget decision on Tuesday</a> appeared first on <a href=\"/\">Example News Network</a>.</p>"), keep);
     check(&format!("{A}<p>Der Beitrag <a href=\"/x\">Stadtrat beschließt nach langer Debatte den Haushalt für das kommende Jahr</a> erschien zuerst auf <a href=\"/\">Stadtbote</a>.</p>"), keep);
     check(&format!("{A}<p>This article was originally published on The Example Gazette.</p>"), keep);
+    // the same footer as WordPress writes it in other languages
+    for footer in [
+        "La entrada <a href=\"/x\">Fedra al cubo</a> se publicó primero en <a href=\"/\">Revista</a>.",
+        "L’articolo <a href=\"/x\">Il bilancio</a> sembra essere il primo su <a href=\"/\">Il Blog</a>.",
+        "O post <a href=\"/x\">Orçamento aprovado</a> apareceu primeiro em <a href=\"/\">Blog</a>.",
+        "Het bericht <a href=\"/x\">Begroting</a> verscheen eerst op <a href=\"/\">Nieuws</a>.",
+        "Příspěvek <a href=\"/x\">Kolda: „Posunout hranici je jednoduché.“</a> pochází z <a href=\"/\">Plzeňský Barcamp</a>.",
+        "Сообщение <a href=\"/x\">Бюджет принят</a> появились сначала на <a href=\"/\">Новости</a>.",
+        "Artykuł <a href=\"/x\">Budżet</a> pochodzi z serwisu <a href=\"/\">Wiadomości</a>.",
+        "Inlägget <a href=\"/x\">Budgeten</a> dök först upp på <a href=\"/\">Bloggen</a>.",
+    ] {
+        check(&format!("{A}<p>{footer}</p>"), keep);
+    }
+    // article sentences that begin like them stay
+    let own = "Der Beitrag des Vereins ist gestiegen, sagte der Kassenwart. | Artikel 5 des Grundgesetzes schützt die Presse. | El post de ayer aparece en la portada.";
+    check(
+        &format!("{A}<p>Der Beitrag des Vereins ist gestiegen, sagte der Kassenwart.</p><p>Artikel 5 des Grundgesetzes schützt die Presse.</p><p>El post de ayer aparece en la portada.</p>"),
+        &format!("{keep} | {own}"),
+    );
     // Article text that begins the same way stays.
     check(&format!("{A}<p>This year the council published its budget on the city's website for the first time, and residents could comment for six weeks.</p>"),
           &format!("{keep} | This year the council published its budget on the city's website for the first time, and residents could comment for six weeks."));
