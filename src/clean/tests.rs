@@ -142,6 +142,19 @@ fn boilerplate_goes() {
         &format!("{A}<p><a href=\"/more\">Läs mer »</a></p>"),
         "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
     );
+    // read-more lines that name where the rest is, or quote the title
+    for line in [
+        "Read more at <a href=\"https://news.example.co.uk/x\">www.news.example.co.uk</a>",
+        "See more at www.examiner.example",
+        "<a href=\"/x\">Continue reading “How does the council decide? A look inside”</a>",
+        "Continúa leyendo en <a href=\"https://revista.example/x\">Revista de Letras</a>",
+        "Lire la suite sur <a href=\"https://journal.example/x\">Le Journal</a> …",
+    ] {
+        check(&format!("{A}<p>{line}</p>"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
+    }
+    // a sentence that begins so and goes on is the article's
+    let own = "Read more at home, the survey says: people who left the office for good now read two books a month, up from one.";
+    check(&format!("{A}<p>{own}</p>"), &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {own}"));
 }
 
 #[test]
@@ -703,8 +716,9 @@ fn a_label_word_inside_a_sentence_stays() {
     );
 }
 
-/// A footer glued to the end of a teaser ("… Leia mais no Massa News!") is the feed's
-/// template too; the teasers' own last sentences, which differ, stay.
+/// A footer glued to the end of a teaser ("… Mais notícias no Massa News!") is the feed's
+/// template too; the teasers' own last sentences, which differ, stay. (A "Leia mais no …"
+/// footer goes by the "read more at" rule already, learned or not.)
 #[test]
 fn a_footer_glued_to_the_last_sentence_is_learned() {
     let stories = [
@@ -715,13 +729,13 @@ fn a_footer_glued_to_the_last_sentence_is_learned() {
     ];
     let items: Vec<Cleaned> = stories
         .iter()
-        .map(|s| clean(&format!("{s} Leia mais no <a href=\"https://news.example.org/x\">Exemplo News</a>!")))
+        .map(|s| clean(&format!("{s} Mais notícias no <a href=\"https://news.example.org/x\">Exemplo News</a>!")))
         .collect();
     let learned = Learned::new(&items.iter().collect::<Vec<_>>(), &Default::default());
     for (c, s) in items.into_iter().zip(stories) {
         let c = learned.strip(c);
         let text = html_to_text(c.html.as_str());
-        assert!(!text.contains("Leia mais"), "{text}");
+        assert!(!text.contains("Mais notícias"), "{text}");
         assert!(text.contains(s), "{text}");
         assert_eq!(c.removed.log.last().map(|r| r.rule), Some("tail"));
     }
