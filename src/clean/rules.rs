@@ -147,6 +147,11 @@ pub const AD_CLASS_TOKENS: &[&str] = &[
     "paid",
 ];
 
+/// Class or id tokens of a link made to look like a button (`dom::elements::button_link`).
+pub const BUTTON_TOKENS: &[&str] = &["button", "btn"];
+/// A button's text is at most this many characters; a longer link is read as text.
+pub const BUTTON_MAX_CHARS: usize = 60;
+
 /// Class or id tokens of share bars and feed furniture.
 pub const BOILERPLATE_CLASS_TOKENS: &[&str] = &[
     "feedflare",

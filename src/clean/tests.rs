@@ -157,6 +157,29 @@ fn boilerplate_goes() {
     check(&format!("{A}<p>{own}</p>"), &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {own}"));
 }
 
+/// A link made to look like a button that stands alone ("Check Price", "Go to Krystal") is a
+/// call to action, not the item's text; a link in a sentence stays whatever its class, and
+/// so does a long one.
+#[test]
+fn links_styled_as_buttons_go() {
+    let keep = "Der Stadtrat hat am Dienstag den Haushalt beschlossen.";
+    for button in [
+        "<div class=\"su-button-center\"><a href=\"https://shop.example/dp/1?tag=x-20\" class=\"su-button su-button-style-default\"><span>Check Price</span></a></div>",
+        "<div class=\"elementor-button-wrapper\"><a href=\"https://host.example/\" class=\"elementor-button-link elementor-button\" role=\"button\"><span class=\"elementor-button-text\">Go to Krystal</span></a></div>",
+        "<p><a href=\"/product/starter/\" role=\"button\">View Package</a></p>",
+        "<p><a class=\"btn btn-primary\" href=\"https://shop.example/buy\">Buy the G920 now from the shop</a></p>",
+    ] {
+        check(&format!("{A}{button}"), keep);
+    }
+    let inline = "<p>Press the <a class=\"button\" href=\"/help\">OK</a> key to start the recording.</p>";
+    check(&format!("{A}{inline}"), &format!("{keep} | Press the OK key to start the recording."));
+    let long = "<p><a class=\"button\" href=\"/report\">The full report of the commission on the city budget for the years 2024 to 2026</a></p>";
+    check(
+        &format!("{A}{long}"),
+        &format!("{keep} | The full report of the commission on the city budget for the years 2024 to 2026"),
+    );
+}
+
 #[test]
 fn long_boilerplate_lines_are_found_by_their_first_words() {
     let keep = "Der Stadtrat hat am Dienstag den Haushalt beschlossen.";

@@ -19,6 +19,27 @@ pub(super) fn matching_token<'l>(el: &scraper::node::Element, list: &[&'l str]) 
     el.attr("class").and_then(check).or_else(|| el.attr("id").and_then(check))
 }
 
+/// A link made to look like a button (`role="button"`, or a class or id token `button` or
+/// `btn`: "Check Price", "Buy X now from Amazon", "Go to Krystal", "View Package") that stands
+/// alone in its block: a call to action of the page's furniture, not a sentence of the item. A
+/// link in a sentence stays whatever its class ("press the <a class=button>OK</a> key"), and
+/// so does a long one. Returns why it goes.
+pub(super) fn button_link(node: NodeRef<Node>) -> Option<String> {
+    let el = node.value().as_element().filter(|e| e.name() == "a")?;
+    let marked = el.attr("role").is_some_and(|r| r.trim().eq_ignore_ascii_case("button"))
+        || matching_token(el, rules::BUTTON_TOKENS).is_some();
+    if !marked {
+        return None;
+    }
+    let text = text_of(node);
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > rules::BUTTON_MAX_CHARS {
+        return None;
+    }
+    let block = node.ancestors().find(|a| is_block(*a))?;
+    (text_of(block).trim() == text).then(|| format!("a link styled as a button: {text:?}"))
+}
+
 /// Video embeds that stay get a sandbox and lose every attribute but their size and source.
 pub(super) fn sandbox_videos(doc: &mut Html, ids: &[NodeId]) {
     for id in ids {

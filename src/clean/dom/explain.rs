@@ -76,7 +76,7 @@ pub fn trimmed(text: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Removal {
     pub kind: Kind,
-    /// Short rule name: `ad-label`, `sponsor-read`, `ad-class`, `boilerplate-class`, `pixel`,
+    /// Short rule name: `ad-label`, `sponsor-read`, `ad-class`, `boilerplate-class`, `button`, `pixel`,
     /// `share-link`, `boilerplate`, `pitch`, `learned`, `template`, `tail`, `feed-remove`,
     /// `feed-remove-text`, `unsafe`.
     pub rule: &'static str,

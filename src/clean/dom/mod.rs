@@ -141,6 +141,11 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
                 note!(removed, &doc, node.id(), Kind::Unsafe, "unsafe", format!("<{name}> is never kept"));
                 doomed.push(node.id());
                 skip_below = Some(node.id());
+            } else if let Some(why) = button_link(node) {
+                removed.boilerplate += 1;
+                note!(removed, &doc, node.id(), Kind::Boilerplate, "button", why);
+                doomed.push(node.id());
+                skip_below = Some(node.id());
             } else if let Some((token, kind)) = matching_token(el, rules::AD_CLASS_TOKENS)
                 .map(|t| (t, Kind::Ad))
                 .or_else(|| matching_token(el, rules::BOILERPLATE_CLASS_TOKENS).map(|t| (t, Kind::Boilerplate)))
