@@ -38,7 +38,8 @@ errors (bad options, no binary).
 4. Normalization, used for every comparison: HTML -> visible text (html.parser; script/style
    skipped; block tags make line breaks; entities decoded), Unicode NFKC (per character, after
    NFC), curly quotes and dashes to ASCII, lowercase, every run of characters that are not
-   letters, digits or combining marks to one space. Snippets and sentences are compared in that
+   letters, digits or combining marks to one space (a spacing accent such as "¯" or "´",
+   which NFKC makes a space and a combining mark, is punctuation). Snippets and sentences are compared in that
    form as substrings with word boundaries (" " + needle + " " in " " + haystack + " ").
    A snippet with no letter or digit ("[...]", "|") normalizes to nothing and is not scored.
 
@@ -177,7 +178,13 @@ def plain_text(text):
 @lru_cache(maxsize=None)
 def _norm_char(ch):
     n = unicodedata.normalize("NFKC", ch).translate(ASCII_PUNCT).lower()
-    return "".join(c if (c.isalnum() or unicodedata.category(c).startswith("M")) else " " for c in n)
+    out = []
+    for c in n:
+        # A combining mark is part of a word, except the one NFKC puts after a space for a
+        # spacing accent ("¯" is " " + U+0304, "´" is " " + U+0301): that is punctuation.
+        mark = unicodedata.category(c).startswith("M") and not (out and out[-1] == " ")
+        out.append(c if (c.isalnum() or mark) else " ")
+    return "".join(out)
 
 
 def norm_map(text):
