@@ -57,9 +57,17 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
     // A bare `&` ("AT&T", "?a=1&b=2") is the commonest way a feed is not XML; readers read
     // such a feed anyway, and so does feedscrub: the `&`s that begin no reference are escaped
     // and the document is read again.
+    // A JSON Feed whose author is a bare string (what many site templates write) is read with
+    // the author as the object JSON Feed asks for.
     let read = |text: &str| match parser.parse(text.as_bytes()) {
         Ok(feed) => Ok(feed),
-        Err(first) => match bare_ampersands_escaped(text).map(|fixed| parser.parse(fixed.as_bytes())) {
+        Err(first) => match if text.trim_start().starts_with('{') {
+            json_authors_mended(text)
+        } else {
+            bare_ampersands_escaped(text)
+        }
+        .map(|fixed| parser.parse(fixed.as_bytes()))
+        {
             Some(Ok(feed)) => Ok(feed),
             _ => Err(first),
         },
@@ -219,6 +227,38 @@ fn whole_items_closed(text: &str) -> Option<String> {
         out.push('>');
     }
     Some(out)
+}
+
+/// A JSON Feed with every `author` that is a bare string ("author": "Ann") made the object
+/// JSON Feed asks for ({"name": "Ann"}), in the feed and in its items, and the same for the
+/// strings of an `authors` list. `None` when the text is no JSON object or has no such author.
+fn json_authors_mended(text: &str) -> Option<String> {
+    use serde_json::Value;
+    fn mend(obj: &mut serde_json::Map<String, Value>) -> bool {
+        let as_object = |v: &mut Value| match v {
+            Value::String(name) => {
+                *v = serde_json::json!({ "name": std::mem::take(name) });
+                true
+            }
+            _ => false,
+        };
+        let mut changed = obj.get_mut("author").is_some_and(as_object);
+        if let Some(Value::Array(list)) = obj.get_mut("authors") {
+            for a in list {
+                changed |= as_object(a);
+            }
+        }
+        changed
+    }
+    let mut doc: Value = serde_json::from_str(text).ok()?;
+    let root = doc.as_object_mut()?;
+    let mut changed = mend(root);
+    if let Some(Value::Array(items)) = root.get_mut("items") {
+        for item in items.iter_mut().filter_map(Value::as_object_mut) {
+            changed |= mend(item);
+        }
+    }
+    changed.then(|| doc.to_string())
 }
 
 /// How many `<item>` or `<entry>` elements (any prefix) the XML text has.
@@ -1006,6 +1046,27 @@ mod tests {
                 Err(_) => proptest::prop_assert!(whole == 0, "{:?} failed", text),
             }
         }
+    }
+
+    /// A JSON Feed whose authors are bare strings (site templates write them so) failed as a
+    /// whole; it is read, the strings as the authors' names. A JSON Feed broken otherwise still
+    /// fails.
+    #[test]
+    fn a_json_feed_with_string_authors_is_read() {
+        let doc = r#"{"version": "https://jsonfeed.org/version/1", "title": "Weblog", "author": "Rebecca",
+            "items": [{"id": "1", "title": "First", "content_html": "<p>One &amp; two</p>", "author": "Ann"},
+                      {"id": "2", "title": "Second", "content_text": "Two", "authors": ["Bo", {"name": "Cy"}]}]}"#;
+        let f = parse_feed(doc.as_bytes(), None, None).expect("read");
+        let got: Vec<_> = f.items.iter().map(|i| (i.title.clone().unwrap_or_default(), i.authors.clone())).collect();
+        assert_eq!(
+            got,
+            [
+                ("First".to_string(), vec!["Ann".to_string()]),
+                ("Second".to_string(), vec!["Bo".to_string(), "Cy".to_string()])
+            ]
+        );
+        let broken = doc.replace("\"title\": \"Weblog\"", "\"title\": [1]");
+        assert!(matches!(parse_feed(broken.as_bytes(), None, None), Err(ParseError::Invalid(_))));
     }
 
     /// Text declared as plain text (Atom `type="text"`) means its `&` literally.
