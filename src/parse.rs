@@ -54,23 +54,32 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
         // No generated ids: identity is decided by `dedup`, never a random UUID.
         .id_generator(|_, _, _| String::new())
         .build();
-    // A bare `&` ("AT&T", "?a=1&b=2") is the commonest way a feed is not XML; readers read
-    // such a feed anyway, and so does feedscrub: the `&`s that begin no reference are escaped
-    // and the document is read again.
-    // A JSON Feed whose author is a bare string (what many site templates write) is read with
-    // the author as the object JSON Feed asks for.
-    let read = |text: &str| match parser.parse(text.as_bytes()) {
-        Ok(feed) => Ok(feed),
-        Err(first) => match if text.trim_start().starts_with('{') {
-            json_authors_mended(text)
+    // When feed-rs refuses a document, the ways feeds in the wild break it are mended, one
+    // after the other, each on top of the last, and the document is read again after each; the
+    // first error stands if none helps. XML: a bare `&` ("AT&T", "?a=1&b=2"), the commonest
+    // way a feed is not XML, escaped; then Atom `type`s feed-rs refuses for the whole feed
+    // ("text/plain", "HTML"). JSON: an author given as a bare string (what many site
+    // templates write) made the object JSON Feed asks for.
+    let read = |text: &str| {
+        let first = match parser.parse(text.as_bytes()) {
+            Ok(feed) => return Ok(feed),
+            Err(e) => e,
+        };
+        let menders: &[fn(&str) -> Option<String>] = if text.trim_start().starts_with('{') {
+            &[json_authors_mended]
         } else {
-            bare_ampersands_escaped(text)
+            &[bare_ampersands_escaped, atom_types_mended]
+        };
+        let mut current: Option<String> = None;
+        for mend in menders {
+            if let Some(fixed) = mend(current.as_deref().unwrap_or(text)) {
+                if let Ok(feed) = parser.parse(fixed.as_bytes()) {
+                    return Ok(feed);
+                }
+                current = Some(fixed);
+            }
         }
-        .map(|fixed| parser.parse(fixed.as_bytes()))
-        {
-            Some(Ok(feed)) => Ok(feed),
-            _ => Err(first),
-        },
+        Err(first)
     };
     let mut salvaged = None;
     let feed = match read(&text) {
@@ -226,6 +235,58 @@ fn whole_items_closed(text: &str) -> Option<String> {
         out.push_str(name);
         out.push('>');
     }
+    Some(out)
+}
+
+/// Atom `type` attributes feed-rs refuses for the whole feed, made ones it reads: on a text
+/// construct (`title`, `subtitle`, `summary`, `rights`) any case of `text`/`html`/`xhtml`, and
+/// the media types a publisher meant by them (`text/plain`, `text/html`,
+/// `application/xhtml+xml`; any other is read as text); on `content` with a `src`, the
+/// `text`/`html`/`xhtml` the spec forbids there become `text/html`. `None` when nothing changed.
+fn atom_types_mended(text: &str) -> Option<String> {
+    static TAG: OnceLock<Regex> = OnceLock::new();
+    if !head(text, 4096).contains("http://www.w3.org/2005/Atom") {
+        return None;
+    }
+    let tag = TAG.get_or_init(|| {
+        Regex::new(r#"<(?:[A-Za-z][\w.-]*:)?(title|subtitle|summary|rights|content)\s[^>]*?\btype\s*=\s*(?:"([^"]*)"|'([^']*)')[^>]*>"#)
+            .expect("atom type regex")
+    });
+    let mut out = String::new();
+    let mut done = 0;
+    for c in tag.captures_iter(text) {
+        let whole = c.get(0).expect("match");
+        let value = c.get(2).or(c.get(3)).expect("a type value");
+        let v = value.as_str().trim().to_ascii_lowercase();
+        let content = &c[1] == "content";
+        let with_src = content && whole.as_str().contains("src=");
+        let new = match v.as_str() {
+            "text" | "html" | "xhtml" if with_src => "text/html",
+            "text" | "html" | "xhtml" | "text/html" => {
+                if v == value.as_str() {
+                    continue;
+                }
+                match v.as_str() {
+                    "text/html" => "text/html",
+                    "text" => "text",
+                    "html" => "html",
+                    _ => "xhtml",
+                }
+            }
+            // content of a media type feed-rs reads (text/*, */xml, base64 of another type)
+            _ if content => continue,
+            "text/plain" => "text",
+            "application/xhtml+xml" => "xhtml",
+            _ => "text",
+        };
+        out.push_str(&text[done..value.start()]);
+        out.push_str(new);
+        done = value.end();
+    }
+    if done == 0 {
+        return None;
+    }
+    out.push_str(&text[done..]);
     Some(out)
 }
 
@@ -1067,6 +1128,24 @@ mod tests {
         );
         let broken = doc.replace("\"title\": \"Weblog\"", "\"title\": [1]");
         assert!(matches!(parse_feed(broken.as_bytes(), None, None), Err(ParseError::Invalid(_))));
+    }
+
+    /// Atom `type`s feed-rs refused for the whole feed ("text/plain" on a title, "HTML" in
+    /// capitals, `src` content typed "html") are read as the publisher meant them.
+    #[test]
+    fn atom_with_loose_types_is_read() {
+        let doc = r#"<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title type="text/plain">Loose</title>
+<id>urn:f</id><updated>2024-01-01T00:00:00Z</updated>
+<entry><id>urn:1</id><title type="HTML">One &lt;b&gt;bold&lt;/b&gt;</title><updated>2024-01-01T00:00:00Z</updated>
+<summary type="application/xhtml+xml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Sum</p></div></summary>
+<content type="html">&lt;p&gt;Body one&lt;/p&gt;</content></entry>
+<entry><id>urn:2</id><title>Two</title><updated>2024-01-01T00:00:00Z</updated>
+<content type="html" src="https://e.example/2"/></entry></feed>"#;
+        let f = parse_feed(doc.as_bytes(), None, None).expect("read");
+        assert_eq!(f.meta.title.as_deref(), Some("Loose"));
+        let titles: Vec<_> = f.items.iter().map(|i| i.title.clone().unwrap_or_default()).collect();
+        assert_eq!(titles, ["One bold", "Two"]);
+        assert_eq!(f.items[0].body, Some(Body::Html("<p>Body one</p>".into())));
     }
 
     /// Text declared as plain text (Atom `type="text"`) means its `&` literally.
