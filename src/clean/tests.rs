@@ -22,6 +22,13 @@ fn check_html(html: &str, expected: &str) {
 const A: &str = "<p>Der Stadtrat hat am Dienstag den Haushalt beschlossen.</p>";
 const B: &str = "<p>Die Opposition kündigte Widerstand an.</p>";
 
+/// Each of `blocks`, after `A`, goes: only `A`'s sentence is left.
+fn each_goes(blocks: &[&str]) {
+    for block in blocks {
+        check(&format!("{A}{block}"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
+    }
+}
+
 #[test]
 fn label_takes_the_ad_it_labels() {
     check(
@@ -143,15 +150,13 @@ fn boilerplate_goes() {
         "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
     );
     // read-more lines that name where the rest is, or quote the title
-    for line in [
-        "Read more at <a href=\"https://news.example.co.uk/x\">www.news.example.co.uk</a>",
-        "See more at www.examiner.example",
-        "<a href=\"/x\">Continue reading “How does the council decide? A look inside”</a>",
-        "Continúa leyendo en <a href=\"https://revista.example/x\">Revista de Letras</a>",
-        "Lire la suite sur <a href=\"https://journal.example/x\">Le Journal</a> …",
-    ] {
-        check(&format!("{A}<p>{line}</p>"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
-    }
+    each_goes(&[
+        "<p>Read more at <a href=\"https://news.example.co.uk/x\">www.news.example.co.uk</a></p>",
+        "<p>See more at www.examiner.example</p>",
+        "<p><a href=\"/x\">Continue reading “How does the council decide? A look inside”</a></p>",
+        "<p>Continúa leyendo en <a href=\"https://revista.example/x\">Revista de Letras</a></p>",
+        "<p>Lire la suite sur <a href=\"https://journal.example/x\">Le Journal</a> …</p>",
+    ]);
     // a sentence that begins so and goes on is the article's
     let own = "Read more at home, the survey says: people who left the office for good now read two books a month, up from one.";
     check(&format!("{A}<p>{own}</p>"), &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {own}"));
@@ -163,14 +168,12 @@ fn boilerplate_goes() {
 #[test]
 fn links_styled_as_buttons_go() {
     let keep = "Der Stadtrat hat am Dienstag den Haushalt beschlossen.";
-    for button in [
+    each_goes(&[
         "<div class=\"su-button-center\"><a href=\"https://shop.example/dp/1?tag=x-20\" class=\"su-button su-button-style-default\"><span>Check Price</span></a></div>",
         "<div class=\"elementor-button-wrapper\"><a href=\"https://host.example/\" class=\"elementor-button-link elementor-button\" role=\"button\"><span class=\"elementor-button-text\">Go to Krystal</span></a></div>",
         "<p><a href=\"/product/starter/\" role=\"button\">View Package</a></p>",
         "<p><a class=\"btn btn-primary\" href=\"https://shop.example/buy\">Buy the G920 now from the shop</a></p>",
-    ] {
-        check(&format!("{A}{button}"), keep);
-    }
+    ]);
     let inline = "<p>Press the <a class=\"button\" href=\"/help\">OK</a> key to start the recording.</p>";
     check(&format!("{A}{inline}"), &format!("{keep} | Press the OK key to start the recording."));
     let long = "<p><a class=\"button\" href=\"/report\">The full report of the commission on the city budget for the years 2024 to 2026</a></p>";
@@ -187,18 +190,16 @@ fn long_boilerplate_lines_are_found_by_their_first_words() {
     check(&format!("{A}<p>Der Beitrag <a href=\"/x\">Stadtrat beschließt nach langer Debatte den Haushalt für das kommende Jahr</a> erschien zuerst auf <a href=\"/\">Stadtbote</a>.</p>"), keep);
     check(&format!("{A}<p>This article was originally published on The Example Gazette.</p>"), keep);
     // the same footer as WordPress writes it in other languages
-    for footer in [
-        "La entrada <a href=\"/x\">Fedra al cubo</a> se publicó primero en <a href=\"/\">Revista</a>.",
-        "L’articolo <a href=\"/x\">Il bilancio</a> sembra essere il primo su <a href=\"/\">Il Blog</a>.",
-        "O post <a href=\"/x\">Orçamento aprovado</a> apareceu primeiro em <a href=\"/\">Blog</a>.",
-        "Het bericht <a href=\"/x\">Begroting</a> verscheen eerst op <a href=\"/\">Nieuws</a>.",
-        "Příspěvek <a href=\"/x\">Kolda: „Posunout hranici je jednoduché.“</a> pochází z <a href=\"/\">Plzeňský Barcamp</a>.",
-        "Сообщение <a href=\"/x\">Бюджет принят</a> появились сначала на <a href=\"/\">Новости</a>.",
-        "Artykuł <a href=\"/x\">Budżet</a> pochodzi z serwisu <a href=\"/\">Wiadomości</a>.",
-        "Inlägget <a href=\"/x\">Budgeten</a> dök först upp på <a href=\"/\">Bloggen</a>.",
-    ] {
-        check(&format!("{A}<p>{footer}</p>"), keep);
-    }
+    each_goes(&[
+        "<p>La entrada <a href=\"/x\">Fedra al cubo</a> se publicó primero en <a href=\"/\">Revista</a>.</p>",
+        "<p>L’articolo <a href=\"/x\">Il bilancio</a> sembra essere il primo su <a href=\"/\">Il Blog</a>.</p>",
+        "<p>O post <a href=\"/x\">Orçamento aprovado</a> apareceu primeiro em <a href=\"/\">Blog</a>.</p>",
+        "<p>Het bericht <a href=\"/x\">Begroting</a> verscheen eerst op <a href=\"/\">Nieuws</a>.</p>",
+        "<p>Příspěvek <a href=\"/x\">Kolda: „Posunout hranici je jednoduché.“</a> pochází z <a href=\"/\">Plzeňský Barcamp</a>.</p>",
+        "<p>Сообщение <a href=\"/x\">Бюджет принят</a> появились сначала на <a href=\"/\">Новости</a>.</p>",
+        "<p>Artykuł <a href=\"/x\">Budżet</a> pochodzi z serwisu <a href=\"/\">Wiadomości</a>.</p>",
+        "<p>Inlägget <a href=\"/x\">Budgeten</a> dök först upp på <a href=\"/\">Bloggen</a>.</p>",
+    ]);
     // article sentences that begin like them stay
     let own = "Der Beitrag des Vereins ist gestiegen, sagte der Kassenwart. | Artikel 5 des Grundgesetzes schützt die Presse. | El post de ayer aparece en la portada.";
     check(
