@@ -311,7 +311,7 @@ pub const BOILERPLATE_PATTERNS: &[(&str, &str)] = &[
     ),
     (
         "a \"read the rest\" teaser line",
-        r#"(?i)^\W*(?:read the rest(?: of(?: [^\s.!?]+){1,5})?|continued? reading(?: [^\s.!?]+){1,8}|continued? reading\s+[“"‘'][^“”"‘’']{1,200}[”"’']|\[\s*(?:more|mehr|plus|más|meer|…|\.\.\.)\s*\])\W*(?:\.\.\.|…)?\W*$"#,
+        r#"(?i)^\W*(?:read the rest(?: of(?: [^\s.!?]+){1,5})?|continued? reading(?: [^\s.!?]+){1,8}|continued? reading\s+[“"‘'][^“”"‘’']+[”"’']|\[\s*(?:more|mehr|plus|más|meer|…|\.\.\.)\s*\])\W*(?:\.\.\.|…)?\W*$"#,
     ),
     (
         "a \"read more at\" line",
