@@ -149,19 +149,11 @@ pub(super) fn atom_types_mended(text: &str) -> Option<String> {
         let v = value.as_str().trim().to_ascii_lowercase();
         let content = &c[1] == "content";
         let with_src = content && whole.as_str().contains("src=");
-        let new = match v.as_str() {
+        let new: &str = match v.as_str() {
             "text" | "html" | "xhtml" if with_src => "text/html",
-            "text" | "html" | "xhtml" | "text/html" => {
-                if v == value.as_str() {
-                    continue;
-                }
-                match v.as_str() {
-                    "text/html" => "text/html",
-                    "text" => "text",
-                    "html" => "html",
-                    _ => "xhtml",
-                }
-            }
+            // a type feed-rs reads, written in capitals ("HTML"): lowercased
+            "text" | "html" | "xhtml" | "text/html" if v == value.as_str() => continue,
+            "text" | "html" | "xhtml" | "text/html" => &v,
             // content of a media type feed-rs reads (text/*, */xml, base64 of another type)
             _ if content => continue,
             "text/plain" => "text",
