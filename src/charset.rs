@@ -23,10 +23,13 @@ fn label(charset: &str) -> Option<&'static Encoding> {
 ///    Every feed starts with an ASCII character (`<`, whitespace, JSON's `{`), so any ASCII
 ///    character is taken, not only `<?`. This comes before the UTF-8 check: ASCII text in
 ///    UTF-16 is valid UTF-8, NULs and all;
-/// 3. valid UTF-8;
+/// 3. UTF-8, when the bytes are valid UTF-8 or mostly so (`mostly_utf8`: a UTF-8 feed with a
+///    few stray bytes, such as a windows-1252 quote pasted into it, stays UTF-8; each stray byte
+///    reads as windows-1252);
 /// 4. the XML prolog's `encoding`;
 /// 5. the HTTP charset;
-/// 6. windows-1252.
+/// 6. windows-1252, but the valid UTF-8 characters among the bytes as UTF-8 (`utf8_and_1252`:
+///    text that was UTF-8 before a legacy byte got into it).
 ///
 /// A label in rules 4 and 5 that cannot be right for bytes that got that far is passed over,
 /// so the next rule is asked: UTF-8 (the bytes are not), UTF-16 and UTF-32 (rules 1 and 2
@@ -43,14 +46,47 @@ pub fn decode_feed(bytes: &[u8], http_charset: Option<&str>) -> String {
     if let Some(wide) = sniff_wide(bytes) {
         return wide.decode(bytes);
     }
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return s.to_string();
+    if let Some(s) = mostly_utf8(bytes) {
+        return s;
     }
     let enc = prolog_encoding(bytes)
         .filter(|e| can_be_declared(e))
-        .or_else(|| http_charset.and_then(label).filter(|e| can_be_declared(e)))
-        .unwrap_or(WINDOWS_1252);
-    enc.decode_without_bom_handling(bytes).0.into_owned()
+        .or_else(|| http_charset.and_then(label).filter(|e| can_be_declared(e)));
+    match enc {
+        Some(enc) => enc.decode_without_bom_handling(bytes).0.into_owned(),
+        None => utf8_and_1252(bytes),
+    }
+}
+
+/// `bytes` as UTF-8 when they are valid UTF-8, or when their valid multi-byte characters are
+/// at least as many as the bytes that are not UTF-8 (`utf8_and_1252`). A document in a legacy
+/// charset has almost no valid multi-byte sequences ("ä" in windows-1252 is one byte followed
+/// by ASCII; of GBK's two-byte characters about one in twelve happens to be valid UTF-8), so a
+/// label it declares still decides it. `None` for anything else.
+pub(crate) fn mostly_utf8(bytes: &[u8]) -> Option<String> {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Some(s.to_string());
+    }
+    let (mut multi, mut stray) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        multi += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        stray += chunk.invalid().len();
+    }
+    (multi >= stray).then(|| utf8_and_1252(bytes))
+}
+
+/// UTF-8 where the bytes are UTF-8, and each byte that is not as the windows-1252 character it
+/// is there (`\x92` is ’: what a byte pasted into a UTF-8 document most often is). For bytes
+/// with no valid multi-byte sequence this is windows-1252 itself, a single-byte charset.
+fn utf8_and_1252(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            text.push_str(&WINDOWS_1252.decode_without_bom_handling(std::slice::from_ref(b)).0);
+        }
+    }
+    text
 }
 
 /// Whether a label in the prolog or the HTTP header may decide bytes that are neither marked
@@ -143,16 +179,19 @@ static META_CHARSET: LazyLock<Regex> =
 
 /// A page's bytes as text: a BOM (or UTF-16/32 recognised by its NULs), then `<meta charset>` /
 /// `<meta http-equiv="Content-Type" content="…charset=…">` in the first 1024 bytes, then the HTTP
-/// charset, then UTF-8 if valid, then windows-1252 (as `decode_feed` does for feeds).
+/// charset, then UTF-8 if valid or mostly so (`mostly_utf8`), then windows-1252 with the valid
+/// UTF-8 characters as UTF-8 (as `decode_feed` does for feeds).
 ///
-/// A declared UTF-8 that the bytes are not is passed over (sites lie about UTF-8 more than about
-/// legacy charsets); a declared UTF-16 is read as UTF-8 (HTML spec), `x-user-defined` as
+/// A declared UTF-8 that the bytes are not, not even mostly, is passed over (sites lie about
+/// UTF-8 more than about legacy charsets); a declared UTF-16 is read as UTF-8 (HTML spec), `x-user-defined` as
 /// windows-1252.
 pub fn decode_page(bytes: &[u8], http_charset: Option<&str>) -> String {
     let wide = matches!(bytes, [0, ..] | [_, 0, ..]);
     if Encoding::for_bom(bytes).is_some() || wide {
         return decode_feed(bytes, None);
     }
+    let cell = std::cell::OnceCell::new();
+    let utf8 = || cell.get_or_init(|| mostly_utf8(bytes));
     let usable = |enc: &'static Encoding| -> Option<&'static Encoding> {
         let enc = match enc {
             e if e == UTF_16LE || e == UTF_16BE => UTF_8,
@@ -160,7 +199,7 @@ pub fn decode_page(bytes: &[u8], http_charset: Option<&str>) -> String {
             e if e == REPLACEMENT => return None,
             e => e,
         };
-        (enc != UTF_8 || std::str::from_utf8(bytes).is_ok()).then_some(enc)
+        (enc != UTF_8 || utf8().is_some()).then_some(enc)
     };
     let head = &bytes[..bytes.len().min(1024)];
     let declared = META_CHARSET
@@ -169,10 +208,7 @@ pub fn decode_page(bytes: &[u8], http_charset: Option<&str>) -> String {
         .and_then(usable)
         .or_else(|| http_charset.and_then(label).and_then(usable));
     match declared {
-        Some(enc) => enc.decode_without_bom_handling(bytes).0.into_owned(),
-        None => match std::str::from_utf8(bytes) {
-            Ok(s) => s.to_string(),
-            Err(_) => WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
-        },
+        Some(enc) if enc != UTF_8 => enc.decode_without_bom_handling(bytes).0.into_owned(),
+        _ => cell.into_inner().unwrap_or_else(|| mostly_utf8(bytes)).unwrap_or_else(|| utf8_and_1252(bytes)),
     }
 }

@@ -112,8 +112,12 @@ fn decoding_order() {
     // Valid UTF-8, then windows-1252.
     check_decode("<p>ä".as_bytes(), None, "<p>ä");
     check_decode(b"<p>\x93x\x94", None, "<p>\u{201C}x\u{201D}");
-    // A declared UTF-8 the bytes are not is passed over.
+    // A declared UTF-8 the bytes are not is passed over…
     check_decode(b"<meta charset=utf-8><p>\xE4", None, "<meta charset=utf-8><p>ä");
+    check_decode(b"<meta charset=utf-8><p>\xC4", Some("koi8-r"), "<meta charset=utf-8><p>д");
+    // …but one that they mostly are stays: the stray byte is windows-1252's
+    check_decode(b"<meta charset=utf-8><p>Gr\xC3\xBC\xC3\x9Fe \x92", Some("koi8-r"), "<meta charset=utf-8><p>Grüße ’");
+    check_decode(b"<p>caf\xC3\xA9 \x93x\x94 na\xC3\xAFve", None, "<p>café \u{201C}x\u{201D} naïve");
     // UTF-16 without a BOM, recognised by its NULs (as charset::decode_feed does for feeds).
     let utf16: Vec<u8> = "<p>ä".encode_utf16().flat_map(u16::to_le_bytes).collect();
     check_decode(&utf16, None, "<p>ä");

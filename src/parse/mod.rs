@@ -524,6 +524,19 @@ mod tests {
         let lying = b"<?xml version='1.0' encoding='utf-8'?><rss>\xC4</rss>";
         assert!(decode(lying, Some("koi8-r")).contains("<rss>д</rss>"));
         assert!(decode(lying, None).contains("<rss>Ä</rss>"), "windows-1252 last");
+        // bytes that are mostly UTF-8 are UTF-8, whatever a label says: a stray legacy byte
+        // (a quote pasted from a word processor) reads as windows-1252, not the whole feed
+        let mixed = b"<?xml version='1.0' encoding='iso-8859-1'?><rss>Gr\xC3\xBC\xC3\x9Fe, \xC3\xA4 \x93x\x94</rss>";
+        assert_eq!(
+            decode(mixed, Some("koi8-r")),
+            "<?xml version='1.0' encoding='iso-8859-1'?><rss>Grüße, ä \u{201C}x\u{201D}</rss>"
+        );
+        // a legacy document is not (more stray bytes than UTF-8 characters): its label decides
+        let legacy = b"<?xml version='1.0' encoding='koi8-r'?><rss>\xC4\xD2\xD5\xC7 \xC3\xA4</rss>";
+        assert_eq!(decode(legacy, None), "<?xml version='1.0' encoding='koi8-r'?><rss>друг ц╓</rss>");
+        // without a label, windows-1252, but what is UTF-8 among the bytes reads as UTF-8
+        let unlabelled = b"<rss>\xC4rger \xFCber Gr\xFC\xDFe, Caf\xC3\xA9 \xA1\xB0</rss>";
+        assert_eq!(decode(unlabelled, None), "<rss>Ärger über Grüße, Café ¡°</rss>");
         let utf16_label = b"<?xml version='1.0' encoding='utf-16'?><rss>\xC4</rss>";
         assert!(decode(utf16_label, Some("koi8-r")).contains("<rss>д</rss>"));
         assert!(decode(b"<rss>\xC4</rss>", Some("utf-16")).contains("<rss>Ä</rss>"));
