@@ -17,8 +17,9 @@ use regex::Regex;
 use crate::clean::text::looks_like_html;
 use crate::model::{Body, FeedMeta, RawItem};
 use repair::{
-    atom03, atom_types_mended, bare_ampersands_escaped, json_authors_mended, rdf_namespace, rss1_item_links,
-    rss_default_namespace, rss_version, utf8_prolog, whole_items_closed, xhtml_as_html, NO_LINK,
+    atom03, atom_src_with_body_mended, atom_types_mended, bare_ampersands_escaped, json_authors_mended, rdf_namespace,
+    rss1_item_links, rss1_items_out_of_channel, rss_default_namespace, rss_version, utf8_prolog, whole_items_closed,
+    xhtml_as_html, NO_LINK,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +56,7 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
     let text = atom03(&text);
     let text = rss_default_namespace(&text);
     let text = rdf_namespace(&text);
+    let text = rss1_items_out_of_channel(&text);
     let text = rss1_item_links(&text);
     let text = xhtml_as_html(&text);
     let parser = feed_rs::parser::Builder::new()
@@ -66,7 +68,8 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
     // after the other, each on top of the last, and the document is read again after each; the
     // first error stands if none helps. XML: a bare `&` ("AT&T", "?a=1&b=2"), the commonest
     // way a feed is not XML, escaped; then Atom `type`s feed-rs refuses for the whole feed
-    // ("text/plain", "HTML"). JSON: an author given as a bare string (what many site
+    // ("text/plain", "HTML"); then Atom content with a `src` and a body, which the spec says
+    // must be empty (the body stays). JSON: an author given as a bare string (what many site
     // templates write) made the object JSON Feed asks for.
     let read = |text: &str| {
         let first = match parser.parse(text.as_bytes()) {
@@ -76,7 +79,7 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
         let menders: &[fn(&str) -> Option<String>] = if text.trim_start().starts_with('{') {
             &[json_authors_mended]
         } else {
-            &[bare_ampersands_escaped, atom_types_mended]
+            &[bare_ampersands_escaped, atom_types_mended, atom_src_with_body_mended]
         };
         let mut current: Option<String> = None;
         for mend in menders {
@@ -742,6 +745,59 @@ mod tests {
         let titles: Vec<_> = f.items.iter().map(|i| i.title.clone().unwrap_or_default()).collect();
         assert_eq!(titles, ["One bold", "Two"]);
         assert_eq!(f.items[0].body, Some(Body::Html("<p>Body one</p>".into())));
+    }
+
+    /// RSS 0.9 and 1.0 with the items inside `<channel>`, as RSS 2.0 nests them, had no item
+    /// read ("none could be read as items"); they are read as the items beside the channel.
+    #[test]
+    fn rss1_items_nested_in_the_channel_are_read() {
+        let doc = r#"<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+<channel rdf:about="https://e.example/"><title>Nested</title><link>https://e.example/</link><description>d</description>
+<items><rdf:Seq><rdf:li resource="https://e.example/1"/></rdf:Seq></items>
+<item rdf:about="https://e.example/1"><title>One</title><link>https://e.example/1</link><description>Body one</description></item>
+<item rdf:about="https://e.example/2"><title>Two</title><link>https://e.example/2</link></item>
+</channel></rdf:RDF>"#;
+        for doc in [doc.to_string(), doc.replace("http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/")]
+        {
+            let f = parse_feed(doc.as_bytes(), None, None).expect("read");
+            assert_eq!(f.meta.title.as_deref(), Some("Nested"));
+            let links: Vec<_> = f.items.iter().map(|i| i.link.clone().unwrap_or_default()).collect();
+            assert_eq!(links, ["https://e.example/1", "https://e.example/2"]);
+        }
+        // items where RSS 1.0 has them: the document is not touched
+        let beside = std::borrow::Cow::Borrowed(
+            r#"<rdf:RDF xmlns="http://purl.org/rss/1.0/"><channel><title>t</title><items/></channel><item><title>a</title></item></rdf:RDF>"#,
+        );
+        assert!(matches!(repair::rss1_items_out_of_channel(&beside), std::borrow::Cow::Borrowed(_)));
+    }
+
+    /// Atom content with a `src` and a body (RFC 4287: by reference means empty) failed the
+    /// whole feed; the body is what the publisher gave to read, so it is the item's. Empty
+    /// content by reference stays as it was.
+    #[test]
+    fn atom_content_with_src_and_a_body_keeps_the_body() {
+        let doc = r#"<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Src</title>
+<id>urn:f</id><updated>2024-01-01T00:00:00Z</updated>
+<entry><id>urn:1</id><title>One</title><updated>2024-01-01T00:00:00Z</updated>
+<content type="html" src='https://e.example/1'>&lt;p&gt;Body one&lt;/p&gt;</content></entry>
+<entry><id>urn:2</id><title>Two</title><updated>2024-01-01T00:00:00Z</updated>
+<content src="https://e.example/2"></content></entry>
+<entry><id>urn:3</id><title>Three</title><updated>2024-01-01T00:00:00Z</updated>
+<atom:content xmlns:atom="http://www.w3.org/2005/Atom" type="text/html" src="https://e.example/3">&lt;p&gt;Body three&lt;/p&gt;</atom:content></entry></feed>"#;
+        let f = parse_feed(doc.as_bytes(), None, None).expect("read");
+        let bodies: Vec<_> = f.items.iter().map(|i| i.body.clone()).collect();
+        assert_eq!(
+            bodies,
+            [Some(Body::Html("<p>Body one</p>".into())), None, Some(Body::Html("<p>Body three</p>".into()))]
+        );
+        assert_eq!(
+            repair::atom_src_with_body_mended(
+                &doc.replace("&lt;p&gt;Body one&lt;/p&gt;", "").replace("&lt;p&gt;Body three&lt;/p&gt;", "")
+            ),
+            None,
+            "empty content by reference is left alone"
+        );
     }
 
     /// Text declared as plain text (Atom `type="text"`) means its `&` literally.

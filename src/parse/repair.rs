@@ -171,6 +171,39 @@ pub(super) fn atom_types_mended(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// Atom `content` with a `src` and a body as well: RFC 4287 says content given by reference
+/// is empty, and feed-rs refuses the whole feed otherwise. The body is what the publisher put
+/// in the feed for a reader to read, so the `src` goes and the body stays. `None` when no
+/// such element is found.
+pub(super) fn atom_src_with_body_mended(text: &str) -> Option<String> {
+    static TAG: OnceLock<Regex> = OnceLock::new();
+    if !head(text, 4096).contains("http://www.w3.org/2005/Atom") {
+        return None;
+    }
+    let tag = TAG.get_or_init(|| {
+        Regex::new(r#"<(?:[A-Za-z][\w.-]*:)?content\s[^>]*?(\ssrc\s*=\s*(?:"[^"]*"|'[^']*'))[^>]*>"#)
+            .expect("atom content src regex")
+    });
+    let mut out = String::new();
+    let mut done = 0;
+    for c in tag.captures_iter(text) {
+        let whole = c.get(0).expect("match");
+        let src = c.get(1).expect("the src attribute");
+        // `<content src="…"/>` and `<content src="…"></content>` are what the spec asks for
+        let empty = whole.as_str().ends_with("/>") || text[whole.end()..].trim_start().starts_with("</");
+        if empty {
+            continue;
+        }
+        out.push_str(&text[done..src.start()]);
+        done = src.end();
+    }
+    if done == 0 {
+        return None;
+    }
+    out.push_str(&text[done..]);
+    Some(out)
+}
+
 /// A JSON Feed with every `author` that is a bare string ("author": "Ann") made the object
 /// JSON Feed asks for ({"name": "Ann"}), in the feed and in its items, and the same for the
 /// strings of an `authors` list. `None` when the text is no JSON object or has no such author.
@@ -251,6 +284,29 @@ pub(super) fn rss_default_namespace<'a>(text: &'a std::borrow::Cow<'a, str>) -> 
         Some(m) => format!("{}{}", &text[..start + m.start()], &text[start + m.end()..]).into(),
         None => borrowed(),
     }
+}
+
+/// RSS 0.9 and 1.0 put their items beside the `<channel>`, not in it; feeds and fixtures that
+/// nest them inside (as RSS 2.0 does) had none read. The channel is closed before its first
+/// item, so the items stand where RSS 1.0 has them.
+pub(super) fn rss1_items_out_of_channel<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> {
+    static TAG: OnceLock<Regex> = OnceLock::new();
+    let borrowed = || std::borrow::Cow::Borrowed(text.as_ref());
+    let h = head(text, 4096);
+    if !(h.contains("RDF") && h.contains("http://purl.org/rss/1.0/")) {
+        return borrowed();
+    }
+    let tag = TAG.get_or_init(|| Regex::new(r"<(channel|item)[\s>/]").expect("rss1 channel regex"));
+    let Some(open) = tag.captures_iter(text).find(|c| &c[1] == "channel").map(|c| c.get(0).expect("match").end())
+    else {
+        return borrowed();
+    };
+    let Some(close) = text[open..].find("</channel>").map(|e| open + e) else { return borrowed() };
+    let Some(first_item) = tag.captures_iter(&text[open..close]).find(|c| &c[1] == "item") else {
+        return borrowed();
+    };
+    let at = open + first_item.get(0).expect("match").start();
+    format!("{}</channel>{}{}", &text[..at], &text[at..close], &text[close + "</channel>".len()..]).into()
 }
 
 /// RSS 1.0 items without a `<link>` (the spec asks for one; feeds and fixtures of other readers
