@@ -339,7 +339,7 @@ impl<'a> Interner<'a> {
 /// shared part is a stretch, "comment on"), as ranges of the shape. A stretch of one word only
 /// where the line begins with it ("Tags: …", "Source"), as a one-word template matches
 /// (`Template::matches`). At most `MAX_GROUPS` groups are looked at.
-fn stretches<T>(shape: &[Option<T>], lead_gap: bool) -> Vec<std::ops::Range<usize>> {
+fn stretches<T>(shape: &[Option<T>], lead_gap: bool, label: Option<usize>) -> Vec<std::ops::Range<usize>> {
     const MAX_GROUPS: usize = 6;
     let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
     for (k, w) in shape.iter().enumerate() {
@@ -351,6 +351,13 @@ fn stretches<T>(shape: &[Option<T>], lead_gap: bool) -> Vec<std::ops::Range<usiz
     }
     groups.truncate(MAX_GROUPS);
     let mut out = Vec::new();
+    // a field's label that begins the line is a stretch of its own when words most items use
+    // follow it: "Topics: Creativity, News…" is "topics", "Products: Creative Cloud" "products"
+    if let (Some(first), Some(k)) = (groups.first().filter(|_| !lead_gap), label) {
+        if k < first.len() {
+            out.push(first.start..first.start + k);
+        }
+    }
     for i in 0..groups.len() {
         for j in i..groups.len() {
             let r = groups[i].start..groups[j].end;
@@ -360,6 +367,13 @@ fn stretches<T>(shape: &[Option<T>], lead_gap: bool) -> Vec<std::ops::Range<usiz
         }
     }
     out
+}
+
+/// The words of a field's label that begins a line ("Topics: …", "Filed under: …"): how
+/// many words stand before its colon, one to three.
+fn field_label(raw: &str) -> Option<usize> {
+    let k = words(&raw[..raw.find(':')?]).len();
+    (1..=3).contains(&k).then_some(k)
 }
 
 fn hash_of(words: &[Option<u32>]) -> u64 {
@@ -418,9 +432,9 @@ impl Learned {
             let mut counted: FxHashMap<u64, (usize, usize, Stretch)> = FxHashMap::default();
             for (i, item) in lines.iter().enumerate() {
                 let mut item_shapes = Vec::with_capacity(item.len());
-                for (l, (w, _)) in item.iter().enumerate() {
+                for (l, (w, raw)) in item.iter().enumerate() {
                     let (sh, lead_gap) = shape(w, template_word);
-                    for r in stretches(&sh, lead_gap) {
+                    for r in stretches(&sh, lead_gap, field_label(raw)) {
                         let e = counted.entry(hash_of(&sh[r.clone()])).or_insert((0, usize::MAX, (i, l, r)));
                         if e.1 != i {
                             e.0 += 1;
@@ -925,9 +939,17 @@ mod tests {
         assert!(lead);
         // one-word stretches only where the line begins with the word
         let (sh, lead) = shape(&words("Jane: posted by Ann on 3 May"), keep);
-        let st: Vec<&[Option<String>]> = stretches(&sh, lead).into_iter().map(|r| &sh[r]).collect();
+        let st: Vec<&[Option<String>]> = stretches(&sh, lead, None).into_iter().map(|r| &sh[r]).collect();
         assert!(st.contains(&&[Some("posted".to_string()), Some("by".to_string())][..]));
         assert!(!st.contains(&&[Some("on".to_string())][..]));
+        // a field's label is a stretch of its own, though words most items use follow it
+        let keep = |w: &String| ["topics", "creativity", "news"].contains(&w.as_str());
+        for (line, label) in [("Topics: Creativity, News, UK", true), ("Topics creativity news today", false)] {
+            let (sh, lead) = shape(&words(line), keep);
+            let st: Vec<&[Option<String>]> =
+                stretches(&sh, lead, field_label(line)).into_iter().map(|r| &sh[r]).collect();
+            assert_eq!(st.contains(&&[Some("topics".to_string())][..]), label, "{line}");
+        }
     }
 
     #[test]

@@ -765,6 +765,49 @@ fn a_footer_glued_to_the_last_sentence_is_learned() {
     }
 }
 
+/// Field lines that end every item ("Topics: Creativity, News, …", "Products: Creative Cloud")
+/// whose values use words most items share: the label is the template, so the lines go
+/// whatever their values, and the stories stay.
+#[test]
+fn field_lines_whose_values_repeat_are_learned_by_their_label() {
+    let stories = [
+        (
+            "Creative Cloud gets a new font browser for teams. It lists every font a team has licensed and shows where each one is used.",
+            "Creativity, News, Creative Cloud,",
+            "Creative Cloud,",
+        ),
+        (
+            "A school programme teaches video editing to teenagers. Forty schools took part in its first year, twice as many as planned.",
+            "Creativity, News, Education,",
+            "Creative Cloud, Premiere Pro,",
+        ),
+        (
+            "Banks sign contracts in minutes with electronic signatures. One lender cut the time to open an account from days to an hour.",
+            "Customer Stories, Document Cloud,",
+            "Document Cloud, Sign,",
+        ),
+        (
+            "A retailer moves its catalogue to a new cloud platform. Its product pages now load in half the time they took last spring.",
+            "Creativity, Retail, Experience Cloud,",
+            "Experience Cloud,",
+        ),
+        (
+            "Illustrators share their workflows in a new series. The first episode follows a children's book from sketch to print.",
+            "Creativity, News, Illustration,",
+            "Creative Cloud, Stock,",
+        ),
+    ];
+    let items: Vec<Cleaned> = stories
+        .iter()
+        .map(|(s, topics, products)| clean(&format!("<p>{s}</p><p>Topics: {topics}</p><p>Products: {products}</p>")))
+        .collect();
+    let learned = Learned::new(&items.iter().collect::<Vec<_>>(), &Default::default());
+    for (c, (s, _, _)) in items.into_iter().zip(&stories) {
+        let text = html_to_text(learned.strip(c).html.as_str());
+        assert_eq!(text, *s);
+    }
+}
+
 /// A list of links glued to the end of every item ("(Tesla, Elektroauto)", "[Link] [Tags: …]
 /// [Comment]") is learned by its shape; a parenthesis of plain text at the end stays.
 #[test]
