@@ -947,7 +947,18 @@ fn related_links_under_their_heading_go() {
         &format!("{A}<p>Further reading</p>{list}"),
         "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Further reading | Cumul des mandats : la réforme reportée | Marseille passée au crible",
     );
-    // a heading over prose is the article's
+    // entries with a date and a comment count around their one link
+    let dated = "<ul><li>17. September 2009 -- <a href=\"https://news.example.org/c\">Abgesicherter Modus beim Firefox</a> (2)</li>\
+                 <li>8. Mai 2010 -- <a href=\"https://news.example.org/d\">Surfen via ssh</a> (8)</li></ul>";
+    check(
+        &format!("{A}<h3>Ähnliche Artikel</h3>{dated}{B}"),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.",
+    );
+    // a heading over prose is the article's, one link in it or not
+    check(
+        &format!("{A}<p>Mehr zum Thema</p><p>Die Fraktionen wollen im Herbst <a href=\"https://news.example.org/e\">neu verhandeln</a>, sagte der Sprecher am Abend.</p>"),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Mehr zum Thema | Die Fraktionen wollen im Herbst neu verhandeln, sagte der Sprecher am Abend.",
+    );
     check(
         &format!("{A}<p>Mehr zum Thema</p>{B}"),
         "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Mehr zum Thema | Die Opposition kündigte Widerstand an.",

@@ -269,8 +269,12 @@ fn related_lists(doc: &Html, blocks: &[BlockInfo], doomed: &mut HashSet<NodeId>,
             let node = doc.tree.get(b.id).expect("block");
             let (linked, all) = link_letters(node, |_| true);
             // mostly link text, or an entry that begins with its link and adds a teaser
-            // ("<a>Title</a> <small>The first words…</small>")
-            let entry = || node.value().as_element().is_some_and(|e| e.name() == "li") && begins_with_link(node);
+            // ("<a>Title</a> <small>The first words…</small>"), or a short line around its one
+            // link ("17. September 2009 -- <a>Title</a> (2)": a date, a comment count)
+            let entry = || {
+                (node.value().as_element().is_some_and(|e| e.name() == "li") && begins_with_link(node))
+                    || (b.text_len <= RELATED_ENTRY_MAX && links_in(node) == 1 && linked * 3 >= all)
+            };
             if b.text_len > 300 || all == 0 || (linked * 10 < all * 7 && !entry()) {
                 break;
             }
@@ -296,6 +300,16 @@ fn related_lists(doc: &Html, blocks: &[BlockInfo], doomed: &mut HashSet<NodeId>,
         }
         i = end;
     }
+}
+
+/// A related-links entry with text around its one link is at most this long (bytes).
+const RELATED_ENTRY_MAX: usize = 160;
+
+/// Links (`<a href>`) inside a block.
+fn links_in(node: NodeRef<Node>) -> usize {
+    node.descendants()
+        .filter(|d| d.value().as_element().is_some_and(|e| e.name() == "a" && e.attr("href").is_some()))
+        .count()
 }
 
 /// Does `d` stand inside a link below `block` that `pick` accepts?
