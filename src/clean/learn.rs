@@ -551,7 +551,12 @@ impl Learned {
             let wanted = (!self.repeated.is_empty(), true);
             match dom::strip_blocks(c.html.as_str(), c.removed.explaining(), wanted, |blocks| self.decide(blocks)) {
                 None => c,
-                Some((html, more)) => self.restore(c, &html, more),
+                // the text as the strip's own tree gives it, as `clean_fragment` does
+                Some((html, more, text)) => {
+                    let mut c = c.restripped_with_text(&html, more, text);
+                    c.blocks.retain(|h| !self.repeated.contains_key(h));
+                    c
+                }
             }
         };
         let templated = tail.as_deref().is_some_and(|t| template_line(t) && self.tail_template(t).is_some());

@@ -122,10 +122,20 @@ impl Cleaned {
     /// This item after a strip (`dom::strip_tail`, `dom::strip_blocks`) left `html` and
     /// removed `more`: sanitized again (the sanitizer stays last) and its text taken anew.
     pub(crate) fn restripped(self, html: &str, more: Removed) -> Cleaned {
-        let mut removed = self.removed;
-        removed.absorb(more);
         let html = sanitize(html);
         let text = text::html_to_text(html.as_str());
+        self.with(html, more, text)
+    }
+
+    /// `restripped` when the strip's tree gave the text already (`dom::strip_blocks`): the
+    /// passes' tree reads as the sanitizer's output does, as in `clean_html`.
+    pub(crate) fn restripped_with_text(self, html: &str, more: Removed, text: String) -> Cleaned {
+        self.with(sanitize(html), more, text)
+    }
+
+    fn with(self, html: CleanHtml, more: Removed, text: String) -> Cleaned {
+        let mut removed = self.removed;
+        removed.absorb(more);
         Cleaned { html, removed, blocks: self.blocks, text }
     }
 }

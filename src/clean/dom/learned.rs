@@ -29,7 +29,7 @@ pub fn strip_blocks(
     explain: bool,
     (hashes, lines): (bool, bool),
     decide: impl FnOnce(&[LeafBlock]) -> Vec<Strike>,
-) -> Option<(String, Removed)> {
+) -> Option<(String, Removed, String)> {
     let mut doc = crate::clean::tree::parse_fragment(html);
     let root = fragment_root(&doc);
     let stats = subtree_stats(&doc, root);
@@ -59,7 +59,8 @@ pub fn strip_blocks(
     let doomed: Vec<NodeId> = strikes.iter().map(|(i, _, _)| ids[*i]).collect();
     detach_all(&mut doc, &doomed);
     remove_empty(&mut doc, root);
-    Some((serialize_children(&doc, root, html.len()), removed))
+    let text = crate::clean::text::node_to_text(doc.tree.get(root).expect("root"));
+    Some((serialize_children(&doc, root, html.len()), removed, text))
 }
 
 /// The last sentence of an item is at most this many characters for `last_sentence` to
