@@ -286,14 +286,19 @@ pub(super) fn rss_default_namespace<'a>(text: &'a std::borrow::Cow<'a, str>) -> 
     }
 }
 
+/// An RDF document in RSS 1.0's namespace (RSS 0.90 is renamed to it by `rdf_namespace`).
+fn is_rss1(text: &str) -> bool {
+    let h = head(text, 4096);
+    h.contains("RDF") && h.contains("http://purl.org/rss/1.0/")
+}
+
 /// RSS 0.9 and 1.0 put their items beside the `<channel>`, not in it; feeds and fixtures that
 /// nest them inside (as RSS 2.0 does) had none read. The channel is closed before its first
 /// item, so the items stand where RSS 1.0 has them.
 pub(super) fn rss1_items_out_of_channel<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> {
     static TAG: OnceLock<Regex> = OnceLock::new();
     let borrowed = || std::borrow::Cow::Borrowed(text.as_ref());
-    let h = head(text, 4096);
-    if !(h.contains("RDF") && h.contains("http://purl.org/rss/1.0/")) {
+    if !is_rss1(text) {
         return borrowed();
     }
     let tag = TAG.get_or_init(|| Regex::new(r"<(channel|item)[\s>/]").expect("rss1 channel regex"));
@@ -316,8 +321,7 @@ pub(super) fn rss1_items_out_of_channel<'a>(text: &'a std::borrow::Cow<'a, str>)
 pub(super) fn rss1_item_links<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> {
     static ITEM: OnceLock<Regex> = OnceLock::new();
     let borrowed = || std::borrow::Cow::Borrowed(text.as_ref());
-    let h = head(text, 4096);
-    if !(h.contains("RDF") && h.contains("http://purl.org/rss/1.0/")) {
+    if !is_rss1(text) {
         return borrowed();
     }
     static ABOUT: OnceLock<Regex> = OnceLock::new();
