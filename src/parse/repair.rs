@@ -27,8 +27,7 @@ pub(super) fn bare_ampersands_escaped(text: &str) -> Option<String> {
             None => ["amp", "lt", "gt", "quot", "apos"].contains(&name),
         }
     }
-    let mut out = String::new();
-    let mut done = 0; // bytes of `text` copied to `out`
+    let mut bare = Vec::new();
     let mut at = 0;
     while let Some(i) = text[at..].find(['&', '<']).map(|i| at + i) {
         if text[i..].starts_with("<![CDATA[") {
@@ -36,17 +35,34 @@ pub(super) fn bare_ampersands_escaped(text: &str) -> Option<String> {
             continue;
         }
         if text[i..].starts_with('&') && !is_reference(&text[i..]) {
-            out.push_str(&text[done..i]);
-            out.push_str("&amp;");
-            done = i + 1;
+            bare.push((i..i + 1, "&amp;"));
         }
         at = i + 1;
     }
-    if done == 0 {
-        return None;
+    spliced(text, bare)
+}
+
+/// `text` with each range (in order, none overlapping) replaced by the text given with it;
+/// `None` when there is no edit.
+fn spliced<S: AsRef<str>>(text: &str, edits: impl IntoIterator<Item = (std::ops::Range<usize>, S)>) -> Option<String> {
+    let mut out = String::new();
+    let mut done = 0; // bytes of `text` copied to `out`
+    let mut edited = false;
+    for (range, new) in edits {
+        out.push_str(&text[done..range.start]);
+        out.push_str(new.as_ref());
+        done = range.end;
+        edited = true;
     }
-    out.push_str(&text[done..]);
-    Some(out)
+    edited.then(|| {
+        out.push_str(&text[done..]);
+        out
+    })
+}
+
+/// A document that declares Atom 1.0's namespace near its start.
+fn is_atom(text: &str) -> bool {
+    head(text, 4096).contains("http://www.w3.org/2005/Atom")
 }
 
 /// `text` up to the end of its last complete `</item>` or `</entry>` (any prefix), with
@@ -134,41 +150,33 @@ pub(super) fn whole_items_closed(text: &str) -> Option<String> {
 /// `text`/`html`/`xhtml` the spec forbids there become `text/html`. `None` when nothing changed.
 pub(super) fn atom_types_mended(text: &str) -> Option<String> {
     static TAG: OnceLock<Regex> = OnceLock::new();
-    if !head(text, 4096).contains("http://www.w3.org/2005/Atom") {
+    if !is_atom(text) {
         return None;
     }
     let tag = TAG.get_or_init(|| {
         Regex::new(r#"<(?:[A-Za-z][\w.-]*:)?(title|subtitle|summary|rights|content)\s[^>]*?\btype\s*=\s*(?:"([^"]*)"|'([^']*)')[^>]*>"#)
             .expect("atom type regex")
     });
-    let mut out = String::new();
-    let mut done = 0;
-    for c in tag.captures_iter(text) {
+    let edits = tag.captures_iter(text).filter_map(|c| {
         let whole = c.get(0).expect("match");
         let value = c.get(2).or(c.get(3)).expect("a type value");
         let v = value.as_str().trim().to_ascii_lowercase();
         let content = &c[1] == "content";
         let with_src = content && whole.as_str().contains("src=");
-        let new: &str = match v.as_str() {
-            "text" | "html" | "xhtml" if with_src => "text/html",
+        let new = match v.as_str() {
+            "text" | "html" | "xhtml" if with_src => "text/html".to_string(),
             // a type feed-rs reads, written in capitals ("HTML"): lowercased
-            "text" | "html" | "xhtml" | "text/html" if v == value.as_str() => continue,
-            "text" | "html" | "xhtml" | "text/html" => &v,
+            "text" | "html" | "xhtml" | "text/html" if v == value.as_str() => return None,
+            "text" | "html" | "xhtml" | "text/html" => v,
             // content of a media type feed-rs reads (text/*, */xml, base64 of another type)
-            _ if content => continue,
-            "text/plain" => "text",
-            "application/xhtml+xml" => "xhtml",
-            _ => "text",
+            _ if content => return None,
+            "text/plain" => "text".to_string(),
+            "application/xhtml+xml" => "xhtml".to_string(),
+            _ => "text".to_string(),
         };
-        out.push_str(&text[done..value.start()]);
-        out.push_str(new);
-        done = value.end();
-    }
-    if done == 0 {
-        return None;
-    }
-    out.push_str(&text[done..]);
-    Some(out)
+        Some((value.range(), new))
+    });
+    spliced(text, edits)
 }
 
 /// Atom `content` with a `src` and a body as well: RFC 4287 says content given by reference
@@ -177,31 +185,20 @@ pub(super) fn atom_types_mended(text: &str) -> Option<String> {
 /// such element is found.
 pub(super) fn atom_src_with_body_mended(text: &str) -> Option<String> {
     static TAG: OnceLock<Regex> = OnceLock::new();
-    if !head(text, 4096).contains("http://www.w3.org/2005/Atom") {
+    if !is_atom(text) {
         return None;
     }
     let tag = TAG.get_or_init(|| {
         Regex::new(r#"<(?:[A-Za-z][\w.-]*:)?content\s[^>]*?(\ssrc\s*=\s*(?:"[^"]*"|'[^']*'))[^>]*>"#)
             .expect("atom content src regex")
     });
-    let mut out = String::new();
-    let mut done = 0;
-    for c in tag.captures_iter(text) {
+    let edits = tag.captures_iter(text).filter_map(|c| {
         let whole = c.get(0).expect("match");
-        let src = c.get(1).expect("the src attribute");
         // `<content src="…"/>` and `<content src="…"></content>` are what the spec asks for
         let empty = whole.as_str().ends_with("/>") || text[whole.end()..].trim_start().starts_with("</");
-        if empty {
-            continue;
-        }
-        out.push_str(&text[done..src.start()]);
-        done = src.end();
-    }
-    if done == 0 {
-        return None;
-    }
-    out.push_str(&text[done..]);
-    Some(out)
+        (!empty).then(|| (c.get(1).expect("the src attribute").range(), ""))
+    });
+    spliced(text, edits)
 }
 
 /// A JSON Feed with every `author` that is a bare string ("author": "Ann") made the object
@@ -328,32 +325,22 @@ pub(super) fn rss1_item_links<'a>(text: &'a std::borrow::Cow<'a, str>) -> std::b
     let about_attr =
         ABOUT.get_or_init(|| Regex::new(r#"\srdf:about\s*=\s*(?:"([^"]*)"|'([^']*)')"#).expect("rdf:about regex"));
     let item = ITEM.get_or_init(|| Regex::new(r#"<item(?:\s[^>]*)?>"#).expect("rss1 item regex"));
-    let mut out = String::new();
-    let mut done = 0;
-    for whole in item.find_iter(text) {
+    let edits = item.find_iter(text).filter_map(|whole| {
         if whole.as_str().ends_with("/>") {
-            continue;
+            return None;
         }
         let body_end = text[whole.end()..].find("</item>").map_or(text.len(), |e| whole.end() + e);
         if text[whole.end()..body_end].contains("<link") {
-            continue;
+            return None;
         }
         let about = about_attr
             .captures(whole.as_str())
             .and_then(|c| c.get(1).or(c.get(2)))
             .map(|m| m.as_str().trim())
             .filter(|a| !a.is_empty());
-        out.push_str(&text[done..whole.end()]);
-        out.push_str("<link>");
-        out.push_str(about.unwrap_or(NO_LINK));
-        out.push_str("</link>");
-        done = whole.end();
-    }
-    if done == 0 {
-        return borrowed();
-    }
-    out.push_str(&text[done..]);
-    out.into()
+        Some((whole.end()..whole.end(), format!("<link>{}</link>", about.unwrap_or(NO_LINK))))
+    });
+    spliced(text, edits).map_or_else(borrowed, std::borrow::Cow::Owned)
 }
 
 /// The link `rss1_item_links` gives an item that has none; never a link of a read item.
