@@ -372,7 +372,8 @@ fn stretches<T>(shape: &[Option<T>], lead_gap: bool, label: Option<usize>) -> Ve
 /// The words of a field's label that begins a line ("Topics: …", "Filed under: …"): how
 /// many words stand before its colon, one to three.
 fn field_label(raw: &str) -> Option<usize> {
-    let k = words(&raw[..raw.find(':')?]).len();
+    // counted as `words` splits them, without building them: this runs for every line
+    let k = raw[..raw.find(':')?].split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count();
     (1..=3).contains(&k).then_some(k)
 }
 
@@ -552,11 +553,7 @@ impl Learned {
             match dom::strip_blocks(c.html.as_str(), c.removed.explaining(), wanted, |blocks| self.decide(blocks)) {
                 None => c,
                 // the text as the strip's own tree gives it, as `clean_fragment` does
-                Some((html, more, text)) => {
-                    let mut c = c.restripped_with_text(&html, more, text);
-                    c.blocks.retain(|h| !self.repeated.contains_key(h));
-                    c
-                }
+                Some((html, more, text)) => self.restored(c.restripped_with_text(&html, more, text)),
             }
         };
         let templated = tail.as_deref().is_some_and(|t| template_line(t) && self.tail_template(t).is_some());
@@ -577,14 +574,13 @@ impl Learned {
             ))
         }) {
             None => c,
-            Some((html, more)) => self.restore(c, &html, more),
+            Some((html, more)) => self.restored(c.restripped(&html, more)),
         }
     }
 
-    /// `c` with the HTML a strip left and what it removed (sanitized again: the sanitizer
-    /// stays last).
-    fn restore(&self, c: Cleaned, html: &str, more: dom::Removed) -> Cleaned {
-        let mut c = c.restripped(html, more);
+    /// `c` after a strip (`Cleaned::restripped`: sanitized again, the sanitizer stays last),
+    /// without the fingerprints of the repeated blocks it lost.
+    fn restored(&self, mut c: Cleaned) -> Cleaned {
         c.blocks.retain(|h| !self.repeated.contains_key(h));
         c
     }
