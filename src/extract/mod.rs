@@ -7,8 +7,10 @@
 //! boxes, the next stories of an infinite-scroll page — rules as data in `rules`); then let
 //! dom_smoothie (a Readability port: text and link density scoring) pick the article on that
 //! same DOM, and `prune::trim` drops link-only lists and single-link teaser paragraphs from what
-//! it picked. When the DOM yields much less text than the page's JSON-LD `articleBody`, that
-//! body is used instead. The lead the page marks (`prune::marked_lead`), which the scorer often
+//! it picked. When the pick holds less than half the prose of the body the page marks
+//! (`itemprop="articleBody"`, "entry-content"…: `prune::marked_body`) and is a part of it, the
+//! marked body is taken instead (the scorer took one of its paragraph boxes). When the DOM
+//! yields much less text than the page's JSON-LD `articleBody`, that body is used instead. The lead the page marks (`prune::marked_lead`), which the scorer often
 //! leaves out, is put back before it. `trace` shows the text after each step.
 //!
 //! It does NOT remove ads or sanitize: the returned HTML goes through `clean::Cleaner` after,
@@ -56,6 +58,10 @@ fn guarded<T: Default>(url: Option<&Url>, run: impl FnOnce() -> T) -> T {
 
 /// Below this many characters of text the DOM's result is checked against JSON-LD `articleBody`.
 const LD_BODY_RATIO: usize = 2;
+
+/// When the scorer's pick holds less than one character in this many of the prose of the body
+/// the page marks (`prune::marked_body`), the marked body is taken instead.
+const MARKED_RATIO: usize = 2;
 
 /// `<noscript>` in the body as an element of its own (`<fs-noscript>`): a parser with scripting
 /// on reads its content as text, but sites put whole articles in it for readers without
@@ -109,10 +115,27 @@ fn extract_inner(page: &str, url: Option<&Url>, trace: Tracer) -> Article {
     prune::drop_next_stories(&doc, m.title.as_deref());
     trace("pruned", &|| body_html(&doc));
     let lead = prune::marked_lead(&doc);
+    let marked = prune::marked_body(&doc);
 
     let first_img = std::cell::OnceCell::new();
-    let (mut html, mut text) = run_readability(doc, base, &first_img);
+    let (mut html, mut text, picked_prose) = run_readability(doc, base, &first_img);
     trace("picked", &|| html.clone());
+
+    // A second opinion: the body the page marks, when the scorer picked a part of it only
+    // (one paragraph of a body that wraps each paragraph in a box of its own).
+    if let Some((marked_html, prose)) = marked {
+        if picked_prose * MARKED_RATIO < prose {
+            let frag = Document::fragment(marked_html.as_str());
+            prune::trim(&frag);
+            let marked_text = frag.html_root().text().to_string();
+            // it must hold what the scorer picked: else it is another text, not more of it
+            if holds(&marked_text, &text) {
+                html = frag.html_root().inner_html().to_string();
+                text = marked_text;
+                trace("marked", &|| html.clone());
+            }
+        }
+    }
 
     if let Some(body) = &m.body {
         let dom_len = text.chars().filter(|c| !c.is_whitespace()).count();
@@ -142,7 +165,7 @@ fn run_readability(
     doc: Document,
     base: Option<&Url>,
     first_img: &std::cell::OnceCell<Option<String>>,
-) -> (String, String) {
+) -> (String, String, usize) {
     let cfg = dom_smoothie::Config { max_elements_to_parse: 0, ..Default::default() };
     let result = dom_smoothie::Readability::with_document(doc, base.map(Url::as_str), Some(cfg))
         .or_else(|_| dom_smoothie::Readability::with_document(Document::from(""), None, None))
@@ -157,17 +180,26 @@ fn run_readability(
             let img = frag.select("img[src]").iter().find_map(|i| i.attr("src").and_then(|s| meta::absolute(&s, base)));
             let _ = first_img.set(img);
             if a.text_content.trim().is_empty() {
-                (String::new(), String::new())
+                (String::new(), String::new(), 0)
             } else {
                 let text = frag.html_root().text().to_string();
-                (html, text)
+                (html, text, prune::prose_of(&frag))
             }
         }
         Err(e) => {
             tracing::debug!(error = %e, "dom_smoothie found no article");
-            (String::new(), String::new())
+            (String::new(), String::new(), 0)
         }
     }
+}
+
+/// Whether `outer` holds `inner`'s longest line (white space aside): `inner` is a part of it.
+fn holds(outer: &str, inner: &str) -> bool {
+    let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let Some(line) = inner.lines().max_by_key(|l| l.len()).map(squash).filter(|l| !l.is_empty()) else {
+        return false;
+    };
+    squash(outer).contains(&line)
 }
 
 /// The picked article (its HTML and text) with the page's lead (its HTML and text) before it,

@@ -18,8 +18,8 @@ use url::Url;
 
 use super::meta::absolute;
 use super::rules::{
-    AUTHOR_BOX_WORDS, DROP_PHRASES, DROP_ROLES, DROP_SUFFIXES, DROP_TAGS, DROP_WORDS, LAZY_SRC, LAZY_SRCSET,
-    LEAD_WORDS, RAIL_HEADINGS, RAIL_PREFIXES,
+    AUTHOR_BOX_WORDS, BODY_MARKS, DROP_PHRASES, DROP_ROLES, DROP_SUFFIXES, DROP_TAGS, DROP_WORDS, LAZY_SRC,
+    LAZY_SRCSET, LEAD_WORDS, RAIL_HEADINGS, RAIL_PREFIXES,
 };
 
 /// Lazy images (the real URL from `data-src` & co. into `src`, `data-srcset` into `srcset`)
@@ -374,4 +374,100 @@ pub fn trim(frag: &Document) -> bool {
         }
     }
     changed
+}
+
+/// Elements whose text is one paragraph (the blocks `prose_within` counts).
+const PARAGRAPH_TAGS: &[&str] = &[
+    "p",
+    "li",
+    "dd",
+    "td",
+    "th",
+    "blockquote",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "div",
+    "section",
+    "article",
+];
+
+/// A paragraph counts as prose from this many characters (outside links) …
+const PROSE_MIN: usize = 80;
+
+/// … when less than a third of its text is link text.
+const PROSE_LINK_SHARE: f64 = 1.0 / 3.0;
+
+/// Characters of prose in `root`: the text of its paragraphs that have `PROSE_MIN` characters
+/// outside links and less than `PROSE_LINK_SHARE` of link text.
+fn prose_within(root: &NodeRef) -> usize {
+    // per paragraph (the nearest paragraph element above a text): text and link characters
+    let mut paragraphs: rustc_hash::FxHashMap<dom_query::NodeId, (usize, usize)> = Default::default();
+    for t in root.descendants_it().filter(|n| n.is_text()) {
+        if t.parent().is_some_and(|p| ["script", "style", "template", "textarea", "svg"].iter().any(|n| p.has_name(n)))
+        {
+            continue;
+        }
+        let chars = t.query_or(0, |n| match &n.data {
+            NodeData::Text { contents } => contents.chars().filter(|c| !c.is_whitespace()).count(),
+            _ => 0,
+        });
+        if chars == 0 {
+            continue;
+        }
+        let mut in_link = false;
+        let mut block = None;
+        for a in t.ancestors_it(None) {
+            in_link |= a.has_name("a");
+            if PARAGRAPH_TAGS.iter().any(|p| a.has_name(p)) {
+                block = Some(a.id);
+                break;
+            }
+            if a.id == root.id {
+                break;
+            }
+        }
+        // text straight in the root is a paragraph of its own
+        let e = paragraphs.entry(block.unwrap_or(root.id)).or_default();
+        e.0 += chars;
+        e.1 += if in_link { chars } else { 0 };
+    }
+    paragraphs
+        .into_values()
+        .filter(|(chars, links)| chars - links >= PROSE_MIN && (*links as f64) < *chars as f64 * PROSE_LINK_SHARE)
+        .map(|(chars, links)| chars - links)
+        .sum()
+}
+
+/// Characters of prose in a fragment (see `prose_within`): the scorer's pick, measured as
+/// `marked_body` measures the body the page marks.
+pub fn prose_of(frag: &Document) -> usize {
+    prose_within(&frag.html_root())
+}
+
+/// The element the page marks as the article's body (`itemprop="articleBody"`, a class/id of
+/// `BODY_MARKS`) that holds the most prose: its inner HTML and its prose characters. Read
+/// after pruning, for a second opinion beside the scorer's pick.
+pub fn marked_body(doc: &Document) -> Option<(String, usize)> {
+    let body = doc.body()?;
+    let marked = |n: &NodeRef| {
+        n.attr("itemprop").is_some_and(|p| p.as_ref() == "articleBody")
+            || ["class", "id"].iter().any(|a| {
+                n.attr(a)
+                    .is_some_and(|v| v.split_whitespace().any(|t| BODY_MARKS.iter().any(|m| t.eq_ignore_ascii_case(m))))
+            })
+    };
+    let (best, prose) = body
+        .descendants_it()
+        .filter(|n| n.is_element() && marked(n))
+        .map(|n| {
+            let prose = prose_within(&n);
+            (n, prose)
+        })
+        .max_by_key(|(_, prose)| *prose)?;
+    (prose > 0).then(|| (best.inner_html().to_string(), prose))
 }

@@ -255,3 +255,26 @@ pub const LEAD_WORDS: &[&str] = &[
     "kicker-text",
     "subline",
 ];
+
+/// Class/id tokens that mark an article's body (beside `itemprop="articleBody"`).
+pub const BODY_MARKS: &[&str] = &[
+    "entry-content",
+    "post-content",
+    "article-body",
+    "article-content",
+    "articlebody",
+    "article__body",
+    "article-text",
+    "story-body",
+    "story-content",
+    "post-body",
+    "postbody",
+    "entry-body",
+    "article__content",
+    "td-post-content",
+    "post-entry",
+    "blog-post-body",
+    "news-text",
+    "artikel-text",
+    "text-body",
+];

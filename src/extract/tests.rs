@@ -272,3 +272,30 @@ fn the_story_asked_for_not_the_next_ones() {
     assert!(text.contains("Absatz 1:") && text.contains("Absatz 3:"), "{text}");
     assert!(!text.contains("Meldung 10:"), "{text}");
 }
+
+// A body the page marks (`itemprop="articleBody"`, "entry-content"…) that wraps each paragraph
+// in boxes of its own: the scorer picks one box (the longest), the marked body holds them all.
+#[test]
+fn a_body_of_boxed_paragraphs_is_taken_whole() {
+    let boxed = |i: usize| {
+        let sub = if i > 1 {
+            format!("<h2 class=\"paragraph_subline\"><div>Zwischentitel {i}</div></h2>")
+        } else {
+            String::new()
+        };
+        // of unequal length, as a story's paragraphs are: no two boxes score alike
+        let sentences: String = (0..[1, 6, 4, 3][i - 1]).map(|k| format!("Satz {k} des Abschnitts {i} erzählt, wie der Gemeinderat über Laub, Pellets und die Heizkosten der Schulen beraten hat. ")).collect();
+        format!("<div><div class=\"paragraph paragraph_wrapper\">{sub}<div class=\"paragraph-text\"><div><p>Abschnitt {i}: {sentences}</p></div></div></div><div class=\"clear-both\"></div></div>")
+    };
+    let sections: String = (1..=4).map(boxed).collect();
+    let rail = "<div class=\"teaser\"><p><a href=\"/a\">Ein anderer Beitrag über Forstmaschinen</a></p><p><a href=\"/b\">Noch ein Beitrag</a></p></div>";
+    for mark in ["class=\"mb-6\" itemprop=\"articleBody\"", "class=\"mb-6 entry-content\""] {
+        let page =
+            format!("<html><body><h1>Heizen mit Laub</h1><div {mark}><div>{sections}</div></div>{rail}</body></html>");
+        let text = text_of(&page);
+        for i in 1..=4 {
+            assert!(text.contains(&format!("Abschnitt {i}:")), "{mark}: section {i} lost: {text}");
+        }
+        assert!(!text.contains("Forstmaschinen"), "{mark}: {text}");
+    }
+}
