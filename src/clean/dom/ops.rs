@@ -74,8 +74,9 @@ pub(super) fn escape_into(out: &mut String, s: &str, attr: bool) {
         let (rep, len) = match bytes[i] {
             b'&' => ("&amp;", 1),
             b'"' if attr => ("&quot;", 1),
-            b'<' if !attr => ("&lt;", 1),
-            b'>' if !attr => ("&gt;", 1),
+            // in attributes too, as the sanitizer's serializer (html5ever 0.40) writes them
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
             0xC2 if bytes.get(i + 1) == Some(&0xA0) => ("&nbsp;", 2),
             _ => {
                 i += 1;

@@ -8,8 +8,10 @@ fn escaping() {
     escape_into(&mut out, "a&b<c>\"d\u{a0}é\u{c2}", false);
     assert_eq!(out, "a&amp;b&lt;c&gt;\"d&nbsp;é\u{c2}");
     out.clear();
+    // in an attribute `<` and `>` are escaped too, as ammonia's serializer writes them: a
+    // strip's output must be byte for byte what the sanitizer would write (`clean::after_strip`)
     escape_into(&mut out, "a&b<c>\"d\u{a0}", true);
-    assert_eq!(out, "a&amp;b<c>&quot;d&nbsp;");
+    assert_eq!(out, "a&amp;b&lt;c&gt;&quot;d&nbsp;");
 }
 
 #[test]
