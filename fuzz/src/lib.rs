@@ -107,6 +107,42 @@ pub fn check_clean_idempotent(cleaner: &Cleaner, input: &str) -> Result<(), Stri
     Ok(())
 }
 
+/// `input` as one of a feed's items, beside two siblings, all ending in the same footer block
+/// and a templated byline: cleaned, learned from (`Learned`), stripped. Every stripped item must
+/// be safe and exactly what the sanitizer writes for it, since a strip does not sanitize again
+/// (`clean::after_strip`).
+pub fn check_strip_is_sanitized(cleaner: &Cleaner, input: &str) -> Result<(), String> {
+    let items: Vec<_> = (1..=3)
+        .map(|k| {
+            let html = format!(
+                "<p>Item {k} opens with its own words.</p>{input}<p>Posted by Ann {k} at 10:4{k} | {k} comments</p><p>Subscribe to our newsletter for the week's best stories, every Friday.</p>"
+            );
+            cleaner.clean_html(&html, None)
+        })
+        .collect();
+    let learned = feedscrub::clean::Learned::new(&items.iter().collect::<Vec<_>>(), &Default::default());
+    for c in items {
+        let stripped = learned.strip(c);
+        let html = stripped.html.as_str();
+        if let Some(why) = unsafe_output(html) {
+            return Err(format!(
+                "{why}
+stripped: {html:?}"
+            ));
+        }
+        let again = feedscrub::clean::sanitize(html);
+        if again.as_str() != html {
+            return Err(format!(
+                "a strip is not what the sanitizer writes
+stripped:  {html:?}
+sanitized: {:?}",
+                again.as_str()
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Parses feed bytes (an error is fine) and cleans every item body the way a refresh does (base:
 /// the item link, else the feed URL); every cleaned body must be safe.
 pub fn check_feed(cleaner: &Cleaner, bytes: &[u8]) -> Result<(), String> {
