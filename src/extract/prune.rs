@@ -377,23 +377,9 @@ pub fn trim(frag: &Document) -> bool {
 }
 
 /// Elements whose text is one paragraph (the blocks `prose_within` counts).
+#[rustfmt::skip]
 const PARAGRAPH_TAGS: &[&str] = &[
-    "p",
-    "li",
-    "dd",
-    "td",
-    "th",
-    "blockquote",
-    "pre",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "div",
-    "section",
-    "article",
+    "p", "li", "dd", "td", "th", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "div", "section", "article",
 ];
 
 /// A paragraph counts as prose from this many characters (outside links) …
