@@ -124,8 +124,10 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
     parsed.salvaged = salvaged;
     if text.contains("origLink") {
         let orig = orig_links(&text);
-        // Matched by position: only when every item was found.
-        if orig.len() == parsed.items.len() {
+        // Matched by position: when every item was found, or when a salvaged read kept the
+        // first ones whole (the cut item may have its origLink before the cut).
+        let prefix = parsed.salvaged.is_some() && orig.len() > parsed.items.len();
+        if orig.len() == parsed.items.len() || prefix {
             for (item, o) in parsed.items.iter_mut().zip(orig) {
                 item.orig_link = o;
             }
@@ -677,6 +679,15 @@ mod tests {
         assert_eq!(parse_feed(open_cdata.as_bytes(), None, None).expect("cdata cut").items.len(), 2);
         let junk_after = rss.replace("<item><title>three</title><description>half a sent", "</channel><div");
         assert_eq!(parse_feed(junk_after.as_bytes(), None, None).expect("junk after").items.len(), 2);
+
+        // a FeedBurner feed cut off keeps the real links of its whole items
+        let burner = "<rss version=\"2.0\" xmlns:feedburner=\"http://rssnamespace.org/feedburner/ext/1.0\"><channel><title>T</title>\
+            <item><title>one</title><link>http://feedproxy.example/~r/x/1</link><feedburner:origLink>https://news.example/1</feedburner:origLink></item>\
+            <item><title>two</title><link>http://feedproxy.example/~r/x/2</link><feedburner:origLink>https://news.example/2</feedburner:origLink></item>\
+            <item><title>three</title><link>http://feedproxy.example/~r/x/3</link><feedburner:origLink>https://news.example/3</feedburner:origLink><description>half";
+        let f = parse_feed(burner.as_bytes(), None, None).expect("the two whole items");
+        let orig: Vec<_> = f.items.iter().map(|i| i.orig_link.as_deref()).collect();
+        assert_eq!(orig, [Some("https://news.example/1"), Some("https://news.example/2")]);
 
         let first_cut = "<rss version=\"2.0\"><channel><title>T</title><item><title>one</ti";
         assert!(matches!(parse_feed(first_cut.as_bytes(), None, None), Err(ParseError::Invalid(_))));
