@@ -12,8 +12,10 @@ use crate::clean::rules;
 pub(super) struct Rx {
     /// All of `rules::BOILERPLATE_PATTERNS` as one alternation.
     pub(super) boilerplate: Regex,
-    /// Each of them with its name, to say which one matched.
-    pub(super) boilerplate_each: Vec<(&'static str, Regex)>,
+    /// Each of them with its name, to say which one matched: compiled when first asked (most
+    /// runs ask a few of them, and compiling all took more instructions than cleaning 500
+    /// items).
+    pub(super) boilerplate_each: Vec<(&'static str, Lazy)>,
     pub(super) cta: Regex,
     pub(super) second_person: Regex,
     /// The formal German "you" (`Sie`, `Ihnen`, `Ihr`…): capitalized inside a sentence.
@@ -28,6 +30,18 @@ pub(super) struct Rx {
     pub(super) text_url: Regex,
     /// `rules::RELATED_HEADING`.
     pub(super) related_heading: Regex,
+}
+
+/// A rule pattern, compiled (with ASCII word boundaries) on first use.
+pub(super) struct Lazy {
+    pattern: &'static str,
+    regex: OnceLock<Regex>,
+}
+
+impl Lazy {
+    pub(super) fn get(&self) -> &Regex {
+        self.regex.get_or_init(|| Regex::new(&crate::clean::ascii_boundaries(self.pattern)).expect("rule regex"))
+    }
 }
 
 pub(super) fn rx() -> &'static Rx {
@@ -49,7 +63,7 @@ pub(super) fn rx() -> &'static Rx {
             .expect("rule regex"),
             boilerplate_each: rules::BOILERPLATE_PATTERNS
                 .iter()
-                .map(|(n, p)| (*n, Regex::new(&crate::clean::ascii_boundaries(p)).expect("rule regex")))
+                .map(|(n, p)| (*n, Lazy { pattern: p, regex: OnceLock::new() }))
                 .collect(),
             cta: words(rules::CTA_PHRASES),
             second_person: words(rules::SECOND_PERSON),
@@ -356,5 +370,5 @@ pub fn boilerplate_line(text: &str) -> Option<&'static str> {
     if text.is_empty() || !rx().boilerplate.is_match(text) {
         return None;
     }
-    rx().boilerplate_each.iter().find(|(_, re)| re.is_match(text)).map(|(n, _)| *n)
+    rx().boilerplate_each.iter().find(|(_, re)| re.get().is_match(text)).map(|(n, _)| *n)
 }
