@@ -10,8 +10,9 @@
 //! it picked. When the pick holds less than half the prose of the body the page marks
 //! (`itemprop="articleBody"`, "entry-content"…: `prune::marked_body`) and is a part of it, the
 //! marked body is taken instead (the scorer took one of its paragraph boxes). When the DOM
-//! yields much less text than the page's JSON-LD `articleBody`, that body is used instead. The lead the page marks (`prune::marked_lead`), which the scorer often
-//! leaves out, is put back before it. `trace` shows the text after each step.
+//! yields much less text than the page's JSON-LD `articleBody`, that body is used instead.
+//! The lead the page marks (`prune::marked_lead`), which the scorer often leaves out, is put
+//! back before it. `trace` shows the text after each step.
 //!
 //! It does NOT remove ads or sanitize: the returned HTML goes through `clean::Cleaner` after,
 //! which removes "Anzeige"/"Advertisement" blocks, boilerplate and tracking, and sanitizes last.
