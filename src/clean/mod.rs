@@ -149,8 +149,8 @@ const MAX_CLEANING_ROUNDS: usize = 3;
 /// strip adds no element, attribute or URL, and the sanitizer's output reads back as the tree
 /// it wrote), so it is not run a second time: this saves a parse, a walk and a serialization
 /// for every item a feed's learned boilerplate is stripped from. Debug builds (every test)
-/// check the claim on each call, and `tests::a_strip_leaves_what_the_sanitizer_would` checks
-/// it on the fixture corpus.
+/// check the claim on each call, and the twin `a_strip_leaves_what_the_sanitizer_writes`
+/// (`tests/it/twins.rs`) checks it on generated bodies.
 fn after_strip(html: &str) -> CleanHtml {
     let out = CleanHtml::from_sanitized(tidy(html.to_string()));
     debug_assert_eq!(out, sanitize(html), "a strip's output is not what the sanitizer makes of it");

@@ -194,9 +194,13 @@ fn run_readability(
     }
 }
 
+/// White space collapsed to single spaces: texts compared as a reader sees them.
+fn squash(t: &str) -> String {
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Whether `outer` holds `inner`'s longest line (white space aside): `inner` is a part of it.
 fn holds(outer: &str, inner: &str) -> bool {
-    let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
     let Some(line) = inner.lines().max_by_key(|l| l.len()).map(squash).filter(|l| !l.is_empty()) else {
         return false;
     };
@@ -207,7 +211,6 @@ fn holds(outer: &str, inner: &str) -> bool {
 /// when the pick does not hold the lead already (and holds something: a lead alone is no
 /// article).
 fn with_lead(picked: &str, picked_text: &str, (lead, lead_text): (&str, &str)) -> Option<String> {
-    let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
     let (p, l) = (squash(picked_text), squash(lead_text));
     if p.len() < 200 || l.is_empty() || p.contains(&l) {
         return None;

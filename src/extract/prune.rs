@@ -398,10 +398,7 @@ fn prose_within(root: &NodeRef) -> usize {
         {
             continue;
         }
-        let chars = t.query_or(0, |n| match &n.data {
-            NodeData::Text { contents } => contents.chars().filter(|c| !c.is_whitespace()).count(),
-            _ => 0,
-        });
+        let chars = text_chars(&t);
         if chars == 0 {
             continue;
         }
