@@ -61,6 +61,9 @@ const STRONG_WORDS: usize = 6;
 /// stored ones and those this fetch's document shows).
 pub struct Learned {
     repeated: FxHashMap<u64, usize>,
+    /// Lines (by `line_hash`) that end items and nearly repeat in a few others (see
+    /// `near_repeats`), with the number of items.
+    near: FxHashMap<u64, usize>,
     items: usize,
     templates: Vec<Template>,
     /// Hashes of the lines of this fetch that a template matches (see `line_hash`).
@@ -72,6 +75,63 @@ pub struct Learned {
     skeleton_seen: FxHashMap<String, usize>,
     /// The skeletons the feed's stored rules held.
     stored_skeletons: Vec<Learnt>,
+}
+
+/// Lines of this many words or more may nearly repeat (shorter ones are templates' or
+/// repeat exactly).
+const NEAR_MIN_WORDS: usize = 5;
+/// The lines that end an item, this many, are compared with other items' ends.
+const NEAR_TAIL_LINES: usize = 4;
+/// Two lines nearly repeat when their sets of words (numbers aside) overlap this much
+/// (shared words over all words).
+const NEAR_OVERLAP: f64 = 0.7;
+/// Items whose ends are compared, at most (the latest): the comparison is quadratic.
+const NEAR_MAX_ITEMS: usize = 200;
+
+/// Lines among the last `NEAR_TAIL_LINES` of an item whose words nearly repeat in the
+/// ends of other items, more than `TAIL_SHARE` of them in all: contact lines that change a
+/// word from episode to episode ("Comments, ideas and insults: …" / "Comments, ideas,
+/// threats and insults: …"), a count that grows ("Over 3,000 listeners have joined…").
+/// By `line_hash`, with the number of items.
+fn near_repeats(lines: &[Vec<(Vec<u32>, &str)>], n: usize) -> FxHashMap<u64, usize> {
+    let mut ends: Vec<(usize, Vec<u32>, &str)> = Vec::new();
+    for (i, item) in lines.iter().enumerate().take(NEAR_MAX_ITEMS) {
+        for (w, raw) in item.iter().rev().take(NEAR_TAIL_LINES) {
+            if w.len() >= NEAR_MIN_WORDS {
+                let mut set: Vec<u32> = w.iter().copied().filter(|w| *w != NUMBER).collect();
+                set.sort_unstable();
+                set.dedup();
+                ends.push((i, set, raw));
+            }
+        }
+    }
+    let overlap = |a: &[u32], b: &[u32]| {
+        // (the shared words are at most the smaller set: a cheap first look)
+        if (a.len().min(b.len()) as f64) < NEAR_OVERLAP * a.len().max(b.len()) as f64 {
+            return false;
+        }
+        let (mut i, mut j, mut both) = (0, 0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => (both, i, j) = (both + 1, i + 1, j + 1),
+            }
+        }
+        both as f64 >= NEAR_OVERLAP * (a.len() + b.len() - both) as f64
+    };
+    let mut out = FxHashMap::default();
+    for (i, set, raw) in &ends {
+        let mut items: Vec<usize> =
+            ends.iter().filter(|(j, other, _)| j != i && overlap(set, other)).map(|e| e.0).collect();
+        items.dedup();
+        // the item itself, and the others (their lines are in item order: dedup counts items)
+        let count = items.len() + 1;
+        if shared_by(count, n.min(NEAR_MAX_ITEMS), TAIL_SHARE) {
+            out.insert(line_hash(raw), count);
+        }
+    }
+    out
 }
 
 /// Do `count` of `n` items share something: at least `LEARN_MIN_ITEMS`, and more than `share`
@@ -431,6 +491,7 @@ impl Learned {
         let lines: Vec<Vec<(Vec<u32>, &str)>> =
             items.iter().map(|c| lines_of(&c.text).map(|l| (interner.line(l), l)).collect()).collect();
         let mut templates: Vec<Template> = stored.templates.iter().filter_map(Template::parse).collect();
+        let near = near_repeats(&lines, n);
         if n >= LEARN_MIN_ITEMS {
             // Template words: in the short lines of most items.
             let mut in_items = vec![(0usize, usize::MAX); interner.words.len()];
@@ -537,11 +598,11 @@ impl Learned {
         for s in &stored_skeletons {
             skeletons.entry(s.pattern.clone()).or_insert(s.items as usize);
         }
-        Learned { repeated: counts, items: n, templates, matched, skeletons, skeleton_seen, stored_skeletons }
+        Learned { repeated: counts, near, items: n, templates, matched, skeletons, skeleton_seen, stored_skeletons }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.repeated.is_empty() && self.templates.is_empty() && self.skeletons.is_empty()
+        self.repeated.is_empty() && self.near.is_empty() && self.templates.is_empty() && self.skeletons.is_empty()
     }
 
     /// `c` without its learned blocks and template lines (sanitized again: the sanitizer stays
@@ -553,7 +614,8 @@ impl Learned {
                 || (self.items == 0 && self.templates.iter().any(|t| t.matches_line(l)))
         };
         let could = c.blocks.iter().any(|h| self.repeated.contains_key(h))
-            || (!self.templates.is_empty() && lines_of(&c.text).any(template_line));
+            || (!self.templates.is_empty() && lines_of(&c.text).any(template_line))
+            || (!self.near.is_empty() && lines_of(&c.text).any(|l| self.near.contains_key(&line_hash(l))));
         let tail = tail_of(&c.text, TailCut::Sentence).map(str::to_string);
         // the tail's skeleton is read only when the feed has learned some
         let glued = if self.skeletons.is_empty() {
@@ -620,13 +682,13 @@ impl Learned {
         // repeated in fewer items: struck only in the furniture that ends the item
         let mut fewer = vec![None; blocks.len()];
         for (i, b) in blocks.iter().enumerate() {
-            if let Some(count) = b.hash.and_then(|h| self.repeated.get(&h)) {
+            let exact = b.hash.and_then(|h| self.repeated.get(&h));
+            if let Some(count) = exact.filter(|count| shared_by(**count, self.items, LEARN_SHARE)) {
                 repeated[i] = true;
-                if shared_by(*count, self.items, LEARN_SHARE) {
-                    out.push((i, "learned", format!("repeats in {count} of the feed's {} items", self.items)));
-                } else {
-                    fewer[i] = Some(*count);
-                }
+                out.push((i, "learned", format!("repeats in {count} of the feed's {} items", self.items)));
+            } else if let Some(count) = exact.or_else(|| b.line.as_deref().and_then(|l| self.near.get(&line_hash(l)))) {
+                repeated[i] = true;
+                fewer[i] = Some(*count);
             }
         }
         let template: Vec<Option<&Template>> = blocks
@@ -667,7 +729,8 @@ impl Learned {
             // Where furniture stands, or anywhere for a long template that is nearly all its
             // own words (a subscribe box, a sponsor read the feed repeats between its stories).
             let long = t.literals >= STRONG_WORDS && len.saturating_sub(t.literals) * 4 < t.literals;
-            if (repeated[i] && fewer[i].is_none()) || !(i >= tail_start || long) {
+            // (a repeated block is struck already: anywhere, or in the tail when in fewer items)
+            if (repeated[i] && (fewer[i].is_none() || i >= tail_start)) || !(i >= tail_start || long) {
                 continue;
             }
             // A long line with a few of the template's words is the item's own, wherever it
