@@ -80,12 +80,15 @@ pub struct Learned {
 /// Lines of this many words or more may nearly repeat (shorter ones are templates' or
 /// repeat exactly).
 const NEAR_MIN_WORDS: usize = 5;
+/// … and at most this many (contact lines, credits and notes are short; a paragraph is the
+/// item's own).
+const NEAR_MAX_WORDS: usize = 24;
 /// The lines that end an item, this many, are compared with other items' ends.
 const NEAR_TAIL_LINES: usize = 4;
 /// Two lines nearly repeat when their sets of words (numbers aside) overlap this much
-/// (shared words over all words).
-const NEAR_OVERLAP: f64 = 0.7;
-/// Items whose ends are compared, at most (the latest): the comparison is quadratic.
+/// (shared words over all words: 7 in 10).
+const NEAR_OVERLAP: (usize, usize) = (7, 10);
+/// Items whose ends are compared, at most (the first the document lists).
 const NEAR_MAX_ITEMS: usize = 200;
 
 /// Lines among the last `NEAR_TAIL_LINES` of an item whose words nearly repeat in the
@@ -97,7 +100,7 @@ fn near_repeats(lines: &[Vec<(Vec<u32>, &str)>], n: usize) -> FxHashMap<u64, usi
     let mut ends: Vec<(usize, Vec<u32>, &str)> = Vec::new();
     for (i, item) in lines.iter().enumerate().take(NEAR_MAX_ITEMS) {
         for (w, raw) in item.iter().rev().take(NEAR_TAIL_LINES) {
-            if w.len() >= NEAR_MIN_WORDS {
+            if (NEAR_MIN_WORDS..=NEAR_MAX_WORDS).contains(&w.len()) {
                 let mut set: Vec<u32> = w.iter().copied().filter(|w| *w != NUMBER).collect();
                 set.sort_unstable();
                 set.dedup();
@@ -105,11 +108,8 @@ fn near_repeats(lines: &[Vec<(Vec<u32>, &str)>], n: usize) -> FxHashMap<u64, usi
             }
         }
     }
-    let overlap = |a: &[u32], b: &[u32]| {
-        // (the shared words are at most the smaller set: a cheap first look)
-        if (a.len().min(b.len()) as f64) < NEAR_OVERLAP * a.len().max(b.len()) as f64 {
-            return false;
-        }
+    let (share, of) = NEAR_OVERLAP;
+    let near = |a: &[u32], b: &[u32]| {
         let (mut i, mut j, mut both) = (0, 0, 0);
         while i < a.len() && j < b.len() {
             match a[i].cmp(&b[j]) {
@@ -118,14 +118,46 @@ fn near_repeats(lines: &[Vec<(Vec<u32>, &str)>], n: usize) -> FxHashMap<u64, usi
                 std::cmp::Ordering::Equal => (both, i, j) = (both + 1, i + 1, j + 1),
             }
         }
-        both as f64 >= NEAR_OVERLAP * (a.len() + b.len() - both) as f64
+        both * of >= share * (a.len() + b.len() - both)
     };
+    // Only lines that share a rare word are compared (prefix filtering, as similarity joins
+    // do it): two sets that share `share / of` of their words share one of the rarest
+    // |set| - ⌈|set| · share / of⌉ + 1 words of each.
+    let mut freq: FxHashMap<u32, u32> = FxHashMap::default();
+    for w in ends.iter().flat_map(|e| &e.1) {
+        *freq.entry(*w).or_default() += 1;
+    }
+    let prefixes: Vec<Vec<u32>> = ends
+        .iter()
+        .map(|(_, set, _)| {
+            let mut rare = set.clone();
+            rare.sort_unstable_by_key(|w| (freq[w], *w));
+            rare.truncate(set.len() + 1 - (set.len() * share).div_ceil(of));
+            rare
+        })
+        .collect();
+    let mut index: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    for (k, prefix) in prefixes.iter().enumerate() {
+        for w in prefix {
+            index.entry(*w).or_default().push(k);
+        }
+    }
     let mut out = FxHashMap::default();
-    for (i, set, raw) in &ends {
-        let mut items: Vec<usize> =
-            ends.iter().filter(|(j, other, _)| j != i && overlap(set, other)).map(|e| e.0).collect();
+    let mut seen = vec![usize::MAX; ends.len()];
+    for (k, (i, set, raw)) in ends.iter().enumerate() {
+        let mut items: Vec<usize> = Vec::new();
+        for j in prefixes[k].iter().flat_map(|w| &index[w]) {
+            let (other_item, other, _) = &ends[*j];
+            // (the shared words are at most the smaller set: a cheap first look)
+            let sizes = (set.len().min(other.len()), set.len().max(other.len()));
+            if seen[*j] != k && other_item != i && sizes.0 * of >= share * sizes.1 && near(set, other) {
+                items.push(*other_item);
+            }
+            seen[*j] = k;
+        }
+        items.sort_unstable();
         items.dedup();
-        // the item itself, and the others (their lines are in item order: dedup counts items)
+        // the item itself, and the others
         let count = items.len() + 1;
         if shared_by(count, n.min(NEAR_MAX_ITEMS), TAIL_SHARE) {
             out.insert(line_hash(raw), count);
