@@ -1045,6 +1045,61 @@ mod tests {
         assert_eq!(Promos::new(&format, &[]).hit(0), None);
     }
 
+    /// Prefix filtering finds every pair that comparing all pairs finds: the count of every
+    /// line with twins in two other items or more is the same.
+    #[test]
+    fn near_repeats_are_those_a_comparison_of_all_pairs_finds() {
+        let mut seed = 7u64;
+        let mut next = |m: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        // words of letters only (a word with a digit is a number)
+        let word = |k: u64| format!("w{}{}", char::from(b'a' + (k % 26) as u8), char::from(b'a' + (k / 26) as u8));
+        for vocabulary in [6, 8, 10, 12, 14] {
+            let texts: Vec<Vec<String>> = (0..30)
+                .map(|_| {
+                    (0..next(6))
+                        .map(|_| (0..3 + next(26)).map(|_| word(next(vocabulary))).collect::<Vec<_>>().join(" "))
+                        .collect()
+                })
+                .collect();
+            let mut interner = Interner { ids: FxHashMap::default(), words: Vec::new() };
+            let lines: Vec<Vec<(Vec<u32>, &str)>> =
+                texts.iter().map(|item| item.iter().map(|l| (interner.line(l), l.as_str())).collect()).collect();
+            let mut ends: Vec<(usize, Vec<u32>, &str)> = Vec::new();
+            for (i, item) in lines.iter().enumerate() {
+                for (w, raw) in item.iter().rev().take(NEAR_TAIL_LINES) {
+                    if (NEAR_MIN_WORDS..=NEAR_MAX_WORDS).contains(&w.len()) {
+                        let mut set = w.clone();
+                        set.sort_unstable();
+                        set.dedup();
+                        ends.push((i, set, raw));
+                    }
+                }
+            }
+            let (share, of) = NEAR_OVERLAP;
+            // n = 3: a line with twins in two other items is counted
+            let mut expected = FxHashMap::default();
+            for (i, a, raw) in &ends {
+                let mut items: Vec<usize> = ends
+                    .iter()
+                    .filter(|(j, b, _)| {
+                        let both = a.iter().filter(|w| b.contains(w)).count();
+                        j != i && both * of >= share * (a.len() + b.len() - both)
+                    })
+                    .map(|e| e.0)
+                    .collect();
+                items.dedup();
+                if items.len() >= 2 {
+                    expected.insert(line_hash(raw), items.len() + 1);
+                }
+            }
+            assert!(expected.len() > 5, "vocabulary of {vocabulary}: a test of something");
+            assert_eq!(near_repeats(&lines, 3), expected, "vocabulary of {vocabulary}");
+        }
+    }
+
     #[test]
     fn words_lowercase_and_numbers_become_one_token() {
         assert_eq!(
