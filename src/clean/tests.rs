@@ -660,6 +660,23 @@ fn a_line_that_nearly_repeats_at_the_end_of_a_few_items_is_learned() {
     }
 }
 
+/// Show notes written as lines (one `<br>` between them): a line that begins with an ad label
+/// is a paragraph of its own, and goes with what it labels; a line that only mentions a
+/// sponsor stays.
+#[test]
+fn a_line_that_begins_with_a_label_goes_from_notes_written_as_lines() {
+    let notes = "<p>They ask whether a poll of young voters is a good use of polling.<br>--<br>\
+                 Sponsor Message: Secure your privacy with a VPN! Enter coupon code FIVE38 for 3 months free.<br>\
+                 Learn more about your ad choices. Visit example.com/adchoices</p>";
+    check(notes, "They ask whether a poll of young voters is a good use of polling.\n--");
+    let story = "<p>The sponsor message of the league was read at the start.<br>\
+                 The sponsors: three banks paid for the new stadium, the mayor said.</p>";
+    check(
+        story,
+        "The sponsor message of the league was read at the start.\nThe sponsors: three banks paid for the new stadium, the mayor said.",
+    );
+}
+
 #[test]
 fn srcset_and_cite_carry_only_web_urls() {
     check_html(

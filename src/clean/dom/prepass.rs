@@ -74,7 +74,8 @@ pub(super) fn noscript_fallbacks(doc: &mut Html, root: NodeId) {
 /// Pass 0b. Many feeds write paragraphs as lines: text separated by `<br><br>`, or a plain-text
 /// body whose ad label stands on a line of its own with the ad on the next lines. The block
 /// walk sees blocks, so such runs become `<p>`s: a blank line (two breaks) ends a paragraph,
-/// and a line that is an ad label becomes a paragraph of its own. Only elements without
+/// and a line that is an ad label, or begins with one ("Sponsor Message: …"), becomes a
+/// paragraph of its own. Only elements without
 /// block children are split, and only when there is such a boundary in them.
 pub(super) fn line_paragraphs(doc: &mut Html, root: NodeId) {
     const SPLIT: &[&str] = &["p", "div", "td", "li", "blockquote", "section", "article", "dd", "center", "font"];
@@ -248,7 +249,7 @@ pub(super) fn split_lines(doc: &mut Html, id: NodeId, is_root: bool) {
         }
         // A blank line is a boundary when text follows it, not at the end.
         boundary |= std::mem::take(&mut after_blank);
-        if is_ad_label(&text) {
+        if is_ad_label(&text) || begins_with_label(&text) {
             if !paras.last().expect("a paragraph").is_empty() {
                 paras.push(Vec::new());
             }

@@ -240,9 +240,12 @@ pub(super) fn sponsor_entry(text: &str) -> bool {
 /// Does this block begin with an ad label followed by its ad ("ANZEIGE: Jetzt …",
 /// "[Anzeige] Ihr Auto …", "Annons: Spara 20 % …")? Reads only the first text of the block.
 pub(super) fn starts_with_label(node: NodeRef<Node>) -> bool {
-    let Some(first) = first_text(node) else {
-        return false;
-    };
+    first_text(node).is_some_and(|first| begins_with_label(&first))
+}
+
+/// Does a text begin with an ad label and a separator ("Anzeige: …", "[Sponsored] …",
+/// "Sponsor Message: …")?
+pub(super) fn begins_with_label(first: &str) -> bool {
     let head: String = first.chars().take(48).collect();
     // cheap first: a label is followed by one of these, and most blocks have none up front
     if !head.contains([':', '|', ']', ')', '*', '–', '—', '-']) {
