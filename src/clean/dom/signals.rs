@@ -240,7 +240,7 @@ pub(super) fn sponsor_entry(text: &str) -> bool {
 /// Does this block begin with an ad label followed by its ad ("ANZEIGE: Jetzt …",
 /// "[Anzeige] Ihr Auto …", "Annons: Spara 20 % …")? Reads only the first text of the block.
 pub(super) fn starts_with_label(node: NodeRef<Node>) -> bool {
-    first_text(node).is_some_and(|first| begins_with_label(&first))
+    first_text(node).is_some_and(begins_with_label)
 }
 
 /// Does a text begin with an ad label and a separator ("Anzeige: …", "[Sponsored] …",
