@@ -96,7 +96,7 @@ pub const SPONSOR_LINE_STARTS: &[&str] = &[
 /// "Thanks to our sponsors!"): labels like `AD_LABELS`, whose ad is the list under them.
 /// Regexes over the lowercase line, decorations trimmed.
 pub const SPONSOR_LEADS: &[&str] = &[
-    r"^(?:(?:our|today'?s|this week'?s|this episode'?s|the show'?s) )?sponsors?$",
+    r"^(?:(?:our|today'?s|this week'?s|this episode'?s|the show'?s|show|episode|podcast|newsletter) )?sponsors?$",
     r"^(?:(?:a )?(?:big |many |special )?(?:thanks|thank you) to|check out|please support|support) (?:our|today'?s|this week'?s|the show'?s) sponsors?(?: this week)?$",
     r"^(?:this|today'?s|this week'?s|the) (?:episode|show|podcast|issue|newsletter|edition|video|stream)(?: of [\w' ]{1,40})? (?:is|was) (?:also )?(?:brought to you|sponsored|supported|presented|made possible|underwritten)(?: this week| today)? by(?: these (?:fine |great )?(?:sponsors|folks|companies))?$",
     r"^(?:brought to you|sponsored|supported) by(?: these (?:fine |great )?(?:sponsors|folks|companies)| our sponsors)?$",

@@ -677,6 +677,24 @@ fn a_line_that_begins_with_a_label_goes_from_notes_written_as_lines() {
     );
 }
 
+/// "Show sponsors:" in bold above its list, in a box of its own: the lead takes the list; a
+/// sentence that says the show sponsors something stays.
+#[test]
+fn a_show_sponsors_lead_takes_its_list() {
+    check(
+        &format!(
+            "{A}<div><strong>Show sponsors:</strong><ul>\
+             <li><a href=\"https://acme.example/go\">Acme</a>- Bite-sized widget training</li>\
+             <li><a href=\"https://codecov.example/go\">Codecov</a>- Code coverage done right</li></ul></div>{B}"
+        ),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.",
+    );
+    check(
+        &format!("{A}<p>The show sponsors a local football team.</p>{B}"),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | The show sponsors a local football team. | Die Opposition kündigte Widerstand an.",
+    );
+}
+
 #[test]
 fn srcset_and_cite_carry_only_web_urls() {
     check_html(
