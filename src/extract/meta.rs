@@ -21,7 +21,7 @@ pub struct Meta {
 
 /// Collapses whitespace; `None` for an empty result.
 pub(crate) fn norm(s: &str) -> Option<String> {
-    let t = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let t = super::squash(s);
     (!t.is_empty()).then_some(t)
 }
 

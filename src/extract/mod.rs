@@ -194,7 +194,8 @@ fn run_readability(
     }
 }
 
-/// White space collapsed to single spaces: texts compared as a reader sees them.
+/// White space collapsed to single spaces: texts compared as a reader sees them (the one
+/// normalization of the extractor's texts: `meta::norm`, `prune::squash` build on it).
 fn squash(t: &str) -> String {
     t.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -148,7 +148,7 @@ fn reads_like_furniture(n: &NodeRef) -> bool {
 }
 
 fn normalized_heading(s: &str) -> String {
-    let t: String = s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let t = squash(s);
     t.trim_end_matches([':', '…', '.', '!', '?']).trim().to_string()
 }
 
@@ -290,7 +290,7 @@ const NEXT_STORY_MIN: usize = 500;
 
 /// Lower case, white space collapsed: headlines compared with the page's title.
 fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    super::squash(s).to_lowercase()
 }
 
 /// The article's lead as the page marks it: the first element in a `<header>` of the article
