@@ -645,9 +645,11 @@ impl Learned {
             self.matched.contains(&line_hash(l))
                 || (self.items == 0 && self.templates.iter().any(|t| t.matches_line(l)))
         };
+        // one walk over the item's lines for both (each walk cuts the tail sentence again)
+        let learned_line =
+            |l: &str| (!self.templates.is_empty() && template_line(l)) || self.near.contains_key(&line_hash(l));
         let could = c.blocks.iter().any(|h| self.repeated.contains_key(h))
-            || (!self.templates.is_empty() && lines_of(&c.text).any(template_line))
-            || (!self.near.is_empty() && lines_of(&c.text).any(|l| self.near.contains_key(&line_hash(l))));
+            || ((!self.templates.is_empty() || !self.near.is_empty()) && lines_of(&c.text).any(learned_line));
         let tail = tail_of(&c.text, TailCut::Sentence).map(str::to_string);
         // the tail's skeleton is read only when the feed has learned some
         let glued = if self.skeletons.is_empty() {
