@@ -60,8 +60,10 @@ pub(super) fn judge(doc: &Html, b: &BlockInfo, home_host: Option<&str>) -> Judge
 }
 
 /// Pass 4: ad labels with their ads, boilerplate lines, the feed's `remove_text`, trailing
-/// pitches. Counts and logs into `removed`; returns the `block_hash`es of the kept blocks.
-pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: &mut Removed) -> Vec<u64> {
+/// pitches. Counts and logs into `removed`; returns the kept blocks with at least
+/// `LEARN_MIN_TEXT` bytes of text (the ones `Fragment::blocks` fingerprints: only the last
+/// walk's are, once the walks are done).
+pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: &mut Removed) -> Vec<NodeId> {
     let home_host = opts.base.and_then(|u| u.host_str()).map(str::to_string);
     let stats = subtree_stats(doc, root);
     let blocks: Vec<BlockInfo> = leaf_blocks(doc, root, &stats)
@@ -211,14 +213,11 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
         note!(removed, doc, target, Kind::Ad, "ad-label", why);
         doomed.insert(target);
     }
-    let hashes = blocks
-        .iter()
-        .filter(|b| b.text_len >= LEARN_MIN_TEXT && !doomed.contains(&b.id))
-        .map(|b| block_hash(doc.tree.get(b.id).expect("block")))
-        .collect();
+    let kept =
+        blocks.iter().filter(|b| b.text_len >= LEARN_MIN_TEXT && !doomed.contains(&b.id)).map(|b| b.id).collect();
     let ids: Vec<NodeId> = doomed.into_iter().collect();
     detach_all(doc, &ids);
-    hashes
+    kept
 }
 
 /// A block that is mostly links marked as tags (`rel="tag"`, the microformat blog engines

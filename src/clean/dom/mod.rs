@@ -254,6 +254,8 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
     // Pass 6: empties.
     remove_empty(&mut doc, root);
 
+    // (passes 5 and 6 change no text, and take no block that has some)
+    let blocks = blocks.into_iter().map(|id| block_hash(doc.tree.get(id).expect("block"))).collect();
     let text = super::text::node_to_text(doc.tree.get(root).expect("root"));
     Fragment { html: serialize_children(&doc, root, html.len()), removed, blocks, text, malformed }
 }

@@ -23,27 +23,32 @@ pub(super) struct Stats {
 }
 
 pub(super) fn subtree_stats(doc: &Html, root: NodeId) -> FxHashMap<NodeId, Stats> {
-    let order: Vec<NodeRef<Node>> = doc.tree.get(root).expect("root").descendants().collect();
-    let mut stats: FxHashMap<NodeId, Stats> = FxHashMap::with_capacity_and_hasher(order.len(), Default::default());
-    // Pre-order reversed: every child is done before its parent.
-    for node in order.iter().rev() {
-        let mut s = stats.get(&node.id()).copied().unwrap_or_default();
-        s.nodes += 1;
-        match node.value() {
-            Node::Text(t) => s.text_len += t.trim().len(),
-            Node::Element(e) if MEDIA_TAGS.contains(&e.name()) && e.name() != "br" => s.media = true,
-            _ => {}
-        }
-        stats.insert(node.id(), s);
-        if node.id() == root {
-            continue;
-        }
-        if let Some(parent) = node.parent() {
-            let p = stats.entry(parent.id()).or_default();
-            p.text_len += s.text_len;
-            p.nodes += s.nodes;
-            p.media |= s.media;
-            p.block_inside |= s.block_inside || is_block(*node);
+    let root = doc.tree.get(root).expect("root");
+    // (every node of the tree, detached ones too: an upper bound, known without a walk)
+    let mut stats: FxHashMap<NodeId, Stats> =
+        FxHashMap::with_capacity_and_hasher(doc.tree.nodes().len(), Default::default());
+    // One walk: a node's facts are summed on a stack while its subtree is open, and passed
+    // to its parent (the entry below it) when it closes.
+    let mut open: Vec<Stats> = Vec::with_capacity(32);
+    for edge in root.traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(_) => open.push(Stats::default()),
+            ego_tree::iter::Edge::Close(node) => {
+                let mut s = open.pop().unwrap_or_default();
+                s.nodes += 1;
+                match node.value() {
+                    Node::Text(t) => s.text_len += t.trim().len(),
+                    Node::Element(e) if MEDIA_TAGS.contains(&e.name()) && e.name() != "br" => s.media = true,
+                    _ => {}
+                }
+                stats.insert(node.id(), s);
+                if let Some(p) = open.last_mut() {
+                    p.text_len += s.text_len;
+                    p.nodes += s.nodes;
+                    p.media |= s.media;
+                    p.block_inside |= s.block_inside || is_block(node);
+                }
+            }
         }
     }
     stats
