@@ -82,46 +82,48 @@ pub fn looks_like_html(s: &str) -> bool {
 }
 
 /// Elements that make a block (a paragraph) of their own: shared by the cleaner's block walk
-/// and the plain-text rendering.
-pub(crate) const BLOCK_TAGS: &[&str] = &[
-    "p",
-    "div",
-    "section",
-    "article",
-    "aside",
-    "header",
-    "footer",
-    "blockquote",
-    "pre",
-    "figure",
-    "figcaption",
-    "ul",
-    "ol",
-    "li",
-    "dl",
-    "dt",
-    "dd",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "td",
-    "th",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "center",
-    "main",
-    "nav",
-    "details",
-    "summary",
-    "address",
-    "caption",
-];
+/// and the plain-text rendering. One `match`: it runs for every element of every walk.
+pub(crate) fn is_block_tag(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "section"
+            | "article"
+            | "aside"
+            | "header"
+            | "footer"
+            | "blockquote"
+            | "pre"
+            | "figure"
+            | "figcaption"
+            | "ul"
+            | "ol"
+            | "li"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "table"
+            | "thead"
+            | "tbody"
+            | "tr"
+            | "td"
+            | "th"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "hr"
+            | "center"
+            | "main"
+            | "nav"
+            | "details"
+            | "summary"
+            | "address"
+            | "caption"
+    )
+}
 
 /// The text of an HTML fragment: one paragraph per block, separated by blank lines, `<br>` as a
 /// line break, whitespace inside a paragraph collapsed.
@@ -179,11 +181,11 @@ fn walk(node: NodeRef<Node>, paras: &mut String, cur: &mut String) {
                 Node::Text(t) if t.contains('\u{ad}') => cur.extend(t.chars().filter(|c| *c != '\u{ad}')),
                 Node::Text(t) => cur.push_str(t),
                 Node::Element(e) if e.name() == "br" => cur.push('\n'),
-                Node::Element(e) if BLOCK_TAGS.contains(&e.name()) => flush(paras, cur),
+                Node::Element(e) if is_block_tag(e.name()) => flush(paras, cur),
                 _ => {}
             },
             Edge::Close(n) => {
-                if n.value().as_element().is_some_and(|e| e.name() != "br" && BLOCK_TAGS.contains(&e.name())) {
+                if n.value().as_element().is_some_and(|e| e.name() != "br" && is_block_tag(e.name())) {
                     flush(paras, cur);
                 }
             }

@@ -123,6 +123,18 @@ pub(super) fn starts_like_boilerplate(node: NodeRef<Node>) -> bool {
             .build(rules::BOILERPLATE_STARTS)
             .expect("boilerplate starts build")
     });
+    // cheap first: most blocks begin with a letter no start begins with
+    static INITIALS: OnceLock<Vec<char>> = OnceLock::new();
+    let initials = INITIALS.get_or_init(|| {
+        let mut v: Vec<char> = rules::BOILERPLATE_STARTS.iter().filter_map(|s| s.chars().next()).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    });
+    let first_char = first.chars().next().into_iter().flat_map(char::to_lowercase).next();
+    if first_char.is_none_or(|c| initials.binary_search(&c).is_err()) {
+        return false;
+    }
     let head: String = first.chars().take(24).flat_map(char::to_lowercase).collect();
     starts.is_match(aho_corasick::Input::new(&head).anchored(aho_corasick::Anchored::Yes))
 }
@@ -246,7 +258,7 @@ pub(super) fn starts_with_label(node: NodeRef<Node>) -> bool {
 /// Does a text begin with an ad label and a separator ("Anzeige: …", "[Sponsored] …",
 /// "Sponsor Message: …")?
 pub(super) fn begins_with_label(first: &str) -> bool {
-    let head: String = first.chars().take(48).collect();
+    let head = &first[..first.char_indices().nth(48).map_or(first.len(), |(at, _)| at)];
     // cheap first: a label is followed by one of these, and most blocks have none up front
     if !head.contains([':', '|', ']', ')', '*', '–', '—', '-']) {
         return false;

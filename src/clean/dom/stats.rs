@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap;
 use scraper::{Html, Node};
 
 use super::*;
-use crate::clean::text::BLOCK_TAGS;
+use crate::clean::text::is_block_tag;
 
 /// Facts about a subtree, computed for every node in one bottom-up walk so the passes stay
 /// linear even on 100,000 nested elements.
@@ -89,9 +89,7 @@ pub(super) fn text_of(node: NodeRef<Node>) -> String {
                 }
                 gap |= t.ends_with(char::is_whitespace);
             }
-            Node::Element(e) if d.id() != node.id() && (BLOCK_TAGS.contains(&e.name()) || e.name() == "br") => {
-                gap = true
-            }
+            Node::Element(e) if d.id() != node.id() && (is_block_tag(e.name()) || e.name() == "br") => gap = true,
             _ => {}
         }
     }
@@ -99,7 +97,7 @@ pub(super) fn text_of(node: NodeRef<Node>) -> String {
 }
 
 pub(super) fn is_block(node: NodeRef<Node>) -> bool {
-    node.value().as_element().is_some_and(|e| BLOCK_TAGS.contains(&e.name()))
+    node.value().as_element().is_some_and(|e| is_block_tag(e.name()))
 }
 
 /// Leaf blocks in document order: block elements with no block inside. Text that sits directly
