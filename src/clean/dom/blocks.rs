@@ -47,7 +47,8 @@ pub(super) struct Judged {
     pub(super) entry: bool,
 }
 
-pub(super) fn judge(doc: &Html, b: &BlockInfo, home_host: Option<&str>) -> Judged {
+/// `sponsors`: the block may be an entry of a sponsor list (else `entry` is not read).
+pub(super) fn judge(doc: &Html, b: &BlockInfo, home_host: Option<&str>, sponsors: bool) -> Judged {
     let node = doc.tree.get(b.id).expect("block");
     let tag = node.value().as_element().map(|e| e.name()).unwrap_or("");
     let text = b.text(doc);
@@ -55,7 +56,7 @@ pub(super) fn judge(doc: &Html, b: &BlockInfo, home_host: Option<&str>) -> Judge
     let heading = heading_tag || looks_like_heading(text, node);
     let mut signals = Vec::new();
     let ad_score = ad_score(node, text, home_host, &mut signals);
-    let entry = sponsor_entry(text);
+    let entry = sponsors && sponsor_entry(text);
     Judged { heading, heading_tag, ad_score, signals, entry }
 }
 
@@ -421,8 +422,15 @@ fn asks_to_subscribe(node: NodeRef<Node>, lower: &str) -> bool {
         || lower.split(['.', '!', '?', ',', ';', ':', '\n', '|', '–', '—']).any(|clause| {
             let head: Vec<&str> = clause.split_whitespace().take(3).collect();
             let head = head.join(" ");
-            asks().any(|w| head.contains(w) || rules::ASK_LEADS.iter().any(|l| clause.contains(&format!("{l} {w}"))))
+            asks().any(|w| head.contains(w) || rules::ASK_LEADS.iter().any(|l| lead_then(clause, l, w)))
         })
+}
+
+/// Does `clause` hold `lead`, a space, then `word` ("don't forget to subscribe")?
+fn lead_then(clause: &str, lead: &str, word: &str) -> bool {
+    clause
+        .match_indices(lead)
+        .any(|(at, _)| clause[at + lead.len()..].strip_prefix(' ').is_some_and(|r| r.starts_with(word)))
 }
 
 /// The ad that begins at `blocks[start]` (see `ad_run`; `mode` is its `labelled` and
@@ -438,7 +446,8 @@ fn take_ad_run(
     removed: &mut Removed,
     doomed: &mut HashSet<NodeId>,
 ) -> usize {
-    let (end, why) = ad_run(blocks, start, labelled, sponsors, removed.explaining(), |b| judge(doc, b, home_host));
+    let (end, why) =
+        ad_run(blocks, start, labelled, sponsors, removed.explaining(), |b| judge(doc, b, home_host, sponsors));
     for (blk, why) in blocks[start..end].iter().zip(why) {
         note!(removed, doc, blk.id, Kind::Ad, "ad-label", format!("{after}: {why}"));
         doomed.insert(blk.id);

@@ -135,8 +135,13 @@ pub(super) fn starts_like_boilerplate(node: NodeRef<Node>) -> bool {
     if first_char.is_none_or(|c| initials.binary_search(&c).is_err()) {
         return false;
     }
-    let head: String = first.chars().take(24).flat_map(char::to_lowercase).collect();
-    starts.is_match(aho_corasick::Input::new(&head).anchored(aho_corasick::Anchored::Yes))
+    // (on the stack: a char lowercases to at most 3 chars of at most 4 bytes)
+    let mut head = [0u8; 24 * 3 * 4];
+    let mut len = 0;
+    for c in first.chars().take(24).flat_map(char::to_lowercase) {
+        len += c.encode_utf8(&mut head[len..]).len();
+    }
+    starts.is_match(aho_corasick::Input::new(&head[..len]).anchored(aho_corasick::Anchored::Yes))
 }
 
 /// Does the block's text end like one of the boilerplate lines that begin with the item's own
