@@ -163,10 +163,14 @@ fn after_strip(html: &str) -> CleanHtml {
 /// What `sanitize` does to ammonia's output: blank lines left where removed blocks stood
 /// collapsed (not inside <pre>, where they are content), the ends trimmed.
 fn tidy(mut out: String) -> String {
-    if !out.contains("<pre") {
+    // (a copy only where there is a blank line to collapse; most items have none)
+    if !out.contains("<pre") && out.split_inclusive('\n').any(|line| line.trim().is_empty()) {
         out = collapse_blank_lines(&out);
     }
-    out.trim().to_string()
+    out.truncate(out.trim_end().len());
+    let start = out.len() - out.trim_start().len();
+    out.drain(..start);
+    out
 }
 
 /// The final pass: ammonia with links forced to `noopener noreferrer` and only web and mail

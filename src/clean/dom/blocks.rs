@@ -29,7 +29,7 @@ pub(super) const TINY_BLOCK: usize = 64;
 
 impl BlockInfo {
     fn text(&self, doc: &Html) -> &str {
-        self.text.get_or_init(|| text_of(doc.tree.get(self.id).expect("block")))
+        self.text.get_or_init(|| text_of_sized(doc.tree.get(self.id).expect("block"), self.text_len))
     }
 }
 

@@ -165,22 +165,34 @@ pub(super) fn set_attr(el: &mut scraper::node::Element, name: &str, value: &str)
 /// Pass 6: remove elements that hold neither text nor media (only the outermost of each
 /// empty subtree needs detaching).
 pub(super) fn remove_empty(doc: &mut Html, root: NodeId) {
-    let stats = subtree_stats(doc, root);
-    let empty = |n: &NodeRef<Node>| {
-        n.value().as_element().is_some_and(|e| !MEDIA_TAGS.contains(&e.name())) && {
-            let s = stats[&n.id()];
-            s.text_len == 0 && !s.media
+    // One walk: whether an open subtree has content so far is kept on a stack; an element
+    // without any is empty when it closes.
+    let mut open: Vec<bool> = Vec::with_capacity(32);
+    let mut empty: Vec<(NodeId, NodeId)> = Vec::new(); // with its parent
+    for edge in doc.tree.get(root).expect("root").traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(_) => open.push(false),
+            ego_tree::iter::Edge::Close(node) => {
+                let content = open.pop().unwrap_or(false)
+                    || match node.value() {
+                        Node::Text(t) => !t.trim().is_empty(),
+                        Node::Element(e) => MEDIA_TAGS.contains(&e.name()) && e.name() != "br",
+                        _ => false,
+                    };
+                if let Some(parent) = open.last_mut() {
+                    *parent |= content;
+                }
+                let element = node.value().as_element().is_some_and(|e| !MEDIA_TAGS.contains(&e.name()));
+                if node.id() != root && element && !content {
+                    empty.push((node.id(), node.parent().map_or(root, |p| p.id())));
+                }
+            }
         }
-    };
-    let empties: Vec<NodeId> = doc
-        .tree
-        .get(root)
-        .expect("root")
-        .descendants()
-        .skip(1)
-        .filter(|n| empty(n) && n.parent().is_none_or(|p| p.id() == root || !empty(&p)))
-        .map(|n| n.id())
-        .collect();
+    }
+    // only the outermost of each empty subtree
+    let inner: rustc_hash::FxHashSet<NodeId> = empty.iter().map(|(id, _)| *id).collect();
+    let empties: Vec<NodeId> =
+        empty.iter().filter(|(_, parent)| *parent == root || !inner.contains(parent)).map(|(id, _)| *id).collect();
     // An inline element holding only whitespace (`word<span> </span>word`) separates words:
     // it leaves its space behind, or the words would run together.
     for id in &empties {

@@ -72,7 +72,12 @@ pub(super) fn block_hash(node: NodeRef<Node>) -> u64 {
 /// Whitespace-normalized text of a subtree, as a reader sees it: inline tags join their text
 /// ("[t<span>ag</span>s:" is "[tags:"), block boundaries and `<br>` separate it.
 pub(super) fn text_of(node: NodeRef<Node>) -> String {
-    let mut s = String::with_capacity(64);
+    text_of_sized(node, 64)
+}
+
+/// `text_of` of a subtree known to hold about `len` bytes of text (`Stats::text_len`).
+pub(super) fn text_of_sized(node: NodeRef<Node>, len: usize) -> String {
+    let mut s = String::with_capacity(len + 8);
     let mut gap = false; // white space or a block boundary since the last word
     for edge in node.traverse() {
         let d = match edge {
