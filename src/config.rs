@@ -13,6 +13,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::clean::text::squash;
 use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
@@ -729,14 +730,10 @@ fn regexes(list: &[Spanned<String>], key: &str, p: &mut Problems) -> Vec<Regex> 
     for (j, r) in list.iter().enumerate() {
         match regex::RegexBuilder::new(r.get_ref()).size_limit(1 << 20).build() {
             Ok(re) => out.push(re),
-            Err(e) => p.push(r.span(), format!("{key}[{j}]"), format!("invalid regex: {}", one_line(&e.to_string()))),
+            Err(e) => p.push(r.span(), format!("{key}[{j}]"), format!("invalid regex: {}", squash(&e.to_string()))),
         }
     }
     out
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `[a-z0-9-]+`, at most 64 characters: safe in file names and URLs.

@@ -11,6 +11,7 @@
 use url::Url;
 
 use crate::clean::strip_tracking;
+use crate::clean::text::squash;
 pub use crate::model::IdentityMode;
 
 /// The item link as feedscrub publishes it: absolute (against `base`), http(s) only, tracking
@@ -88,9 +89,7 @@ pub fn canonical_keys(links: &[Option<&Url>]) -> Vec<Option<String>> {
 /// item is taken for theirs. Items with one link and one title stay one (a story listed twice).
 pub fn unshared_keys(mut keys: Vec<Option<String>>, titles: &[Option<&str>]) -> Vec<Option<String>> {
     let shared: std::collections::HashSet<String> = keys_with_two_values(
-        keys.iter()
-            .zip(titles)
-            .filter_map(|(k, t)| Some((k.as_deref()?, normalize_ws(t.unwrap_or("")).to_lowercase()))),
+        keys.iter().zip(titles).filter_map(|(k, t)| Some((k.as_deref()?, squash(t.unwrap_or("")).to_lowercase()))),
     )
     .into_iter()
     .map(str::to_string)
@@ -147,7 +146,7 @@ pub fn identity(
     h.update(title.as_bytes());
     h.update(b"\0");
     if title.is_empty() && date.is_empty() {
-        h.update(normalize_ws(text).as_bytes());
+        h.update(squash(text).as_bytes());
     } else {
         h.update(date.as_bytes());
     }
@@ -172,10 +171,6 @@ pub fn content_hash(parts: &[&str]) -> String {
         buf.push('\x1f');
     }
     blake3::hash(buf.as_bytes()).to_hex()[..32].to_string()
-}
-
-fn normalize_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ pub fn announced_feeds(html: &str, page: &Url) -> Vec<Announced> {
         if !matches!(url.scheme(), "http" | "https") {
             continue;
         }
-        let title = el.attr("title").unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ");
+        let title = crate::clean::text::squash(el.attr("title").unwrap_or_default());
         if ty == "application/json" && title.is_empty() && !url.path().to_ascii_lowercase().contains("feed") {
             continue;
         }

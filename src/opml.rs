@@ -92,7 +92,7 @@ pub(crate) fn feed_table(name: &str, url: &str, title: &str, how: &str) -> toml_
     let mut table = toml_edit::Table::new();
     table.insert("name", toml_edit::value(name));
     table.insert("url", toml_edit::value(url));
-    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let title = crate::clean::text::squash(title);
     if !title.is_empty() {
         table.decor_mut().set_prefix(format!("\n# {title} ({how})\n"));
     }

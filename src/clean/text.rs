@@ -81,6 +81,19 @@ pub fn looks_like_html(s: &str) -> bool {
     b.windows(2).any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
 }
 
+/// White space collapsed to single spaces, the ends trimmed: a text as a reader sees it on one
+/// line (what titles, labels and compared texts are normalized to across the crate).
+pub fn squash(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
 /// Elements that make a block (a paragraph) of their own: shared by the cleaner's block walk
 /// and the plain-text rendering. One `match`: it runs for every element of every walk.
 pub(crate) fn is_block_tag(name: &str) -> bool {

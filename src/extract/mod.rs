@@ -194,11 +194,10 @@ fn run_readability(
     }
 }
 
-/// White space collapsed to single spaces: texts compared as a reader sees them (the one
-/// normalization of the extractor's texts: `meta::norm`, `prune::squash` build on it).
-fn squash(t: &str) -> String {
-    t.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+// White space collapsed to single spaces (`clean::text::squash`): texts compared as a reader
+// sees them, the one normalization of the extractor's texts (`meta::norm` and `prune::squash`
+// build on it).
+use crate::clean::text::squash;
 
 /// Whether `outer` holds `inner`'s longest line (white space aside): `inner` is a part of it.
 fn holds(outer: &str, inner: &str) -> bool {

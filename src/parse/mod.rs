@@ -319,7 +319,7 @@ fn plain(t: &Text) -> String {
     } else {
         s.to_string()
     };
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::clean::text::squash(&s)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use regex::Regex;
 use scraper::Node;
 
 use crate::clean::rules;
+use crate::clean::text::squash;
 
 pub(super) struct Rx {
     /// All of `rules::BOILERPLATE_PATTERNS` as one alternation.
@@ -105,7 +106,7 @@ pub(super) fn is_related_heading(text: &str) -> bool {
 /// is left is longer than `max` bytes.
 fn line_form(text: &str, also: char, max: usize) -> Option<String> {
     let t = text.trim_matches(|c: char| c.is_whitespace() || rules::LABEL_DECORATION.contains(&c) || c == also);
-    (t.len() <= max).then(|| t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
+    (t.len() <= max).then(|| squash(t).to_lowercase())
 }
 
 /// Does the block's text begin like one of the long boilerplate lines (`rules::BOILERPLATE_STARTS`)?
@@ -184,7 +185,7 @@ pub fn is_ad_label(text: &str) -> bool {
     if t.is_empty() || t.len() > 80 {
         return false;
     }
-    let t = t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let t = squash(t).to_lowercase();
     (t.len() <= 40 && rules::AD_LABELS.contains(&t.as_str()))
         || is_sponsor_lead_normalized(&t)
         || (!t.contains(['.', '!', '?']) || t.ends_with('.') && t.matches('.').count() <= 2)
@@ -265,7 +266,10 @@ pub(super) fn starts_with_label(node: NodeRef<Node>) -> bool {
 pub(super) fn begins_with_label(first: &str) -> bool {
     let head = &first[..first.char_indices().nth(48).map_or(first.len(), |(at, _)| at)];
     // cheap first: a label is followed by one of these, and most blocks have none up front
-    if !head.contains([':', '|', ']', ')', '*', '–', '—', '-']) {
+    // (bytes first: '–' and '—' begin with 0xE2)
+    if !head.bytes().any(|b| matches!(b, b':' | b'|' | b']' | b')' | b'*' | b'-' | 0xE2))
+        || !head.contains([':', '|', ']', ')', '*', '–', '—', '-'])
+    {
         return false;
     }
     let head = head.trim_start_matches(|c: char| c.is_whitespace() || "[(*-–—|•".contains(c)).to_lowercase();
