@@ -20,7 +20,42 @@ pub(super) struct BlockInfo {
     pub(super) text_len: usize,
     /// A link to another site inside (computed for long blocks only; see `ad_run`).
     pub(super) foreign_link: bool,
+    /// What the block says of itself, read once when the walk reaches it (`verdict`).
+    verdict: std::cell::OnceCell<Verdict>,
 }
+
+/// What a block is by its own content alone, before the walk weighs its neighbours.
+#[derive(Clone, Copy)]
+enum Verdict {
+    /// An ad label (`is_ad_label`): it takes the ad it labels along.
+    AdLabel,
+    /// The publication's sponsor read ("… is brought to you by …").
+    SponsorRead,
+    /// Begins with an ad label ("Anzeige: …").
+    LabelFirst,
+    /// A boilerplate line, with the name of what it is.
+    Boilerplate(&'static str),
+    /// Matches the feed's `remove_text` of this index.
+    RemoveText(usize),
+    /// Article text, as far as the block alone tells.
+    Plain,
+}
+
+/// What one walk learned of a block that the next walk may reuse (see `Memos`).
+pub(super) struct Memo {
+    /// The block's subtree when it was learned: its nodes and its bytes of text.
+    sig: (usize, usize),
+    candidate: bool,
+    foreign_link: bool,
+    text: Option<String>,
+    verdict: Option<Verdict>,
+}
+
+/// Facts of the blocks a walk kept, for the walk after it. Between walks a leaf block can only
+/// lose nodes (a removed inline label or "read more" link) or stop being a leaf (its lines
+/// become paragraphs), so a block whose node count and text length are unchanged is the same
+/// block, and what depends on it alone need not be read again.
+pub(super) type Memos = rustc_hash::FxHashMap<NodeId, Memo>;
 
 /// Blocks longer than this are neither labels nor boilerplate lines.
 pub(super) const SHORT_BLOCK: usize = 600;
@@ -30,6 +65,41 @@ pub(super) const TINY_BLOCK: usize = 64;
 impl BlockInfo {
     fn text(&self, doc: &Html) -> &str {
         self.text.get_or_init(|| text_of_sized(doc.tree.get(self.id).expect("block"), self.text_len))
+    }
+
+    /// What the block is by its own content (`Verdict`), read once.
+    fn verdict(&self, doc: &Html, remove_text: &[Regex]) -> Verdict {
+        *self.verdict.get_or_init(|| {
+            let text = if self.candidate { self.text(doc) } else { "" };
+            if is_ad_label(text) {
+                return Verdict::AdLabel;
+            }
+            let node = doc.tree.get(self.id).expect("block");
+            let label_first = starts_with_label(node);
+            let read = self.text_len <= SHORT_BLOCK * 2
+                && !label_first
+                && may_start_a_sponsor_read(node)
+                && starts_with_sponsor_read(&first_words(node));
+            if read {
+                return Verdict::SponsorRead;
+            }
+            if label_first {
+                return Verdict::LabelFirst;
+            }
+            let name = boilerplate_line(text).or_else(|| {
+                (self.text_len <= SHORT_BLOCK && tag_link_list(node)).then_some("a list of tag links (rel=\"tag\")")
+            });
+            if let Some(name) = name {
+                return Verdict::Boilerplate(name);
+            }
+            if !remove_text.is_empty() {
+                let t = self.text(doc);
+                if let Some(k) = remove_text.iter().position(|re| re.is_match(t)) {
+                    return Verdict::RemoveText(k);
+                }
+            }
+            Verdict::Plain
+        })
     }
 }
 
@@ -64,13 +134,30 @@ pub(super) fn judge(doc: &Html, b: &BlockInfo, home_host: Option<&str>, sponsors
 /// pitches. Counts and logs into `removed`; returns the kept blocks with at least
 /// `LEARN_MIN_TEXT` bytes of text (the ones `Fragment::blocks` fingerprints: only the last
 /// walk's are, once the walks are done).
-pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: &mut Removed) -> Vec<NodeId> {
+pub(super) fn block_pass(
+    doc: &mut Html,
+    root: NodeId,
+    opts: &Options,
+    removed: &mut Removed,
+    memos: &mut Memos,
+) -> Vec<NodeId> {
     let home_host = opts.base.and_then(|u| u.host_str()).map(str::to_string);
     let stats = subtree_stats(doc, root);
     let blocks: Vec<BlockInfo> = leaf_blocks(doc, root, &stats)
         .into_iter()
         .map(|id| {
             let text_len = stats[&id].text_len;
+            let sig = (stats[&id].nodes, text_len);
+            if let Some(m) = memos.remove(&id).filter(|m| m.sig == sig) {
+                return BlockInfo {
+                    id,
+                    candidate: m.candidate,
+                    text: m.text.map(std::cell::OnceCell::from).unwrap_or_default(),
+                    text_len,
+                    foreign_link: m.foreign_link,
+                    verdict: m.verdict.map(std::cell::OnceCell::from).unwrap_or_default(),
+                };
+            }
             let node = doc.tree.get(id).expect("block");
             let candidate = text_len <= TINY_BLOCK
                 || (text_len < SHORT_BLOCK && (starts_like_boilerplate(node) || ends_like_boilerplate(node)));
@@ -83,16 +170,18 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
                                 .is_some_and(|h| home_host.as_deref().is_some_and(|home| !same_site(h, home)))
                     })
                 });
-            BlockInfo { id, candidate, text: Default::default(), text_len, foreign_link }
+            BlockInfo { id, candidate, text: Default::default(), text_len, foreign_link, verdict: Default::default() }
         })
         .collect();
+    memos.clear();
     let total_text: usize = blocks.iter().map(|b| b.text_len).sum();
     let mut doomed: HashSet<NodeId> = HashSet::new();
     let mut i = 0;
     while i < blocks.len() {
         let b = &blocks[i];
-        let text = if b.candidate { b.text(doc) } else { "" };
-        if is_ad_label(text) {
+        let verdict = b.verdict(doc, opts.remove_text);
+        if let Verdict::AdLabel = verdict {
+            let text = b.text(doc);
             removed.ads += 1;
             let label = text.to_string();
             // "Our sponsors:" labels a list, every sponsor of it with its pitch
@@ -127,13 +216,8 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
             i = take_ad_run(doc, &blocks, i, (true, sponsors), home_host.as_deref(), &after, removed, &mut doomed);
             continue;
         }
-        let node = doc.tree.get(b.id).expect("block");
-        let label_first = starts_with_label(node);
-        let read = b.text_len <= SHORT_BLOCK * 2
-            && !label_first
-            && may_start_a_sponsor_read(node)
-            && starts_with_sponsor_read(&first_words(node));
-        if read || label_first {
+        let read = matches!(verdict, Verdict::SponsorRead);
+        if read || matches!(verdict, Verdict::LabelFirst) {
             removed.ads += 1;
             let (rule, why) = if read {
                 ("sponsor-read", "the publication's sponsor read (\"… is brought to you by …\", \"thanks to … for sponsoring this episode\")")
@@ -155,16 +239,13 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
             );
             continue;
         }
-        let name = boilerplate_line(text).or_else(|| {
-            (b.text_len <= SHORT_BLOCK && tag_link_list(node)).then_some("a list of tag links (rel=\"tag\")")
-        });
-        if let Some(name) = name {
-            removed.boilerplate += 1;
-            note!(removed, doc, b.id, Kind::Boilerplate, "boilerplate", name);
-            doomed.insert(b.id);
-        } else if !opts.remove_text.is_empty() {
-            let t = b.text(doc);
-            if let Some(re) = opts.remove_text.iter().find(|re| re.is_match(t)) {
+        match verdict {
+            Verdict::Boilerplate(name) => {
+                removed.boilerplate += 1;
+                note!(removed, doc, b.id, Kind::Boilerplate, "boilerplate", name);
+                doomed.insert(b.id);
+            }
+            Verdict::RemoveText(k) => {
                 removed.boilerplate += 1;
                 note!(
                     removed,
@@ -172,10 +253,11 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
                     b.id,
                     Kind::Boilerplate,
                     "feed-remove-text",
-                    format!("matches the feed's remove_text {:?}", re.as_str()),
+                    format!("matches the feed's remove_text {:?}", opts.remove_text[k].as_str()),
                 );
                 doomed.insert(b.id);
             }
+            _ => {}
         }
         i += 1;
     }
@@ -216,6 +298,16 @@ pub(super) fn block_pass(doc: &mut Html, root: NodeId, opts: &Options, removed: 
     }
     let kept =
         blocks.iter().filter(|b| b.text_len >= LEARN_MIN_TEXT && !doomed.contains(&b.id)).map(|b| b.id).collect();
+    for b in blocks.into_iter().filter(|b| !doomed.contains(&b.id)) {
+        let memo = Memo {
+            sig: (stats[&b.id].nodes, b.text_len),
+            candidate: b.candidate,
+            foreign_link: b.foreign_link,
+            text: b.text.into_inner(),
+            verdict: b.verdict.into_inner(),
+        };
+        memos.insert(b.id, memo);
+    }
     let ids: Vec<NodeId> = doomed.into_iter().collect();
     detach_all(doc, &ids);
     kept

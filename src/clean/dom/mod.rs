@@ -224,7 +224,9 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
     // walk removes nothing, so that cleaning the result again would remove nothing either (a
     // walk without removals is the common case).
     let mut before = removed.blocks();
-    let mut blocks = block_pass(&mut doc, root, opts, &mut removed);
+    // (what a walk read of the blocks it kept, for the next: `blocks::Memos`)
+    let mut memos = Memos::default();
+    let mut blocks = block_pass(&mut doc, root, opts, &mut removed, &mut memos);
     for _ in 0..MAX_BLOCK_WALKS {
         if removed.blocks() == before {
             break;
@@ -245,7 +247,7 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
         }
         detach_pruning(&mut doc, root, &links);
         line_paragraphs(&mut doc, root);
-        blocks = block_pass(&mut doc, root, opts, &mut removed);
+        blocks = block_pass(&mut doc, root, opts, &mut removed, &mut memos);
     }
 
     // Pass 5: URLs.
