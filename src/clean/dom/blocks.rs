@@ -316,9 +316,14 @@ pub(super) fn block_pass(
 /// A block that is mostly links marked as tags (`rel="tag"`, the microformat blog engines
 /// write): "[tags: netneutrality, cluetrain]", whatever words lead it.
 fn tag_link_list(node: NodeRef<Node>) -> bool {
-    let (tagged, all) = link_letters(node, |e| {
+    let tag = |e: &scraper::node::Element| {
         e.attr("rel").is_some_and(|r| r.split_ascii_whitespace().any(|w| w.eq_ignore_ascii_case("tag")))
-    });
+    };
+    // cheap first: most blocks have no tag link at all
+    if !node.descendants().any(|d| d.value().as_element().is_some_and(|e| e.name() == "a" && tag(e))) {
+        return false;
+    }
+    let (tagged, all) = link_letters(node, tag);
     tagged > 0 && tagged * 2 >= all
 }
 

@@ -190,10 +190,14 @@ pub(super) fn unwrap_what_the_sanitizer_unwraps(doc: &mut Html, root: NodeId) {
 /// is an ad signal), so it must see the links the reader will get: they go first.
 pub(super) fn drop_urls_the_sanitizer_drops(doc: &mut Html, root: NodeId) {
     const URL_ATTRS: &[&str] = &["href", "src", "poster"];
-    let kept = |v: &str| match Url::parse(v) {
-        Ok(u) => matches!(u.scheme(), "http" | "https" | "mailto"),
-        Err(url::ParseError::RelativeUrlWithoutBase) => true,
-        Err(_) => false,
+    // (without a colon there is no scheme: a relative URL, which parsing would only confirm)
+    let kept = |v: &str| {
+        !v.contains(':')
+            || match Url::parse(v) {
+                Ok(u) => matches!(u.scheme(), "http" | "https" | "mailto"),
+                Err(url::ParseError::RelativeUrlWithoutBase) => true,
+                Err(_) => false,
+            }
     };
     let doomed: Vec<(NodeId, &'static str)> = doc
         .tree

@@ -60,9 +60,19 @@ pub(super) fn block_hash(node: NodeRef<Node>) -> u64 {
     let mut h = rustc_hash::FxHasher::default();
     for d in node.descendants() {
         if let Node::Text(t) = d.value() {
-            for w in t.split_whitespace() {
-                h.write(w.as_bytes());
-                h.write_u8(0);
+            if t.is_ascii() {
+                // the same words as `split_whitespace` (in ASCII, white space is these six
+                // bytes), without decoding characters
+                let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+                for w in t.as_bytes().split(space).filter(|w| !w.is_empty()) {
+                    h.write(w);
+                    h.write_u8(0);
+                }
+            } else {
+                for w in t.split_whitespace() {
+                    h.write(w.as_bytes());
+                    h.write_u8(0);
+                }
             }
         }
     }
