@@ -176,7 +176,15 @@ fn tidy(mut out: String) -> String {
 /// The final pass: ammonia with links forced to `noopener noreferrer` and only web and mail
 /// URL schemes. Nothing that skipped this function is ever wrapped in `CleanHtml`.
 pub fn sanitize(html: &str) -> CleanHtml {
-    CleanHtml::from_sanitized(tidy(ammonia().clean(html).to_string()))
+    // written straight into one buffer (`to_string` writes a buffer, then copies it); the
+    // serializer writes UTF-8 into memory, which cannot fail, else this is `to_string`
+    let doc = ammonia().clean(html);
+    let mut out = Vec::with_capacity(html.len());
+    let out = match doc.write_to(&mut out).map(|()| String::from_utf8(out)) {
+        Ok(Ok(s)) => s,
+        _ => doc.to_string(),
+    };
+    CleanHtml::from_sanitized(tidy(out))
 }
 
 /// Does `sanitize` keep elements of this (lowercase) name? Others it unwraps (keeping their
