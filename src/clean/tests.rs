@@ -1281,3 +1281,11 @@ fn a_run_of_own_lines_is_no_templated_box() {
         assert!(!text.contains("Digg"), "{text}");
     }
 }
+
+/// A block the first walk keeps may change before the next walk reads it: here the first
+/// walk takes the inline label out of it, and the next sees a "follow us" line. What a walk
+/// read of a block is reused only for a block that did not change (`blocks::Memos`).
+#[test]
+fn a_block_changed_by_a_walk_is_read_anew_by_the_next() {
+    check(&format!("{A}<p><span>Anzeige</span> Folgen Sie uns auf Twitter!</p>"), &html_to_text(A));
+}
