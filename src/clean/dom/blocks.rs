@@ -41,21 +41,12 @@ enum Verdict {
     Plain,
 }
 
-/// What one walk learned of a block that the next walk may reuse (see `Memos`).
-pub(super) struct Memo {
-    /// The block's subtree when it was learned: its nodes and its bytes of text.
-    sig: (usize, usize),
-    candidate: bool,
-    foreign_link: bool,
-    text: Option<String>,
-    verdict: Option<Verdict>,
-}
-
-/// Facts of the blocks a walk kept, for the walk after it. Between walks a leaf block can only
-/// lose nodes (a removed inline label or "read more" link) or stop being a leaf (its lines
-/// become paragraphs), so a block whose node count and text length are unchanged is the same
-/// block, and what depends on it alone need not be read again.
-pub(super) type Memos = rustc_hash::FxHashMap<NodeId, Memo>;
+/// The blocks a walk kept, as it saw them, for the walk after it, each with its subtree's node
+/// count and text length then. Between walks a leaf block can only lose nodes (a removed
+/// inline label or "read more" link) or stop being a leaf (its lines become paragraphs), so a
+/// block whose two counts are unchanged is the same block, and what the walk read of it
+/// (its text, its `Verdict`) need not be read again.
+pub(super) type Memos = rustc_hash::FxHashMap<NodeId, ((usize, usize), BlockInfo)>;
 
 /// Blocks longer than this are neither labels nor boilerplate lines.
 pub(super) const SHORT_BLOCK: usize = 600;
@@ -148,15 +139,8 @@ pub(super) fn block_pass(
         .map(|id| {
             let text_len = stats[&id].text_len;
             let sig = (stats[&id].nodes, text_len);
-            if let Some(m) = memos.remove(&id).filter(|m| m.sig == sig) {
-                return BlockInfo {
-                    id,
-                    candidate: m.candidate,
-                    text: m.text.map(std::cell::OnceCell::from).unwrap_or_default(),
-                    text_len,
-                    foreign_link: m.foreign_link,
-                    verdict: m.verdict.map(std::cell::OnceCell::from).unwrap_or_default(),
-                };
+            if let Some((_, seen)) = memos.remove(&id).filter(|(then, _)| *then == sig) {
+                return seen;
             }
             let node = doc.tree.get(id).expect("block");
             let candidate = text_len <= TINY_BLOCK
@@ -299,14 +283,7 @@ pub(super) fn block_pass(
     let kept =
         blocks.iter().filter(|b| b.text_len >= LEARN_MIN_TEXT && !doomed.contains(&b.id)).map(|b| b.id).collect();
     for b in blocks.into_iter().filter(|b| !doomed.contains(&b.id)) {
-        let memo = Memo {
-            sig: (stats[&b.id].nodes, b.text_len),
-            candidate: b.candidate,
-            foreign_link: b.foreign_link,
-            text: b.text.into_inner(),
-            verdict: b.verdict.into_inner(),
-        };
-        memos.insert(b.id, memo);
+        memos.insert(b.id, ((stats[&b.id].nodes, b.text_len), b));
     }
     let ids: Vec<NodeId> = doomed.into_iter().collect();
     detach_all(doc, &ids);
