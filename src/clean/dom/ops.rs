@@ -107,11 +107,7 @@ pub(super) fn detach_pruning(doc: &mut Html, root: NodeId, ids: &[NodeId]) {
             let Some(node) = doc.tree.get(id) else { break };
             let keep = node.parent().is_none()
                 || node.value().as_element().is_none_or(|e| MEDIA_TAGS.contains(&e.name()))
-                || node.descendants().any(|d| match d.value() {
-                    Node::Text(t) => !t.trim().is_empty(),
-                    Node::Element(e) => MEDIA_TAGS.contains(&e.name()) && e.name() != "br",
-                    _ => false,
-                });
+                || node.descendants().any(|d| is_content(d.value()));
             if keep {
                 break;
             }
@@ -149,7 +145,21 @@ pub(super) fn html_elements_below(doc: &Html, root: NodeId, wanted: impl Fn(&str
 }
 
 pub(super) fn has_media(n: NodeRef<Node>) -> bool {
-    n.descendants().any(|d| d.value().as_element().is_some_and(|e| MEDIA_TAGS.contains(&e.name()) && e.name() != "br"))
+    n.descendants().any(|d| d.value().as_element().is_some_and(|e| is_media(e.name())))
+}
+
+/// An image, video… (`MEDIA_TAGS` but `<br>`): content a reader sees without text.
+pub(super) fn is_media(name: &str) -> bool {
+    MEDIA_TAGS.contains(&name) && name != "br"
+}
+
+/// A node that is content by itself: text that is not only white space, or media.
+pub(super) fn is_content(node: &Node) -> bool {
+    match node {
+        Node::Text(t) => !t.trim().is_empty(),
+        Node::Element(e) => is_media(e.name()),
+        _ => false,
+    }
 }
 
 /// Is an element of this name content even when it holds nothing (`MEDIA_TAGS`)?
@@ -165,30 +175,20 @@ pub(super) fn set_attr(el: &mut scraper::node::Element, name: &str, value: &str)
 /// Pass 6: remove elements that hold neither text nor media (only the outermost of each
 /// empty subtree needs detaching).
 pub(super) fn remove_empty(doc: &mut Html, root: NodeId) {
-    // One walk: whether an open subtree has content so far is kept on a stack; an element
-    // without any is empty when it closes.
-    let mut open: Vec<bool> = Vec::with_capacity(32);
+    // One walk, bottom-up: an element whose subtree has no content is empty.
     let mut empty: Vec<(NodeId, NodeId)> = Vec::new(); // with its parent
-    for edge in doc.tree.get(root).expect("root").traverse() {
-        match edge {
-            ego_tree::iter::Edge::Open(_) => open.push(false),
-            ego_tree::iter::Edge::Close(node) => {
-                let content = open.pop().unwrap_or(false)
-                    || match node.value() {
-                        Node::Text(t) => !t.trim().is_empty(),
-                        Node::Element(e) => MEDIA_TAGS.contains(&e.name()) && e.name() != "br",
-                        _ => false,
-                    };
-                if let Some(parent) = open.last_mut() {
-                    *parent |= content;
-                }
-                let element = node.value().as_element().is_some_and(|e| !MEDIA_TAGS.contains(&e.name()));
-                if node.id() != root && element && !content {
-                    empty.push((node.id(), node.parent().map_or(root, |p| p.id())));
-                }
+    fold_up(
+        doc.tree.get(root).expect("root"),
+        |node, inside: bool| {
+            let content = inside || is_content(node.value());
+            let element = node.value().as_element().is_some_and(|e| !MEDIA_TAGS.contains(&e.name()));
+            if node.id() != root && element && !content {
+                empty.push((node.id(), node.parent().map_or(root, |p| p.id())));
             }
-        }
-    }
+            content
+        },
+        |parent, content, _| *parent |= *content,
+    );
     // only the outermost of each empty subtree
     let inner: rustc_hash::FxHashSet<NodeId> = empty.iter().map(|(id, _)| *id).collect();
     let empties: Vec<NodeId> =

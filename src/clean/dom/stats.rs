@@ -27,31 +27,48 @@ pub(super) fn subtree_stats(doc: &Html, root: NodeId) -> FxHashMap<NodeId, Stats
     // (every node of the tree, detached ones too: an upper bound, known without a walk)
     let mut stats: FxHashMap<NodeId, Stats> =
         FxHashMap::with_capacity_and_hasher(doc.tree.nodes().len(), Default::default());
-    // One walk: a node's facts are summed on a stack while its subtree is open, and passed
-    // to its parent (the entry below it) when it closes.
-    let mut open: Vec<Stats> = Vec::with_capacity(32);
+    fold_up(
+        root,
+        |node, mut s: Stats| {
+            s.nodes += 1;
+            match node.value() {
+                Node::Text(t) => s.text_len += t.trim().len(),
+                Node::Element(e) if is_media(e.name()) => s.media = true,
+                _ => {}
+            }
+            stats.insert(node.id(), s);
+            s
+        },
+        |p, s, node| {
+            p.text_len += s.text_len;
+            p.nodes += s.nodes;
+            p.media |= s.media;
+            p.block_inside |= s.block_inside || is_block(node);
+        },
+    );
+    stats
+}
+
+/// One bottom-up walk of `root`'s subtree, without recursion (item HTML can nest 100,000
+/// deep): what a node's children `add` into its value is summed on a stack while the node is
+/// open, and `close` finishes the value when it closes (the caller keeps what it needs).
+pub(super) fn fold_up<T: Default>(
+    root: NodeRef<Node>,
+    mut close: impl FnMut(NodeRef<Node>, T) -> T,
+    add: impl Fn(&mut T, &T, NodeRef<Node>),
+) {
+    let mut open: Vec<T> = Vec::with_capacity(32);
     for edge in root.traverse() {
         match edge {
-            ego_tree::iter::Edge::Open(_) => open.push(Stats::default()),
+            ego_tree::iter::Edge::Open(_) => open.push(T::default()),
             ego_tree::iter::Edge::Close(node) => {
-                let mut s = open.pop().unwrap_or_default();
-                s.nodes += 1;
-                match node.value() {
-                    Node::Text(t) => s.text_len += t.trim().len(),
-                    Node::Element(e) if MEDIA_TAGS.contains(&e.name()) && e.name() != "br" => s.media = true,
-                    _ => {}
-                }
-                stats.insert(node.id(), s);
-                if let Some(p) = open.last_mut() {
-                    p.text_len += s.text_len;
-                    p.nodes += s.nodes;
-                    p.media |= s.media;
-                    p.block_inside |= s.block_inside || is_block(node);
+                let value = close(node, open.pop().unwrap_or_default());
+                if let Some(parent) = open.last_mut() {
+                    add(parent, &value, node);
                 }
             }
         }
     }
-    stats
 }
 
 /// Hash of a block's whitespace-normalized text, computed without building the string.
