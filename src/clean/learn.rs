@@ -91,23 +91,31 @@ const NEAR_OVERLAP: (usize, usize) = (7, 10);
 /// Items whose ends are compared, at most (the first the document lists).
 const NEAR_MAX_ITEMS: usize = 200;
 
-/// Lines among the last `NEAR_TAIL_LINES` of an item whose words nearly repeat in the
-/// ends of other items, more than `TAIL_SHARE` of them in all: contact lines that change a
-/// word from episode to episode ("Comments, ideas and insults: …" / "Comments, ideas,
-/// threats and insults: …"), a count that grows ("Over 3,000 listeners have joined…").
-/// By `line_hash`, with the number of items.
-fn near_repeats(lines: &[Vec<(Vec<u32>, &str)>], n: usize) -> FxHashMap<u64, usize> {
-    let mut ends: Vec<(usize, Vec<u32>, &str)> = Vec::new();
+/// The lines `near_repeats` compares: among the last `NEAR_TAIL_LINES` of each of the first
+/// `NEAR_MAX_ITEMS` items, those of `NEAR_MIN_WORDS`–`NEAR_MAX_WORDS` words, each with its
+/// item and its set of words (sorted, numbers aside).
+fn item_ends<'a>(lines: &[Vec<(Vec<u32>, &'a str)>]) -> Vec<(usize, Vec<u32>, &'a str)> {
+    let mut ends = Vec::new();
     for (i, item) in lines.iter().enumerate().take(NEAR_MAX_ITEMS) {
         for (w, raw) in item.iter().rev().take(NEAR_TAIL_LINES) {
             if (NEAR_MIN_WORDS..=NEAR_MAX_WORDS).contains(&w.len()) {
                 let mut set: Vec<u32> = w.iter().copied().filter(|w| *w != NUMBER).collect();
                 set.sort_unstable();
                 set.dedup();
-                ends.push((i, set, raw));
+                ends.push((i, set, *raw));
             }
         }
     }
+    ends
+}
+
+/// Lines among the last `NEAR_TAIL_LINES` of an item whose words nearly repeat in the
+/// ends of other items, more than `TAIL_SHARE` of them in all: contact lines that change a
+/// word from episode to episode ("Comments, ideas and insults: …" / "Comments, ideas,
+/// threats and insults: …"), a count that grows ("Over 3,000 listeners have joined…").
+/// By `line_hash`, with the number of items.
+fn near_repeats(lines: &[Vec<(Vec<u32>, &str)>], n: usize) -> FxHashMap<u64, usize> {
+    let ends = item_ends(lines);
     let (share, of) = NEAR_OVERLAP;
     let near = |a: &[u32], b: &[u32]| {
         let (mut i, mut j, mut both) = (0, 0, 0);
@@ -1069,17 +1077,8 @@ mod tests {
             let mut interner = Interner { ids: FxHashMap::default(), words: Vec::new() };
             let lines: Vec<Vec<(Vec<u32>, &str)>> =
                 texts.iter().map(|item| item.iter().map(|l| (interner.line(l), l.as_str())).collect()).collect();
-            let mut ends: Vec<(usize, Vec<u32>, &str)> = Vec::new();
-            for (i, item) in lines.iter().enumerate() {
-                for (w, raw) in item.iter().rev().take(NEAR_TAIL_LINES) {
-                    if (NEAR_MIN_WORDS..=NEAR_MAX_WORDS).contains(&w.len()) {
-                        let mut set = w.clone();
-                        set.sort_unstable();
-                        set.dedup();
-                        ends.push((i, set, raw));
-                    }
-                }
-            }
+            // the same lines, every pair of them compared
+            let ends = item_ends(&lines);
             let (share, of) = NEAR_OVERLAP;
             // n = 3: a line with twins in two other items is counted
             let mut expected = FxHashMap::default();
