@@ -13,11 +13,12 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::clean::text::squash;
 use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
+
+use crate::clean::text::squash;
 
 pub const DEFAULT_CONFIG: &str = "feeds.toml";
 const DEFAULT_DB: &str = "data/feedscrub.db";

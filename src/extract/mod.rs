@@ -29,6 +29,10 @@ use std::sync::LazyLock;
 use dom_query::Document;
 use url::Url;
 
+// white space collapsed: the one normalization of the extractor's texts (`meta::norm` and
+// `prune::squash` build on it)
+use crate::clean::text::squash;
+
 /// An extracted article. `html` is not sanitized yet.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Article {
@@ -193,11 +197,6 @@ fn run_readability(
         }
     }
 }
-
-// White space collapsed to single spaces (`clean::text::squash`): texts compared as a reader
-// sees them, the one normalization of the extractor's texts (`meta::norm` and `prune::squash`
-// build on it).
-use crate::clean::text::squash;
 
 /// Whether `outer` holds `inner`'s longest line (white space aside): `inner` is a part of it.
 fn holds(outer: &str, inner: &str) -> bool {
