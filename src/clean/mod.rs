@@ -82,7 +82,7 @@ impl Cleaner {
         // by the passes almost always (the parser repaired it: 755 of the 760 malformed
         // items of the shared corpus), and is then cleaned once, as well-formed input is; only
         // for such input is what the passes wrote parsed to ask.
-        let malformed = f.malformed && tree::parse_fragment_checked(&f.html).1;
+        let malformed = f.malformed && tree::is_malformed(&f.html);
         let mut out = Cleaned { html: sanitize(&f.html), removed: f.removed, blocks: f.blocks, text: f.text };
         if malformed || has_empty_element(out.html.as_str()) {
             for _ in 0..MAX_CLEANING_ROUNDS {

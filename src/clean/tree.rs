@@ -31,6 +31,11 @@ pub fn parse_fragment_checked(html: &str) -> (Html, bool) {
     (doc, malformed)
 }
 
+/// Would `parse_fragment_checked` find `html` malformed? (One parse, no tree kept.)
+pub fn is_malformed(html: &str) -> bool {
+    !Html::parse_fragment(cap_nesting(html)).errors.is_empty()
+}
+
 /// `html` up to the first start tag that would open element number `MAX_DEPTH + 1` on the
 /// stack, if any. html5ever's tree builder checks the stack of open elements at every tag,
 /// so hostile nesting (100,000 `<div>`s) costs quadratic time, about 38 s; no article nests
