@@ -85,23 +85,21 @@ impl Cleaner {
         let malformed = f.malformed && tree::is_malformed(&f.html);
         let mut out = Cleaned { html: sanitize(&f.html), removed: f.removed, blocks: f.blocks, text: f.text };
         if malformed || has_empty_element(out.html.as_str()) {
-            for _ in 0..MAX_CLEANING_ROUNDS {
-                let again = dom::clean_fragment(out.html.as_str(), &opts);
-                let html = sanitize(&again.html);
-                if html == out.html {
-                    break;
-                }
-                out.removed.absorb(again.removed);
-                out = Cleaned { html, blocks: again.blocks, text: again.text, ..out };
-            }
+            out = settle(out, &opts);
         }
         // one glued line may stand before another ("… Read more. The post … appeared first
         // on …"): cut until none is left, so that cleaning again changes nothing
+        let mut cut = false;
         for _ in 0..MAX_CLEANING_ROUNDS {
             match self.cut_glued_footer(&out) {
-                Some((html, more)) => out = out.restripped(&html, more),
+                Some((html, more)) => (out, cut) = (out.restripped(&html, more), true),
                 None => break,
             }
+        }
+        // what is left of the block the line was cut from is a block the walk has not seen
+        // ("Anzeige<br>Läs mer »" leaves a lone label)
+        if cut {
+            out = settle(out, &opts);
         }
         out
     }
@@ -141,6 +139,21 @@ impl Cleaned {
         removed.absorb(more);
         Cleaned { html, removed, blocks: self.blocks, text }
     }
+}
+
+/// `out` cleaned again until it stays the same (at most `MAX_CLEANING_ROUNDS` times), what
+/// each round removed added to its log.
+fn settle(mut out: Cleaned, opts: &dom::Options) -> Cleaned {
+    for _ in 0..MAX_CLEANING_ROUNDS {
+        let again = dom::clean_fragment(out.html.as_str(), opts);
+        let html = sanitize(&again.html);
+        if html == out.html {
+            break;
+        }
+        out.removed.absorb(again.removed);
+        out = Cleaned { html, blocks: again.blocks, text: again.text, ..out };
+    }
+    out
 }
 
 /// Cleanings of a malformed body after the first, at most (see `Cleaner::clean_html`).

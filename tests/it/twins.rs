@@ -588,3 +588,10 @@ fn clean_of_labels_beside_what_other_passes_remove_is_stable() {
 fn clean_of_a_read_more_link_that_held_a_label_is_stable() {
     props::check_clean_idempotent(&Cleaner::default(), "<a>Läs mer »<blockquote>Anzeige</blockquote></a>").unwrap();
 }
+
+/// A "read more" line glued to a label is cut after the walks (`cut_glued_footer`): the
+/// label it leaves alone is cleaned away in the same cleaning, not in the next.
+#[test]
+fn clean_of_a_label_left_alone_by_a_cut_glued_line_is_stable() {
+    props::check_clean_idempotent(&Cleaner::default(), "<aside>Anzeige<br>Läs mer »").unwrap();
+}
