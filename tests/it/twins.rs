@@ -595,3 +595,15 @@ fn clean_of_a_read_more_link_that_held_a_label_is_stable() {
 fn clean_of_a_label_left_alone_by_a_cut_glued_line_is_stable() {
     props::check_clean_idempotent(&Cleaner::default(), "<aside>Anzeige<br>Läs mer »").unwrap();
 }
+
+/// A label removed from inside a quote leaves the quote empty: the quote goes at once, so
+/// that the next walk sees the aside around it as the lone label it now is.
+#[test]
+fn clean_of_a_label_beside_a_quote_emptied_of_its_own_is_stable() {
+    for html in [
+        "<aside><blockquote><p>Anzeige</p></blockquote>Anzeige</aside>",
+        "<aside><blockquote><p>Anzeige</blockquote>Anzeige",
+    ] {
+        props::check_clean_idempotent(&Cleaner::default(), html).unwrap();
+    }
+}

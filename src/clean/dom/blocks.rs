@@ -285,8 +285,11 @@ pub(super) fn block_pass(
     for b in blocks.into_iter().filter(|b| !doomed.contains(&b.id)) {
         memos.insert(b.id, ((stats[&b.id].nodes, b.text_len), b));
     }
+    // What a removal leaves empty goes with it, so that the next walk sees the block around
+    // it as what it now is: `<aside><blockquote><p>Anzeige</p></blockquote>Anzeige</aside>`
+    // is a lone label in an aside once the quote's label has gone.
     let ids: Vec<NodeId> = doomed.into_iter().collect();
-    detach_all(doc, &ids);
+    detach_pruning(doc, root, &ids);
     kept
 }
 
