@@ -391,8 +391,9 @@ const PROSE_LINK_SHARE: f64 = 1.0 / 3.0;
 /// Characters of prose in `root`: the text of its paragraphs that have `PROSE_MIN` characters
 /// outside links and less than `PROSE_LINK_SHARE` of link text.
 fn prose_within(root: &NodeRef) -> usize {
-    // per paragraph (the nearest paragraph element above a text): text and link characters
-    let mut paragraphs: rustc_hash::FxHashMap<dom_query::NodeId, (usize, usize)> = Default::default();
+    // per paragraph (the nearest paragraph element above a text; text straight in the root is
+    // a paragraph of its own): text characters, link characters, sentence ends
+    let mut paragraphs: rustc_hash::FxHashMap<dom_query::NodeId, (usize, usize, usize)> = Default::default();
     for t in root.descendants_it().filter(|n| n.is_text()) {
         if t.parent().is_some_and(|p| ["script", "style", "template", "textarea", "svg"].iter().any(|n| p.has_name(n)))
         {
@@ -414,16 +415,37 @@ fn prose_within(root: &NodeRef) -> usize {
                 break;
             }
         }
-        // text straight in the root is a paragraph of its own
         let e = paragraphs.entry(block.unwrap_or(root.id)).or_default();
         e.0 += chars;
         e.1 += if in_link { chars } else { 0 };
+        e.2 += t.query_or(0, |n| match &n.data {
+            NodeData::Text { contents } => sentence_ends(contents),
+            _ => 0,
+        });
     }
     paragraphs
         .into_values()
-        .filter(|(chars, links)| chars - links >= PROSE_MIN && (*links as f64) < *chars as f64 * PROSE_LINK_SHARE)
-        .map(|(chars, links)| chars - links)
+        .filter(|(chars, links, _)| chars - links >= PROSE_MIN && (*links as f64) < *chars as f64 * PROSE_LINK_SHARE)
+        // a long run of words without a sentence end is a table, a list or a tag cloud
+        // written as one block, not prose: it counts as far as its sentences go
+        .map(|(chars, links, ends)| (chars - links).min((ends + 1) * SENTENCE_MAX))
         .sum()
+}
+
+/// A sentence has at most this many characters (white space aside) as `prose_within` counts.
+const SENTENCE_MAX: usize = 500;
+
+/// Sentence ends in a text: `.`, `!`, `?` (and their CJK forms) before white space or at
+/// the end of the text node (where an inline element may follow).
+fn sentence_ends(text: &str) -> usize {
+    let mut chars = text.chars().peekable();
+    let mut ends = 0;
+    while let Some(c) = chars.next() {
+        if matches!(c, '.' | '!' | '?' | '。' | '！' | '？') && chars.peek().is_none_or(|n| n.is_whitespace()) {
+            ends += 1;
+        }
+    }
+    ends
 }
 
 /// Characters of prose in a fragment (see `prose_within`): the scorer's pick, measured as

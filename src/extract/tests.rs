@@ -299,3 +299,27 @@ fn a_body_of_boxed_paragraphs_is_taken_whole() {
         assert!(!text.contains("Forstmaschinen"), "{mark}: {text}");
     }
 }
+
+// A long table inside the marked body (a list of names and addresses under a story) is no
+// prose, however much text it has: prose counts as far as its sentences go. On a real page
+// (a newspaper's list of 360 MPs under its story) the scorer picked the table alone, and its
+// 19,769 characters outweighed the story's prose, so the marked body was not taken instead.
+#[test]
+fn a_long_table_is_no_prose_and_the_story_around_it_stays() {
+    let table =
+        format!("<div>{}</div>", (0..300).map(|i| format!("Wahlkreis {i} Erika Muster{i} ")).collect::<String>());
+    assert!(prune::prose_of(&Document::fragment(table.as_str())) <= 500);
+    let prose: String = (1..=5).map(para).collect();
+    assert!(prune::prose_of(&Document::fragment(prose.as_str())) > 500);
+    // the page: the story and its table, both kept as the marked body
+    let rows: String = (0..600)
+        .map(|i| format!("<tr><td>Wahlkreis {i}, Nord und Umland</td><td>Dr. Erika Muster{i}</td><td>erika.muster{i}@landtag.example</td></tr>"))
+        .collect();
+    let page = format!(
+        "<html><body><h1>Haushalt</h1><div itemprop=\"articleBody\">{prose}<div class=\"news\"><table><tbody>{rows}</tbody></table></div></div></body></html>"
+    );
+    let text = text_of(&page);
+    for i in 1..=5 {
+        assert!(text.contains(&format!("Absatz {i}:")), "paragraph {i} lost: {}", &text[..text.len().min(300)]);
+    }
+}
