@@ -306,6 +306,31 @@ fn a_footer_line_after_a_line_break_is_learned() {
     }
 }
 
+/// A short line that ends every item (the show's phone number: shorter than the blocks learned
+/// wherever they stand, and all numbers, so no template has a word of it) is the feed's and goes; a short heading that every item repeats above its own list ("Topics this week:")
+/// opens the item's text, and stays.
+#[test]
+fn a_short_line_every_item_ends_with_is_learned_and_a_short_heading_stays() {
+    let item = |n: usize| {
+        let (a, b) = STORIES[n % STORIES.len()];
+        (
+            format!("Episode {n}"),
+            format!(
+                "<p>Topics this week:</p><ul><li>{a}</li><li>{b}</li></ul>\
+                 <p><a href=\"tel:+16464348528\">646-434-8528</a></p>"
+            ),
+        )
+    };
+    let items = fetched_once(&(1..=5).map(item).collect::<Vec<_>>());
+    assert_eq!(items.len(), 5);
+    for n in 1..=5 {
+        let (title, html) = (format!("Episode {n}"), body_of(&items, &format!("Episode {n}")));
+        let (a, b) = STORIES[n % STORIES.len()];
+        assert!(!html.contains("646-434"), "{title}: {html}");
+        assert!(html.contains("Topics this week:") && html.contains(a) && html.contains(b), "{title}: {html}");
+    }
+}
+
 /// A publisher's own promotions share a title prefix and sell (tickets, a discount): learned
 /// for the feed, dropped (`ads = "drop"`, the default), and a later one is dropped too. An
 /// item with the prefix that sells nothing stays, and so do the feed's other posts.

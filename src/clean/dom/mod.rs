@@ -100,8 +100,9 @@ pub struct Fragment {
 }
 
 /// Leaf blocks with less text than this never count as repeated boilerplate ("Fazit",
-/// "Update:" and other short headings repeat in news without being junk).
-pub const LEARN_MIN_TEXT: usize = 24;
+/// "Update:" and other short headings repeat in news without being junk); those shorter than
+/// `learn::ANYWHERE_MIN_TEXT` only where they end an item.
+pub const LEARN_MIN_TEXT: usize = 8;
 
 /// Leaf blocks (paragraphs of the plain text) with more text than this are never template
 /// lines (footers, bylines, category and tag lines are short).
