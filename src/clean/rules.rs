@@ -166,6 +166,7 @@ pub const BOILERPLATE_CLASS_TOKENS: &[&str] = &[
     "shariff",
     "jp",
     "relatedposts",
+    "related",
     "newsletter",
     "signup",
     "subscribe",

@@ -1289,3 +1289,19 @@ fn a_run_of_own_lines_is_no_templated_box() {
 fn a_block_changed_by_a_walk_is_read_anew_by_the_next() {
     check(&format!("{A}<p><span>Anzeige</span> Folgen Sie uns auf Twitter!</p>"), &html_to_text(A));
 }
+
+/// A related-posts box that the blog's plugin marks by class (`related_post`, `yarpp-related`,
+/// `crp_related`) goes whatever its heading says ("Folgende Artikel könnten Dich auch
+/// interessieren:" is no heading the related-list rule knows); the article stays, and so does
+/// a class that only contains the letters ("unrelated").
+#[test]
+fn a_related_posts_box_marked_by_class_goes() {
+    let html = "<p>Wir waren am Wochenende in drei Städten unterwegs und haben viele Caches gefunden.</p>\
+        <p class=\"unrelated\">Manche davon waren sehr gut versteckt, einer hing in einem Baum.</p>\
+        <h3 class='related_post_title'>Folgende Artikel könnten Dich auch interessieren:</h3>\
+        <ul class='related_post'><li><a href='https://blog.example/a/'>Shadow Cities</a></li>\
+        <li><a href='https://blog.example/b/'>Wegpunkte anlegen</a></li></ul>";
+    let text = html_to_text(clean(html).html.as_str());
+    assert!(text.contains("drei Städten") && text.contains("in einem Baum"), "{text}");
+    assert!(!text.contains("Folgende Artikel") && !text.contains("Shadow Cities"), "{text}");
+}
