@@ -144,8 +144,7 @@ fn an_ad_block_inside_does_not_cut_the_article() {
         "<html><body><nav><a href=/a>Start</a></nav><article><h1>Haushalt beschlossen</h1>{}{}<div class=\"ad\"><span>Anzeige</span><a href=\"https://shop.example/\">Jetzt kaufen und sparen</a></div>{}{}</article><footer>Impressum</footer></body></html>",
         para(1), para(2), para(3), para(4)
     );
-    let a = extract(&page, None);
-    let text = crate::clean::Cleaner::default().clean_html(&a.html, None).text;
+    let text = text_of(&page);
     assert_paragraphs(&text, 4);
     assert!(!text.contains("Jetzt kaufen"), "{text}");
 }
@@ -161,8 +160,7 @@ fn captions_bylines_and_teaser_links_inside_the_article_go() {
         "<html><body><article><h1>Haushalt beschlossen</h1><p class=\"byline\">Von Anna Muster</p>{}<figure><img src=\"https://img.example/a.jpg\"><figcaption>Der Ratssaal am Dienstag. Foto: dpa</figcaption></figure>{}<p><a href=\"https://zeitung.example/x\">Neues Baugebiet am Kirchweg</a></p>{}<ul><li><a href=\"https://zeitung.example/y\">Freibad öffnet im Mai</a></li><li><a href=\"https://zeitung.example/z\">Ortsumgehung kommt später</a></li></ul>{}<p><a href=\"https://rat.example/haushalt.pdf\">https://rat.example/haushalt.pdf</a></p></article></body></html>",
         para(1), para(2), para(3), para(4)
     );
-    let a = extract(&page, None);
-    let text = crate::clean::Cleaner::default().clean_html(&a.html, None).text;
+    let text = text_of(&page);
     assert_paragraphs(&text, 4);
     for junk in ["Anna Muster", "Ratssaal", "Baugebiet", "Freibad", "Ortsumgehung"] {
         assert!(!text.contains(junk), "{junk} is left: {text}");
@@ -176,8 +174,8 @@ fn para(i: usize) -> String {
 
 /// `text` holds paragraphs 1 to `n` of `para`.
 fn assert_paragraphs(text: &str, n: usize) {
+    let head: String = text.chars().take(400).collect();
     for i in 1..=n {
-        let head: String = text.chars().take(400).collect();
         assert!(text.contains(&format!("Absatz {i}:")), "paragraph {i} lost: {head}…");
     }
 }
