@@ -680,7 +680,14 @@ impl Learned {
             match dom::strip_blocks(c.html.as_str(), c.removed.explaining(), wanted, |blocks| self.decide(blocks)) {
                 None => c,
                 // the text as the strip's own tree gives it, as `clean_fragment` does
-                Some((html, more, text)) => self.restored(c.restripped_with_text(&html, more, text)),
+                Some((html, more, text)) => {
+                    let c = self.restored(c.restripped_with_text(&html, more, text));
+                    // the strip may have uncovered a line glued to what is now the end
+                    match super::cut_glued_footer(&c) {
+                        Some((html, more)) => c.restripped(&html, more),
+                        None => c,
+                    }
+                }
             }
         };
         let templated = tail.as_deref().is_some_and(|t| template_line(t) && self.tail_template(t).is_some());
@@ -691,11 +698,13 @@ impl Learned {
         };
         match dom::strip_tail(c.html.as_str(), c.removed.explaining(), cut, |tail, links| {
             if let Some(t) = self.tail_template(tail).filter(|_| cut == TailCut::Sentence) {
-                return Some(("tail", format!("the end of the last paragraph is the feed's template {:?}", t.pattern)));
+                let why = format!("the end of the last paragraph is the feed's template {:?}", t.pattern);
+                return Some((dom::Kind::Boilerplate, "tail", why));
             }
             // a link list: mostly link text, in the shape most items end with
             let s = skeleton(tail).filter(|s| links >= 0.5 && self.skeletons.contains_key(s))?;
             Some((
+                dom::Kind::Boilerplate,
                 "tail",
                 format!("a list of links that ends {} of the feed's {} items ({s})", self.skeletons[&s], self.items),
             ))

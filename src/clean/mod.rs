@@ -91,7 +91,7 @@ impl Cleaner {
         // on …"): cut until none is left, so that cleaning again changes nothing
         let mut cut = false;
         for _ in 0..MAX_CLEANING_ROUNDS {
-            match self.cut_glued_footer(&out) {
+            match cut_glued_footer(&out) {
                 Some((html, more)) => (out, cut) = (out.restripped(&html, more), true),
                 None => break,
             }
@@ -103,20 +103,29 @@ impl Cleaner {
         }
         out
     }
+}
 
-    /// A boilerplate line glued to the end of the item's last paragraph ("… the gauge read
-    /// 104 cm. Read the rest of Pankaj's review.", "… The post X appeared first on Y.") goes
-    /// as it would standing alone: the HTML without it, and what was removed. Only the last
-    /// sentence, and only when it is the whole line a pattern describes; a photo credit at the
-    /// end of a paragraph is the paragraph's.
-    fn cut_glued_footer(&self, c: &Cleaned) -> Option<(String, Removed)> {
-        let glued = |tail: &str| dom::boilerplate_line(tail).filter(|name| !name.contains("photo credit"));
-        // cheap first, on the plain text: most items end with a sentence of their own
-        learn::tail_of(&c.text, dom::TailCut::Sentence).and_then(glued)?;
-        dom::strip_tail(c.html.as_str(), self.explain, dom::TailCut::Sentence, |tail, _| {
-            Some(("boilerplate", format!("{}, glued to the end of the last paragraph", glued(tail)?)))
+/// A boilerplate line glued to the end of the item's last paragraph ("… the gauge read
+/// 104 cm. Read the rest of Pankaj's review.", "… The post X appeared first on Y.") goes
+/// as it would standing alone: the HTML without it, and what was removed. Only the last
+/// sentence, and only when it is the whole line a pattern describes; a photo credit at the
+/// end of a paragraph is the paragraph's. So does a sponsor read that is the last sentence
+/// of a flattened description ("… is an original story. This episode is sponsored by …"),
+/// when it is at most half of the item's text. Also after the feed's learned boilerplate
+/// went (`learn::Learned::strip`): the read may have stood before the feed's own last line.
+pub(super) fn cut_glued_footer(c: &Cleaned) -> Option<(String, Removed)> {
+    let glued = |tail: &str| {
+        if let Some(name) = dom::boilerplate_line(tail).filter(|name| !name.contains("photo credit")) {
+            return Some((Kind::Boilerplate, "boilerplate", format!("{name}, glued to the end of the last paragraph")));
+        }
+        (tail.len() * 2 <= c.text.len() && dom::is_sponsor_read(tail)).then(|| {
+            let why = "the publication's sponsor read, glued to the end of the last paragraph";
+            (Kind::Ad, "sponsor-read", why.to_string())
         })
-    }
+    };
+    // cheap first, on the plain text: most items end with a sentence of their own
+    learn::tail_of(&c.text, dom::TailCut::Sentence).and_then(glued)?;
+    dom::strip_tail(c.html.as_str(), c.removed.explaining(), dom::TailCut::Sentence, |tail, _| glued(tail))
 }
 
 impl Cleaned {

@@ -878,6 +878,34 @@ fn a_footer_glued_to_the_last_sentence_is_learned() {
     }
 }
 
+/// A sponsor read glued to the end of a description that the feed's own last line (a
+/// credit line in every item) hid goes once the learned line has gone; the descriptions stay.
+#[test]
+fn a_sponsor_read_uncovered_by_a_learned_line_goes() {
+    let stories = [
+        "Narrator: Ann Lee. The Oracle is an original story about a fortune teller who reads the cards for gamblers.",
+        "Narrator: Bo Chen. The Crow first appeared in a small magazine and follows a bird that counts the dead.",
+        "Narrator: Cy Fox. The Tavern is a story about a portal in the cellar of an inn that opens on Tuesdays.",
+    ];
+    let items: Vec<Cleaned> = stories
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            clean(&format!(
+                "<p>{s} This episode is sponsored by Acme Audio, makers of sleep headphones.</p>\
+                 <p>An <a href=\"https://pod.example.org/{i}\">Escape Artists</a> production</p>"
+            ))
+        })
+        .collect();
+    let learned = Learned::new(&items.iter().collect::<Vec<_>>(), &Default::default());
+    for (c, s) in items.into_iter().zip(stories) {
+        let c = learned.strip(c);
+        let text = html_to_text(c.html.as_str());
+        assert_eq!(text, s);
+        assert_eq!(c.removed.log.last().map(|r| r.rule), Some("sponsor-read"));
+    }
+}
+
 /// Field lines that end every item ("Topics: Creativity, News, …", "Products: Creative Cloud")
 /// whose values use words most items share: the label is the template, so the lines go
 /// whatever their values, and the stories stay.
@@ -1173,6 +1201,25 @@ fn a_footer_glued_to_the_last_paragraph_goes() {
     check(&format!("{p} Photo: Jane Doe</p>"), &format!("{} Photo: Jane Doe", &p[3..]));
     let once = clean(&format!("{p} Read more... Read the rest of the review.</p>"));
     assert_eq!(clean(once.html.as_str()).html, once.html);
+}
+
+/// A sponsor read glued to the end of a flattened description ("… is an Escape Pod original.
+/// This episode is sponsored by …") goes as a read of its own would; a sentence that says what
+/// sponsors something else ("The festival is sponsored by the city.") is the story's, and a
+/// glued read that is most of what the item says stays.
+#[test]
+fn a_sponsor_read_glued_to_the_end_goes() {
+    let p = "<p>Narrator: Ann Lee. Host: Val Diaz. The Last Oracle is an original story of ours about a fortune \
+             teller who reads the cards for the gamblers of a seaside town and sees her own end in them.";
+    check(
+        &format!("{p} This episode is sponsored by The Theater of the Midnight Sun podcast: audio dramas of adventure and fun […]</p>"),
+        &p[3..],
+    );
+    check(&format!("{p} Today's show is brought to you by Acme, the maker of fine anvils.</p>"), &p[3..]);
+    let news = "The festival is sponsored by the city and two local breweries.";
+    check(&format!("{p} {news}</p>"), &format!("{} {news}", &p[3..]));
+    let most = "New episode. This episode is sponsored by Acme, the maker of fine anvils.";
+    check(&format!("<p>{most}</p>"), most);
 }
 
 /// Show notes that open with a line of the feed's shape ("Tema de la Semana: …") keep it: the

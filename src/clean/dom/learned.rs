@@ -246,21 +246,21 @@ fn tail_text(doc: &Html, root: NodeId, cut: TailCut) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
-/// Removes the item's tail (see `last_sentence`) when `decide` names a rule for it (given the
-/// tail's text and the share of it that is link text): the text after the last sentence end,
+/// Removes the item's tail (see `last_sentence`) when `decide` names what it is and the rule
+/// (given the tail's text and the share of it that is link text): the text after the last sentence end,
 /// and everything after it in its block. `None` when there is
 /// no tail, `decide` keeps it, or it is all the text the item has.
 pub fn strip_tail(
     html: &str,
     explain: bool,
     cut: TailCut,
-    decide: impl FnOnce(&str, f32) -> Option<(&'static str, String)>,
+    decide: impl FnOnce(&str, f32) -> Option<(Kind, &'static str, String)>,
 ) -> Option<(String, Removed)> {
     let mut doc = crate::clean::tree::parse_fragment(html);
     let root = fragment_root(&doc);
     let tail = tail_text(&doc, root, cut)?;
     let (block, node, offset) = last_sentence(&doc, root, cut)?;
-    let (rule, why) = decide(&tail, link_share(&doc, block, node, offset))?;
+    let (kind, rule, why) = decide(&tail, link_share(&doc, block, node, offset))?;
     // everything after the text node, up to the block, goes; the node keeps its head
     let mut doomed = Vec::new();
     let mut cur = doc.tree.get(node)?;
@@ -269,10 +269,14 @@ pub fn strip_tail(
         cur = cur.parent()?;
     }
     let mut removed = Removed { explain, ..Removed::default() };
-    removed.boilerplate += 1;
+    if kind == Kind::Ad {
+        removed.ads += 1;
+    } else {
+        removed.boilerplate += 1;
+    }
     if removed.explaining() {
         let what = super::explain::trimmed(&tail);
-        removed.log.push(Removal { kind: Kind::Boilerplate, rule, why, what });
+        removed.log.push(Removal { kind, rule, why, what });
     }
     if let Some(Node::Text(t)) = doc.tree.get_mut(node).map(|mut n| n.value().clone()) {
         let head: String = t[..offset].to_string();

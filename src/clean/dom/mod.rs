@@ -59,7 +59,7 @@ pub(crate) use ops::counts_without_content;
 use ops::*;
 use prepass::*;
 use signals::*;
-pub use signals::{boilerplate_line, is_ad_label};
+pub use signals::{boilerplate_line, is_ad_label, is_sponsor_read};
 use stats::*;
 pub(crate) use urls::srcset_candidates;
 use urls::*;

@@ -213,6 +213,12 @@ pub(super) fn starts_with_sponsor_read(first_words: &str) -> bool {
     rx().sponsor_read.is_match(first_words.trim_start())
 }
 
+/// Is this line a sponsor read (`rules::SPONSOR_READS`), at most as long as a block read
+/// as one (`blocks::SHORT_BLOCK` twice)?
+pub fn is_sponsor_read(line: &str) -> bool {
+    line.len() <= 2 * super::SHORT_BLOCK && starts_with_sponsor_read(line)
+}
+
 /// Could this block begin with a sponsor read? Its first word is one a read begins with
 /// (`rules::SPONSOR_READS`): cheap, so that most blocks skip `first_words` and the regex.
 pub(super) fn may_start_a_sponsor_read(node: NodeRef<Node>) -> bool {
