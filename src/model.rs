@@ -89,6 +89,32 @@ pub struct Item {
     pub removals: Vec<RemovalNote>,
 }
 
+#[cfg(test)]
+impl Item {
+    /// An item of feed `feed` with id `id` and little else, for tests to fill in the fields
+    /// they are about (`Item { title: …, ..Item::sample("f", "guid:1") }`).
+    pub fn sample(feed: &str, id: &str) -> Item {
+        Item {
+            feed: feed.into(),
+            id: id.into(),
+            title: "t".into(),
+            link: None,
+            html: CleanHtml::from_sanitized("<p>x</p>".into()),
+            authors: vec![],
+            categories: vec![],
+            published: None,
+            updated: None,
+            first_seen: Utc::now(),
+            content_hash: "h".into(),
+            removed: 0,
+            canonical: None,
+            signature: None,
+            full_text: None,
+            removals: vec![],
+        }
+    }
+}
+
 /// One removal the item page shows: whether an ad or boilerplate (or the whole item judged an
 /// ad), the rule, why, and the start of the removed text.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,22 +7,14 @@ use crate::model::CleanHtml;
 
 fn item(id: &str, title: &str, day: u32) -> Item {
     Item {
-        feed: "news".into(),
-        id: id.into(),
         title: title.into(),
         link: Some(format!("https://news.example.org/{day}")),
         html: CleanHtml::from_sanitized("<p>Body &amp; more</p>".into()),
         authors: vec!["Ana".into()],
         categories: vec!["Politik".into()],
         published: Some(Utc.with_ymd_and_hms(2026, 3, day, 8, 0, 0).unwrap()),
-        updated: None,
         first_seen: Utc.with_ymd_and_hms(2026, 3, 20, 0, 0, 0).unwrap(),
-        content_hash: "h".into(),
-        removed: 0,
-        canonical: None,
-        signature: None,
-        full_text: None,
-        removals: vec![],
+        ..Item::sample("news", id)
     }
 }
 

@@ -393,22 +393,13 @@ mod tests {
 
     fn item() -> Item {
         Item {
-            feed: "f".into(),
-            id: "guid:1".into(),
             title: "Titel „ä“".into(),
             link: Some("https://a.example/1".into()),
             html: CleanHtml::from_sanitized("<p>Text ".repeat(200)),
             authors: vec!["A".into()],
             categories: vec!["C".into()],
             published: Some(Utc::now()),
-            updated: None,
-            first_seen: Utc::now(),
-            content_hash: "h".into(),
-            removed: 0,
-            canonical: None,
-            signature: None,
-            full_text: None,
-            removals: vec![],
+            ..Item::sample("f", "guid:1")
         }
     }
 

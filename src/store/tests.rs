@@ -2,28 +2,10 @@
 //! `sled` and a `redb` test of each), so both keep the same promises.
 
 use super::*;
-use crate::model::CleanHtml;
 use chrono::Utc;
 
 fn item(feed: &str, id: &str) -> Item {
-    Item {
-        feed: feed.into(),
-        id: id.into(),
-        title: "t".into(),
-        link: None,
-        html: CleanHtml::from_sanitized("<p>x</p>".into()),
-        authors: vec![],
-        categories: vec![],
-        published: None,
-        updated: None,
-        first_seen: Utc::now(),
-        content_hash: "h".into(),
-        removed: 0,
-        canonical: None,
-        signature: None,
-        full_text: None,
-        removals: vec![],
-    }
+    Item::sample(feed, id)
 }
 
 fn tombstone(id: &str) -> Tombstone {
