@@ -114,18 +114,27 @@ impl Cleaner {
 /// when it is at most half of the item's text. Also after the feed's learned boilerplate
 /// went (`learn::Learned::strip`): the read may have stood before the feed's own last line.
 pub(super) fn cut_glued_footer(c: &Cleaned) -> Option<(String, Removed)> {
+    use dom::TailCut;
     let glued = |tail: &str| {
-        if let Some(name) = dom::boilerplate_line(tail).filter(|name| !name.contains("photo credit")) {
-            return Some((Kind::Boilerplate, "boilerplate", format!("{name}, glued to the end of the last paragraph")));
-        }
+        let name = dom::boilerplate_line(tail).filter(|name| !name.contains("photo credit"))?;
+        Some((Kind::Boilerplate, "boilerplate", format!("{name}, glued to the end of the last paragraph")))
+    };
+    let read = |tail: &str| {
         (tail.len() * 2 <= c.text.len() && dom::is_sponsor_read(tail)).then(|| {
             let why = "the publication's sponsor read, glued to the end of the last paragraph";
             (Kind::Ad, "sponsor-read", why.to_string())
         })
     };
     // cheap first, on the plain text: most items end with a sentence of their own
-    learn::tail_of(&c.text, dom::TailCut::Sentence).and_then(glued)?;
-    dom::strip_tail(c.html.as_str(), c.removed.explaining(), dom::TailCut::Sentence, |tail, _| glued(tail))
+    let (cut, decide): (_, &dyn Fn(&str) -> _) = if learn::tail_of(&c.text, TailCut::Sentence).and_then(glued).is_some()
+    {
+        (TailCut::Sentence, &glued)
+    } else if learn::tail_of(&c.text, TailCut::SponsorRead).and_then(read).is_some() {
+        (TailCut::SponsorRead, &read)
+    } else {
+        return None;
+    };
+    dom::strip_tail(c.html.as_str(), c.removed.explaining(), cut, |tail, _| decide(tail))
 }
 
 impl Cleaned {

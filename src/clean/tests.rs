@@ -1216,6 +1216,11 @@ fn a_sponsor_read_glued_to_the_end_goes() {
         &p[3..],
     );
     check(&format!("{p} Today's show is brought to you by Acme, the maker of fine anvils.</p>"), &p[3..]);
+    // a read of two sentences, and one cut short by the feed
+    check(
+        &format!("{p} This episode is sponsored by Midnight Sun, an anthology of audio dramas. They're fun […]</p>"),
+        &p[3..],
+    );
     let news = "The festival is sponsored by the city and two local breweries.";
     check(&format!("{p} {news}</p>"), &format!("{} {news}", &p[3..]));
     let most = "New episode. This episode is sponsored by Acme, the maker of fine anvils.";

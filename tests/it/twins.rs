@@ -103,6 +103,7 @@ fn text() -> impl Strategy<Value = String> {
             "Weiterlesen",
             "Read more",
             "The post x appeared first on y.",
+            " This episode is sponsored by Acme. Go now.",
             "&lt;script&gt;alert(1)&lt;/script&gt;",
             "&amp;nbsp;&nbsp;&eacute;",
             " <3 & > ",

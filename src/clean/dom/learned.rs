@@ -137,13 +137,16 @@ fn last_sentence_start(pieces: &[&str]) -> Option<(usize, usize)> {
 
 /// Where an item's tail begins: after its last sentence ("… Leia mais no Massa News!"), at
 /// the bracketed groups its last sentence ends with ("Von Frank W. (Raumfahrt, Nasa)",
-/// "… [Link] [Tags: Web] [Comment]"), which a byline or the sentence itself may precede, or
-/// at the start of a short last block ("[tags: netneutrality]" in a block of its own).
+/// "… [Link] [Tags: Web] [Comment]"), which a byline or the sentence itself may precede, at
+/// the start of a short last block ("[tags: netneutrality]" in a block of its own), or at the
+/// sentence that begins a sponsor read running to the end ("… This episode is sponsored by
+/// Acme, an anthology series. They're […]").
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum TailCut {
     Sentence,
     Brackets,
     Block,
+    SponsorRead,
 }
 
 impl TailCut {
@@ -156,8 +159,34 @@ impl TailCut {
                 let chars = pieces.iter().flat_map(|t| t.chars()).filter(|c| !c.is_whitespace()).count();
                 (chars > 0 && chars <= TAIL_MAX).then_some((0, 0))
             }
+            TailCut::SponsorRead => sponsor_read_start(pieces),
         }
     }
+}
+
+/// A sponsor read that ends a block runs at most this many sentences.
+const READ_SENTENCES: usize = 3;
+
+/// Where the sponsor read that ends a text given in pieces begins (`signals::is_sponsor_read`):
+/// the start of one of its last `READ_SENTENCES` sentences, the earliest that begins a read,
+/// never the start of the text (a block that is all read is the block walk's).
+fn sponsor_read_start(pieces: &[&str]) -> Option<(usize, usize)> {
+    let mut ends: Vec<(usize, usize)> = Vec::with_capacity(READ_SENTENCES);
+    let mut upto: Vec<&str> = pieces.to_vec();
+    for _ in 0..READ_SENTENCES {
+        let Some((k, offset)) = last_sentence_start(&upto) else { break };
+        ends.push((k, offset));
+        // what stands before this sentence start, for the next look back (its end mark and
+        // closers stay: the sentence before ends there)
+        upto.truncate(k + 1);
+        upto[k] = &upto[k][..offset];
+    }
+    let rest = |(k, offset): (usize, usize)| {
+        let mut out = pieces[k][offset..].to_string();
+        pieces[k + 1..].iter().for_each(|p| out.push_str(p));
+        out
+    };
+    ends.into_iter().rev().find(|at| super::signals::is_sponsor_read(rest(*at).trim_start()))
 }
 
 /// Where the run of bracketed groups ("(…)", "[…]", separated by white space) that ends a
