@@ -448,6 +448,22 @@ fn video_embeds_stay_sandboxed_and_other_iframes_go() {
     assert!(!s.contains("evil"), "{s}");
 }
 
+/// A pitch of its own that asks and links ("For more, subscribe in iTunes …") goes also when
+/// the show's credits follow it; the credits stay, and so does an ask without a link there.
+#[test]
+fn a_pitch_above_the_credits_goes() {
+    let credits = "<p><em>Music credits: “Candy” by Jahzzar.</em></p>";
+    check(
+        &format!("{A}{B}<p>For even more from <a href=\"https://podcasts.example.com/sidedoor\">Sidedoor</a>, subscribe in iTunes or wherever you get your podcasts.</p>{credits}"),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an. | Music credits: “Candy” by Jahzzar.",
+    );
+    let ask = "Subscribe to the city calendar to hear of the next session.";
+    check(
+        &format!("{A}{B}<p>{ask}</p>{credits}"),
+        &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an. | {ask} | Music credits: “Candy” by Jahzzar."),
+    );
+}
+
 #[test]
 fn trailing_pitches_go_when_they_stand_apart() {
     check(

@@ -433,12 +433,15 @@ pub(super) fn trailing_pitches(
     let mut run = Vec::new();
     let mut named = None;
     let (mut asks, mut run_text) = (false, 0);
+    // blocks read walking back, and whether the run that ends the item has ended
+    let (mut read, mut ended) = (0, false);
     for b in live.iter().skip(1).rev() {
         let node = doc.tree.get(b.id).expect("block");
         if node.ancestors().any(|a| doomed.contains(&a.id())) {
             continue;
         }
-        if b.text_len > SHORT_BLOCK {
+        read += 1;
+        if b.text_len > SHORT_BLOCK || (ended && read > PITCH_LOOKBACK) {
             break;
         }
         let text = b.text(doc);
@@ -451,8 +454,15 @@ pub(super) fn trailing_pitches(
         // A heading of the pitch ("Newsletter", "Jetzt abonnieren"): short, not a sentence.
         let heading = text.chars().count() <= 60 && !text.trim_end().ends_with(['.', '!', '?', '…', ':', ';', ',']);
         let pitch = word.is_some() && (score >= 2 || has_link || addresses_reader(text) || heading);
+        // after the run: a pitch of its own that asks ("For more, subscribe in iTunes or
+        // wherever you get your podcasts") above the show's credits
+        let own_ask = || pitch && has_link && asks_to_subscribe(node, &lower);
+        if ended && !own_ask() {
+            continue;
+        }
         if !(promo || pitch) {
-            break;
+            ended = true;
+            continue;
         }
         named = named.or(word);
         asks |= asks_to_subscribe(node, &lower);
