@@ -338,8 +338,11 @@ const LEAD_MAX: usize = 1000;
 ///   "more on this" list inside the article body;
 /// - a short paragraph (200 characters at most) that is one link and nothing else ("Lesen Sie
 ///   auch" teasers, "Get the app" pitches), unless the link's text is a bare URL (a source).
+///
+/// Nothing goes when that would be half of the article's text or more: a page of links (a
+/// link blog's post, a reading list) is its own article.
 pub fn trim(frag: &Document) -> bool {
-    let mut changed = false;
+    let mut doomed: Vec<NodeRef> = Vec::new();
     for list in frag.select("ul, ol").nodes() {
         if list.parent().is_none() {
             continue;
@@ -353,13 +356,16 @@ pub fn trim(frag: &Document) -> bool {
             chars > 0 && link_chars(li) * 10 >= chars * 9
         });
         if all_links {
-            list.remove_from_parent();
-            changed = true;
+            doomed.push(*list);
         }
     }
     for p in frag.select("p").nodes() {
         let chars = text_chars(p);
-        if chars == 0 || chars > 200 || p.parent().is_none() {
+        if chars == 0
+            || chars > 200
+            || p.parent().is_none()
+            || doomed.iter().any(|d| p.ancestors_it(None).any(|a| a.id == d.id))
+        {
             continue;
         }
         let links: Vec<NodeRef> = p.descendants_it().filter(|d| d.has_name("a")).collect();
@@ -369,11 +375,17 @@ pub fn trim(frag: &Document) -> bool {
             t.starts_with("http") || t.starts_with("www.")
         };
         if links.len() == 1 && text_chars(&links[0]) * 20 >= chars * 19 && !bare_url() {
-            p.remove_from_parent();
-            changed = true;
+            doomed.push(*p);
         }
     }
-    changed
+    let gone: usize = doomed.iter().map(text_chars).sum();
+    if doomed.is_empty() || gone * 2 >= text_chars(&frag.html_root()) {
+        return false;
+    }
+    for d in doomed {
+        d.remove_from_parent();
+    }
+    true
 }
 
 /// Elements whose text is one paragraph (the blocks `prose_within` counts).

@@ -168,6 +168,26 @@ fn captions_bylines_and_teaser_links_inside_the_article_go() {
     assert!(text.contains("https://rat.example/haushalt.pdf"), "{text}");
 }
 
+// A post that is a list of links (a link blog's day, a reading list) is its own article: the
+// trim of link-only lists and teaser paragraphs never takes half of what was picked.
+#[test]
+fn a_page_of_links_keeps_its_links() {
+    let links: String = (1..=6)
+        .map(|i| {
+            format!(
+                "<li><a href=\"https://news{i}.example/story\">Headline number {i} of the day's reading list</a></li>"
+            )
+        })
+        .collect();
+    let frag = Document::fragment(format!("<p>What I read today:</p><ul>{links}</ul>").as_str());
+    assert!(!prune::trim(&frag));
+    assert!(frag.html_root().text().contains("Headline number 6"));
+    // beside a story, the same list is a related list and goes
+    let frag = Document::fragment(format!("{}{}<ul>{links}</ul>", para(1), para(2)).as_str());
+    assert!(prune::trim(&frag));
+    assert!(!frag.html_root().text().contains("Headline number"));
+}
+
 fn para(i: usize) -> String {
     format!("<p>Absatz {i}: Der Gemeinderat hat am Dienstagabend lange über den Haushalt beraten, und die Fraktionen waren sich am Ende in fast allen Punkten einig, was selten vorkommt.</p>")
 }
