@@ -15,7 +15,8 @@ pub struct Meta {
     pub published: Option<String>,
     pub image: Option<String>,
     pub canonical: Option<String>,
-    /// JSON-LD `articleBody`, the fallback when the DOM gives little.
+    /// JSON-LD `articleBody` (else a `HowTo`'s or `Recipe`'s steps), the fallback when the DOM
+    /// gives little.
     pub body: Option<String>,
 }
 
@@ -61,6 +62,15 @@ impl Metas {
 
 /// JSON-LD objects of an article type (`@graph` flattened), best first.
 fn json_ld_articles(doc: &Document) -> Vec<Value> {
+    let mut out = json_ld_objects(doc, ARTICLE_TYPES);
+    // A WebPage only when nothing more specific is there.
+    let is_page = |v: &Value| v.get("@type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("webpage"));
+    out.sort_by_key(is_page);
+    out
+}
+
+/// JSON-LD objects whose `@type` is one of `types` (lowercase), `@graph` flattened.
+fn json_ld_objects(doc: &Document, types: &[&str]) -> Vec<Value> {
     let mut out = Vec::new();
     for s in doc.select("script[type=\"application/ld+json\" i]").iter() {
         let text = s.text();
@@ -73,14 +83,14 @@ fn json_ld_articles(doc: &Document) -> Vec<Value> {
                     if let Some(g) = o.remove("@graph") {
                         stack.push(g);
                     }
-                    let is_article = match o.get("@type") {
-                        Some(Value::String(t)) => ARTICLE_TYPES.contains(&t.to_ascii_lowercase().as_str()),
-                        Some(Value::Array(ts)) => ts.iter().any(|t| {
-                            t.as_str().is_some_and(|t| ARTICLE_TYPES.contains(&t.to_ascii_lowercase().as_str()))
-                        }),
+                    let of_type = match o.get("@type") {
+                        Some(Value::String(t)) => types.contains(&t.to_ascii_lowercase().as_str()),
+                        Some(Value::Array(ts)) => ts
+                            .iter()
+                            .any(|t| t.as_str().is_some_and(|t| types.contains(&t.to_ascii_lowercase().as_str()))),
                         _ => false,
                     };
-                    if is_article {
+                    if of_type {
                         out.push(Value::Object(o));
                     }
                 }
@@ -88,10 +98,56 @@ fn json_ld_articles(doc: &Document) -> Vec<Value> {
             }
         }
     }
-    // A WebPage only when nothing more specific is there.
-    let is_page = |v: &Value| v.get("@type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("webpage"));
-    out.sort_by_key(is_page);
     out
+}
+
+/// The text of a page's instructions as JSON-LD gives them (`HowTo`, `Recipe`): the
+/// description, the ingredients, then each step (a step's `text`, a section's `name` and
+/// steps), one paragraph each, markup taken out. For pages that draw their steps with
+/// scripts only; `None` when there are none.
+fn ld_steps_body(doc: &Document) -> Option<String> {
+    fn paragraphs(html: &str, out: &mut Vec<String>) {
+        static BREAKS: std::sync::LazyLock<regex::Regex> =
+            std::sync::LazyLock::new(|| regex::Regex::new(r"(?i)</p>|<br\s*/?>|</li>|</h[1-6]>").expect("valid regex"));
+        for chunk in BREAKS.split(html) {
+            let text = if chunk.contains('<') || chunk.contains('&') {
+                Document::fragment(chunk).html_root().text().to_string()
+            } else {
+                chunk.to_string()
+            };
+            out.extend(norm(&text));
+        }
+    }
+    fn steps(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) => paragraphs(s, out),
+            Value::Array(a) => a.iter().for_each(|s| steps(s, out)),
+            Value::Object(o) => {
+                let section = o.get("itemListElement");
+                if let Some(name) = o.get("name").and_then(Value::as_str).filter(|_| section.is_some()) {
+                    paragraphs(name, out);
+                }
+                match (o.get("text"), section) {
+                    (Some(t), _) => steps(t, out),
+                    (None, Some(list)) => steps(list, out),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for o in json_ld_objects(doc, &["howto", "recipe"]) {
+        if let Some(d) = o.get("description").and_then(Value::as_str) {
+            paragraphs(d, &mut out);
+        }
+        for key in ["recipeIngredient", "step", "recipeInstructions"] {
+            if let Some(v) = o.get(key) {
+                steps(v, &mut out);
+            }
+        }
+    }
+    (!out.is_empty()).then(|| out.join("\n\n"))
 }
 
 fn ld_str(v: &Value) -> Option<String> {
@@ -193,7 +249,11 @@ pub fn read(doc: &Document) -> Meta {
         .or_else(|| ld_get("url").and_then(ld_str))
         .or_else(|| ld_get("mainEntityOfPage").and_then(ld_str));
 
-    let body = ld_get("articleBody").and_then(|b| b.as_str()).map(str::to_string).filter(|b| !b.trim().is_empty());
+    let body = ld_get("articleBody")
+        .and_then(|b| b.as_str())
+        .map(str::to_string)
+        .filter(|b| !b.trim().is_empty())
+        .or_else(|| ld_steps_body(doc));
     Meta { title, author, published, image, canonical, body }
 }
 

@@ -188,6 +188,32 @@ fn a_page_of_links_keeps_its_links() {
     assert!(!frag.html_root().text().contains("Headline number"));
 }
 
+// A page that draws its instructions with scripts gives them in JSON-LD (`HowTo`, `Recipe`):
+// with next to no text in the DOM, the steps are the article, in order, markup taken out.
+#[test]
+fn steps_given_only_in_json_ld_are_the_article() {
+    let step = |i: usize| {
+        format!(
+            "{{\"@type\":\"HowToStep\",\"name\":\"Schritt {i}\",\"itemListElement\":{{\"@type\":\"HowToDirection\",\
+             \"text\":\"<p>Schritt {i}: Miss den Durchmesser der Tischplatte und gib an jeder Seite den Fall hinzu, damit die Decke gleichmäßig hängt.</p>\"}}}}"
+        )
+    };
+    let steps: Vec<String> = (1..=4).map(step).collect();
+    let ld = format!(
+        "{{\"@context\":\"https://schema.org\",\"@type\":\"HowTo\",\"name\":\"Runde Tischdecke\",\
+         \"description\":\"<p>Eine runde Tischdecke nähst du in einem Nachmittag &amp; ohne Schnittmuster.</p>\",\"step\":[{}]}}",
+        steps.join(",")
+    );
+    let page = format!(
+        "<html><head><script type=\"application/ld+json\">{ld}</script></head><body><p>Dein Browser ist leider veraltet.</p></body></html>"
+    );
+    let text = text_of(&page);
+    assert!(text.contains("nähst du in einem Nachmittag & ohne Schnittmuster"), "{text}");
+    let at = |i: usize| text.find(&format!("Schritt {i}: Miss")).unwrap_or_else(|| panic!("step {i} lost: {text}"));
+    assert!(at(1) < at(2) && at(2) < at(3) && at(3) < at(4), "{text}");
+    assert!(!text.contains("<p>"), "{text}");
+}
+
 fn para(i: usize) -> String {
     format!("<p>Absatz {i}: Der Gemeinderat hat am Dienstagabend lange über den Haushalt beraten, und die Fraktionen waren sich am Ende in fast allen Punkten einig, was selten vorkommt.</p>")
 }
