@@ -447,6 +447,10 @@ pub(super) fn trailing_pitches(
         let text = b.text(doc);
         let lower = text.to_lowercase();
         let word = pitch_words().find(|w| lower.contains(*w));
+        // above the run, only a pitch of its own goes (below), and a pitch names a subscription
+        if ended && word.is_none() {
+            continue;
+        }
         let mut signals = Vec::new();
         let score = ad_score(node, text, home_host, &mut signals);
         let promo = score >= 2 && signals.iter().any(|s| *s == "call to action" || *s == "addresses the reader");
@@ -454,18 +458,22 @@ pub(super) fn trailing_pitches(
         // A heading of the pitch ("Newsletter", "Jetzt abonnieren"): short, not a sentence.
         let heading = text.chars().count() <= 60 && !text.trim_end().ends_with(['.', '!', '?', '…', ':', ';', ',']);
         let pitch = word.is_some() && (score >= 2 || has_link || addresses_reader(text) || heading);
-        // after the run: a pitch of its own that asks ("For more, subscribe in iTunes or
-        // wherever you get your podcasts") above the show's credits
-        let own_ask = || pitch && has_link && asks_to_subscribe(node, &lower);
-        if ended && !own_ask() {
-            continue;
-        }
-        if !(promo || pitch) {
-            ended = true;
-            continue;
-        }
+        let asking = if ended {
+            // above the run: a pitch of its own that asks and links ("For more, subscribe in
+            // iTunes or wherever you get your podcasts") above the show's credits
+            if !(pitch && has_link && asks_to_subscribe(node, &lower)) {
+                continue;
+            }
+            true
+        } else {
+            if !(promo || pitch) {
+                ended = true;
+                continue;
+            }
+            asks_to_subscribe(node, &lower)
+        };
         named = named.or(word);
-        asks |= asks_to_subscribe(node, &lower);
+        asks |= asking;
         run_text += b.text_len;
         run.push((b.id, signals));
     }
