@@ -60,18 +60,13 @@ impl Metas {
     }
 }
 
-/// JSON-LD objects of an article type (`@graph` flattened), best first.
-fn json_ld_articles(doc: &Document) -> Vec<Value> {
-    let mut out = json_ld_objects(doc, ARTICLE_TYPES);
-    // A WebPage only when nothing more specific is there.
-    let is_page = |v: &Value| v.get("@type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("webpage"));
-    out.sort_by_key(is_page);
-    out
-}
+/// `@type`s (lowercase) of the JSON-LD objects that carry a page's instructions.
+const STEP_TYPES: &[&str] = &["howto", "recipe"];
 
-/// JSON-LD objects whose `@type` is one of `types` (lowercase), `@graph` flattened.
-fn json_ld_objects(doc: &Document, types: &[&str]) -> Vec<Value> {
-    let mut out = Vec::new();
+/// The page's JSON-LD objects (`@graph` flattened), read once: those of an article type, best
+/// first, and those of a `STEP_TYPES` type (an object of both is in both).
+fn json_ld(doc: &Document) -> (Vec<Value>, Vec<Value>) {
+    let (mut articles, mut steps) = (Vec::new(), Vec::new());
     for s in doc.select("script[type=\"application/ld+json\" i]").iter() {
         let text = s.text();
         let Ok(v) = serde_json::from_str::<Value>(text.trim()) else { continue };
@@ -83,29 +78,36 @@ fn json_ld_objects(doc: &Document, types: &[&str]) -> Vec<Value> {
                     if let Some(g) = o.remove("@graph") {
                         stack.push(g);
                     }
-                    let of_type = match o.get("@type") {
+                    let of_type = |types: &[&str]| match o.get("@type") {
                         Some(Value::String(t)) => types.contains(&t.to_ascii_lowercase().as_str()),
                         Some(Value::Array(ts)) => ts
                             .iter()
                             .any(|t| t.as_str().is_some_and(|t| types.contains(&t.to_ascii_lowercase().as_str()))),
                         _ => false,
                     };
-                    if of_type {
-                        out.push(Value::Object(o));
+                    // (a page has one such object, if any: a copy costs nothing)
+                    if of_type(STEP_TYPES) {
+                        steps.push(Value::Object(o.clone()));
+                    }
+                    if of_type(ARTICLE_TYPES) {
+                        articles.push(Value::Object(o));
                     }
                 }
                 _ => {}
             }
         }
     }
-    out
+    // A WebPage only when nothing more specific is there.
+    let is_page = |v: &Value| v.get("@type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("webpage"));
+    articles.sort_by_key(is_page);
+    (articles, steps)
 }
 
 /// The text of a page's instructions as JSON-LD gives them (`HowTo`, `Recipe`): the
 /// description, the ingredients, then each step (a step's `text`, a section's `name` and
 /// steps), one paragraph each, markup taken out. For pages that draw their steps with
 /// scripts only; `None` when there are none.
-fn ld_steps_body(doc: &Document) -> Option<String> {
+fn ld_steps_body(objects: &[Value]) -> Option<String> {
     fn paragraphs(html: &str, out: &mut Vec<String>) {
         static BREAKS: std::sync::LazyLock<regex::Regex> =
             std::sync::LazyLock::new(|| regex::Regex::new(r"(?i)</p>|<br\s*/?>|</li>|</h[1-6]>").expect("valid regex"));
@@ -137,7 +139,7 @@ fn ld_steps_body(doc: &Document) -> Option<String> {
         }
     }
     let mut out = Vec::new();
-    for o in json_ld_objects(doc, &["howto", "recipe"]) {
+    for o in objects {
         if let Some(d) = o.get("description").and_then(Value::as_str) {
             paragraphs(d, &mut out);
         }
@@ -174,7 +176,7 @@ fn is_name(s: &str) -> bool {
 }
 
 pub fn read(doc: &Document) -> Meta {
-    let ld = json_ld_articles(doc);
+    let (ld, steps) = json_ld(doc);
     let ld_get = |k: &str| ld.iter().find_map(|o| o.get(k));
     let metas = Metas::read(doc);
 
@@ -253,7 +255,7 @@ pub fn read(doc: &Document) -> Meta {
         .and_then(|b| b.as_str())
         .map(str::to_string)
         .filter(|b| !b.trim().is_empty())
-        .or_else(|| ld_steps_body(doc));
+        .or_else(|| ld_steps_body(&steps));
     Meta { title, author, published, image, canonical, body }
 }
 

@@ -343,8 +343,10 @@ const LEAD_MAX: usize = 1000;
 /// link blog's post, a reading list) is its own article.
 pub fn trim(frag: &Document) -> bool {
     let mut doomed: Vec<NodeRef> = Vec::new();
+    // (what stands inside a doomed list goes with it: not counted twice)
+    let inside = |n: &NodeRef, doomed: &[NodeRef]| doomed.iter().any(|d| n.ancestors_it(None).any(|a| a.id == d.id));
     for list in frag.select("ul, ol").nodes() {
-        if list.parent().is_none() {
+        if list.parent().is_none() || inside(list, &doomed) {
             continue;
         }
         let items: Vec<NodeRef> = list.children_it(false).filter(|c| c.has_name("li")).collect();
@@ -361,11 +363,7 @@ pub fn trim(frag: &Document) -> bool {
     }
     for p in frag.select("p").nodes() {
         let chars = text_chars(p);
-        if chars == 0
-            || chars > 200
-            || p.parent().is_none()
-            || doomed.iter().any(|d| p.ancestors_it(None).any(|a| a.id == d.id))
-        {
+        if chars == 0 || chars > 200 || p.parent().is_none() || inside(p, &doomed) {
             continue;
         }
         let links: Vec<NodeRef> = p.descendants_it().filter(|d| d.has_name("a")).collect();

@@ -137,9 +137,6 @@ fn hostile_input_does_not_panic() {
 // An "Anzeige" block between the paragraphs must not make the scorer stop at the ad or pick it.
 #[test]
 fn an_ad_block_inside_does_not_cut_the_article() {
-    let para = |i: usize| {
-        format!("<p>Absatz {i}: Der Gemeinderat hat am Dienstagabend lange über den Haushalt beraten, und die Fraktionen waren sich am Ende in fast allen Punkten einig, was selten vorkommt.</p>")
-    };
     let page = format!(
         "<html><body><nav><a href=/a>Start</a></nav><article><h1>Haushalt beschlossen</h1>{}{}<div class=\"ad\"><span>Anzeige</span><a href=\"https://shop.example/\">Jetzt kaufen und sparen</a></div>{}{}</article><footer>Impressum</footer></body></html>",
         para(1), para(2), para(3), para(4)
@@ -153,9 +150,6 @@ fn an_ad_block_inside_does_not_cut_the_article() {
 // article container are not the article; a source given as a bare URL is.
 #[test]
 fn captions_bylines_and_teaser_links_inside_the_article_go() {
-    let para = |i: usize| {
-        format!("<p>Absatz {i}: Der Gemeinderat hat am Dienstagabend lange über den Haushalt beraten, und die Fraktionen waren sich am Ende in fast allen Punkten einig, was selten vorkommt.</p>")
-    };
     let page = format!(
         "<html><body><article><h1>Haushalt beschlossen</h1><p class=\"byline\">Von Anna Muster</p>{}<figure><img src=\"https://img.example/a.jpg\"><figcaption>Der Ratssaal am Dienstag. Foto: dpa</figcaption></figure>{}<p><a href=\"https://zeitung.example/x\">Neues Baugebiet am Kirchweg</a></p>{}<ul><li><a href=\"https://zeitung.example/y\">Freibad öffnet im Mai</a></li><li><a href=\"https://zeitung.example/z\">Ortsumgehung kommt später</a></li></ul>{}<p><a href=\"https://rat.example/haushalt.pdf\">https://rat.example/haushalt.pdf</a></p></article></body></html>",
         para(1), para(2), para(3), para(4)
