@@ -46,9 +46,11 @@ errors (bad options, no binary).
 5. Metrics, per item, summed per site and per part:
    - junk removed: of the `drop` snippets of non-whole-ad items, the share NOT left in the
      output body (export content_html). A snippet of >= 4 words is left when at least half of
-     its overlapping word 3-grams are in the output's 3-gram set; a shorter one is left when it
-     occurs in the output more often than in the item's article text (the body minus its
-     drop/either snippets), so a label word that the article itself uses does not count.
+     its overlapping word 3-grams that the item's article text (the body minus its drop/either
+     snippets) does not have are in the output's 3-gram set (all of them count if the article
+     has every one, or if the snippet is unfound), so a footer or a related link that quotes
+     the article's own heading is not found in that heading; a shorter one is left when it occurs in the output more often than in the
+     article text, so a label word that the article itself uses does not count.
    - labels left: `labels` snippets left standing (same test).
    - article sentences kept: the body's visible text with every drop and either snippet blanked
      out (a snippet of < 4 words, such as a bare "Anzeige", only where it makes a whole line and
@@ -728,12 +730,14 @@ def blank_snippets(body, snippets):
     return "".join(chars), unfound
 
 
-def snippet_left(ns, out_padded, out_grams, article_segments):
+def snippet_left(ns, out_padded, out_grams, article_segments, article_grams):
     """Is normalized snippet `ns` still standing in the output?"""
     words = ns.split()
     if len(words) >= 4:
         grams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
-        return sum(g in out_grams for g in grams) * 2 >= len(grams)
+        # 3-grams the article text itself has (a footer that quotes the title) say nothing
+        own = [g for g in grams if g not in article_grams] or grams
+        return sum(g in out_grams for g in own) * 2 >= len(own)
     in_article = sum(count_occurrences(pad(seg), ns) for seg in article_segments)
     return count_occurrences(out_padded, ns) > in_article
 
@@ -744,10 +748,14 @@ def score_content(label, body, out_html):
     out_padded, out_grams = pad(out_norm), trigrams(out_norm.split())
     blanked, unfound = blank_snippets(body, label["drop"] + label["either"])
     segments = [norm(s) for s in blanked.split(BLANK)]
+    article_grams = set().union(*(trigrams(seg.split()) for seg in segments))
     sentences = [s for s in split_sentences(blanked.replace(BLANK, "\n")) if len(norm(s).split()) >= 3]
 
     def left(s):
-        return out_html is not None and snippet_left(norm(s), out_padded, out_grams, segments)
+        # a snippet not found whole in the body (glued to its neighbour) was not blanked: its
+        # 3-grams are all the article's, and all count
+        grams = frozenset() if s in unfound else article_grams
+        return out_html is not None and snippet_left(norm(s), out_padded, out_grams, segments, grams)
 
     def present(s):
         return out_html is not None and count_occurrences(out_padded, norm(s)) > 0
