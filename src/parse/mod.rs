@@ -222,15 +222,21 @@ fn text_body(s: &Text) -> Option<Body> {
     if s.content.trim().is_empty() {
         return None;
     }
-    Some(if looks_like_html(&s.content) {
-        Body::Html(s.content.clone())
-    } else if s.content_type.subty().as_str().contains("html") {
-        // HTML without a tag (an RSS description is HTML by the spec): kept as plain text,
-        // so its line breaks survive, but its character references are HTML's.
-        Body::Text(decode_char_refs(&s.content).into_owned())
+    Some(body_of(&s.content, s.content_type.subty().as_str().contains("html")))
+}
+
+/// A body declared HTML (`html`) or not: HTML when it has tags. HTML without a tag (an RSS
+/// description or a `content:encoded` is HTML by the spec, and podcast feeds fill them with
+/// plain text in blank-line paragraphs) is kept as plain text, so its paragraphs survive, but
+/// its character references are HTML's.
+fn body_of(s: &str, html: bool) -> Body {
+    if looks_like_html(s) {
+        Body::Html(s.to_owned())
+    } else if html {
+        Body::Text(decode_char_refs(s).into_owned())
     } else {
-        Body::Text(s.content.clone())
-    })
+        Body::Text(s.to_owned())
+    }
 }
 
 fn map_entry(e: Entry) -> RawItem {
@@ -242,9 +248,8 @@ fn map_entry(e: Entry) -> RawItem {
         .or_else(|| e.links.iter().find(|l| l.href != NO_LINK))
         .map(|l| l.href.clone());
     let content = e.content.as_ref().and_then(|c| {
-        let body = c.body.clone()?;
-        let html = c.content_type.subty().as_str().contains("html") || looks_like_html(&body);
-        Some(if html { Body::Html(body) } else { Body::Text(body) })
+        let body = c.body.as_deref()?;
+        Some(body_of(body, c.content_type.subty().as_str().contains("html")))
     });
     // The richest body: the content, else the summary (RSS description), else the media
     // description (a podcast's `itunes:summary`, a video's `media:description`), which is all
@@ -622,6 +627,24 @@ mod tests {
         assert_eq!(parse_feed(blank.as_bytes(), None, None).expect("parses").items[0].body, None);
     }
 
+    /// `content:encoded` without a tag (a podcast's show notes in blank-line paragraphs) is
+    /// plain text, as such a description is: its paragraphs must not run into one, and its
+    /// character references are HTML's. With a tag it stays HTML.
+    #[test]
+    fn tagless_encoded_content_keeps_its_paragraphs() {
+        let feed = |body: &str| {
+            format!("<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>t</title><item><title>a</title><content:encoded>{body}</content:encoded></item></channel></rss>")
+        };
+        let text = feed("From Episode 12.\n\nListen live &amp;amp; subscribe. http://show.example");
+        let f = parse_feed(text.as_bytes(), None, None).expect("parses");
+        assert_eq!(
+            f.items[0].body,
+            Some(Body::Text("From Episode 12.\n\nListen live & subscribe. http://show.example".into()))
+        );
+        let html = feed("&lt;p&gt;One&lt;/p&gt;\n\n&lt;p&gt;Two&lt;/p&gt;");
+        let f = parse_feed(html.as_bytes(), None, None).expect("parses");
+        assert_eq!(f.items[0].body, Some(Body::Html("<p>One</p>\n\n<p>Two</p>".into())));
+    }
     /// XHTML content keeps its escaped text: a `&lt;td&gt;` in a sentence is the text "<td>",
     /// not a tag, and `&amp;amp;` stays "&amp;".
     #[test]
