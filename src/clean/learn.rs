@@ -736,6 +736,8 @@ impl Learned {
     /// that begin and end the item (see the module doc).
     fn decide(&self, blocks: &[LeafBlock]) -> Vec<Strike> {
         let mut out: Vec<Strike> = Vec::new();
+        // repeated in most items and long: struck anywhere, but for a section heading (below)
+        let mut anywhere: Vec<(usize, usize)> = Vec::new();
         let mut repeated = vec![false; blocks.len()];
         // repeated in fewer items: struck only in the furniture that ends the item
         let mut fewer = vec![None; blocks.len()];
@@ -746,7 +748,7 @@ impl Learned {
             if let Some(count) = exact.filter(|count| shared_by(**count, self.items, LEARN_SHARE)) {
                 repeated[i] = true;
                 if b.text_len >= ANYWHERE_MIN_TEXT {
-                    out.push((i, "learned", format!("repeats in {count} of the feed's {} items", self.items)));
+                    anywhere.push((i, *count));
                 } else {
                     short[i] = Some(*count);
                 }
@@ -763,6 +765,15 @@ impl Learned {
             })
             .collect();
         let furniture = |i: usize| repeated[i] || template[i].is_some() || blocks[i].text_len == 0;
+        // A heading the feed repeats over the item's own text is a series' section heading
+        // ("Les vidéos/podcasts de la semaine" over this week's links): the item's structure.
+        for (i, count) in anywhere {
+            let next = (i + 1..blocks.len()).find(|j| blocks[*j].text_len > 0);
+            if blocks[i].heading && next.is_some_and(|j| !furniture(j)) {
+                continue;
+            }
+            out.push((i, "learned", format!("repeats in {count} of the feed's {} items", self.items)));
+        }
         let head = (0..blocks.len()).take_while(|i| furniture(*i)).count();
         if head == blocks.len() {
             // nothing but template lines: they are what the item says

@@ -561,6 +561,36 @@ fn the_lead_of_a_repeated_list_goes_with_it_and_a_lead_that_keeps_its_own_block_
     }
 }
 
+/// A weekly series repeats its section headings over each week's own links: the headings are
+/// the item's structure and stay. A heading the feed repeats over a box it repeats too goes
+/// with the box.
+#[test]
+fn a_repeated_section_heading_over_the_items_own_text_stays() {
+    let weeks = [
+        ("The council met and passed the budget.", "A film about the harbour's new cranes."),
+        ("Rain closed two schools on Tuesday.", "Our podcast asks farmers about the drought."),
+        ("The mayor resigned after ten years.", "Footage of the bridge opening, from above."),
+        ("A new bakery opened near the station.", "An interview with the last ferryman in town."),
+        ("Tram fares rise again next spring.", "Students film their robot winning a prize."),
+    ];
+    let items: Vec<Cleaned> = weeks
+        .iter()
+        .map(|(news, video)| {
+            clean(&format!(
+                "<p>{news}</p><h2>Les vidéos et podcasts de la semaine</h2><p>{video}</p>\
+                 <h2>Über diesen Newsletter und seinen Verlag</h2>\
+                 <p>Risk notice: trading in securities involves risk; past results are no guarantee.</p>"
+            ))
+        })
+        .collect();
+    let learned = Learned::new(&items.iter().collect::<Vec<_>>(), &Default::default());
+    for (c, (_, video)) in items.into_iter().zip(weeks) {
+        let text = html_to_text(learned.strip(c).html.as_str());
+        assert!(text.contains("Les vidéos et podcasts de la semaine") && text.contains(video), "{text}");
+        assert!(!text.contains("Risk notice") && !text.contains("Über diesen Newsletter"), "{text}");
+    }
+}
+
 #[test]
 fn blocks_repeated_across_most_items_are_learned_and_removed() {
     let items = learned_feed(5);

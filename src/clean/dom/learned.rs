@@ -15,6 +15,8 @@ pub struct LeafBlock {
     pub line: Option<String>,
     /// Bytes of trimmed text.
     pub text_len: usize,
+    /// Is it a heading (`h1`–`h6`)?
+    pub heading: bool,
 }
 
 /// One block the decision removes: its index in the slice it was shown, the rule and why.
@@ -43,6 +45,10 @@ pub fn strip_blocks(
                 hash: (hashes && text_len >= LEARN_MIN_TEXT).then(|| block_hash(node)),
                 line: (lines && text_len > 0 && text_len <= LINE_MAX_TEXT).then(|| text_of(node)),
                 text_len,
+                heading: node
+                    .value()
+                    .as_element()
+                    .is_some_and(|e| matches!(e.name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6")),
             }
         })
         .collect();
