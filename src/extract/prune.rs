@@ -18,8 +18,8 @@ use url::Url;
 
 use super::meta::absolute;
 use super::rules::{
-    AUTHOR_BOX_WORDS, BODY_MARKS, DROP_PHRASES, DROP_ROLES, DROP_SUFFIXES, DROP_TAGS, DROP_WORDS, LAZY_SRC,
-    LAZY_SRCSET, LEAD_WORDS, RAIL_HEADINGS, RAIL_PREFIXES,
+    AUTHOR_BOX_WORDS, BODY_MARKS, COMMENT_HEADINGS, DROP_PHRASES, DROP_ROLES, DROP_SUFFIXES, DROP_TAGS, DROP_WORDS,
+    LAZY_SRC, LAZY_SRCSET, LEAD_WORDS, RAIL_HEADINGS, RAIL_PREFIXES,
 };
 
 /// Lazy images (the real URL from `data-src` & co. into `src`, `data-srcset` into `srcset`)
@@ -239,10 +239,19 @@ fn remove_rail(h: &NodeRef, page_chars: usize) {
             return;
         }
     }
+    let comments = COMMENT_HEADINGS.contains(&normalized_heading(&h.text()).as_str());
     let mut next = h.next_element_sibling();
     h.remove_from_parent();
     while let Some(s) = next {
         next = s.next_element_sibling();
+        if comments {
+            // the comments run on to the container's end (their own headings included)
+            if holds_article(&s, page_chars) {
+                break;
+            }
+            s.remove_from_parent();
+            continue;
+        }
         if ["h1", "h2", "h3", "h4", "h5", "h6"].iter().any(|t| s.has_name(t)) {
             break;
         }

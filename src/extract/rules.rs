@@ -203,6 +203,19 @@ pub const RAIL_HEADINGS: &[&str] = &[
 ];
 
 /// Heading beginnings that open such a rail ("Top stories in Politics", "Mehr aus Hamburg").
+/// Rail headings that open the comments: what follows them in their container is readers'
+/// text, prose as long as the article's, so it goes whatever its links (unless it holds the
+/// article).
+pub const COMMENT_HEADINGS: &[&str] = &[
+    "kommentare",
+    "leserkommentare",
+    "diskutieren sie mit",
+    "comments",
+    "leave a comment",
+    "leave a reply",
+    "join the conversation",
+];
+
 pub const RAIL_PREFIXES: &[&str] = &[
     "top stories in ",
     "more from ",

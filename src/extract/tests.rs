@@ -359,3 +359,35 @@ fn a_long_table_is_no_prose_and_the_story_around_it_stays() {
     let text = text_of(&page);
     assert_paragraphs(&text, 5);
 }
+
+// Comments under a "Kommentare" bar (no class that names them, each comment a box of prose
+// with a heading of its own) are readers' text: from the bar to the container's end they go.
+// A "Kommentare" link bar above the article body takes nothing of the article.
+#[test]
+fn comments_under_a_comments_bar_go() {
+    let comment = |i: usize| {
+        format!(
+            "<div><h3>#{i} Kommentar von Leserin {i}</h3>26. März 2004, 16:1{i}<p>Vielen Dank für diesen ausführlichen Bericht, \
+             ich habe mich beim Lesen sehr gefreut und warte schon gespannt auf die nächste Folge der Reihe.</p></div>"
+        )
+    };
+    let comments: String = (1..=3).map(comment).collect();
+    let page = format!(
+        "<html><body><div class=content><div>{}{}{}</div><div class=titlebar>Kommentare</div>{comments}\
+         <div class=titlebar>Kommentar schreiben</div><form><input name=n></form></div></body></html>",
+        para(1),
+        para(2),
+        para(3)
+    );
+    let text = text_of(&page);
+    assert_paragraphs(&text, 3);
+    assert!(!text.contains("Leserin") && !text.contains("Vielen Dank"), "{text}");
+    // the bar above the body: the body holds the article, and stays
+    let page = format!(
+        "<html><body><article><h1>Haushalt beschlossen</h1><div class=meta>Kommentare</div><div class=body>{}{}{}</div></article></body></html>",
+        para(1),
+        para(2),
+        para(3)
+    );
+    assert_paragraphs(&text_of(&page), 3);
+}
