@@ -202,7 +202,6 @@ pub const RAIL_HEADINGS: &[&str] = &[
     "articoli correlati",
 ];
 
-/// Heading beginnings that open such a rail ("Top stories in Politics", "Mehr aus Hamburg").
 /// Rail headings that open the comments: what follows them in their container is readers'
 /// text, prose as long as the article's, so it goes whatever its links (unless it holds the
 /// article).
@@ -216,6 +215,7 @@ pub const COMMENT_HEADINGS: &[&str] = &[
     "join the conversation",
 ];
 
+/// Heading beginnings that open such a rail ("Top stories in Politics", "Mehr aus Hamburg").
 pub const RAIL_PREFIXES: &[&str] = &[
     "top stories in ",
     "more from ",
