@@ -474,6 +474,11 @@ fn trailing_pitches_go_when_they_stand_apart() {
         &format!("{A}{B}<p>Enjoyed this? <a href=\"https://letter.example/subscribe\">Subscribe now</a> to get it every week.</p>"),
         "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.",
     );
+    // a membership ask, in the reader's language
+    check(
+        &format!("{A}{B}<p>HAZTE MIEMBRO Y DISFRUTA DE BENEFICIOS EXCLUSIVOS</p>"),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.",
+    );
     // news about a newsletter, at the end, is article text
     check(
         &format!("{A}<p>Der Newsletter der Stadt erscheint künftig wöchentlich.</p>"),
