@@ -17,9 +17,9 @@ use regex::Regex;
 use crate::clean::text::looks_like_html;
 use crate::model::{Body, FeedMeta, RawItem};
 use repair::{
-    atom03, atom_src_with_body_mended, atom_types_mended, bare_ampersands_escaped, json_authors_mended, rdf_namespace,
-    rss1_item_links, rss1_items_out_of_channel, rss_default_namespace, rss_version, utf8_prolog, whole_items_closed,
-    xhtml_as_html, NO_LINK,
+    atom03, atom_src_with_body_mended, atom_types_mended, bare_ampersands_escaped, feed_inside_html,
+    json_authors_mended, rdf_namespace, rss1_item_links, rss1_items_out_of_channel, rss_default_namespace, rss_version,
+    utf8_prolog, whole_items_closed, xhtml_as_html, NO_LINK,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -66,7 +66,8 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
         .build();
     // When feed-rs refuses a document, the ways feeds in the wild break it are mended, one
     // after the other, each on top of the last, and the document is read again after each; the
-    // first error stands if none helps. XML: a bare `&` ("AT&T", "?a=1&b=2"), the commonest
+    // first error stands if none helps. XML: a feed saved inside an HTML page taken out of it;
+    // a bare `&` ("AT&T", "?a=1&b=2"), the commonest
     // way a feed is not XML, escaped; then Atom `type`s feed-rs refuses for the whole feed
     // ("text/plain", "HTML"); then Atom content with a `src` and a body, which the spec says
     // must be empty (the body stays). JSON: an author given as a bare string (what many site
@@ -79,7 +80,7 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
         let menders: &[fn(&str) -> Option<String>] = if text.trim_start().starts_with('{') {
             &[json_authors_mended]
         } else {
-            &[bare_ampersands_escaped, atom_types_mended, atom_src_with_body_mended]
+            &[feed_inside_html, bare_ampersands_escaped, atom_types_mended, atom_src_with_body_mended]
         };
         let mut current: Option<String> = None;
         for mend in menders {
@@ -913,6 +914,22 @@ mod tests {
             let text = format!("{}{}", "a".repeat(pad), "ü".repeat(10));
             assert_eq!(syndication_period(&text), None);
         }
+    }
+
+    /// An Atom feed saved inside an XHTML page is read as the feed it holds; a page that holds
+    /// none is still no feed.
+    #[test]
+    fn a_feed_inside_an_html_page_is_read() {
+        let doc = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\
+            <html xmlns=\"http://www.w3.org/1999/xhtml\"><body><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Blog</title><id>urn:b</id>\
+            <updated>2024-01-01T00:00:00Z</updated><entry><id>urn:1</id><title>First</title><updated>2024-01-01T00:00:00Z</updated>\
+            <content type=\"html\">&lt;p&gt;One&lt;/p&gt;</content></entry></feed></body></html>";
+        let f = parse_feed(doc.as_bytes(), None, None).expect("the feed inside is read");
+        assert_eq!(f.items.len(), 1);
+        assert_eq!(f.items[0].title.as_deref(), Some("First"));
+        assert_eq!(f.items[0].body, Some(Body::Html("<p>One</p>".into())));
+        let page = "<html><body><p>Our feed lives at /feed.</p></body></html>";
+        assert!(matches!(parse_feed(page.as_bytes(), None, None), Err(ParseError::NotAFeed)));
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! ones, only after) feed-rs reads the document: a prolog that names the old charset, `<rss>`
 //! without a known version or under a default namespace, Atom 0.3, RSS 0.90 and slashless RSS
 //! 1.0, RSS 1.0 items without a link, XHTML content feed-rs would not escape again; and, once
-//! feed-rs has refused a document, bare `&`s, loose Atom `type`s, JSON Feed string authors and
-//! a document cut off after some whole items. Each returns the text unchanged (or `None`)
+//! feed-rs has refused a document, a feed inside an HTML page, bare `&`s, loose Atom `type`s,
+//! JSON Feed string authors and a document cut off after some whole items. Each returns the text unchanged (or `None`)
 //! when it has nothing to mend. Pure.
 
 use std::sync::OnceLock;
@@ -177,6 +177,23 @@ pub(super) fn atom_types_mended(text: &str) -> Option<String> {
         Some((value.range(), new))
     });
     spliced(text, edits)
+}
+
+/// A feed saved inside an HTML page (`<html><body><feed xmlns="…Atom">…</feed></body></html>`,
+/// a browser's "save as", a CMS that wraps every response in its layout): the feed element
+/// alone, from its start tag to its last end tag, as lenient readers take it. `None` when the
+/// document is no HTML page or holds no RSS, RDF or Atom element.
+pub(super) fn feed_inside_html(text: &str) -> Option<String> {
+    let head = text.get(..text.len().min(2048))?.to_ascii_lowercase();
+    if !head.contains("<html") {
+        return None;
+    }
+    ["feed", "rss", "rdf:RDF"].iter().find_map(|name| {
+        let start = text.find(&format!("<{name} ")).or_else(|| text.find(&format!("<{name}>")))?;
+        let close = format!("</{name}>");
+        let end = text.rfind(&close)? + close.len();
+        (end > start).then(|| text[start..end].to_string())
+    })
 }
 
 /// Atom `content` with a `src` and a body as well: RFC 4287 says content given by reference
