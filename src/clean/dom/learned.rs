@@ -45,10 +45,7 @@ pub fn strip_blocks(
                 hash: (hashes && text_len >= LEARN_MIN_TEXT).then(|| block_hash(node)),
                 line: (lines && text_len > 0 && text_len <= LINE_MAX_TEXT).then(|| text_of(node)),
                 text_len,
-                heading: node
-                    .value()
-                    .as_element()
-                    .is_some_and(|e| matches!(e.name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6")),
+                heading: node.value().as_element().is_some_and(|e| super::HEADING_TAGS.contains(&e.name())),
             }
         })
         .collect();
