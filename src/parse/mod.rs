@@ -928,6 +928,13 @@ mod tests {
         assert_eq!(f.items.len(), 1);
         assert_eq!(f.items[0].title.as_deref(), Some("First"));
         assert_eq!(f.items[0].body, Some(Body::Html("<p>One</p>".into())));
+        // the page's head cut mid-character (byte 2048 inside "ü") is still read as a page
+        let run = doc.find("<body>").expect("body") + "<body><!-- ".len();
+        let nudge = if (2048 - run) % 2 == 1 { "" } else { " " };
+        let padded = doc.replacen("<body>", &format!("<body><!-- {nudge}{} -->", "ü".repeat(1100)), 1);
+        assert!(!padded.is_char_boundary(2048));
+        let f = parse_feed(padded.as_bytes(), None, None).expect("the feed inside a long head is read");
+        assert_eq!(f.items[0].title.as_deref(), Some("First"));
         let page = "<html><body><p>Our feed lives at /feed.</p></body></html>";
         assert!(matches!(parse_feed(page.as_bytes(), None, None), Err(ParseError::NotAFeed)));
     }

@@ -184,8 +184,7 @@ pub(super) fn atom_types_mended(text: &str) -> Option<String> {
 /// alone, from its start tag to its last end tag, as lenient readers take it. `None` when the
 /// document is no HTML page or holds no RSS, RDF or Atom element.
 pub(super) fn feed_inside_html(text: &str) -> Option<String> {
-    let head = text.get(..text.len().min(2048))?.to_ascii_lowercase();
-    if !head.contains("<html") {
+    if !head(text, 2048).to_ascii_lowercase().contains("<html") {
         return None;
     }
     ["feed", "rss", "rdf:RDF"].iter().find_map(|name| {
