@@ -49,8 +49,9 @@ errors (bad options, no binary).
      its overlapping word 3-grams that the item's article text (the body minus its drop/either
      snippets) does not have are in the output's 3-gram set (all of them count if the article
      has every one, or if the snippet is unfound), so a footer or a related link that quotes
-     the article's own heading is not found in that heading; a shorter one is left when it occurs in the output more often than in the
-     article text, so a label word that the article itself uses does not count.
+     the article's own heading is not found in that heading; a shorter one is left when it
+     occurs in the output more often than in the article text, so a label word that the
+     article itself uses does not count.
    - labels left: `labels` snippets left standing (same test).
    - article sentences kept: the body's visible text with every drop and either snippet blanked
      out (a snippet of < 4 words, such as a bare "Anzeige", only where it makes a whole line and

@@ -67,11 +67,11 @@ pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) 
     // When feed-rs refuses a document, the ways feeds in the wild break it are mended, one
     // after the other, each on top of the last, and the document is read again after each; the
     // first error stands if none helps. XML: a feed saved inside an HTML page taken out of it;
-    // a bare `&` ("AT&T", "?a=1&b=2"), the commonest
-    // way a feed is not XML, escaped; then Atom `type`s feed-rs refuses for the whole feed
-    // ("text/plain", "HTML"); then Atom content with a `src` and a body, which the spec says
-    // must be empty (the body stays). JSON: an author given as a bare string (what many site
-    // templates write) made the object JSON Feed asks for.
+    // a bare `&` ("AT&T", "?a=1&b=2"), the commonest way a feed is not XML, escaped; then Atom
+    // `type`s feed-rs refuses for the whole feed ("text/plain", "HTML"); then Atom content with
+    // a `src` and a body, which the spec says must be empty (the body stays). JSON: an author
+    // given as a bare string (what many site templates write) made the object JSON Feed asks
+    // for.
     let read = |text: &str| {
         let first = match parser.parse(text.as_bytes()) {
             Ok(feed) => return Ok(feed),

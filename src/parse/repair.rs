@@ -3,8 +3,8 @@
 //! without a known version or under a default namespace, Atom 0.3, RSS 0.90 and slashless RSS
 //! 1.0, RSS 1.0 items without a link, XHTML content feed-rs would not escape again; and, once
 //! feed-rs has refused a document, a feed inside an HTML page, bare `&`s, loose Atom `type`s,
-//! JSON Feed string authors and a document cut off after some whole items. Each returns the text unchanged (or `None`)
-//! when it has nothing to mend. Pure.
+//! JSON Feed string authors and a document cut off after some whole items. Each returns the
+//! text unchanged (or `None`) when it has nothing to mend. Pure.
 
 use std::sync::OnceLock;
 
