@@ -568,7 +568,17 @@ pub const SECOND_PERSON: &[&str] = &[
 /// Words that name a subscription or newsletter: a block at the end of an item that contains
 /// one of these or of `PITCH_ASKS` and also links somewhere, addresses the reader or reads as a
 /// promo is a pitch, not article text. Lowercase substrings.
-pub const PITCH_NAMES: &[&str] = &["newsletter", "börsenbrief", "subscription"];
+pub const PITCH_NAMES: &[&str] = &[
+    "newsletter",
+    "börsenbrief",
+    "subscription",
+    // where a podcast is subscribed to ("subscribe in iTunes", "via iTunes abonnierbar")
+    "itunes",
+    "apple podcasts",
+    "podcast app",
+    "podcatcher",
+    "feedcatcher",
+];
 
 /// Words that ask the reader to subscribe: they name a subscription too (see `PITCH_NAMES`),
 /// and a trailing pitch has one of them, or of `PITCH_ASKS_ONLY`, somewhere.

@@ -479,6 +479,20 @@ fn trailing_pitches_go_when_they_stand_apart() {
         &format!("{A}{B}<p>HAZTE MIEMBRO Y DISFRUTA DE BENEFICIOS EXCLUSIVOS</p>"),
         "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.",
     );
+    // a podcast's "how to subscribe" lines name the directory, not a newsletter, and stand
+    // above the episode's permalink
+    check(
+        &format!(
+            "{A}{B}<p>Dieser Podcast ist via iTunes abonnierbar: <a href=\"https://itunes.example/id1\">https://itunes.example/id1</a></p>\
+             <p><a href=\"https://podcast.example/ep1\">Folge 1</a></p>"
+        ),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an. | Folge 1",
+    );
+    // news about a podcast directory, at the end, is article text
+    check(
+        &format!("{A}<p>Wer den Podcast in iTunes abonniert hat, bekommt die Folge automatisch.</p>"),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Wer den Podcast in iTunes abonniert hat, bekommt die Folge automatisch.",
+    );
     // news about a newsletter, at the end, is article text
     check(
         &format!("{A}<p>Der Newsletter der Stadt erscheint künftig wöchentlich.</p>"),
