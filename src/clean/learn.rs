@@ -45,7 +45,9 @@ pub const TAIL_SHARE: f64 = 0.2;
 /// "Links, Picks, and Tips:") open each item's own list, while a short line at the end
 /// ("Join the discussion on", "* = Affiliate Links") is the feed's. On the tuning parts,
 /// struck anywhere: 31 snippets more removed, 15 article sentences lost; only in that run: 17
-/// more removed, 4 lost (podcast credits in a run of furniture).
+/// more removed, 4 lost (podcast credits in a run of furniture). A short block that is one
+/// link ("Support the show", "Read full article >>") is struck anywhere, unless the item's own
+/// text follows it (a host's name over this episode's picks).
 pub(super) const ANYWHERE_MIN_TEXT: usize = 24;
 /// A learned template that no item of this many fetches in a row had is forgotten.
 pub const FORGET_AFTER: u32 = 4;
@@ -751,6 +753,11 @@ impl Learned {
                     anywhere.push((i, *count));
                 } else {
                     short[i] = Some(*count);
+                    // a short link the feed repeats in most items ("Support the show") is its
+                    // furniture wherever it stands (unless it heads the item's own text, below)
+                    if b.linked {
+                        anywhere.push((i, *count));
+                    }
                 }
             } else if let Some(count) = exact.or_else(|| b.line.as_deref().and_then(|l| self.near.get(&line_hash(l)))) {
                 repeated[i] = true;
@@ -767,9 +774,11 @@ impl Learned {
         let furniture = |i: usize| repeated[i] || template[i].is_some() || blocks[i].text_len == 0;
         // A heading the feed repeats over the item's own text is a series' section heading
         // ("Les vidéos/podcasts de la semaine" over this week's links): the item's structure.
+        // So is a short link over it: a regular panelist's name over this episode's picks.
         for (i, count) in anywhere {
             let next = (i + 1..blocks.len()).find(|j| blocks[*j].text_len > 0);
-            if blocks[i].heading && next.is_some_and(|j| !furniture(j)) {
+            let heads = blocks[i].heading || (blocks[i].linked && blocks[i].text_len < ANYWHERE_MIN_TEXT);
+            if heads && next.is_some_and(|j| !furniture(j)) {
                 continue;
             }
             out.push((i, "learned", format!("repeats in {count} of the feed's {} items", self.items)));
@@ -836,6 +845,8 @@ impl Learned {
         let orphans = orphan_leads(blocks, &out);
         out.extend(orphans);
         out.sort_by_key(|(i, _, _)| *i);
+        // a short link may be struck both anywhere and where furniture ends the item
+        out.dedup_by_key(|(i, _, _)| *i);
         out
     }
 

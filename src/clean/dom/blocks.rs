@@ -390,7 +390,7 @@ fn links_in(node: NodeRef<Node>) -> usize {
 }
 
 /// Does `d` stand inside a link below `block` that `pick` accepts?
-fn in_link(d: NodeRef<Node>, block: NodeRef<Node>, pick: impl Fn(&scraper::node::Element) -> bool) -> bool {
+pub(super) fn in_link(d: NodeRef<Node>, block: NodeRef<Node>, pick: impl Fn(&scraper::node::Element) -> bool) -> bool {
     d.ancestors()
         .take_while(|a| a.id() != block.id())
         .any(|a| a.value().as_element().is_some_and(|e| e.name() == "a" && pick(e)))
