@@ -27,8 +27,24 @@ impl SledEngine {
         folder.join("conf").exists() || folder.join("db").exists()
     }
 
+    /// Opens the store in `folder`. sled releases its file lock lazily, once its I/O worker is
+    /// done, after the last handle is dropped (spacejam/sled#1234), so a store this process
+    /// has just closed may still be locked for a moment: a locked store is tried again for up
+    /// to `LOCK_WAIT` before it counts as locked (by another process).
     pub fn open(folder: &Path, cache: u64) -> Result<SledEngine, OpenError> {
+        const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+        const RETRY_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
         remove_interrupted_snapshots(folder);
+        let start = std::time::Instant::now();
+        loop {
+            match Self::open_once(folder, cache) {
+                Err(OpenError::Locked) if start.elapsed() < LOCK_WAIT => std::thread::sleep(RETRY_EVERY),
+                done => return done,
+            }
+        }
+    }
+
+    fn open_once(folder: &Path, cache: u64) -> Result<SledEngine, OpenError> {
         let db = sled::Config::new()
             .path(folder)
             .cache_capacity(cache)
