@@ -300,7 +300,7 @@ pub const BOILERPLATE_PATTERNS: &[(&str, &str)] = &[
     ),
     (
         "a \"read more\" line",
-        r"(?i)^\W*(?:read more|read the full (?:story|article|post)|continue reading|keep reading|weiterlesen|mehr lesen|zum (?:ganzen |vollständigen )?artikel|lire la suite|leer más|seguir leyendo|leggi tutto|continua a leggere|lees meer|lees verder|läs mer|läs hela artikeln|læs mere|les mer|czytaj więcej|czytaj dalej|ler mais|continuar lendo|číst dále|číst dál|celý článek)\W*(?:»|›|→|\.\.\.|…)?(?:\s*:?\s*(?:https?://|www\.)\S+)?\W*$",
+        r"(?i)^\W*(?:read more|read the (?:full )?(?:story|article|post)|continue reading|keep reading|weiterlesen|mehr lesen|zum (?:ganzen |vollständigen )?artikel|lire la suite|lire l['’]article|leer más|seguir leyendo|leggi tutto|continua a leggere|lees meer|lees verder|läs mer|läs hela artikeln|læs mere|les mer|czytaj więcej|czytaj dalej|ler mais|continuar lendo|číst dále|číst dál|celý článek)\W*(?:»|›|→|\.\.\.|…)?(?:\s*:?\s*(?:https?://|www\.)\S+)?\W*$",
     ),
     (
         "a \"read also\" link",

@@ -156,6 +156,8 @@ fn boilerplate_goes() {
         "<p><a href=\"/x\">Continue reading “How does the council decide? A look inside”</a></p>",
         "<p>Continúa leyendo en <a href=\"https://revista.example/x\">Revista de Letras</a></p>",
         "<p>Lire la suite sur <a href=\"https://journal.example/x\">Le Journal</a> …</p>",
+        "<p><a href=\"https://journal.example/x\">Lire l'article.</a></p>",
+        "<p><a href=\"https://news.example/x\">Read the article »</a></p>",
     ]);
     // a sentence that begins so and goes on is the article's
     let own = "Read more at home, the survey says: people who left the office for good now read two books a month, up from one.";
