@@ -1115,8 +1115,8 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Over a small vocabulary (so words repeat, as "the" and "of" do), with gaps and lines
-        /// of up to twice `SLACK` words, `glob` agrees with the rule.
+        /// Over a small vocabulary (so words repeat, as "the" and "of" do), with gaps, and lines
+        /// longer than twice `SLACK` words, `glob` agrees with the rule.
         #[test]
         fn glob_matches_as_its_rule_reads(
             template in proptest::collection::vec(proptest::option::of(0u8..4), 0..6),
