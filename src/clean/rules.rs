@@ -319,6 +319,11 @@ pub const BOILERPLATE_PATTERNS: &[(&str, &str)] = &[
         r#"(?i)^\W*(?:read the rest(?: of(?: [^\s.!?]+){1,5})?|continued? reading(?: [^\s.!?]+){1,8}|continued? reading\s+[“"‘'][^“”"‘’']+[”"’']|\[\s*(?:more|mehr|plus|más|meer|…|\.\.\.)\s*\])\W*(?:\.\.\.|…)?\W*$"#,
     ),
     (
+        "a \"more after the jump\" line",
+        // Not "after the break" (a match's second half) nor "nach dem Sprung" (ski jumping).
+        r"(?i)^\W*(?:[^.!?]{0,100}\b(?:after|past|beyond) the (?:jump|fold|link)|[^.!?]{0,100}\bnach dem klick|(?:hit|click|follow) the (?:jump|link)\b[^.!?]{0,100}|read on for\b[^.!?]{0,100})\W*(?:\.\.\.|…|»|›|→)?\W*$",
+    ),
+    (
         "a \"read more at\" line",
         r"(?i)^\W*(?:(?:read|see|view) (?:more|the rest|the full (?:story|article|post))|continue reading|keep reading|continúa leyendo|sigue leyendo|seguir leyendo|lire la suite|weiterlesen|mehr lesen|leggi (?:tutto|il resto|l['’]articolo completo)|leia (?:mais|o resto)|continue lendo|lees (?:verder|meer)|läs (?:mer|vidare)|læs (?:mere|videre))\s*:?\s+(?:at|on|in|from|en|sur|auf|bei|su|em|no|na|op|på)(?:\s+[^!?]{1,80}?)?\W*$",
     ),

@@ -158,7 +158,17 @@ fn boilerplate_goes() {
         "<p>Lire la suite sur <a href=\"https://journal.example/x\">Le Journal</a> …</p>",
         "<p><a href=\"https://journal.example/x\">Lire l'article.</a></p>",
         "<p><a href=\"https://news.example/x\">Read the article »</a></p>",
+        // teasers for the rest of a post the feed does not carry
+        "<p>Find out what we thought after the jump...</p>",
+        "<p>Read on for my impressions of the newest adventure.</p>",
+        "<p>Ausführliche Shownotes nach dem Klick…</p>",
     ]);
+    // half-time is no teaser
+    let match_report = "Arsenal scored twice after the break.";
+    check(
+        &format!("{A}<p>{match_report}</p>"),
+        &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {match_report}"),
+    );
     // a sentence that begins so and goes on is the article's
     let own = "Read more at home, the survey says: people who left the office for good now read two books a month, up from one.";
     check(&format!("{A}<p>{own}</p>"), &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {own}"));
