@@ -302,7 +302,12 @@ impl Template {
     /// …"); "Mike's summary grade…" is a sentence of the item's, not the sign-off "-- Mike".
     #[cfg(test)]
     fn matches_line(&self, raw: &str) -> bool {
-        self.matches(&words(raw)) && self.may_take(raw)
+        self.matches_read(&words(raw), raw)
+    }
+
+    /// `matches_line` for a line whose `words` are read already.
+    fn matches_read(&self, words: &[String], raw: &str) -> bool {
+        self.matches(words) && self.may_take(raw)
     }
 
     /// The condition `matches_line` adds to the words' match (see there).
@@ -758,7 +763,7 @@ impl Learned {
             return None;
         }
         let w = words(raw);
-        self.templates.iter().find(|t| t.matches(&w) && t.may_take(raw))
+        self.templates.iter().find(|t| t.matches_read(&w, raw))
     }
 
     /// The template an item's tail is, if any: all of the tail from its first word, nearly

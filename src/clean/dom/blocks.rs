@@ -308,7 +308,7 @@ fn tag_link_list(node: NodeRef<Node>) -> bool {
 }
 
 /// Letters of a block inside links that `pick` accepts, and all its letters.
-fn link_letters(node: NodeRef<Node>, pick: impl Fn(&scraper::node::Element) -> bool) -> (usize, usize) {
+pub(super) fn link_letters(node: NodeRef<Node>, pick: impl Fn(&scraper::node::Element) -> bool) -> (usize, usize) {
     let (mut linked, mut all) = (0usize, 0usize);
     for d in node.descendants() {
         if let Node::Text(t) = d.value() {
@@ -390,7 +390,7 @@ fn links_in(node: NodeRef<Node>) -> usize {
 }
 
 /// Does `d` stand inside a link below `block` that `pick` accepts?
-pub(super) fn in_link(d: NodeRef<Node>, block: NodeRef<Node>, pick: impl Fn(&scraper::node::Element) -> bool) -> bool {
+fn in_link(d: NodeRef<Node>, block: NodeRef<Node>, pick: impl Fn(&scraper::node::Element) -> bool) -> bool {
     d.ancestors()
         .take_while(|a| a.id() != block.id())
         .any(|a| a.value().as_element().is_some_and(|e| e.name() == "a" && pick(e)))

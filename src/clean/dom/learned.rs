@@ -48,7 +48,10 @@ pub fn strip_blocks(
                 line: (lines && text_len > 0 && text_len <= LINE_MAX_TEXT).then(|| text_of(node)),
                 text_len,
                 heading: node.value().as_element().is_some_and(|e| super::HEADING_TAGS.contains(&e.name())),
-                linked: text_len > 0 && text_len <= LINE_MAX_TEXT && !stats[id].media && all_linked(node),
+                linked: text_len > 0 && text_len <= LINE_MAX_TEXT && !stats[id].media && {
+                    let (linked, all) = blocks::link_letters(node, |_| true);
+                    linked == all
+                },
             }
         })
         .collect();
@@ -67,13 +70,6 @@ pub fn strip_blocks(
     remove_empty(&mut doc, root);
     let text = crate::clean::text::node_to_text(doc.tree.get(root).expect("root"));
     Some((serialize_children(&doc, root, html.len()), removed, text))
-}
-
-/// Does every piece of text with a letter or digit in `node` stand inside a link?
-fn all_linked(node: NodeRef<Node>) -> bool {
-    node.descendants()
-        .filter(|d| d.value().as_text().is_some_and(|t| t.chars().any(char::is_alphanumeric)))
-        .all(|t| blocks::in_link(t, node, |_| true))
 }
 
 /// The last sentence of an item is at most this many characters for `last_sentence` to
