@@ -68,6 +68,10 @@ const LD_BODY_RATIO: usize = 2;
 /// the page marks (`prune::marked_body`), the marked body is taken instead.
 const MARKED_RATIO: usize = 2;
 
+/// A pick with fewer characters of text than this (white space aside) is a scrap: the marked
+/// body replaces it even when it does not hold it.
+const SCRAP_PICK: usize = 250;
+
 /// `<noscript>` in the body as an element of its own (`<fs-noscript>`): a parser with scripting
 /// on reads its content as text, but sites put whole articles in it for readers without
 /// JavaScript (and `<noscript>` in `<head>` stays as it is, where only links and styles go).
@@ -129,12 +133,16 @@ fn extract_inner(page: &str, url: Option<&Url>, trace: Tracer) -> Article {
     // A second opinion: the body the page marks, when the scorer picked a part of it only
     // (one paragraph of a body that wraps each paragraph in a box of its own).
     if let Some((marked_html, prose)) = marked {
-        if picked_prose * MARKED_RATIO < prose {
+        let letters = |t: &str| t.chars().filter(|c| !c.is_whitespace()).count();
+        let scrap = letters(&text) < SCRAP_PICK;
+        if picked_prose * MARKED_RATIO < prose || scrap {
             let frag = Document::fragment(marked_html.as_str());
             prune::trim(&frag);
             let marked_text = frag.html_root().text().to_string();
             // it must hold what the scorer picked: else it is another text, not more of it
-            if holds(&marked_text, &text) {
+            // (unless the pick is a scrap, a widget's line beside an article of links)
+            let more = letters(&marked_text) >= SCRAP_PICK * 2;
+            if holds(&marked_text, &text) || (scrap && more) {
                 html = frag.html_root().inner_html().to_string();
                 text = marked_text;
                 trace("marked", &|| html.clone());

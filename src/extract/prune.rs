@@ -474,8 +474,9 @@ pub fn prose_of(frag: &Document) -> usize {
 }
 
 /// The element the page marks as the article's body (`itemprop="articleBody"`, a class/id of
-/// `BODY_MARKS`) that holds the most prose: its inner HTML and its prose characters. Read
-/// after pruning, for a second opinion beside the scorer's pick.
+/// `BODY_MARKS`) that holds the most prose (of two with as much, the one with more text: a
+/// body of links has none): its inner HTML and its prose characters. Read after pruning, for
+/// a second opinion beside the scorer's pick.
 pub fn marked_body(doc: &Document) -> Option<(String, usize)> {
     let body = doc.body()?;
     let marked = |n: &NodeRef| {
@@ -492,6 +493,6 @@ pub fn marked_body(doc: &Document) -> Option<(String, usize)> {
             let prose = prose_within(&n);
             (n, prose)
         })
-        .max_by_key(|(_, prose)| *prose)?;
-    (prose > 0).then(|| (best.inner_html().to_string(), prose))
+        .max_by_key(|(n, prose)| (*prose, text_chars(n)))?;
+    (prose > 0 || text_chars(&best) > 0).then(|| (best.inner_html().to_string(), prose))
 }

@@ -391,3 +391,31 @@ fn comments_under_a_comments_bar_go() {
     );
     assert_paragraphs(&text_of(&page), 3);
 }
+
+// A post that is all links (a link blog's day: a title link, then "via <source>") has no
+// prose, so the scorer may pick a sidebar's one paragraph instead (a licence notice). When the
+// pick is such a scrap and the body the page marks holds more text, the marked body is taken,
+// though it does not hold the scrap.
+#[test]
+fn a_scrap_picked_beside_a_marked_body_of_links_gives_way() {
+    let links: String = (1..=8)
+        .map(|i| {
+            format!(
+                "<li><p class=\"link\"><a href=\"https://news{i}.example/story\">Schlagzeile Nummer {i} aus der Leseliste des Tages</a></p>\
+                 <p class=\"description\">via Quelle {i} <a href=\"https://news{i}.example\">https://news{i}.example</a></p></li>"
+            )
+        })
+        .collect();
+    let page = format!(
+        "<html><body><div id=\"content\"><article><h1>Linkliste vom 23. Januar</h1>\
+         <div class=\"entry-content\"><ul class=\"linkroll\">{links}</ul></div></article></div>\
+         <div class=\"widget-area\"><section class=\"widget\"><h2>Lizenz</h2><p>Dieses Werk ist unter einer \
+         Creative Commons-Lizenz lizenziert. Es sei denn, es sind andere Regeln im Beitrag erwähnt.</p></section></div>\
+         </body></html>"
+    );
+    let text = text_of(&page);
+    for i in [1, 8] {
+        assert!(text.contains(&format!("Schlagzeile Nummer {i} aus")), "link {i} lost: {text}");
+    }
+    assert!(!text.contains("Creative Commons"), "{text}");
+}
