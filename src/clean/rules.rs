@@ -344,6 +344,11 @@ pub const BOILERPLATE_PATTERNS: &[(&str, &str)] = &[
         r"(?i)^\W*(?:subscribe now|leave a comment|share this (?:post|article|story)|share|give a gift subscription|upgrade to paid|like loading\W*|like this|share this|teilen|diesen (?:artikel|beitrag) teilen|partager(?: cet article)?|compartir|condividi)\s*:?\s*$",
     ),
     (
+        "a page control",
+        // what a page's buttons say, left in the text: load more, print, rate, log in to comment
+        r"(?i)^\W*(?:(?:lade|load|zeige|show) (?:weitere|more|mehr)(?: (?:inhalte|artikel|beiträge|posts|articles|stories|comments|kommentare))?|(?:weitere|mehr) (?:inhalte |artikel |beiträge )?(?:laden|anzeigen)|charger plus(?: d['’]articles)?|cargar más|carica altri|meer laden|(?:rezept|artikel|seite|beitrag) drucken|print (?:this )?(?:recipe|article|page|post)|imprimer (?:la recette|l['’]article|cette page)|imprimir (?:receta|artículo)|stampa (?:la )?ricetta|noch keine bewertungen|no ratings yet|(?:be the first to )?rate this (?:post|article|recipe)|(?:jetzt )?kommentieren|kommentar schreiben|(?:write|add|post) a comment|(?:you must be|you need to be) logged in to (?:post a )?comment|sie müssen (?:sich )?(?:einloggen|anmelden|eingeloggt sein|angemeldet sein),? um [^.!?]{0,60}(?:kommentar|kommentieren|diskussion)[^.!?]{0,40}|sie sind (?:aktuell |derzeit |zur zeit )?nicht (?:eingeloggt|angemeldet))\W*$",
+    ),
+    (
         "a \"follow us\" line",
         r"(?i)^\W*(?:(?:and )?don['’]?t forget to )?(?:follow (?:us|me)|folgen sie uns|folge uns|suivez-nous|síguenos|seguici) (?:on|auf|sur|en|su) [^.!?]{1,80}[.!]?$",
     ),
@@ -386,6 +391,10 @@ pub const BOILERPLATE_ENDS: &[&str] = &[
 /// How a long boilerplate line (one of `BOILERPLATE_PATTERNS` that is not a short "read more")
 /// begins: blocks that start otherwise are not tested against the patterns at all.
 pub const BOILERPLATE_STARTS: &[&str] = &[
+    "you must",
+    "you need",
+    "sie müssen",
+    "sie sind",
     "thanks for reading",
     "follow ",
     "don't forget",

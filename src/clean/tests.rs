@@ -163,6 +163,24 @@ fn boilerplate_goes() {
         "<p>Read on for my impressions of the newest adventure.</p>",
         "<p>Ausführliche Shownotes nach dem Klick…</p>",
     ]);
+    // what a page's buttons say, left in the text of an item or a page
+    each_goes(&[
+        "<p>Rezept drucken</p>",
+        "<p>(Noch keine Bewertungen)</p>",
+        "<p>Lade weitere Inhalte ...</p>",
+        "<p><a href=\"/x#comments\">Jetzt kommentieren</a></p>",
+        "<p>Sie müssen sich einloggen, um sich an einer Diskussion beteiligen zu können.</p>",
+        "<p>You must be logged in to post a comment.</p>",
+        "<p>Sie sind aktuell nicht eingeloggt.</p>",
+        "<p><a href=\"/more\">Load more stories</a></p>",
+    ]);
+    // a sentence about commenting or printing is the article's
+    for own in [
+        "Wir kommentieren jede Woche das aktuelle Wirtschaftsgeschehen.",
+        "Print this article and read it in front of someone you trust.",
+    ] {
+        check(&format!("{A}<p>{own}</p>"), &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {own}"));
+    }
     // half-time is no teaser
     let match_report = "Arsenal scored twice after the break.";
     check(
