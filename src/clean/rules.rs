@@ -349,6 +349,10 @@ pub const BOILERPLATE_PATTERNS: &[(&str, &str)] = &[
         r"(?i)^\W*(?:(?:lade|load|zeige|show) (?:weitere|more|mehr)(?: (?:inhalte|artikel|beiträge|posts|articles|stories|comments|kommentare))?|(?:weitere|mehr) (?:inhalte |artikel |beiträge )?(?:laden|anzeigen)|charger plus(?: d['’]articles)?|cargar más|carica altri|meer laden|(?:rezept|artikel|seite|beitrag) drucken|print (?:this )?(?:recipe|article|page|post)|imprimer (?:la recette|l['’]article|cette page)|imprimir (?:receta|artículo)|stampa (?:la )?ricetta|noch keine bewertungen|no ratings yet|(?:be the first to )?rate this (?:post|article|recipe)|(?:jetzt )?kommentieren|kommentar schreiben|(?:write|add|post) a comment|(?:you must be|you need to be) logged in to (?:post a )?comment|sie müssen (?:sich )?(?:einloggen|anmelden|eingeloggt sein|angemeldet sein),? um [^.!?]{0,60}(?:kommentar|kommentieren|diskussion)[^.!?]{0,40}|sie sind (?:aktuell |derzeit |zur zeit )?nicht (?:eingeloggt|angemeldet))\W*$",
     ),
     (
+        "an opinion disclaimer",
+        r"(?i)^\W*(?:(?:the )?(?:views|opinions) expressed (?:here |in this (?:article|post|piece|column|blog) )?are (?:those of the author|the author['’]s own|solely (?:those )?of the author|my own)[^!?]{0,160}|(?:dieser|der) (?:beitrag|artikel|text|kommentar|gastbeitrag) gibt (?:ausschließlich |allein )?die (?:persönliche )?meinung de[rs] (?:autors?|autorin|verfasser(?:s|in)?|autor\*in)[^!?]{0,20} wieder[^!?]{0,120}|les opinions exprimées [^!?]{0,60}(?:n['’]engagent que|sont celles de) [^!?]{0,80}|las opiniones (?:expresadas|vertidas) [^!?]{0,80}(?:responsabilidad|corresponden)[^!?]{0,80})$",
+    ),
+    (
         "a \"follow us\" line",
         r"(?i)^\W*(?:(?:and )?don['’]?t forget to )?(?:follow (?:us|me)|folgen sie uns|folge uns|suivez-nous|síguenos|seguici) (?:on|auf|sur|en|su) [^.!?]{1,80}[.!]?$",
     ),
@@ -391,6 +395,18 @@ pub const BOILERPLATE_ENDS: &[&str] = &[
 /// How a long boilerplate line (one of `BOILERPLATE_PATTERNS` that is not a short "read more")
 /// begins: blocks that start otherwise are not tested against the patterns at all.
 pub const BOILERPLATE_STARTS: &[&str] = &[
+    "the views",
+    "views",
+    "the opinions",
+    "opinions",
+    "der text",
+    "dieser text",
+    "der kommentar",
+    "dieser kommentar",
+    "dieser gastbeitrag",
+    "der artikel",
+    "les opinions",
+    "las opiniones",
     "you must",
     "you need",
     "sie müssen",

@@ -174,10 +174,17 @@ fn boilerplate_goes() {
         "<p>Sie sind aktuell nicht eingeloggt.</p>",
         "<p><a href=\"/more\">Load more stories</a></p>",
     ]);
+    // a disclaimer that the piece is its author's opinion
+    each_goes(&[
+        "<p>Dieser Beitrag gibt die Meinung des Autors wieder, nicht notwendigerweise die der Redaktion des Freitag.</p>",
+        "<p>The views expressed in this article are those of the author and do not necessarily reflect the position of the publisher.</p>",
+        "<p>Les opinions exprimées dans cet article n'engagent que leur auteur.</p>",
+    ]);
     // a sentence about commenting or printing is the article's
     for own in [
         "Wir kommentieren jede Woche das aktuelle Wirtschaftsgeschehen.",
         "Print this article and read it in front of someone you trust.",
+        "The views expressed by the council were sharply divided, and the vote was postponed.",
     ] {
         check(&format!("{A}<p>{own}</p>"), &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {own}"));
     }
