@@ -67,6 +67,10 @@ pub const RELATED_HEADING: &str = concat!(
     r"(?:artículos|entradas|publicaciones|posts|noticias) relacionad[oa]s|te puede interesar|leer también|",
     r"articoli correlati|post correlati|leggi anche|potrebbe interessarti|leia também|(?:artigos|posts|notícias) relacionad[oa]s|",
     r"lees ook|gerelateerde (?:artikelen|berichten)|relaterade artiklar|läs också|czytaj (?:także|też)|powiązane artykuły|",
+    r"das könnte dich auch interessieren|dazu passend|empfehlungen der redaktion|(?:entdecke|entdecken sie) (?:weitere|mehr)(?: \w+)?|",
+    r"vous aimerez aussi|à découvrir aussi|también te puede interesar|ti potrebbe(?:ro)? interessare|potrebbero interessarti|você também pode gostar|",
+    r"zobacz (?:także|też|również)|polecane|související články|mohlo by vás zajímat|ezek is érdekelhetnek|kapcsolódó cikkek|",
+    r"relaterede artikler|læs også|relaterte artikler|les også|lue myös|aiheeseen liittyvät|ilgili haberler|читайте также|похожие статьи|по теме|",
     // the share row's heading, whose list is of share links
     r"share this(?: post| article| story)?|share|teilen|diesen (?:artikel|beitrag) teilen|partager(?: cet article)?|compartir|condividi)$",
 );

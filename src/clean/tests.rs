@@ -1214,6 +1214,12 @@ fn related_links_under_their_heading_go() {
     let list = "<ul><li><a href=\"https://news.example.org/a\">Cumul des mandats : la réforme reportée</a></li>\
                 <li><a href=\"https://news.example.org/b\">Marseille passée au crible</a></li></ul>";
     check(&format!("{A}<p>Articles en rapport</p>{list}"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
+    // in the languages of the pages and feeds read
+    for heading in
+        ["Ezek is érdekelhetnek", "Zobacz także:", "Читайте также", "Das könnte dich auch interessieren", "Læs også"]
+    {
+        check(&format!("{A}<h3>{heading}</h3>{list}"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
+    }
     check(
         &format!("{A}<h3>Related posts:</h3>{list}{B}"),
         "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.",
@@ -1238,6 +1244,17 @@ fn related_links_under_their_heading_go() {
         &format!("{A}<p>Mehr zum Thema</p>{B}"),
         "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Mehr zum Thema | Die Opposition kündigte Widerstand an.",
     );
+    // one that ends the item announces a list that is not there
+    check(
+        &format!("{A}{B}<h3>Ezek is érdekelhetnek</h3>"),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen. | Die Opposition kündigte Widerstand an.",
+    );
+    check(
+        &format!("{A}<p>Mehr zum Thema:</p><h3>Related posts</h3>"),
+        "Der Stadtrat hat am Dienstag den Haushalt beschlossen.",
+    );
+    // but an item that is only the heading keeps it
+    check("<p>Mehr zum Thema</p>", "Mehr zum Thema");
 }
 
 /// A tutorial's step that uses the word "subscribe" is not a newsletter pitch; an imperative

@@ -324,8 +324,9 @@ pub(super) fn link_letters(node: NodeRef<Node>, pick: impl Fn(&scraper::node::El
 
 /// Related links: a heading that announces them (`signals::is_related_heading`: "Related
 /// posts", "Articles en rapport", "Mehr zum Thema") and the run of short blocks under it that
-/// are mostly link text, one link per other article. Both go when the run has a link block;
-/// a heading over prose stays, and so does a run that is all of the item's text. Only the
+/// are mostly link text, one link per other article. Both go when the run has a link block,
+/// and the heading alone when it ends the item (its list is gone); a heading over prose
+/// stays, and so does a run that is all of the item's text. Only the
 /// headings of generated lists: "Further reading" or "See also" are the author's own picks.
 fn related_lists(doc: &Html, blocks: &[BlockInfo], doomed: &mut HashSet<NodeId>, removed: &mut Removed) {
     // a share heading ("Share this:") may be gone already as a button: its list goes with it
@@ -376,6 +377,26 @@ fn related_lists(doc: &Html, blocks: &[BlockInfo], doomed: &mut HashSet<NodeId>,
             doomed.insert(b.id);
         }
         i = end;
+    }
+    // Headings with nothing after them, whose list is gone (the page's script fills it, or a
+    // pass above took it), announce nothing: they go from the end, unless they are all the
+    // item says.
+    let mut left: usize = live.iter().filter(|b| !doomed.contains(&b.id)).map(|b| b.text_len).sum();
+    while let Some(last) = live.iter().rev().find(|b| !doomed.contains(&b.id)) {
+        if last.text_len > 60 || last.text_len >= left || !is_related_heading(last.text(doc)) {
+            break;
+        }
+        left -= last.text_len;
+        removed.boilerplate += 1;
+        note!(
+            removed,
+            doc,
+            last.id,
+            Kind::Boilerplate,
+            "related",
+            "a heading announcing related links, with none after it".to_string()
+        );
+        doomed.insert(last.id);
     }
 }
 
