@@ -358,7 +358,7 @@ pub const BOILERPLATE_PATTERNS: &[(&str, &str)] = &[
     ),
     (
         "a \"follow us\" line",
-        r"(?i)^\W*(?:(?:and )?don['’]?t forget to )?(?:follow (?:us|me)|folgen sie uns|folge uns|suivez-nous|síguenos|seguici) (?:on|auf|sur|en|su) [^.!?]{1,80}[.!]?$",
+        r"(?i)^\W*(?:(?:(?:and )?don['’]?t forget to )?(?:follow (?:us|me)|folgen sie uns|folge uns|suivez-nous|síguenos|seguici) (?:on|auf|sur|en|su) [^.!?]{1,80}[.!]?|follow [^.!?]{1,40}? on (?:twitter|x|facebook|instagram|linkedin|tiktok|youtube|mastodon|threads|bluesky)(?:(?:\s*,\s*|\s+and\s+|\s*&\s*|\s+)(?:on\s+)?(?:twitter|x|facebook|instagram|linkedin|tiktok|youtube|mastodon|threads|bluesky|@[\w.]+))*\s*(?:[.!]\s*[^!?]{0,200})?)$",
     ),
     (
         "a \"posted in … | comments\" line",

@@ -174,6 +174,10 @@ fn boilerplate_goes() {
         "<p>Sie sind aktuell nicht eingeloggt.</p>",
         "<p><a href=\"/more\">Load more stories</a></p>",
     ]);
+    // the publisher's social accounts, named
+    each_goes(&[
+        "<p>Follow The Gleaner on Twitter and Instagram @JamaicaGleaner and on Facebook @GleanerJamaica. Send us a message on WhatsApp or email us at editors@gleaner.example</p>",
+    ]);
     // a disclaimer that the piece is its author's opinion
     each_goes(&[
         "<p>Dieser Beitrag gibt die Meinung des Autors wieder, nicht notwendigerweise die der Redaktion des Freitag.</p>",
@@ -185,6 +189,7 @@ fn boilerplate_goes() {
         "Wir kommentieren jede Woche das aktuelle Wirtschaftsgeschehen.",
         "Print this article and read it in front of someone you trust.",
         "The views expressed by the council were sharply divided, and the vote was postponed.",
+        "Follow the money on Twitter and you find the same three accounts behind every campaign.",
     ] {
         check(&format!("{A}<p>{own}</p>"), &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {own}"));
     }
