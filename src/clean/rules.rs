@@ -357,6 +357,10 @@ pub const BOILERPLATE_PATTERNS: &[(&str, &str)] = &[
         r"(?i)^\W*(?:(?:the )?(?:views|opinions) expressed (?:here |in this (?:article|post|piece|column|blog) )?are (?:those of the author|the author['’]s own|solely (?:those )?of the author|my own)[^!?]{0,160}|(?:dieser|der) (?:beitrag|artikel|text|kommentar|gastbeitrag) gibt (?:ausschließlich |allein )?die (?:persönliche )?meinung de[rs] (?:autors?|autorin|verfasser(?:s|in)?|autor\*in)[^!?]{0,20} wieder[^!?]{0,120}|les opinions exprimées [^!?]{0,60}(?:n['’]engagent que|sont celles de) [^!?]{0,80}|las opiniones (?:expresadas|vertidas) [^!?]{0,80}(?:responsabilidad|corresponden)[^!?]{0,80})$",
     ),
     (
+        "a newsletter sign-up line",
+        r"(?i)^\W*(?:(?:(?:(?:never|don['’]t) miss [^.!?]{0,60}?|(?:stay|keep) (?:up to date|informed|in the loop)[^.!?]{0,40}?|get [^.!?]{0,60}?(?:delivered )?(?:to|in) your inbox[^.!?]{0,20}?)(?:\s*[-–—:,]\s*|\s+)(?:by |and )?)?(?:sign(?:ing)? up|subscrib(?:e|ing)|register(?:ing)?) (?:to|for) (?:our|the|my) (?:free |daily |weekly )?(?:e-?mail )?newsletter(?:\s+(?:today|now|here|below|for free|(?:to|and) (?:get|receive|never miss|stay)[^.!?]{0,50}))?\s*[.!]?|(?:jetzt |hier )?(?:für )?(?:unseren|den) (?:kostenlosen )?newsletter (?:anmelden|abonnieren)(?:\s+und [^.!?]{0,50})?\s*[.!]?|(?:melden sie sich|melde dich) (?:jetzt |hier )?(?:kostenlos )?(?:für )?(?:unseren|den) (?:kostenlosen )?newsletter an(?:\s+und [^.!?]{0,50})?\s*[.!]?|(?:abonnieren sie|abonniere) (?:jetzt )?(?:unseren|den) (?:kostenlosen )?newsletter(?:\s+und [^.!?]{0,50})?\s*[.!]?)$",
+    ),
+    (
         "a \"follow us\" line",
         r"(?i)^\W*(?:(?:(?:and )?don['’]?t forget to )?(?:follow (?:us|me)|folgen sie uns|folge uns|suivez-nous|síguenos|seguici) (?:on|auf|sur|en|su) [^.!?]{1,80}[.!]?|follow [^.!?]{1,40}? on (?:twitter|x|facebook|instagram|linkedin|tiktok|youtube|mastodon|threads|bluesky)(?:(?:\s*,\s*|\s+and\s+|\s*&\s*|\s+)(?:on\s+)?(?:twitter|x|facebook|instagram|linkedin|tiktok|youtube|mastodon|threads|bluesky|@[\w.]+))*\s*(?:[.!]\s*[^!?]{0,200})?)$",
     ),
@@ -399,6 +403,22 @@ pub const BOILERPLATE_ENDS: &[&str] = &[
 /// How a long boilerplate line (one of `BOILERPLATE_PATTERNS` that is not a short "read more")
 /// begins: blocks that start otherwise are not tested against the patterns at all.
 pub const BOILERPLATE_STARTS: &[&str] = &[
+    "never miss",
+    "don't miss",
+    "don’t miss",
+    "stay ",
+    "keep ",
+    "get ",
+    "sign",
+    "subscrib",
+    "register",
+    "jetzt ",
+    "hier ",
+    "für ",
+    "unseren newsletter",
+    "den newsletter",
+    "melde",
+    "abonniere",
     "the views",
     "views",
     "the opinions",

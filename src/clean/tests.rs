@@ -178,6 +178,13 @@ fn boilerplate_goes() {
     each_goes(&[
         "<p>Follow The Gleaner on Twitter and Instagram @JamaicaGleaner and on Facebook @GleanerJamaica. Send us a message on WhatsApp or email us at editors@gleaner.example</p>",
     ]);
+    // an invitation to the publisher's newsletter
+    each_goes(&[
+        "<p>Never miss the latest news by signing up to our newsletter today!</p>",
+        "<p>Sign up for our free daily newsletter.</p>",
+        "<p>Jetzt für unseren Newsletter anmelden!</p>",
+        "<p>Melden Sie sich hier für unseren Newsletter an.</p>",
+    ]);
     // a disclaimer that the piece is its author's opinion
     each_goes(&[
         "<p>Dieser Beitrag gibt die Meinung des Autors wieder, nicht notwendigerweise die der Redaktion des Freitag.</p>",
@@ -190,6 +197,8 @@ fn boilerplate_goes() {
         "Print this article and read it in front of someone you trust.",
         "The views expressed by the council were sharply divided, and the vote was postponed.",
         "Follow the money on Twitter and you find the same three accounts behind every campaign.",
+        "The council voted to subscribe to the newsletter of the regional association.",
+        "Sign up for our newsletter was the most clicked button, the study found, and then it lost its readers.",
     ] {
         check(&format!("{A}<p>{own}</p>"), &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {own}"));
     }
