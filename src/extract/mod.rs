@@ -9,7 +9,8 @@
 //! same DOM, and `prune::trim` drops link-only lists and single-link teaser paragraphs from what
 //! it picked. When the pick holds less than half the prose of the body the page marks
 //! (`itemprop="articleBody"`, "entry-content"…: `prune::marked_body`) and is a part of it, the
-//! marked body is taken instead (the scorer took one of its paragraph boxes). When the DOM
+//! marked body is taken instead (the scorer took one of its paragraph boxes); so it is when the
+//! pick is a scrap (`SCRAP_PICK`: a sidebar's line beside a body of links). When the DOM
 //! yields much less text than the page's JSON-LD `articleBody`, that body is used instead.
 //! The lead the page marks (`prune::marked_lead`), which the scorer often leaves out, is put
 //! back before it. `trace` shows the text after each step.

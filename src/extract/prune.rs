@@ -486,13 +486,14 @@ pub fn marked_body(doc: &Document) -> Option<(String, usize)> {
                     .is_some_and(|v| v.split_whitespace().any(|t| BODY_MARKS.iter().any(|m| t.eq_ignore_ascii_case(m))))
             })
     };
-    let (best, prose) = body
+    let (best, prose, chars) = body
         .descendants_it()
         .filter(|n| n.is_element() && marked(n))
         .map(|n| {
             let prose = prose_within(&n);
-            (n, prose)
+            let chars = text_chars(&n);
+            (n, prose, chars)
         })
-        .max_by_key(|(n, prose)| (*prose, text_chars(n)))?;
-    (prose > 0 || text_chars(&best) > 0).then(|| (best.inner_html().to_string(), prose))
+        .max_by_key(|(_, prose, chars)| (*prose, *chars))?;
+    (prose > 0 || chars > 0).then(|| (best.inner_html().to_string(), prose))
 }
