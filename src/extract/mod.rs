@@ -134,7 +134,6 @@ fn extract_inner(page: &str, url: Option<&Url>, trace: Tracer) -> Article {
     // A second opinion: the body the page marks, when the scorer picked a part of it only
     // (one paragraph of a body that wraps each paragraph in a box of its own).
     if let Some((marked_html, prose)) = marked {
-        let letters = |t: &str| t.chars().filter(|c| !c.is_whitespace()).count();
         let scrap = letters(&text) < SCRAP_PICK;
         if picked_prose * MARKED_RATIO < prose || scrap {
             let frag = Document::fragment(marked_html.as_str());
@@ -152,8 +151,7 @@ fn extract_inner(page: &str, url: Option<&Url>, trace: Tracer) -> Article {
     }
 
     if let Some(body) = &m.body {
-        let dom_len = text.chars().filter(|c| !c.is_whitespace()).count();
-        let ld_len = body.chars().filter(|c| !c.is_whitespace()).count();
+        let (dom_len, ld_len) = (letters(&text), letters(body));
         if ld_len > 500 && dom_len * LD_BODY_RATIO < ld_len {
             html = crate::clean::text::text_to_html(body);
             text = body.clone();
@@ -205,6 +203,11 @@ fn run_readability(
             (String::new(), String::new(), 0)
         }
     }
+}
+
+/// Characters of a text, white space aside: how the extractor's candidates are weighed.
+fn letters(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
 }
 
 /// Whether `outer` holds `inner`'s longest line (white space aside): `inner` is a part of it.
