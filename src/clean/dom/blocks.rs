@@ -335,7 +335,7 @@ fn related_lists(doc: &Html, blocks: &[BlockInfo], doomed: &mut HashSet<NodeId>,
     let mut i = 0;
     while i < live.len() {
         let heading = live[i];
-        let label = (heading.text_len <= 60).then(|| heading.text(doc)).filter(|t| is_related_heading(t));
+        let label = related_label(doc, heading);
         let Some(label) = label else {
             i += 1;
             continue;
@@ -383,7 +383,7 @@ fn related_lists(doc: &Html, blocks: &[BlockInfo], doomed: &mut HashSet<NodeId>,
     // item says.
     let mut left: usize = live.iter().filter(|b| !doomed.contains(&b.id)).map(|b| b.text_len).sum();
     while let Some(last) = live.iter().rev().find(|b| !doomed.contains(&b.id)) {
-        if last.text_len > 60 || last.text_len >= left || !is_related_heading(last.text(doc)) {
+        if last.text_len >= left || related_label(doc, last).is_none() {
             break;
         }
         left -= last.text_len;
@@ -398,6 +398,11 @@ fn related_lists(doc: &Html, blocks: &[BlockInfo], doomed: &mut HashSet<NodeId>,
         );
         doomed.insert(last.id);
     }
+}
+
+/// The text of a block that is a heading announcing related links (`signals::is_related_heading`).
+fn related_label<'d>(doc: &'d Html, b: &'d BlockInfo) -> Option<&'d str> {
+    (b.text_len <= 60).then(|| b.text(doc)).filter(|t| is_related_heading(t))
 }
 
 /// A related-links entry with text around its one link is at most this long (bytes).
