@@ -38,8 +38,12 @@ impl Metas {
         for m in doc.select("meta[content]").nodes() {
             let Some(content) = m.attr("content") else { continue };
             for (i, attr) in META_KEY_ATTRS.iter().enumerate() {
-                if let Some(key) = m.attr(attr) {
-                    out.push((i, key.to_string(), content.to_string()));
+                let Some(keys) = m.attr(attr) else { continue };
+                // `itemprop` names a list of properties ("name headline"); the others one key
+                if *attr == "itemprop" {
+                    out.extend(keys.split_whitespace().map(|k| (i, k.to_string(), content.to_string())));
+                } else {
+                    out.push((i, keys.trim().to_string(), content.to_string()));
                 }
             }
         }
@@ -185,7 +189,7 @@ pub fn read(doc: &Document) -> Meta {
     let title = ld_get("headline")
         .and_then(ld_str)
         .or_else(|| {
-            doc.select("[itemprop=headline]")
+            doc.select("[itemprop~=headline]")
                 .iter()
                 .find_map(|h| h.attr("content").or(Some(h.text())).and_then(|t| norm(&t)))
         })
@@ -201,7 +205,7 @@ pub fn read(doc: &Document) -> Meta {
             metas.content(&["author", "article:author", "dc.creator", "byl", "sailthru.author"]).filter(|a| is_name(a))
         })
         .or_else(|| {
-            doc.select("[itemprop=author] [itemprop=name], [itemprop=author], [rel=author]").iter().find_map(|a| {
+            doc.select("[itemprop~=author] [itemprop~=name], [itemprop~=author], [rel=author]").iter().find_map(|a| {
                 a.attr("content").or(Some(a.text())).and_then(|t| norm(&t)).filter(|t| is_name(t) && t.len() < 100)
             })
         })
@@ -222,7 +226,7 @@ pub fn read(doc: &Document) -> Meta {
             ])
         })
         .or_else(|| {
-            doc.select("[itemprop=datePublished]").iter().find_map(|d| {
+            doc.select("[itemprop~=datePublished]").iter().find_map(|d| {
                 d.attr("content").or_else(|| d.attr("datetime")).or(Some(d.text())).and_then(|t| norm(&t))
             })
         })
@@ -238,7 +242,7 @@ pub fn read(doc: &Document) -> Meta {
         .or_else(|| ld_get("thumbnailUrl").and_then(ld_str))
         .or_else(|| doc.select("link[rel=image_src]").iter().find_map(|l| l.attr("href").and_then(|h| norm(&h))))
         .or_else(|| {
-            doc.select("[itemprop=image]").iter().find_map(|i| {
+            doc.select("[itemprop~=image]").iter().find_map(|i| {
                 i.attr("content").or_else(|| i.attr("src")).or_else(|| i.attr("href")).and_then(|t| norm(&t))
             })
         });

@@ -77,18 +77,18 @@ fn link_chars(n: &NodeRef) -> usize {
 /// Whether `n` holds the article (see the module doc).
 fn holds_article(n: &NodeRef, page_chars: usize) -> bool {
     n.descendants_it().any(|d| {
-        d.is_element()
-            && (d.has_name("h1")
-                || d.has_name("article")
-                || d.has_name("main")
-                || d.attr("itemprop").is_some_and(|p| p.as_ref() == "articleBody"))
+        d.is_element() && (d.has_name("h1") || d.has_name("article") || d.has_name("main") || is_article_body(&d))
     }) || (page_chars > 0 && text_chars(n) * 2 > page_chars)
 }
 
+/// Whether `n` is marked as the article's body by microdata: `itemprop` is a list of
+/// property names (`itemprop="description articleBody"`), so one of its tokens.
+fn is_article_body(n: &NodeRef) -> bool {
+    n.attr("itemprop").is_some_and(|p| p.split_whitespace().any(|t| t.eq_ignore_ascii_case("articleBody")))
+}
+
 fn inside_article(n: &NodeRef) -> bool {
-    n.ancestors_it(None).any(|a| {
-        a.has_name("article") || a.has_name("main") || a.attr("itemprop").is_some_and(|p| p.as_ref() == "articleBody")
-    })
+    n.ancestors_it(None).any(|a| a.has_name("article") || a.has_name("main") || is_article_body(&a))
 }
 
 /// How strongly an element's class/id marks it as furniture.
@@ -480,7 +480,7 @@ pub fn prose_of(frag: &Document) -> usize {
 pub fn marked_body(doc: &Document) -> Option<(String, usize)> {
     let body = doc.body()?;
     let marked = |n: &NodeRef| {
-        n.attr("itemprop").is_some_and(|p| p.as_ref() == "articleBody")
+        is_article_body(n)
             || ["class", "id"].iter().any(|a| {
                 n.attr(a)
                     .is_some_and(|v| v.split_whitespace().any(|t| BODY_MARKS.iter().any(|m| t.eq_ignore_ascii_case(m))))

@@ -327,7 +327,13 @@ fn a_body_of_boxed_paragraphs_is_taken_whole() {
     };
     let sections: String = (1..=4).map(boxed).collect();
     let rail = "<div class=\"teaser\"><p><a href=\"/a\">Ein anderer Beitrag über Forstmaschinen</a></p><p><a href=\"/b\">Noch ein Beitrag</a></p></div>";
-    for mark in ["class=\"mb-6\" itemprop=\"articleBody\"", "class=\"mb-6 entry-content\""] {
+    // `itemprop` is a list of property names: Blogger writes "description articleBody"
+    let marks = [
+        "class=\"mb-6\" itemprop=\"articleBody\"",
+        "itemprop=\"description articleBody\"",
+        "class=\"mb-6 entry-content\"",
+    ];
+    for mark in marks {
         let page =
             format!("<html><body><h1>Heizen mit Laub</h1><div {mark}><div>{sections}</div></div>{rail}</body></html>");
         let text = text_of(&page);
@@ -418,4 +424,20 @@ fn a_scrap_picked_beside_a_marked_body_of_links_gives_way() {
         assert!(text.contains(&format!("Schlagzeile Nummer {i} aus")), "link {i} lost: {text}");
     }
     assert!(!text.contains("Creative Commons"), "{text}");
+}
+
+// `itemprop` names a list of properties, on `<meta>` and on elements alike: the title, author
+// and date the page marks that way are read.
+#[test]
+fn microdata_with_several_properties_is_read() {
+    let page =
+        "<html><head><title>Site</title></head><body><div itemscope itemtype=\"https://schema.org/BlogPosting\">\
+        <h2 itemprop=\"name headline\">Heizen mit Laub</h2>\
+        <span itemprop=\"author creator\">Erika Muster</span>\
+        <meta itemprop=\"datePublished dateCreated\" content=\"2021-03-04\">\
+        <div>Text</div></div></body></html>";
+    let a = extract(page, None);
+    assert_eq!(a.title.as_deref(), Some("Heizen mit Laub"));
+    assert_eq!(a.author.as_deref(), Some("Erika Muster"));
+    assert_eq!(a.published.as_deref(), Some("2021-03-04"));
 }
