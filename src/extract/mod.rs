@@ -73,6 +73,10 @@ const MARKED_RATIO: usize = 2;
 /// body replaces it even when it does not hold it.
 const SCRAP_PICK: usize = 250;
 
+/// The article's sibling sections (`prune::section_groups`) replace the pick that is one of
+/// them when they hold at least this much more prose (3/2).
+const SECTIONS_RATIO: (usize, usize) = (3, 2);
+
 /// `<noscript>` in the body as an element of its own (`<fs-noscript>`): a parser with scripting
 /// on reads its content as text, but sites put whole articles in it for readers without
 /// JavaScript (and `<noscript>` in `<head>` stays as it is, where only links and styles go).
@@ -126,6 +130,7 @@ fn extract_inner(page: &str, url: Option<&Url>, trace: Tracer) -> Article {
     trace("pruned", &|| body_html(&doc));
     let lead = prune::marked_lead(&doc);
     let marked = prune::marked_body(&doc);
+    let sections = prune::section_groups(&doc);
 
     let first_img = std::cell::OnceCell::new();
     let (mut html, mut text, picked_prose) = run_readability(doc, base, &first_img);
@@ -148,6 +153,18 @@ fn extract_inner(page: &str, url: Option<&Url>, trace: Tracer) -> Article {
                 trace("marked", &|| html.clone());
             }
         }
+    }
+
+    // A third: the article's sibling sections, when the scorer picked one of them.
+    let held: Vec<_> = sections.iter().filter(|g| g.texts.iter().any(|t| holds(t, &text))).collect();
+    let picked_prose = || prune::prose_of(&Document::fragment(html.as_str()));
+    let best = held.into_iter().max_by_key(|g| g.prose);
+    if let Some(g) = best.filter(|g| g.prose * SECTIONS_RATIO.1 >= picked_prose() * SECTIONS_RATIO.0) {
+        let frag = Document::fragment(g.html.as_str());
+        prune::trim(&frag);
+        html = frag.html_root().inner_html().to_string();
+        text = frag.html_root().text().to_string();
+        trace("sections", &|| html.clone());
     }
 
     if let Some(body) = &m.body {

@@ -497,3 +497,73 @@ pub fn marked_body(doc: &Document) -> Option<(String, usize)> {
         .max_by_key(|(_, prose, chars)| (*prose, *chars))?;
     (prose > 0 || chars > 0).then(|| (best.inner_html().to_string(), prose))
 }
+
+/// The article's sections, when the page writes it as sibling boxes of one kind (an export
+/// of headed sections, `<section class="chapter">` after `<section class="chapter">`): the
+/// groups of two or more sibling `div`/`section` elements with the same class that open with
+/// a heading, at least two of them with prose (a layout's rows are siblings of one class
+/// too, but they open with no heading; a list's cards are no sections, their text is links). For each, the members' HTML in order, each member's text, and
+/// the group's prose. Read after pruning, for a second opinion beside the scorer's pick, which
+/// takes the one section with most text.
+pub fn section_groups(doc: &Document) -> Vec<SectionGroup> {
+    let Some(body) = doc.body() else { return Vec::new() };
+    // one walk: the `div`/`section` elements with a class, by parent and class, in the
+    // order of the page
+    let mut groups: Vec<((dom_query::NodeId, String), Vec<NodeRef>)> = Vec::new();
+    let mut index: rustc_hash::FxHashMap<(dom_query::NodeId, String), usize> = Default::default();
+    for n in body.descendants_it() {
+        if !(n.has_name("div") || n.has_name("section")) {
+            continue;
+        }
+        let (Some(parent), Some(class)) = (n.parent(), n.attr("class")) else { continue };
+        let class = squash(&class);
+        if class.is_empty() {
+            continue;
+        }
+        let key = (parent.id, class);
+        match index.get(&key) {
+            Some(&i) => groups[i].1.push(n),
+            None => {
+                index.insert(key.clone(), groups.len());
+                groups.push((key, vec![n]));
+            }
+        }
+    }
+    groups
+        .into_iter()
+        // the cheap test first: most groups are a layout's, and open with no heading
+        .filter(|(_, members)| members.iter().filter(|m| opens_with_heading(m)).take(2).count() == 2)
+        .filter_map(|(_, mut members)| {
+            // a card whose text is a link (a playlist's, a teaser list's) is no section
+            members.retain(|m| (link_chars(m) as f64) < text_chars(m) as f64 * PROSE_LINK_SHARE);
+            let proses: Vec<usize> = members.iter().map(prose_within).collect();
+            let sections = members.iter().zip(&proses).filter(|(m, p)| **p > 0 && opens_with_heading(m)).count();
+            (sections >= 2).then(|| SectionGroup {
+                html: members.iter().map(|m| m.html().to_string()).collect(),
+                texts: members.iter().map(|m| m.text().to_string()).collect(),
+                prose: proses.iter().sum(),
+            })
+        })
+        .collect()
+}
+
+/// Whether `n` opens with a heading: its first element child is one, or that child's first
+/// (a heading in a `<header>`, or wrapped in a link target), two levels down at most.
+fn opens_with_heading(n: &NodeRef) -> bool {
+    let mut at = n.first_element_child();
+    for _ in 0..2 {
+        let Some(c) = at else { return false };
+        if ["h1", "h2", "h3", "h4", "h5", "h6"].iter().any(|h| c.has_name(h)) {
+            return true;
+        }
+        at = c.first_element_child();
+    }
+    false
+}
+
+/// A group of sibling sections (`section_groups`).
+pub struct SectionGroup {
+    pub html: String,
+    pub texts: Vec<String>,
+    pub prose: usize,
+}

@@ -441,3 +441,57 @@ fn microdata_with_several_properties_is_read() {
     assert_eq!(a.author.as_deref(), Some("Erika Muster"));
     assert_eq!(a.published.as_deref(), Some("2021-03-04"));
 }
+
+// An article written as sibling sections of one class, each under its heading (an org-mode
+// export on a blog: `div.outline-2` after `div.outline-2`): the scorer picks the longest
+// section, the sections together are the article.
+#[test]
+fn an_article_of_headed_sections_is_taken_whole() {
+    let para = |i: usize, k: usize, n: usize| -> String {
+        let text: String = (0..n)
+            .map(|j| {
+                format!("Satz {j} erklärt, wie eine Funktion vor,<br>nach oder um eine andere herum aufgerufen wird. ")
+            })
+            .collect();
+        format!("<p>Abschnitt {i}.{k}: {text}</p>")
+    };
+    let section = |i: usize, body: String| {
+        format!("<div class=\"outline-2\"><h2>{i} Teil</h2><div class=\"outline-text-2\">{body}</div></div><br>")
+    };
+    let list = "<ol><li>Eine Zeile wird gesprochen, nachdem der Cursor wandert.</li><li>Ein Zeichen wird gesprochen, bevor es gelöscht wird.</li></ol>";
+    let sections = [
+        section(1, para(1, 1, 3)),
+        section(2, para(2, 1, 3)),
+        section(3, format!("{}<br>{list}<br>{}", para(3, 1, 3), para(3, 2, 3))),
+        section(4, "<ol><li><a href=\"/a\">Zwanzig Jahre</a>.</li></ol>".to_string()),
+    ]
+    .concat();
+    let rail =
+        "<div class=\"sidebar\"><p><a href=\"/a\">Archiv 2019</a></p><p><a href=\"/b\">Archiv 2018</a></p></div>";
+    let page = format!("<html><body><div class=\"post\"><br><div id=\"content\"><h1>Advice in Emacs</h1>{sections}</div></div>{rail}</body></html>");
+    let text = text_of(&page);
+    for i in 1..=3 {
+        assert!(text.contains(&format!("Abschnitt {i}.1:")), "section {i} lost: {text}");
+    }
+    assert!(text.find("Abschnitt 1.1:") < text.find("Abschnitt 3.2:"), "{text}");
+    assert!(!text.contains("Archiv"), "{text}");
+}
+
+// Traps: siblings of one class that are not the article's sections. A video page gives its
+// video's description and the playlist's cards one class; the cards' text is all links (no
+// prose), so the description stays alone. A layout's rows open with no heading.
+#[test]
+fn rows_and_cards_of_one_class_are_no_sections() {
+    let story: String = (1..=6).map(para).collect();
+    let cards: String = (1..=6)
+        .map(|i| format!("<div class=\"item\"><a href=\"/v{i}\"><h3>Video {i}</h3><p>Beschreibung {i}: Ein Film darüber, wie der Stadtrat tagte, mit Stimmen von Anwohnern und Händlern, die sich zu Wort meldeten. Dazu Bilder aus dem Saal.</p></a></div>"))
+        .collect();
+    let weather: String = (0..3).map(|k| format!("<p>Satz {k} aus einer Spalte über das Wetter am Wochenende, das wechselhaft und kühl bleiben soll, sagen die Meteorologen.</p>")).collect();
+    let page = format!(
+        "<html><body><h1>Haushalt</h1><div class=\"row\"><div class=\"item\"><h2>Haushalt</h2><div>{story}</div></div>{cards}</div><div class=\"row\">{weather}</div></body></html>"
+    );
+    let text = text_of(&page);
+    assert_paragraphs(&text, 6);
+    assert!(!text.contains("Beschreibung"), "{text}");
+    assert!(!text.contains("Meteorologen"), "{text}");
+}
