@@ -10,7 +10,9 @@
 //! it picked. When the pick holds less than half the prose of the body the page marks
 //! (`itemprop="articleBody"`, "entry-content"…: `prune::marked_body`) and is a part of it, the
 //! marked body is taken instead (the scorer took one of its paragraph boxes); so it is when the
-//! pick is a scrap (`SCRAP_PICK`: a sidebar's line beside a body of links). When the DOM
+//! pick is a scrap (`SCRAP_PICK`: a sidebar's line beside a body of links). When the pick is
+//! one of the article's headed sibling sections (`prune::section_groups`), they replace it
+//! (`SECTIONS_RATIO`). When the DOM
 //! yields much less text than the page's JSON-LD `articleBody`, that body is used instead.
 //! The lead the page marks (`prune::marked_lead`), which the scorer often leaves out, is put
 //! back before it. `trace` shows the text after each step.
