@@ -280,6 +280,14 @@ pub const SHARE_URLS: &[&str] = &[
     "www.tumblr.com/share",
 ];
 
+/// What a page's buttons say (`BOILERPLATE_PATTERNS`, "a page control"), as one alternation:
+/// a macro, so that the pattern can repeat it.
+macro_rules! page_control {
+    () => {
+        r"(?:(?:lade|load|zeige|show) (?:weitere|more|mehr)(?: (?:inhalte|artikel|beiträge|posts|articles|stories|comments|kommentare))?|(?:weitere|mehr) (?:inhalte |artikel |beiträge )?(?:laden|anzeigen)|charger plus(?: d['’]articles)?|cargar más|carica altri|meer laden|(?:rezept|artikel|seite|beitrag) drucken|print (?:this )?(?:recipe|article|page|post)|imprimer (?:la recette|l['’]article|cette page)|imprimir (?:receta|artículo)|stampa (?:la )?ricetta|noch keine bewertungen|no ratings yet|(?:be the first to )?rate this (?:post|article|recipe)|(?:jetzt )?kommentieren|kommentar schreiben|(?:write|add|post) a comment|(?:you must be|you need to be) logged in to (?:post a )?comment|sie müssen (?:sich )?(?:einloggen|anmelden|eingeloggt sein|angemeldet sein),? um [^.!?]{0,60}(?:kommentar|kommentieren|diskussion)[^.!?]{0,40}|sie sind (?:aktuell |derzeit |zur zeit )?nicht (?:eingeloggt|angemeldet)|loading|wird geladen|lädt|chargement|cargando|caricamento|bei pinterest (?:speichern|merken)|(?:save|pin) (?:it |this )?(?:to|on) pinterest)"
+    };
+}
+
 /// Whole-block boilerplate, matched against the block's whitespace-normalized text: a name
 /// (shown by `--explain`) and the pattern.
 pub const BOILERPLATE_PATTERNS: &[(&str, &str)] = &[
@@ -349,8 +357,9 @@ pub const BOILERPLATE_PATTERNS: &[(&str, &str)] = &[
     ),
     (
         "a page control",
-        // what a page's buttons say, left in the text: load more, print, rate, log in to comment
-        r"(?i)^\W*(?:(?:lade|load|zeige|show) (?:weitere|more|mehr)(?: (?:inhalte|artikel|beiträge|posts|articles|stories|comments|kommentare))?|(?:weitere|mehr) (?:inhalte |artikel |beiträge )?(?:laden|anzeigen)|charger plus(?: d['’]articles)?|cargar más|carica altri|meer laden|(?:rezept|artikel|seite|beitrag) drucken|print (?:this )?(?:recipe|article|page|post)|imprimer (?:la recette|l['’]article|cette page)|imprimir (?:receta|artículo)|stampa (?:la )?ricetta|noch keine bewertungen|no ratings yet|(?:be the first to )?rate this (?:post|article|recipe)|(?:jetzt )?kommentieren|kommentar schreiben|(?:write|add|post) a comment|(?:you must be|you need to be) logged in to (?:post a )?comment|sie müssen (?:sich )?(?:einloggen|anmelden|eingeloggt sein|angemeldet sein),? um [^.!?]{0,60}(?:kommentar|kommentieren|diskussion)[^.!?]{0,40}|sie sind (?:aktuell |derzeit |zur zeit )?nicht (?:eingeloggt|angemeldet))\W*$",
+        // what a page's buttons say, left in the text: load more, print, rate, log in to comment;
+        // a line of two or three of them ("Rezept drucken Bei Pinterest speichern")
+        concat!(r"(?i)^\W*", page_control!(), r"(?:\W+", page_control!(), r"){0,2}\W*$"),
     ),
     (
         "an opinion disclaimer",

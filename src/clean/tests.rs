@@ -173,6 +173,9 @@ fn boilerplate_goes() {
         "<p>You must be logged in to post a comment.</p>",
         "<p>Sie sind aktuell nicht eingeloggt.</p>",
         "<p><a href=\"/more\">Load more stories</a></p>",
+        // a line of several ("Rezept drucken Bei Pinterest speichern", stars and "Loading…")
+        "<p><a href=\"/print/1\">Rezept drucken</a> <span>Bei Pinterest speichern</span></p>",
+        "<p><span><img src=\"/star.gif\" alt=\"1 Stern\"> (Noch keine Bewertungen)<br></span><span>Loading...</span></p>",
     ]);
     // the publisher's social accounts, named
     each_goes(&[
@@ -195,6 +198,8 @@ fn boilerplate_goes() {
     for own in [
         "Wir kommentieren jede Woche das aktuelle Wirtschaftsgeschehen.",
         "Print this article and read it in front of someone you trust.",
+        "Loading the trucks took the volunteers all morning.",
+        "Rezept drucken lohnt sich nicht, sagt die Köchin, sie kocht aus dem Kopf.",
         "The views expressed by the council were sharply divided, and the vote was postponed.",
         "Follow the money on Twitter and you find the same three accounts behind every campaign.",
         "The council voted to subscribe to the newsletter of the regional association.",
