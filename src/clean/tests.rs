@@ -176,6 +176,9 @@ fn boilerplate_goes() {
         // a line of several ("Rezept drucken Bei Pinterest speichern", stars and "Loading…")
         "<p><a href=\"/print/1\">Rezept drucken</a> <span>Bei Pinterest speichern</span></p>",
         "<p><span><img src=\"/star.gif\" alt=\"1 Stern\"> (Noch keine Bewertungen)<br></span><span>Loading...</span></p>",
+        // a toggle's label
+        "<p><button>Quellen ausblenden</button></p>",
+        "<p><a href=\"#\">Show less</a></p>",
     ]);
     // the publisher's social accounts, named
     each_goes(&[
@@ -199,6 +202,7 @@ fn boilerplate_goes() {
         "Wir kommentieren jede Woche das aktuelle Wirtschaftsgeschehen.",
         "Print this article and read it in front of someone you trust.",
         "Loading the trucks took the volunteers all morning.",
+        "Show less of yourself online, the guide advises, and more of your work.",
         "Rezept drucken lohnt sich nicht, sagt die Köchin, sie kocht aus dem Kopf.",
         "The views expressed by the council were sharply divided, and the vote was postponed.",
         "Follow the money on Twitter and you find the same three accounts behind every campaign.",
