@@ -135,7 +135,7 @@ fn extract_inner(page: &str, url: Option<&Url>, trace: Tracer) -> Article {
     let sections = prune::section_groups(&doc);
 
     let first_img = std::cell::OnceCell::new();
-    let (mut html, mut text, picked_prose) = run_readability(doc, base, &first_img);
+    let (mut html, mut text, mut picked_prose) = run_readability(doc, base, &first_img);
     trace("picked", &|| html.clone());
 
     // A second opinion: the body the page marks, when the scorer picked a part of it only
@@ -143,8 +143,7 @@ fn extract_inner(page: &str, url: Option<&Url>, trace: Tracer) -> Article {
     if let Some((marked_html, prose)) = marked {
         let scrap = letters(&text) < SCRAP_PICK;
         if picked_prose * MARKED_RATIO < prose || scrap {
-            let frag = Document::fragment(marked_html.as_str());
-            prune::trim(&frag);
+            let frag = trimmed(&marked_html);
             let marked_text = frag.html_root().text().to_string();
             // it must hold what the scorer picked: else it is another text, not more of it
             // (unless the pick is a scrap, a widget's line beside an article of links)
@@ -152,18 +151,18 @@ fn extract_inner(page: &str, url: Option<&Url>, trace: Tracer) -> Article {
             if holds(&marked_text, &text) || (scrap && more) {
                 html = frag.html_root().inner_html().to_string();
                 text = marked_text;
+                picked_prose = prune::prose_of(&frag);
                 trace("marked", &|| html.clone());
             }
         }
     }
 
     // A third: the article's sibling sections, when the scorer picked one of them.
-    let held: Vec<_> = sections.iter().filter(|g| g.texts.iter().any(|t| holds(t, &text))).collect();
-    let picked_prose = || prune::prose_of(&Document::fragment(html.as_str()));
-    let best = held.into_iter().max_by_key(|g| g.prose);
-    if let Some(g) = best.filter(|g| g.prose * SECTIONS_RATIO.1 >= picked_prose() * SECTIONS_RATIO.0) {
-        let frag = Document::fragment(g.html.as_str());
-        prune::trim(&frag);
+    let held = sections.iter().filter(|g| g.texts.iter().any(|t| holds(t, &text)));
+    if let Some(g) =
+        held.max_by_key(|g| g.prose).filter(|g| g.prose * SECTIONS_RATIO.1 >= picked_prose * SECTIONS_RATIO.0)
+    {
+        let frag = trimmed(&g.html);
         html = frag.html_root().inner_html().to_string();
         text = frag.html_root().text().to_string();
         trace("sections", &|| html.clone());
@@ -222,6 +221,13 @@ fn run_readability(
             (String::new(), String::new(), 0)
         }
     }
+}
+
+/// A candidate's HTML parsed as a fragment, with `prune::trim` applied (as to the scorer's pick).
+fn trimmed(html: &str) -> Document {
+    let frag = Document::fragment(html);
+    prune::trim(&frag);
+    frag
 }
 
 /// Characters of a text, white space aside: how the extractor's candidates are weighed.

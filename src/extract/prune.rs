@@ -502,14 +502,14 @@ pub fn marked_body(doc: &Document) -> Option<(String, usize)> {
 /// of headed sections, `<section class="chapter">` after `<section class="chapter">`): the
 /// groups of two or more sibling `div`/`section` elements with the same class that open with
 /// a heading, at least two of them with prose (a layout's rows are siblings of one class
-/// too, but they open with no heading; a list's cards are no sections, their text is links). For each, the members' HTML in order, each member's text, and
-/// the group's prose. Read after pruning, for a second opinion beside the scorer's pick, which
+/// too, but they open with no heading; a list's cards are no sections, their text is links).
+/// For each, the members' HTML in order, each member's text, and the group's prose. Read after pruning, for a second opinion beside the scorer's pick, which
 /// takes the one section with most text.
 pub fn section_groups(doc: &Document) -> Vec<SectionGroup> {
     let Some(body) = doc.body() else { return Vec::new() };
     // one walk: the `div`/`section` elements with a class, by parent and class, in the
     // order of the page
-    let mut groups: Vec<((dom_query::NodeId, String), Vec<NodeRef>)> = Vec::new();
+    let mut groups: Vec<Vec<NodeRef>> = Vec::new();
     let mut index: rustc_hash::FxHashMap<(dom_query::NodeId, String), usize> = Default::default();
     for n in body.descendants_it() {
         if !(n.has_name("div") || n.has_name("section")) {
@@ -520,20 +520,19 @@ pub fn section_groups(doc: &Document) -> Vec<SectionGroup> {
         if class.is_empty() {
             continue;
         }
-        let key = (parent.id, class);
-        match index.get(&key) {
-            Some(&i) => groups[i].1.push(n),
-            None => {
-                index.insert(key.clone(), groups.len());
-                groups.push((key, vec![n]));
+        match index.entry((parent.id, class)) {
+            std::collections::hash_map::Entry::Occupied(i) => groups[*i.get()].push(n),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(groups.len());
+                groups.push(vec![n]);
             }
         }
     }
     groups
         .into_iter()
         // the cheap test first: most groups are a layout's, and open with no heading
-        .filter(|(_, members)| members.iter().filter(|m| opens_with_heading(m)).take(2).count() == 2)
-        .filter_map(|(_, mut members)| {
+        .filter(|members| members.iter().filter(|m| opens_with_heading(m)).take(2).count() == 2)
+        .filter_map(|mut members| {
             // a card whose text is a link (a playlist's, a teaser list's) is no section
             members.retain(|m| (link_chars(m) as f64) < text_chars(m) as f64 * PROSE_LINK_SHARE);
             let proses: Vec<usize> = members.iter().map(prose_within).collect();
