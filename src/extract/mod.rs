@@ -15,7 +15,9 @@
 //! (`SECTIONS_RATIO`). When the DOM
 //! yields much less text than the page's JSON-LD `articleBody`, that body is used instead.
 //! The lead the page marks (`prune::marked_lead`), which the scorer often leaves out, is put
-//! back before it. `trace` shows the text after each step.
+//! back before it; when the page marks none, the paragraph of prose that stands between the
+//! headline and the pick's first line, past short lines only (`prune::Placed`). `trace` shows
+//! the text after each step.
 //!
 //! It does NOT remove ads or sanitize: the returned HTML goes through `clean::Cleaner` after,
 //! which removes "Anzeige"/"Advertisement" blocks, boilerplate and tracking, and sanitizes last.
@@ -131,6 +133,7 @@ fn extract_inner(page: &str, url: Option<&Url>, trace: Tracer) -> Article {
     prune::drop_next_stories(&doc, m.title.as_deref());
     trace("pruned", &|| body_html(&doc));
     let lead = prune::marked_lead(&doc);
+    let placed = prune::placed_after_headline(&doc);
     let marked = prune::marked_body(&doc);
     let sections = prune::section_groups(&doc);
 
@@ -177,6 +180,8 @@ fn extract_inner(page: &str, url: Option<&Url>, trace: Tracer) -> Article {
         }
     }
 
+    // the lead the page marks, else the paragraph that stands between headline and pick
+    let lead = lead.or_else(|| placed.and_then(|p| p.lead(&text)));
     if let Some((lead, lead_text)) = lead {
         if let Some(with_lead) = with_lead(&html, &text, (&lead, &lead_text)) {
             html = with_lead;

@@ -334,6 +334,113 @@ pub fn marked_lead(doc: &Document) -> Option<(String, String)> {
     Some((lead.inner_html().to_string(), lead.text().to_string()))
 }
 
+/// The blocks that follow the page's headline, for `Placed::lead`: where the scorer's pick
+/// begins among them, and what stands before it.
+pub struct Placed {
+    /// Each leaf block after the headline, in page order: its text (white space collapsed), and
+    /// its HTML when it reads like a lead.
+    blocks: Vec<(String, Option<String>)>,
+}
+
+/// Leaf blocks read after the headline, at most (the body begins soon after it).
+const PLACED_MAX: usize = 80;
+
+/// Short lines that may stand between a lead and the body (byline, date, reading time,
+/// caption, share links), at most.
+const PLACED_GAP: usize = 8;
+
+/// The leaf blocks after the page's headline (`<h1>`; the one in the article when the page
+/// marks one), read after pruning: those whose text is a lead's keep their HTML. `None` when the
+/// page has no headline.
+pub fn placed_after_headline(doc: &Document) -> Option<Placed> {
+    let body = doc.body()?;
+    let h1s: Vec<NodeRef> = body.descendants_it().filter(|d| d.has_name("h1")).collect();
+    let h1 = h1s.iter().find(|h| inside_article(h)).or(h1s.first())?;
+    const BLOCK: &[&str] = &[
+        "p",
+        "div",
+        "section",
+        "article",
+        "header",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "table",
+        "td",
+        "blockquote",
+        "figure",
+        "figcaption",
+        "pre",
+        "main",
+        "aside",
+        "nav",
+        "footer",
+        "form",
+    ];
+    let is_block = |n: &NodeRef| BLOCK.iter().any(|t| n.has_name(t));
+    let mut blocks = Vec::new();
+    let mut after = false;
+    for d in body.descendants_it() {
+        if d.id == h1.id {
+            after = true;
+            continue;
+        }
+        if !after || !d.is_element() || !is_block(&d) || d.descendants_it().any(|c| c.is_element() && is_block(&c)) {
+            continue;
+        }
+        if d.ancestors_it(None).any(|a| a.id == h1.id) {
+            continue;
+        }
+        let text = super::squash(&d.text());
+        if text.is_empty() {
+            continue;
+        }
+        let chars = text_chars(&d);
+        let lead = (d.has_name("p") || d.has_name("div"))
+            && (LEAD_MIN..=LEAD_MAX).contains(&chars)
+            && link_chars(&d) * 5 < chars
+            && text.ends_with(['.', '!', '?', '…', '"', '”', '“', '»', '«'])
+            && !d.ancestors_it(None).any(|a| {
+                ["li", "figure", "figcaption", "aside", "nav", "footer", "form", "blockquote"]
+                    .iter()
+                    .any(|t| a.has_name(t))
+            });
+        blocks.push((text, lead.then(|| d.inner_html().to_string())));
+        if blocks.len() >= PLACED_MAX {
+            break;
+        }
+    }
+    Some(Placed { blocks })
+}
+
+impl Placed {
+    /// The lead that stands before the pick: the pick's first line found among the blocks
+    /// after the headline, and before it, past short lines only (at most `PLACED_GAP`), a
+    /// paragraph of prose (`LEAD_MIN`–`LEAD_MAX` characters, under a fifth of it link text,
+    /// ending a sentence, not in a list, figure, quote or rail). As HTML and text.
+    pub fn lead(&self, picked_text: &str) -> Option<(String, String)> {
+        let first = picked_text.lines().map(super::squash).find(|l| l.chars().count() >= 40)?;
+        let probe: String = first.chars().take(40).collect();
+        let k = self.blocks.iter().position(|(t, _)| t.contains(&probe))?;
+        let mut gap = 0;
+        for (text, html) in self.blocks[..k].iter().rev() {
+            if let Some(html) = html {
+                return Some((html.clone(), text.clone()));
+            }
+            gap += 1;
+            if text.chars().count() >= LEAD_MIN || gap > PLACED_GAP {
+                return None;
+            }
+        }
+        None
+    }
+}
+
 /// A lead is longer than a subheadline ("Twenty teams have punched tickets…", which benchmarks
 /// count as furniture) …
 const LEAD_MIN: usize = 120;

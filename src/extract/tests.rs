@@ -258,6 +258,34 @@ fn the_marked_lead_is_kept() {
     assert!(!text_of(&page).contains("Die Stadt spart."));
 }
 
+// A lead the page does not mark, between headline and body (past a byline and a date), is put
+// back before the body when the scorer left it out; not when a longer block stands between
+// them, nor a quotation, a list item or a paragraph of links.
+#[test]
+fn the_paragraph_between_headline_and_body_is_the_lead() {
+    let body: String = (1..=5).map(para).collect();
+    let lead = "Nach sieben Stunden Debatte steht der Haushalt: Die Stadt investiert mehr in Schulen und Radwege, spart bei der Verwaltung und nimmt keine neuen Schulden auf.";
+    let page = |between: &str| {
+        format!("<html><body><div class=\"page\"><div class=\"top\"><h1>Haushalt beschlossen</h1>{between}<p>Von Anna Muster</p><p>12. März 2024</p></div><div class=\"col\"><div class=\"story\">{body}</div></div></div></body></html>")
+    };
+    let text = text_of(&page(&format!("<p>{lead}</p>")));
+    assert!(text.contains(lead), "lead lost: {text}");
+    assert_eq!(text.matches("Nach sieben Stunden").count(), 1, "{text}");
+    assert!(text.find("Nach sieben").unwrap() < text.find("Absatz 1:").unwrap(), "{text}");
+    assert_paragraphs(&text, 5);
+    let links = format!("<p><a href=\"/a\">{}</a> und mehr.</p>", &lead[..lead.len() - 10]);
+    for between in [
+        format!("<p>{lead}</p>{links}"),
+        format!("<blockquote><p>{lead}</p></blockquote>"),
+        format!("<ul><li>{lead}</li></ul>"),
+        links,
+    ] {
+        let text = text_of(&page(&between));
+        assert!(!text.contains("Nach sieben Stunden"), "{between}: {text}");
+        assert_paragraphs(&text, 5);
+    }
+}
+
 // A soft hyphen only shows where a line breaks: the text has the word whole.
 #[test]
 fn soft_hyphens_are_no_characters_of_the_text() {
