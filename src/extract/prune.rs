@@ -405,6 +405,7 @@ pub fn placed_after_headline(doc: &Document) -> Option<Placed> {
             && (LEAD_MIN..=LEAD_MAX).contains(&chars)
             && link_chars(&d) * 5 < chars
             && text.ends_with(['.', '!', '?', '…', '"', '”', '“', '»', '«'])
+            && !pull_quote(&text)
             && !d.ancestors_it(None).any(|a| {
                 ["li", "figure", "figcaption", "aside", "nav", "footer", "form", "blockquote"]
                     .iter()
@@ -416,6 +417,12 @@ pub fn placed_after_headline(doc: &Document) -> Option<Placed> {
         }
     }
     Some(Placed { blocks })
+}
+
+/// A text that is one quotation from its first character to its last: a pull quote set
+/// between headline and body, not the lead.
+fn pull_quote(text: &str) -> bool {
+    text.starts_with(['"', '“', '„', '»', '«']) && text.ends_with(['"', '”', '“', '»', '«'])
 }
 
 impl Placed {

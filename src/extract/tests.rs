@@ -260,7 +260,7 @@ fn the_marked_lead_is_kept() {
 
 // A lead the page does not mark, between headline and body (past a byline and a date), is put
 // back before the body when the scorer left it out; not when a longer block stands between
-// them, nor a quotation, a list item or a paragraph of links.
+// them, nor a quotation (a pull quote, or in a quote), a list item or a paragraph of links.
 #[test]
 fn the_paragraph_between_headline_and_body_is_the_lead() {
     let body: String = (1..=5).map(para).collect();
@@ -277,6 +277,7 @@ fn the_paragraph_between_headline_and_body_is_the_lead() {
     for between in [
         format!("<p>{lead}</p>{links}"),
         format!("<blockquote><p>{lead}</p></blockquote>"),
+        format!("<p>„{lead}“</p>"),
         format!("<ul><li>{lead}</li></ul>"),
         links,
     ] {
