@@ -323,9 +323,7 @@ pub fn marked_lead(doc: &Document) -> Option<(String, String)> {
         if !(marked || in_header) || (has_article && !inside_article(n)) {
             return false;
         }
-        let chars = text_chars(n);
-        (LEAD_MIN..=LEAD_MAX).contains(&chars)
-            && link_chars(n) * 5 < chars
+        lead_prose(n)
             && !n
                 .descendants_it()
                 .any(|d| ["h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table"].iter().any(|t| d.has_name(t)))
@@ -337,9 +335,24 @@ pub fn marked_lead(doc: &Document) -> Option<(String, String)> {
 /// The blocks that follow the page's headline, for `Placed::lead`: where the scorer's pick
 /// begins among them, and what stands before it.
 pub struct Placed {
-    /// Each leaf block after the headline, in page order: its text (white space collapsed), and
-    /// its HTML when it reads like a lead.
-    blocks: Vec<(String, Option<String>)>,
+    /// The leaf blocks after the headline, in page order.
+    blocks: Vec<Block>,
+}
+
+struct Block {
+    /// White space collapsed.
+    text: String,
+    /// Characters of text, white space aside (`text_chars`).
+    chars: usize,
+    /// Its HTML, when it reads like a lead.
+    lead: Option<String>,
+}
+
+/// Whether `n` is a lead's prose: `LEAD_MIN`–`LEAD_MAX` characters, under a fifth of them in
+/// links.
+fn lead_prose(n: &NodeRef) -> bool {
+    let chars = text_chars(n);
+    (LEAD_MIN..=LEAD_MAX).contains(&chars) && link_chars(n) * 5 < chars
 }
 
 /// Leaf blocks read after the headline, at most (the body begins soon after it).
@@ -349,6 +362,35 @@ const PLACED_MAX: usize = 80;
 /// caption, share links), at most.
 const PLACED_GAP: usize = 8;
 
+/// Elements that make a block of their own, for `placed_after_headline`: a leaf block is one
+/// with none of them inside.
+const LEAF_BLOCK_TAGS: &[&str] = &[
+    "p",
+    "div",
+    "section",
+    "article",
+    "header",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "table",
+    "td",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "pre",
+    "main",
+    "aside",
+    "nav",
+    "footer",
+    "form",
+];
+
 /// The leaf blocks after the page's headline (`<h1>`; the one in the article when the page
 /// marks one), read after pruning: those whose text is a lead's keep their HTML. `None` when the
 /// page has no headline.
@@ -356,33 +398,7 @@ pub fn placed_after_headline(doc: &Document) -> Option<Placed> {
     let body = doc.body()?;
     let h1s: Vec<NodeRef> = body.descendants_it().filter(|d| d.has_name("h1")).collect();
     let h1 = h1s.iter().find(|h| inside_article(h)).or(h1s.first())?;
-    const BLOCK: &[&str] = &[
-        "p",
-        "div",
-        "section",
-        "article",
-        "header",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "li",
-        "ul",
-        "ol",
-        "table",
-        "td",
-        "blockquote",
-        "figure",
-        "figcaption",
-        "pre",
-        "main",
-        "aside",
-        "nav",
-        "footer",
-        "form",
-    ];
-    let is_block = |n: &NodeRef| BLOCK.iter().any(|t| n.has_name(t));
+    let is_block = |n: &NodeRef| LEAF_BLOCK_TAGS.iter().any(|t| n.has_name(t));
     let mut blocks = Vec::new();
     let mut after = false;
     for d in body.descendants_it() {
@@ -402,8 +418,7 @@ pub fn placed_after_headline(doc: &Document) -> Option<Placed> {
         }
         let chars = text_chars(&d);
         let lead = (d.has_name("p") || d.has_name("div"))
-            && (LEAD_MIN..=LEAD_MAX).contains(&chars)
-            && link_chars(&d) * 5 < chars
+            && lead_prose(&d)
             && text.ends_with(['.', '!', '?', '…', '"', '”', '“', '»', '«'])
             && !pull_quote(&text)
             && !d.ancestors_it(None).any(|a| {
@@ -411,7 +426,7 @@ pub fn placed_after_headline(doc: &Document) -> Option<Placed> {
                     .iter()
                     .any(|t| a.has_name(t))
             });
-        blocks.push((text, lead.then(|| d.inner_html().to_string())));
+        blocks.push(Block { text, chars, lead: lead.then(|| d.inner_html().to_string()) });
         if blocks.len() >= PLACED_MAX {
             break;
         }
@@ -433,14 +448,12 @@ impl Placed {
     pub fn lead(&self, picked_text: &str) -> Option<(String, String)> {
         let first = picked_text.lines().map(super::squash).find(|l| l.chars().count() >= 40)?;
         let probe: String = first.chars().take(40).collect();
-        let k = self.blocks.iter().position(|(t, _)| t.contains(&probe))?;
-        let mut gap = 0;
-        for (text, html) in self.blocks[..k].iter().rev() {
-            if let Some(html) = html {
-                return Some((html.clone(), text.clone()));
+        let k = self.blocks.iter().position(|b| b.text.contains(&probe))?;
+        for (gap, b) in self.blocks[..k].iter().rev().enumerate() {
+            if let Some(html) = &b.lead {
+                return Some((html.clone(), b.text.clone()));
             }
-            gap += 1;
-            if text.chars().count() >= LEAD_MIN || gap > PLACED_GAP {
+            if b.chars >= LEAD_MIN || gap >= PLACED_GAP {
                 return None;
             }
         }
