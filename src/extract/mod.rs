@@ -133,7 +133,8 @@ fn extract_inner(page: &str, url: Option<&Url>, trace: Tracer) -> Article {
     prune::drop_next_stories(&doc, m.title.as_deref());
     trace("pruned", &|| body_html(&doc));
     let lead = prune::marked_lead(&doc);
-    let placed = prune::placed_after_headline(&doc);
+    // read only when the page marks no lead: it is the fallback
+    let placed = if lead.is_none() { prune::placed_after_headline(&doc) } else { None };
     let marked = prune::marked_body(&doc);
     let sections = prune::section_groups(&doc);
 

@@ -252,7 +252,7 @@ fn remove_rail(h: &NodeRef, page_chars: usize) {
             s.remove_from_parent();
             continue;
         }
-        if ["h1", "h2", "h3", "h4", "h5", "h6"].iter().any(|t| s.has_name(t)) {
+        if is_heading(&s) {
             break;
         }
         let chars = text_chars(&s);
@@ -323,7 +323,7 @@ pub fn marked_lead(doc: &Document) -> Option<(String, String)> {
         if !(marked || in_header) || (has_article && !inside_article(n)) {
             return false;
         }
-        lead_prose(n)
+        lead_prose(n, text_chars(n))
             && !n
                 .descendants_it()
                 .any(|d| ["h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table"].iter().any(|t| d.has_name(t)))
@@ -348,10 +348,9 @@ struct Block {
     lead: Option<String>,
 }
 
-/// Whether `n` is a lead's prose: `LEAD_MIN`–`LEAD_MAX` characters, under a fifth of them in
-/// links.
-fn lead_prose(n: &NodeRef) -> bool {
-    let chars = text_chars(n);
+/// Whether `n`, of `chars` characters (`text_chars`), is a lead's prose: `LEAD_MIN`–`LEAD_MAX`
+/// characters, under a fifth of them in links.
+fn lead_prose(n: &NodeRef, chars: usize) -> bool {
     (LEAD_MIN..=LEAD_MAX).contains(&chars) && link_chars(n) * 5 < chars
 }
 
@@ -364,31 +363,10 @@ const PLACED_GAP: usize = 8;
 
 /// Elements that make a block of their own, for `placed_after_headline`: a leaf block is one
 /// with none of them inside.
+#[rustfmt::skip]
 const LEAF_BLOCK_TAGS: &[&str] = &[
-    "p",
-    "div",
-    "section",
-    "article",
-    "header",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "ul",
-    "ol",
-    "table",
-    "td",
-    "blockquote",
-    "figure",
-    "figcaption",
-    "pre",
-    "main",
-    "aside",
-    "nav",
-    "footer",
-    "form",
+    "p", "div", "section", "article", "header", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table", "td",
+    "blockquote", "figure", "figcaption", "pre", "main", "aside", "nav", "footer", "form",
 ];
 
 /// The leaf blocks after the page's headline (`<h1>`; the one in the article when the page
@@ -418,7 +396,7 @@ pub fn placed_after_headline(doc: &Document) -> Option<Placed> {
         }
         let chars = text_chars(&d);
         let lead = (d.has_name("p") || d.has_name("div"))
-            && lead_prose(&d)
+            && lead_prose(&d, chars)
             && text.ends_with(['.', '!', '?', '…', '"', '”', '“', '»', '«'])
             && !pull_quote(&text)
             && !d.ancestors_it(None).any(|a| {
@@ -673,13 +651,18 @@ pub fn section_groups(doc: &Document) -> Vec<SectionGroup> {
         .collect()
 }
 
+/// Whether `n` is a heading (`h1`–`h6`).
+fn is_heading(n: &NodeRef) -> bool {
+    ["h1", "h2", "h3", "h4", "h5", "h6"].iter().any(|h| n.has_name(h))
+}
+
 /// Whether `n` opens with a heading: its first element child is one, or that child's first
 /// (a heading in a `<header>`, or wrapped in a link target), two levels down at most.
 fn opens_with_heading(n: &NodeRef) -> bool {
     let mut at = n.first_element_child();
     for _ in 0..2 {
         let Some(c) = at else { return false };
-        if ["h1", "h2", "h3", "h4", "h5", "h6"].iter().any(|h| c.has_name(h)) {
+        if is_heading(&c) {
             return true;
         }
         at = c.first_element_child();
