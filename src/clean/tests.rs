@@ -1531,3 +1531,17 @@ fn a_related_posts_box_marked_by_class_goes() {
     assert!(text.contains("drei Städten") && text.contains("in einem Baum"), "{text}");
     assert!(!text.contains("Folgende Artikel") && !text.contains("Shadow Cities"), "{text}");
 }
+
+#[test]
+fn bounded_gaps_count_bytes_and_keep_what_they_exclude() {
+    assert_eq!(
+        byte_gaps(r"(?i)^\bab[^.!?]{0,60}c.{1,8}\.{2}[.]{3}[^\w]{2}[^é]{1,2}$"),
+        r"(?i)^(?-u:\b)ab(?-u:[^.!?]){0,60}c(?-u:[^\n]){1,8}\.{2}[.]{3}[^\w]{2}[^é]{1,2}$"
+    );
+    // a class with `]` first, and escapes, ends where it ends
+    assert_eq!(byte_gaps(r"[^]\]x]{1,3}y[^\n\-]{2}"), r"(?-u:[^]\]x]){1,3}y(?-u:[^\n\-]){2}");
+    let re = regex::bytes::Regex::new(&byte_gaps(r"(?i)^folgen sie [^.!?]{0,12} auf$")).unwrap();
+    assert!(re.is_match("Folgen Sie Übermorgen auf".as_bytes()));
+    assert!(!re.is_match("Folgen Sie uns. Heute auf".as_bytes()), "a gap never crosses a sentence end");
+    assert!(!re.is_match("Folgen Sie übermorgen überall auf".as_bytes()), "a gap is at most 12 bytes");
+}

@@ -133,5 +133,5 @@ pub(super) fn read_more_link(node: NodeRef<Node>) -> bool {
         return false;
     }
     let text = text_of(node);
-    !text.is_empty() && text.len() < 48 && re.get().is_match(&text)
+    !text.is_empty() && text.len() < 48 && re.get().is_match(text.as_bytes())
 }

@@ -11,8 +11,8 @@ use crate::clean::rules;
 use crate::clean::text::squash;
 
 pub(super) struct Rx {
-    /// All of `rules::BOILERPLATE_PATTERNS` as one alternation.
-    pub(super) boilerplate: Regex,
+    /// All of `rules::BOILERPLATE_PATTERNS` as one alternation, over bytes (`clean::byte_gaps`).
+    pub(super) boilerplate: regex::bytes::Regex,
     /// Each of them with its name, to say which one matched: compiled when first asked (most
     /// runs ask a few of them, and compiling all took more instructions than cleaning 500
     /// items).
@@ -33,15 +33,15 @@ pub(super) struct Rx {
     pub(super) related_heading: Regex,
 }
 
-/// A rule pattern, compiled (with ASCII word boundaries) on first use.
+/// A boilerplate pattern, compiled as the alternation is (`clean::byte_gaps`) on first use.
 pub(super) struct Lazy {
     pattern: &'static str,
-    regex: OnceLock<Regex>,
+    regex: OnceLock<regex::bytes::Regex>,
 }
 
 impl Lazy {
-    pub(super) fn get(&self) -> &Regex {
-        self.regex.get_or_init(|| Regex::new(&crate::clean::ascii_boundaries(self.pattern)).expect("rule regex"))
+    pub(super) fn get(&self) -> &regex::bytes::Regex {
+        self.regex.get_or_init(|| regex::bytes::Regex::new(&crate::clean::byte_gaps(self.pattern)).expect("rule regex"))
     }
 }
 
@@ -56,7 +56,7 @@ pub(super) fn rx() -> &'static Rx {
             // ASCII word boundaries: the patterns put `\b` between ASCII words, and with it the
             // regex engine's automata run over any text (a Unicode `\b` sends them to the slow
             // backtracker)
-            boilerplate: regex::RegexBuilder::new(&crate::clean::ascii_boundaries(
+            boilerplate: regex::bytes::RegexBuilder::new(&crate::clean::byte_gaps(
                 &rules::BOILERPLATE_PATTERNS.iter().map(|(_, p)| format!("(?:{p})")).collect::<Vec<_>>().join("|"),
             ))
             .dfa_size_limit(64 << 20)
@@ -397,8 +397,8 @@ pub(super) fn same_site(a: &str, b: &str) -> bool {
 
 /// The name of the boilerplate line `text` is (`rules::BOILERPLATE_PATTERNS`), if any.
 pub fn boilerplate_line(text: &str) -> Option<&'static str> {
-    if text.is_empty() || !rx().boilerplate.is_match(text) {
+    if text.is_empty() || !rx().boilerplate.is_match(text.as_bytes()) {
         return None;
     }
-    rx().boilerplate_each.iter().find(|(_, re)| re.get().is_match(text)).map(|(n, _)| *n)
+    rx().boilerplate_each.iter().find(|(_, re)| re.get().is_match(text.as_bytes())).map(|(n, _)| *n)
 }
