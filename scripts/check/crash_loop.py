@@ -12,8 +12,9 @@ finish) it checks, timing the first command as the recovery time:
 - the Atom export parses as XML;
 - no item that a *completed* fetch (exit 0) reported stored is missing (of those retention
   must keep: the newest KEEP_CHECKED of each feed, with `retain_items = RETAIN`);
-- no item is half-written: every exported item has its title and its whole body, which
-  must end with the marker sentence that every generated body ends with.
+- no item is half-written: every exported item has its title and its whole body: the 40
+  words drawn for that item, which end it (a sentence every body ended with would be learned
+  as the feed's boilerplate and cut, as it should be).
 
 Half of the feeds change every cycle, so each fetch has work to do; the kill lands at a
 random point of a typical run (the typical duration is learned from the runs that finish),
@@ -31,7 +32,6 @@ import time
 import xml.dom.minidom
 
 ITEMS_PER_FEED = 20
-MARKER = "Ende der Meldung."
 RETAIN = 60
 # confirmed items this close to the newest of their feed are checked (well inside RETAIN)
 KEEP_CHECKED = 40
@@ -47,13 +47,9 @@ def write_feed(path, feed, first):
     items = []
     for n in range(first, first + ITEMS_PER_FEED):
         # every item its own words: near-identical items of different feeds would be shown as
-        # one story in the merged export this loop reads
-        words = " ".join(random.Random(feed * 100003 + n).choices(WORDS, k=40))
-        body = (
-            f"&lt;p&gt;Meldung {n} aus Feed {feed}: {words}.&lt;/p&gt;"
-            # different in every item: a paragraph repeated across a feed is learned boilerplate
-            f"&lt;p&gt;Zu Punkt {n} folgen weitere Einzelheiten. {MARKER}&lt;/p&gt;"
-        )
+        # one story in the merged export this loop reads, and a paragraph or sentence the
+        # feed's items share is learned as its boilerplate
+        body = f"&lt;p&gt;Meldung {n} aus Feed {feed}: {item_words(feed, n)}.&lt;/p&gt;"
         items.append(
             f"<item><guid isPermaLink=\"false\">f{feed}-i{n}</guid><title>F{feed}-I{n}</title>"
             f"<link>https://crash.example/{feed}/{n}</link><description>{body}</description></item>"
@@ -68,6 +64,11 @@ def write_feed(path, feed, first):
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(doc)
     os.replace(tmp, path)
+
+
+def item_words(feed, n):
+    """The words of item n of feed `feed`, the same in every cycle."""
+    return " ".join(random.Random(feed * 100003 + n).choices(WORDS, k=40))
 
 
 def feed_of(title):
@@ -156,7 +157,8 @@ def main():
             title = it.get("title", "")
             html = it.get("content_html", "")
             titles.add(title)
-            if not title.startswith("F") or MARKER not in html:
+            whole = title.startswith("F") and f"{item_words(feed_of(title), item_number(title))}." in html
+            if not whole:
                 stats["partial"] += 1
                 failures.append(f"cycle {cycle}: half-written item {title!r}: {html[-80:]!r}")
         missing = {t for t in confirmed - titles if item_number(t) >= first[feed_of(t)] + ITEMS_PER_FEED - KEEP_CHECKED}
