@@ -65,8 +65,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 OUT=${OUT:-$ROOT/target/bench-daemon}
 
-log() { printf 'bench-daemon: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+BENCH_NAME=bench-daemon
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 
 for v in RATE DURATION QUIET CONCURRENCY PERF_SECONDS; do
     [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a whole number, not '${!v}'"
@@ -84,11 +85,9 @@ PER_HOST=$((CONCURRENCY < 64 ? CONCURRENCY : 64))   # config.rs caps per_host at
 NGINX_PID=
 SERVE_PID=
 PERF_PID=
-# shellcheck source=scripts/bench/lib.sh
-source "$ROOT/scripts/bench/lib.sh"
-bench_workdir feedscrub-bench-daemon
+bench_begin feedscrub-bench-daemon
 
-# shellcheck disable=SC2317  # invoked by cleanup
+# shellcheck disable=SC2317  # invoked by bench_on_exit
 keep_results() {
     local f
     for f in results.md profile.txt; do
@@ -97,10 +96,8 @@ keep_results() {
     done
 }
 
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
+# shellcheck disable=SC2317  # invoked by bench_exit (lib.sh)
+bench_on_exit() {
     if [[ -n $PERF_PID ]]; then
         kill -INT "$PERF_PID" 2>/dev/null || true
         wait "$PERF_PID" 2>/dev/null || true
@@ -108,12 +105,7 @@ cleanup() {
     if [[ -n $SERVE_PID ]]; then bench_stop_pid "$SERVE_PID"; fi
     if [[ -n $NGINX_PID ]]; then bench_stop_pid "$NGINX_PID"; fi
     keep_results
-    if [[ $OWN_WORKDIR == 1 ]]; then rm -rf "$WORKDIR"; fi
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- tools
 bench_need nginx:nginx /usr/bin/time:time curl:curl python3:python3 getconf:libc-bin

@@ -1,10 +1,33 @@
 # shellcheck shell=bash
 # Shared by the benchmark and check scripts (sourced, not run): tools, the binary under test,
 # and starting and stopping `feedscrub serve`.
-# Expects ROOT (the repository) and the functions log and die from the sourcing script.
+# Expects ROOT (the repository) and BENCH_NAME (what log and die name the script) set before it
+# is sourced.
+
+log() { printf '%s: %s\n' "${BENCH_NAME:-feedscrub-script}" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# bench_begin PREFIX: bench_workdir PREFIX, and on exit (INT and TERM exit with 130 and 143)
+# bench_exit: the script's own `bench_on_exit` if it defines one (its processes, results to
+# keep), then an own WORKDIR removed; the script's exit status stays.
+bench_begin() {
+    bench_workdir "$1"
+    trap bench_exit EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+bench_exit() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if declare -F bench_on_exit >/dev/null; then bench_on_exit || true; fi
+    if [[ ${OWN_WORKDIR:-0} == 1 ]]; then rm -rf "$WORKDIR"; fi
+    exit "$rc"
+}
 
 # bench_workdir PREFIX: WORKDIR made absolute; when unset, a new /tmp/PREFIX.XXXXXX with
-# OWN_WORKDIR=1 (the caller's cleanup removes it), else OWN_WORKDIR=0 (kept).
+# OWN_WORKDIR=1 (bench_exit removes it), else OWN_WORKDIR=0 (kept).
 # shellcheck disable=SC2034  # OWN_WORKDIR is read by the sourcing script
 bench_workdir() {
     OWN_WORKDIR=0
@@ -206,10 +229,17 @@ bench_raise_fd_limit() {
     (($(ulimit -n) >= need)) || log "warning: ulimit -n is $(ulimit -n), below the $need that $2 needs"
 }
 
-# bench_static_nginx_conf LISTEN: writes $WORKDIR/nginx.conf for an nginx that serves
-# $WORKDIR/www as static files on LISTEN (e.g. 127.0.0.1:PORT, or PORT for every address),
-# answering If-None-Match / If-Modified-Since with 304 by itself, without an access log.
+# bench_static_nginx_conf LISTEN [ACCESS_LOG]: writes $WORKDIR/nginx.conf for an nginx that
+# serves $WORKDIR/www as static files on LISTEN (e.g. 127.0.0.1:PORT, or PORT for every address),
+# answering If-None-Match / If-Modified-Since with 304 by itself (and a FILE.gz beside FILE to
+# clients that take gzip). The status code of every request goes to ACCESS_LOG, one per line,
+# when given; else there is no access log.
 bench_static_nginx_conf() {
+    local access="access_log off;"
+    if [[ -n ${2:-} ]]; then
+        access="log_format status_only '\$status'; access_log $2 status_only;"
+    fi
+    chmod a+rx "$WORKDIR"   # nginx workers run as nobody when started by root
     cat >"$WORKDIR/nginx.conf" <<EOF
 worker_processes auto;
 worker_rlimit_nofile 65536;
@@ -217,14 +247,16 @@ pid $WORKDIR/nginx.pid;
 error_log $WORKDIR/error.log;
 events { worker_connections 16384; }
 http {
-    types { application/rss+xml xml; }
+    types { application/rss+xml xml; application/atom+xml atom; }
     default_type application/octet-stream;
-    access_log off;
+    $access
     sendfile on;
+    tcp_nopush on;
     keepalive_timeout 75;
     keepalive_requests 1000000;
     etag on;
     if_modified_since exact;
+    gzip_static on;
 $(bench_nginx_temp_paths)
     server {
         listen $1 backlog=4096;

@@ -37,28 +37,21 @@ TARGET_COLD=1.5 TARGET_WARM=0.3 TARGET_RSS_MB=100
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 
-log() { printf 'bench-refresh: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+BENCH_NAME=bench-refresh
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 
 # ---------------------------------------------------------------- workdir, cleanup
 NGINX_PID=
-# shellcheck source=scripts/bench/lib.sh
-source "$ROOT/scripts/bench/lib.sh"
-bench_workdir feedscrub-bench
+bench_begin feedscrub-bench
 
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-    local rc=$?
+# shellcheck disable=SC2317  # invoked by bench_exit (lib.sh)
+bench_on_exit() {
     if [[ -n $NGINX_PID ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
         kill -TERM "$NGINX_PID" 2>/dev/null || true
         wait "$NGINX_PID" 2>/dev/null || true
     fi
-    if [[ $OWN_WORKDIR == 1 ]]; then rm -rf "$WORKDIR"; fi
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- tools
 bench_need nginx:nginx /usr/bin/time:time curl:curl python3:python3
@@ -108,31 +101,7 @@ CONFIG=$WORKDIR/feeds.toml
 FIRST_URL=$(head -n 1 "$WORKDIR/urls.txt")
 
 # ---------------------------------------------------------------- nginx
-mkdir -p "$WORKDIR/nginx-tmp"
-chmod a+rx "$WORKDIR"   # nginx workers run as nobody when started by root
-cat >"$WORKDIR/nginx.conf" <<EOF
-worker_processes 2;
-worker_rlimit_nofile 8192;
-pid $WORKDIR/nginx.pid;
-error_log $WORKDIR/error.log;
-events { worker_connections 4096; }
-http {
-    types { application/rss+xml xml; }
-    default_type application/octet-stream;
-    log_format status_only '\$status';
-    access_log $WORKDIR/access.log status_only;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 100000;
-    etag on;
-    if_modified_since exact;
-$(bench_nginx_temp_paths)
-    server {
-        listen 127.0.0.1:$PORT;
-        root $WORKDIR/www;
-    }
-}
-EOF
+bench_static_nginx_conf "127.0.0.1:$PORT" "$WORKDIR/access.log"
 
 if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$PORT/"; then
     die "something already listens on 127.0.0.1:$PORT (set PORT=...)"

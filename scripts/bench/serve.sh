@@ -60,31 +60,23 @@ TARGET_RATIO=50 TARGET_P99_MS=5
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 
-log() { printf 'bench-serve: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+BENCH_NAME=bench-serve
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 
 # ---------------------------------------------------------------- workdir, cleanup
 NGINX_PID=
 SERVE_PID=
-# shellcheck source=scripts/bench/lib.sh
-source "$ROOT/scripts/bench/lib.sh"
-bench_workdir feedscrub-bench-serve
+bench_begin feedscrub-bench-serve
 
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
+# shellcheck disable=SC2317  # invoked by bench_exit (lib.sh)
+bench_on_exit() {
     if [[ -n $SERVE_PID ]]; then
         bench_stop_pid "$SERVE_PID"
         [[ $STOP_RC == 0 ]] || log "feedscrub serve exited with status $STOP_RC after SIGTERM"
     fi
     if [[ -n $NGINX_PID ]]; then bench_stop_pid "$NGINX_PID"; fi
-    if [[ $OWN_WORKDIR == 1 ]]; then rm -rf "$WORKDIR"; fi
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- tools
 bench_need nginx:nginx wrk:wrk curl:curl python3:python3
@@ -103,31 +95,8 @@ FIRST_URL=$(head -n 1 "$WORKDIR/urls.txt")
 FIRST_NAME=bench-$(basename "$FIRST_URL" .xml)   # bench-0001
 
 # ---------------------------------------------------------------- nginx
-mkdir -p "$WORKDIR/nginx-tmp" "$WORKDIR/www/static/feeds"
-chmod a+rx "$WORKDIR"   # nginx workers run as nobody when started by root
-cat >"$WORKDIR/nginx.conf" <<EOF
-worker_processes auto;
-worker_rlimit_nofile 8192;
-pid $WORKDIR/nginx.pid;
-error_log $WORKDIR/error.log;
-events { worker_connections 4096; }
-http {
-    types { application/rss+xml xml; application/atom+xml atom; }
-    default_type application/octet-stream;
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_timeout 65;
-    keepalive_requests 1000000;
-    etag on;
-    gzip_static on;
-$(bench_nginx_temp_paths)
-    server {
-        listen 127.0.0.1:$PORT backlog=4096;
-        root $WORKDIR/www;
-    }
-}
-EOF
+mkdir -p "$WORKDIR/www/static/feeds"
+bench_static_nginx_conf "127.0.0.1:$PORT"
 bench_start_nginx "$FIRST_URL"
 
 # ---------------------------------------------------------------- store

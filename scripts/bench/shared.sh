@@ -68,8 +68,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 OUT=${OUT:-$ROOT/target/bench-shared}
 
-log() { printf 'bench-shared: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+BENCH_NAME=bench-shared
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 
 [[ $PGBENCH_SECONDS =~ ^[0-9]+$ ]] || die "PGBENCH_SECONDS must be a whole number, not '$PGBENCH_SECONDS'"
 for v in FEEDS ITEMS CONCURRENCY TIMEOUT; do
@@ -85,13 +86,11 @@ NGINX_PID=
 SERVE_PID=   # the `serve --role web` that lists the feeds (short-lived)
 WORKER_PIDS=()
 PG_STARTED=0
-# shellcheck source=scripts/bench/lib.sh
-source "$ROOT/scripts/bench/lib.sh"
-bench_workdir feedscrub-bench-shared
+bench_begin feedscrub-bench-shared
 PGDIR=$WORKDIR/pg
 PGDATA_DIR=$PGDIR/data
 
-# shellcheck disable=SC2317  # invoked by cleanup
+# shellcheck disable=SC2317  # invoked by bench_on_exit
 keep_results() {
     [[ -s $WORKDIR/results.md ]] || return 0
     if ! { mkdir -p "$OUT" && cp "$WORKDIR/results.md" "$OUT/results.md"; }; then log "cannot copy results.md to $OUT"; fi
@@ -106,7 +105,7 @@ pgrun() {
     fi
 }
 
-# shellcheck disable=SC2317  # invoked by cleanup
+# shellcheck disable=SC2317  # invoked by bench_on_exit
 pg_stop() {
     ((PG_STARTED)) || return 0
     PG_STARTED=0
@@ -114,7 +113,7 @@ pg_stop() {
         pgrun "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m immediate -w stop >/dev/null 2>&1 || log "cannot stop PostgreSQL ($PGDATA_DIR)"
 }
 
-# shellcheck disable=SC2317  # invoked by cleanup and run_workers
+# shellcheck disable=SC2317  # invoked by bench_on_exit and run_workers
 stop_workers() {
     local pid
     STOP_RCS=()
@@ -126,21 +125,14 @@ stop_workers() {
     WORKER_PIDS=()
 }
 
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
+# shellcheck disable=SC2317  # invoked by bench_exit (lib.sh)
+bench_on_exit() {
     stop_workers
     if [[ -n $SERVE_PID ]]; then bench_stop_pid "$SERVE_PID"; fi
     if [[ -n $NGINX_PID ]]; then bench_stop_pid "$NGINX_PID"; fi
     pg_stop
     keep_results
-    if [[ $OWN_WORKDIR == 1 ]]; then rm -rf "$WORKDIR"; fi
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- tools
 bench_need nginx:nginx /usr/bin/time:time curl:curl python3:python3 getconf:libc-bin \

@@ -7,13 +7,10 @@
 # cargo build --release).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-log() { printf 'crash-loop: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+BENCH_NAME=crash-loop
 # shellcheck source=scripts/bench/lib.sh
 source "$ROOT/scripts/bench/lib.sh"
-OWN_WORKDIR=0
-bench_workdir feedscrub-crash-loop
-trap '[[ $OWN_WORKDIR == 1 ]] && rm -rf "$WORKDIR"; true' EXIT
+bench_begin feedscrub-crash-loop
 bench_need python3:python3
 bench_binary
 python3 "$ROOT/scripts/check/crash_loop.py" "$BIN" "$WORKDIR" "${1:-100}" --feeds "${FEEDS:-300}" --seed "${SEED:-1}" ${STORE:+--store "$STORE"}

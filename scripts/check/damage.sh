@@ -13,12 +13,10 @@
 # Environment: FEEDSCRUB_BIN=... to use a built binary (default: cargo build --release).
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-log() { printf 'check-damage: %s\n' "$*" >&2; }
+BENCH_NAME=check-damage
 # shellcheck source=scripts/bench/lib.sh
 source "$ROOT/scripts/bench/lib.sh"
-OWN_WORKDIR=0
-bench_workdir feedscrub-check-damage
-trap '[[ $OWN_WORKDIR == 1 ]] && rm -rf "$WORKDIR"; true' EXIT
+bench_begin feedscrub-check-damage
 bench_binary
 
 python3 - "$WORKDIR/feed.xml" <<'PY'

@@ -34,14 +34,10 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
-log() { printf 'check-deps: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
+BENCH_NAME=check-deps
 # shellcheck source=scripts/bench/lib.sh
 source "$ROOT/scripts/bench/lib.sh"
-OWN_WORKDIR=0
-bench_workdir feedscrub-check-deps
-trap '[[ $OWN_WORKDIR == 1 ]] && rm -rf "$WORKDIR"; true' EXIT
+bench_begin feedscrub-check-deps
 
 self_test=0
 for arg in "$@"; do

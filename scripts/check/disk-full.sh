@@ -17,20 +17,15 @@
 # Environment: FEEDSCRUB_BIN=... to use a built binary (default: cargo build --release).
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-log() { printf 'check-disk-full: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+BENCH_NAME=check-disk-full
 # shellcheck source=scripts/bench/lib.sh
 source "$ROOT/scripts/bench/lib.sh"
 [[ $(id -u) == 0 ]] || die "needs root to mount a tmpfs"
-OWN_WORKDIR=0
-bench_workdir feedscrub-check-disk-full
+bench_begin feedscrub-check-disk-full
 MNT=$WORKDIR/mnt
-cleanup() {
+bench_on_exit() {
     mountpoint -q "$MNT" && umount "$MNT"
-    [[ $OWN_WORKDIR == 1 ]] && rm -rf "$WORKDIR"
-    true
 }
-trap cleanup EXIT
 bench_binary
 
 feed() { # feed FILE ITEM... : an RSS feed with these item ids; every item but A has a body

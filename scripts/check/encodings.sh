@@ -27,14 +27,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CORPUS=${CORPUS:-$ROOT/../shared/corpus/feedparser/encoding}
 
-log() { printf 'check-encodings: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
+BENCH_NAME=check-encodings
 # shellcheck source=scripts/bench/lib.sh
 source "$ROOT/scripts/bench/lib.sh"
-OWN_WORKDIR=0
-bench_workdir feedscrub-check-encodings
-trap '[[ $OWN_WORKDIR == 1 ]] && rm -rf "$WORKDIR"; true' EXIT
+bench_begin feedscrub-check-encodings
 
 [[ -d $CORPUS ]] || die "corpus not found: $CORPUS (set CORPUS)"
 bench_need python3:python3

@@ -55,33 +55,25 @@ SERVE_PORT=${SERVE_PORT:-18094}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 
-log() { printf 'check-flood: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+BENCH_NAME=check-flood
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 
 # ---------------------------------------------------------------- workdir, cleanup
 SERVE_PID=
 SAMPLER_PID=
 PROBE_PIDS=()
-# shellcheck source=scripts/bench/lib.sh
-source "$ROOT/scripts/bench/lib.sh"
-bench_workdir feedscrub-check-flood
+bench_begin feedscrub-check-flood
 
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
+# shellcheck disable=SC2317  # invoked by bench_exit (lib.sh)
+bench_on_exit() {
     local p
     for p in "${PROBE_PIDS[@]}" $SAMPLER_PID; do
         kill "$p" 2>/dev/null || true
         wait "$p" 2>/dev/null || true
     done
     if [[ -n $SERVE_PID ]]; then bench_stop_pid "$SERVE_PID"; fi
-    if [[ $OWN_WORKDIR == 1 ]]; then rm -rf "$WORKDIR"; fi
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- tools, limits
 bench_need wrk:wrk curl:curl python3:python3 ss:iproute2

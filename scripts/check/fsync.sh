@@ -10,13 +10,10 @@
 # Environment: FEEDSCRUB_BIN=... to use a built binary (default: cargo build --release).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-log() { printf 'check-fsync: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+BENCH_NAME=check-fsync
 # shellcheck source=scripts/bench/lib.sh
 source "$ROOT/scripts/bench/lib.sh"
-OWN_WORKDIR=0
-bench_workdir feedscrub-check-fsync
-trap '[[ $OWN_WORKDIR == 1 ]] && rm -rf "$WORKDIR"' EXIT
+bench_begin feedscrub-check-fsync
 bench_need strace:strace
 bench_binary
 

@@ -26,9 +26,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CORPUS=${CORPUS:-$ROOT/../shared/corpus/feedparser/wellformed/sanitize}
 
-log() { printf 'check-sanitize: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
+BENCH_NAME=check-sanitize
 # shellcheck source=scripts/bench/lib.sh
 source "$ROOT/scripts/bench/lib.sh"
 bench_binary

@@ -50,31 +50,23 @@ FEED_PATH=/feeds/bench-0001.atom
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
 
-log() { printf 'check-slowloris: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+BENCH_NAME=check-slowloris
+# shellcheck source=scripts/bench/lib.sh
+source "$ROOT/scripts/bench/lib.sh"
 
 # ---------------------------------------------------------------- workdir, cleanup
 SERVE_PID=
 SAMPLER_PID=
-# shellcheck source=scripts/bench/lib.sh
-source "$ROOT/scripts/bench/lib.sh"
-bench_workdir feedscrub-check-slowloris
+bench_begin feedscrub-check-slowloris
 
-# shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
+# shellcheck disable=SC2317  # invoked by bench_exit (lib.sh)
+bench_on_exit() {
     if [[ -n $SAMPLER_PID ]]; then
         kill "$SAMPLER_PID" 2>/dev/null || true
         wait "$SAMPLER_PID" 2>/dev/null || true
     fi
     if [[ -n $SERVE_PID ]]; then bench_stop_pid "$SERVE_PID"; fi
-    if [[ $OWN_WORKDIR == 1 ]]; then rm -rf "$WORKDIR"; fi
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- tools, limits
 bench_need curl:curl python3:python3 ss:iproute2
