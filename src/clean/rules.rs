@@ -59,7 +59,7 @@ pub const AD_LABELS: &[&str] = &[
 /// One regex over the lowercase heading, decorations and a trailing colon trimmed.
 pub const RELATED_HEADING: &str = concat!(
     r"^(?:related|related (?:posts?|articles?|stories|links|content|reading|coverage|news)|",
-    r"you (?:may|might) also (?:like|enjoy|be interested in)|more (?:stories|articles|posts|news)(?: from [\w' .-]{1,30})?|",
+    r"you (?:may|might) also (?:like|enjoy|be interested in)|more (?:stories|articles|posts|news)(?: from [\w' .-]+)?|",
     r"read also|recommended for you|",
     r"articles? (?:en rapport|liés|similaires|connexes)|(?:à )?lire aussi|sur le même sujet|dans la même rubrique|",
     r"mehr zum thema|lesen sie auch|das könnte sie auch interessieren|weitere (?:artikel|beiträge|meldungen)|",
@@ -102,7 +102,7 @@ pub const SPONSOR_LINE_STARTS: &[&str] = &[
 pub const SPONSOR_LEADS: &[&str] = &[
     r"^(?:(?:our|today'?s|this week'?s|this episode'?s|the show'?s|show|episode|podcast|newsletter) )?sponsors?$",
     r"^(?:(?:a )?(?:big |many |special )?(?:thanks|thank you) to|check out|please support|support) (?:our|today'?s|this week'?s|the show'?s) sponsors?(?: this week)?$",
-    r"^(?:this|today'?s|this week'?s|the) (?:episode|show|podcast|issue|newsletter|edition|video|stream)(?: of [\w' ]{1,40})? (?:is|was) (?:also )?(?:brought to you|sponsored|supported|presented|made possible|underwritten)(?: this week| today)? by(?: these (?:fine |great )?(?:sponsors|folks|companies))?$",
+    r"^(?:this|today'?s|this week'?s|the) (?:episode|show|podcast|issue|newsletter|edition|video|stream)(?: of [\w' ]+?)? (?:is|was) (?:also )?(?:brought to you|sponsored|supported|presented|made possible|underwritten)(?: this week| today)? by(?: these (?:fine |great )?(?:sponsors|folks|companies))?$",
     r"^(?:brought to you|sponsored|supported) by(?: these (?:fine |great )?(?:sponsors|folks|companies)| our sponsors)?$",
     r"^(?:gesponsert|präsentiert|unterstützt) (?:von|durch)$",
     r"^(?:unsere |die )?sponsoren(?: dieser folge| dieser ausgabe)?$",

@@ -908,7 +908,14 @@ const INTRO: &str =
 /// and offer code, is the ad, until the show notes go on.
 #[test]
 fn a_sponsor_lead_takes_its_list() {
-    for lead in ["Our Sponsors", "Sponsors:", "This episode is brought to you by:", "Thanks to our sponsors!"] {
+    for lead in [
+        "Our Sponsors",
+        "Sponsors:",
+        "This episode is brought to you by:",
+        "Thanks to our sponsors!",
+        // a show's name of more than 40 characters (a label is at most 80)
+        "This episode of The Weekly Podcast About Everything Online is brought to you by:",
+    ] {
         check(
             &format!(
                 "{INTRO}<p><strong>{lead}</strong></p>\
