@@ -495,9 +495,9 @@ pub(crate) fn ascii_boundaries(pattern: &str) -> String {
 /// `ascii_boundaries`). A Unicode class repeated N times is N copies of a UTF-8 automaton, and
 /// the boilerplate patterns' bounded gaps made their regex cost 0.44 G instructions and about
 /// 20 MB to build, in every process that cleaned one item; a byte is one state. Only negated
-/// classes of ASCII characters spelled out are rewritten, so a gap still never crosses what it excludes;
-/// it is as long in bytes as before in characters (a gap of accented or non-Latin text ends
-/// sooner).
+/// classes of ASCII characters spelled out are rewritten, so a gap still never crosses what it
+/// excludes; it is as long in bytes as before in characters (a gap of accented or non-Latin
+/// text ends sooner).
 pub(crate) fn byte_gaps(pattern: &str) -> String {
     let p = ascii_boundaries(pattern);
     let b = p.as_bytes();
