@@ -118,7 +118,6 @@ bench_raise_fd_limit $((4 * CONCURRENCY + 1024)) "feedscrub serve"
 log "ulimit -n $(ulimit -n)"
 CLK_TCK=$(getconf CLK_TCK)
 NGINX_VERSION=$(nginx -v 2>&1 | sed 's/.*\///')
-chmod a+rx "$WORKDIR"   # nginx workers run as nobody when started by root
 mkdir -p "$WORKDIR/logs"
 
 # ---------------------------------------------------------------- helpers

@@ -47,10 +47,7 @@ bench_begin feedscrub-bench
 
 # shellcheck disable=SC2317  # invoked by bench_exit (lib.sh)
 bench_on_exit() {
-    if [[ -n $NGINX_PID ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
-        kill -TERM "$NGINX_PID" 2>/dev/null || true
-        wait "$NGINX_PID" 2>/dev/null || true
-    fi
+    if [[ -n $NGINX_PID ]]; then bench_stop_pid "$NGINX_PID"; fi
 }
 
 # ---------------------------------------------------------------- tools
