@@ -608,3 +608,12 @@ fn clean_of_a_label_beside_a_quote_emptied_of_its_own_is_stable() {
         props::check_clean_idempotent(&Cleaner::default(), html).unwrap();
     }
 }
+
+/// Was: a script removed between "Anzeige" and "]]>" left two texts side by side; the first
+/// cleaning read neither as a label, the reparse joined them into the label "Anzeige]]>" and
+/// the second cleaning removed the figure. Texts joined by a removal are joined at once.
+#[test]
+fn clean_of_a_label_joined_to_text_by_a_removal_is_stable() {
+    let html = "<figure>Anzeige<script><![CDATA[<script>alert(1)</script>]]><span>A";
+    props::check_clean_idempotent(&Cleaner::default(), html).unwrap();
+}

@@ -218,6 +218,7 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
     // passes 1–3); paragraphs written as lines become blocks (on the tree without what passes
     // 1–3 removed), then the blocks in reading order.
     unwrap_what_the_sanitizer_unwraps(&mut doc, root);
+    merge_adjacent_text(&mut doc, root);
     loose_text_paragraphs(&mut doc, root);
     line_paragraphs(&mut doc, root);
     // Removing blocks can make new ones: a box whose only other content was an ad is now a
@@ -247,6 +248,7 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
             note!(removed, &doc, *id, Kind::Boilerplate, "boilerplate", "a \"read more\" link");
         }
         detach_pruning(&mut doc, root, &links);
+        merge_adjacent_text(&mut doc, root);
         line_paragraphs(&mut doc, root);
         blocks = block_pass(&mut doc, root, opts, &mut removed, &mut memos);
     }

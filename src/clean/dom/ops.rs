@@ -121,6 +121,31 @@ pub(super) fn detach_pruning(doc: &mut Html, root: NodeId, ids: &[NodeId]) {
     }
 }
 
+/// Joins text nodes that stand side by side below `root` (after a removal between them, or an
+/// unwrap), as a reparse of the output would: the passes must read `Anzeige]]>` as the one
+/// text a second cleaning will see, not as two.
+pub(super) fn merge_adjacent_text(doc: &mut Html, root: NodeId) {
+    let pairs: Vec<(NodeId, NodeId)> = doc
+        .tree
+        .get(root)
+        .expect("root")
+        .descendants()
+        .filter(|n| n.value().is_text())
+        .filter_map(|n| n.prev_sibling().filter(|p| p.value().is_text()).map(|p| (p.id(), n.id())))
+        .collect();
+    // Runs of three or more: each node joins the first of its run, still in the tree.
+    let mut into: rustc_hash::FxHashMap<NodeId, NodeId> = rustc_hash::FxHashMap::default();
+    for (prev, next) in pairs {
+        let first = into.get(&prev).copied().unwrap_or(prev);
+        into.insert(next, first);
+        let Some(text) = doc.tree.get(next).and_then(|n| n.value().as_text().map(|t| t.text.clone())) else { continue };
+        if let Some(Node::Text(t)) = doc.tree.get_mut(first).as_mut().map(|n| n.value()) {
+            t.text.push_tendril(&text);
+        }
+        detach_all(doc, &[next]);
+    }
+}
+
 pub(super) fn detach_all(doc: &mut Html, ids: &[NodeId]) {
     for id in ids {
         if let Some(mut n) = doc.tree.get_mut(*id) {
