@@ -408,6 +408,32 @@ fn text_joined_by_a_removal_is_read_as_one() {
 }
 
 #[test]
+fn a_heading_that_ends_the_item_heads_nothing() {
+    let p = "<p>Der Händler in Weimar berät wieder Kunden im Autohaus, sagt er.</p>";
+    // what it announced was never there, or is gone: it goes, and the heading above it
+    for tail in [
+        "<h3>Weitere Informationen:</h3>",
+        "<h2>Mehr zum Thema</h2><h3>Links</h3>",
+        "<p>Show notes:</p>",
+        "<h3>Related</h3><p>Anzeige</p>",
+    ] {
+        assert_eq!(clean(&format!("{p}{tail}")).html.as_str(), p, "{tail}");
+    }
+    // traps: it heads an image, it is all there is, it is a sentence or long, it names a
+    // source (with a link, or under a quotation)
+    for kept in [
+        format!("{p}<h2>Die Karte:</h2><img src=\"https://example.org/karte.png\" alt=\"Karte\">"),
+        "<h2>Gewässer sauber halten</h2>".to_string(),
+        format!("{p}<h4>Gestalte ein Plakat und sende es bis zum 3. April an uns.</h4>"),
+        format!("{p}<h4>Kinder zwischen 6 und 12 Jahren sind aufgerufen, sich mit ihren bunten und kreativen Ideen</h4>"),
+        format!("{p}<h6>Quelle: <a href=\"https://example.org/a\" rel=\"noopener noreferrer\">Der Artikel</a></h6>"),
+        format!("{p}<blockquote><p>Wir sollten ihm ein Denkmal bauen.</p><h6>Booman, Tribune, April 30, 2006</h6></blockquote>"),
+    ] {
+        assert_eq!(clean(&kept).html.as_str(), kept, "{kept}");
+    }
+}
+
+#[test]
 fn cleaned_english_article_snapshot() {
     let html =
         std::fs::read_to_string(format!("{}/tests/fixtures/article-en.html", env!("CARGO_MANIFEST_DIR"))).unwrap();

@@ -611,3 +611,51 @@ fn neighbour_char(node: NodeRef<Node>, root: NodeId, before: bool) -> Option<cha
         cur = parent;
     }
 }
+
+/// A heading that ends the item heads nothing, nor does a short line that ends in a colon
+/// ("Weitere Informationen:", "Related posts:"): what it announced (a list of links, a
+/// pitch, a box) was removed, or never came with the item. It goes, and the heading before it
+/// if that now ends the item, unless it is all the item has. Content after it (an image, a
+/// table) is what it announces: it stays.
+pub(super) fn dangling_headings(doc: &mut Html, root: NodeId, removed: &mut Removed) {
+    while let Some((id, why)) = dangling_heading(doc, root) {
+        removed.boilerplate += 1;
+        note!(removed, doc, id, Kind::Boilerplate, "dangling-heading", why);
+        detach_pruning(doc, root, &[id]);
+    }
+}
+
+/// The heading or colon line that ends the item, if one does (see `dangling_headings`).
+fn dangling_heading(doc: &Html, root: NodeId) -> Option<(NodeId, &'static str)> {
+    let top = doc.tree.get(root).expect("root");
+    let last = top.descendants().filter(|d| is_content(d.value())).last()?;
+    let below_root = || last.ancestors().take_while(|a| a.id() != root);
+    let heading = below_root().find(|a| a.value().as_element().is_some_and(|e| HEADING_TAGS.contains(&e.name())));
+    let block = heading.or_else(|| below_root().find(|a| is_block(*a)))?;
+    let text: String = block.descendants().filter_map(|d| d.value().as_text().map(|t| &**t)).collect();
+    let text = text.trim();
+    // (a heading that is a sentence, or long, is a page written in headings; one with a link
+    // or in a quote names a source: "Author, <a>Title</a>, May 2006" under a quotation)
+    let quoted = || block.ancestors().any(|a| a.value().as_element().is_some_and(|e| e.name() == "blockquote"));
+    if text.chars().count() > DANGLING_LINE_MAX
+        || text.ends_with(['.', '!', '?'])
+        || has_media(block)
+        || links_in(block) > 0
+        || quoted()
+    {
+        return None;
+    }
+    let why = if heading.is_some() {
+        "a heading that ends the item heads nothing"
+    } else if text.ends_with(':') {
+        "a line that ends in a colon and ends the item announces nothing"
+    } else {
+        return None;
+    };
+    // something else must stay: the item's first content is not inside the block
+    let first = top.descendants().find(|d| is_content(d.value()))?;
+    (!first.ancestors().any(|a| a.id() == block.id())).then_some((block.id(), why))
+}
+
+/// A heading or colon line that ends the item is dropped up to this many characters.
+const DANGLING_LINE_MAX: usize = 80;

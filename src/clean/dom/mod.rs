@@ -229,6 +229,7 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
     // (what a walk read of the blocks it kept, for the next: `blocks::Memos`)
     let mut memos = Memos::default();
     let mut blocks = block_pass(&mut doc, root, opts, &mut removed, &mut memos);
+    dangling_headings(&mut doc, root, &mut removed);
     for _ in 0..MAX_BLOCK_WALKS {
         if removed.blocks() == before {
             break;
@@ -251,6 +252,7 @@ pub fn clean_fragment(html: &str, opts: &Options) -> Fragment {
         merge_adjacent_text(&mut doc, root);
         line_paragraphs(&mut doc, root);
         blocks = block_pass(&mut doc, root, opts, &mut removed, &mut memos);
+        dangling_headings(&mut doc, root, &mut removed);
     }
 
     // Pass 5: URLs.
