@@ -11,6 +11,8 @@
 //!    (`line_paragraphs`); walk the leaf blocks in reading order: an ad label takes the ad it labels with it
 //!    (see `ad_run`); boilerplate footers and "read more" lines go; then, from the end,
 //!    newsletter and subscription pitches that stand apart from the article (`trailing_pitches`);
+//!    a heading or colon line left at the end heads nothing and goes (`dangling_headings`);
+//!    texts a removal left side by side are joined first, as a reparse would join them;
 //! 5. fix URLs: lazy images, absolute URLs, tracking parameters stripped;
 //! 6. drop elements left empty.
 //!
