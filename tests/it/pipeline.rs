@@ -595,3 +595,37 @@ fn clean_explain_names_each_removed_block() {
         run.stderr
     );
 }
+
+/// Through `fetch` and `export`: a heading left at the end of an item, over what the cleaner
+/// took (an ad under its label), heads nothing and goes; one that heads an image stays.
+#[test]
+fn a_heading_left_at_the_end_goes_and_one_over_an_image_stays() {
+    let o = Origin::start();
+    let p = "<p>Der Stadtrat hat am Dienstag den Haushalt für das kommende Jahr beschlossen.</p>";
+    let items = [
+        ("a", format!("{p}<h3>Weitere Informationen:</h3><p>Anzeige</p><p>Jetzt Depot eröffnen: <a href=\"https://broker.example/\">hier klicken</a></p>")),
+        ("b", format!("{p}<h3>Die Karte zum Abspeichern:</h3><img src=\"https://stadt.example/karte.png\" alt=\"Karte\">")),
+    ];
+    let body: String = items
+        .iter()
+        .map(|(id, html)| {
+            format!("<item><title>{id}</title><guid isPermaLink=\"false\">{id}</guid><link>https://stadt.example/{id}</link><content:encoded><![CDATA[{html}]]></content:encoded></item>")
+        })
+        .collect();
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>Stadt</title><link>https://stadt.example/</link><description>d</description>{body}</channel></rss>"
+    );
+    o.serve("/stadt.xml", Route::feed(feed, RSS));
+    let ws = Workspace::with_feeds(&[("stadt", &o.url("/stadt.xml"))]);
+    ws.fetch(0);
+    let json: serde_json::Value = serde_json::from_str(&ws.export(Some("stadt"), "json")).unwrap();
+    let html = |id: &str| {
+        let items = json["items"].as_array().unwrap();
+        let item = items.iter().find(|i| i["title"] == id).expect("item exported");
+        item["content_html"].as_str().unwrap().to_string()
+    };
+    let a = html("a");
+    assert!(a.contains("Haushalt") && !a.contains("Depot") && !a.contains("Weitere Informationen"), "{a}");
+    let b = html("b");
+    assert!(b.contains("Haushalt") && b.contains("Die Karte zum Abspeichern:") && b.contains("karte.png"), "{b}");
+}
