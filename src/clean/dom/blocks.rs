@@ -627,13 +627,13 @@ pub(super) fn dangling_headings(doc: &mut Html, root: NodeId, removed: &mut Remo
 
 /// The heading or colon line that ends the item, if one does (see `dangling_headings`).
 fn dangling_heading(doc: &Html, root: NodeId) -> Option<(NodeId, &'static str)> {
-    let top = doc.tree.get(root).expect("root");
-    let last = top.descendants().filter(|d| is_content(d.value())).last()?;
+    let mut contents = doc.tree.get(root).expect("root").descendants().filter(|d| is_content(d.value()));
+    let first = contents.next()?;
+    let last = contents.last().unwrap_or(first);
     let below_root = || last.ancestors().take_while(|a| a.id() != root);
     let heading = below_root().find(|a| a.value().as_element().is_some_and(|e| HEADING_TAGS.contains(&e.name())));
     let block = heading.or_else(|| below_root().find(|a| is_block(*a)))?;
-    let text: String = block.descendants().filter_map(|d| d.value().as_text().map(|t| &**t)).collect();
-    let text = text.trim();
+    let text = text_of(block);
     // (a heading that is a sentence, or long, is a page written in headings; one with a link
     // or in a quote names a source: "Author, <a>Title</a>, May 2006" under a quotation)
     let quoted = || block.ancestors().any(|a| a.value().as_element().is_some_and(|e| e.name() == "blockquote"));
@@ -653,7 +653,6 @@ fn dangling_heading(doc: &Html, root: NodeId) -> Option<(NodeId, &'static str)> 
         return None;
     };
     // something else must stay: the item's first content is not inside the block
-    let first = top.descendants().find(|d| is_content(d.value()))?;
     (!first.ancestors().any(|a| a.id() == block.id())).then_some((block.id(), why))
 }
 

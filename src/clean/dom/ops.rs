@@ -125,24 +125,27 @@ pub(super) fn detach_pruning(doc: &mut Html, root: NodeId, ids: &[NodeId]) {
 /// unwrap), as a reparse of the output would: the passes must read `Anzeige]]>` as the one
 /// text a second cleaning will see, not as two.
 pub(super) fn merge_adjacent_text(doc: &mut Html, root: NodeId) {
-    let pairs: Vec<(NodeId, NodeId)> = doc
+    let joined: Vec<NodeId> = doc
         .tree
         .get(root)
         .expect("root")
         .descendants()
-        .filter(|n| n.value().is_text())
-        .filter_map(|n| n.prev_sibling().filter(|p| p.value().is_text()).map(|p| (p.id(), n.id())))
+        .filter(|n| n.value().is_text() && n.prev_sibling().is_some_and(|p| p.value().is_text()))
+        .map(|n| n.id())
         .collect();
-    // Runs of three or more: each node joins the first of its run, still in the tree.
-    let mut into: rustc_hash::FxHashMap<NodeId, NodeId> = rustc_hash::FxHashMap::default();
-    for (prev, next) in pairs {
-        let first = into.get(&prev).copied().unwrap_or(prev);
-        into.insert(next, first);
-        let Some(text) = doc.tree.get(next).and_then(|n| n.value().as_text().map(|t| t.text.clone())) else { continue };
-        if let Some(Node::Text(t)) = doc.tree.get_mut(first).as_mut().map(|n| n.value()) {
+    // In document order: the text before each is the first of its run (the ones between are
+    // gone already).
+    for id in joined {
+        let Some(node) = doc.tree.get(id) else { continue };
+        let (Some(prev), Some(text)) =
+            (node.prev_sibling().map(|p| p.id()), node.value().as_text().map(|t| t.text.clone()))
+        else {
+            continue;
+        };
+        if let Some(Node::Text(t)) = doc.tree.get_mut(prev).as_mut().map(|n| n.value()) {
             t.text.push_tendril(&text);
         }
-        detach_all(doc, &[next]);
+        detach_all(doc, &[id]);
     }
 }
 
