@@ -320,7 +320,7 @@ pub const BOILERPLATE_PATTERNS: &[(&str, &str)] = &[
     ),
     (
         "a tag or category line",
-        r"(?i)^\W*(?:technorati )?(?:tags?|tagged(?: with| as)?|filed (?:under|in)|categor(?:y|ies)|posted in|schlagw(?:ö|oe)rter|stichw(?:ö|oe)rter|étiquettes|mots-clés|etiquetas|categorie|tag)\s*:\s*[^.!?]{0,200}[\]\)]?\s*$",
+        r"(?i)^\W*(?:technorati )?(?:tags?|tagged(?: with| as)?|filed (?:under|in)|categor(?:y|ies|ie|ia|ias|ía|ías|ieën)|kategori(?:e|en|er)?|catégories?|keywords?|posted in|schlagw(?:ö|oe)rter|schlagworte|stichw(?:ö|oe)rter|stichworte|trefwoorden|étiquettes|mots-clés|etiquetas|palabras clave|parole chiave|palavras-chave|tag)\s*:\s*[^.!?]{0,200}[\]\)]?\s*$",
     ),
     (
         "a photo credit",
