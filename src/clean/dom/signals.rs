@@ -11,8 +11,11 @@ use crate::clean::rules;
 use crate::clean::text::squash;
 
 pub(super) struct Rx {
-    /// All of `rules::BOILERPLATE_PATTERNS` as one alternation, over bytes (`clean::byte_gaps`).
+    /// All of `rules::BOILERPLATE_PATTERNS` as one alternation, over bytes (`clean::byte_gaps`),
+    /// but for the gated ones (`rules::BOILERPLATE_GATES`).
     pub(super) boilerplate: regex::bytes::Regex,
+    /// The gated patterns: each gate, and the pattern's index in `boilerplate_each`.
+    pub(super) boilerplate_gated: Vec<(regex::bytes::Regex, usize)>,
     /// Each of them with its name, to say which one matched: compiled when first asked (most
     /// runs ask a few of them, and compiling all took more instructions than cleaning 500
     /// items).
@@ -57,11 +60,23 @@ pub(super) fn rx() -> &'static Rx {
             // regex engine's automata run over any text (a Unicode `\b` sends them to the slow
             // backtracker)
             boilerplate: regex::bytes::RegexBuilder::new(&crate::clean::byte_gaps(
-                &rules::BOILERPLATE_PATTERNS.iter().map(|(_, p)| format!("(?:{p})")).collect::<Vec<_>>().join("|"),
+                &rules::BOILERPLATE_PATTERNS
+                    .iter()
+                    .filter(|(n, _)| !rules::BOILERPLATE_GATES.iter().any(|(g, _)| g == n))
+                    .map(|(_, p)| format!("(?:{p})"))
+                    .collect::<Vec<_>>()
+                    .join("|"),
             ))
             .dfa_size_limit(64 << 20)
             .build()
             .expect("rule regex"),
+            boilerplate_gated: rules::BOILERPLATE_GATES
+                .iter()
+                .map(|(name, gate)| {
+                    let i = rules::BOILERPLATE_PATTERNS.iter().position(|(n, _)| n == name).expect("gated pattern");
+                    (regex::bytes::Regex::new(gate).expect("gate regex"), i)
+                })
+                .collect(),
             boilerplate_each: rules::BOILERPLATE_PATTERNS
                 .iter()
                 .map(|(n, p)| (*n, Lazy { pattern: p, regex: OnceLock::new() }))
@@ -397,8 +412,11 @@ pub(super) fn same_site(a: &str, b: &str) -> bool {
 
 /// The name of the boilerplate line `text` is (`rules::BOILERPLATE_PATTERNS`), if any.
 pub fn boilerplate_line(text: &str) -> Option<&'static str> {
-    if text.is_empty() || !rx().boilerplate.is_match(text.as_bytes()) {
+    let (rx, t) = (rx(), text.as_bytes());
+    let gated =
+        || rx.boilerplate_gated.iter().any(|(gate, i)| gate.is_match(t) && rx.boilerplate_each[*i].1.get().is_match(t));
+    if text.is_empty() || !(rx.boilerplate.is_match(t) || gated()) {
         return None;
     }
-    rx().boilerplate_each.iter().find(|(_, re)| re.get().is_match(text.as_bytes())).map(|(n, _)| *n)
+    rx.boilerplate_each.iter().find(|(_, re)| re.get().is_match(t)).map(|(n, _)| *n)
 }
