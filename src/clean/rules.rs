@@ -414,6 +414,11 @@ pub const BOILERPLATE_ENDS: &[&str] = &[
 /// long bounded gaps (`.{1,300}`, `[^!?]{0,120}`) made the alternation's automaton build many
 /// more states for each new text: with them, it cost about twice as much per line.
 pub const BOILERPLATE_GATES: &[(&str, &str)] = &[
+    (
+        "a photo credit",
+        r"(?i)foto|photo|bild|image|credit|©|\(c\)|afp|dpa|reuters|picture[- ]alliance|imago|shutterstock|istock|keystone|epa|ddp",
+    ),
+    ("a \"more after the jump\" line", r"(?i)the (?:jump|fold|link)|nach dem klick|read on for"),
     ("a Medium footer", r"(?i)was originally published in"),
     (
         "a copyright line",
