@@ -1271,6 +1271,51 @@ fn tag_lines_and_read_the_rest_lines_go() {
     }
 }
 
+/// Disclosures, footers and calls to action that feeds of every kind end their items with,
+/// in the forms and languages the first patterns did not read: each goes, while sentences
+/// that begin with the same words stay.
+#[test]
+fn disclosures_footers_and_calls_to_action_go() {
+    for junk in [
+        "<p>Affiliate disclosure: We may receive compensation in connection with your purchase of products via links on this page.</p>",
+        "<p>We may earn a commission when you buy through links on our site.</p>",
+        "<p>Disclaimer: This post may contain affiliate links.</p>",
+        "<p>Als Amazon-Partner verdiene ich an qualifizierten Verkäufen.</p>",
+        "<p>Hinweis: Bei den Links handelt es sich um Affiliate-Links.</p>",
+        "<p>Il post Come fare il pane è apparso per la prima volta su Esempio.</p>",
+        "<p>El artículo Cómo hacer pan se publicó primero en Ejemplo.</p>",
+        "<p>Dieser Artikel erschien zuerst auf beispiel.de.</p>",
+        "<p>The article How to bake bread was first published on Example.</p>",
+        "<p>See omnystudio.com/listener for privacy information.</p>",
+        "<p>Listen on Apple Podcasts, Spotify, or wherever you get your podcasts.</p>",
+        "<p>powered by ODEO</p>",
+        "<p>Support the show by purchasing a notebook! Go to example.com</p>",
+        "<p>Get bonus content on Patreon</p>",
+        "<p>Don't forget to subscribe and leave a review!</p>",
+        "<p>Join the conversation on Discord.</p>",
+        "<p>Have a tip? Send it to tips@example.com.</p>",
+        "<p>Like this story? Share it with a friend!</p>",
+        "<p>Share on: Facebook Twitter WhatsApp</p>",
+        "<p>Click here to read the full article.</p>",
+        "<p>Photo by John Doe on Unsplash</p>",
+        "<p>Suscríbete a nuestro boletín.</p>",
+    ] {
+        check(&format!("{A}{junk}"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
+    }
+    for kept in [
+        "<p>We may earn more this year, the finance minister said, if exports recover.</p>",
+        "<p>Powered by two electric motors, the bus reaches 80 km/h and runs for 300 km on one charge.</p>",
+        "<p>Listeners who subscribe on Spotify pay less than they did in 2020.</p>",
+        "<p>Share prices fell by three percent on Tuesday.</p>",
+        "<p>Join us next week, when the council votes on the budget and the new tram line.</p>",
+    ] {
+        check(
+            &format!("{A}{kept}"),
+            &format!("Der Stadtrat hat am Dienstag den Haushalt beschlossen. | {}", html_to_text(kept)),
+        );
+    }
+}
+
 /// "Sponsored By:" alone on its line leads the list of sponsors under it (a podcast's show
 /// notes); the links list after the sponsors is the episode's.
 #[test]
