@@ -116,7 +116,10 @@ impl Cleaner {
 pub(super) fn cut_glued_footer(c: &Cleaned) -> Option<(String, Removed)> {
     use dom::TailCut;
     let glued = |tail: &str| {
-        let name = dom::boilerplate_line(tail).filter(|name| !name.contains("photo credit"))?;
+        // a photo credit at the end of a paragraph is the paragraph's; so is the call to
+        // comment that ends the author's question ("Which would you pick? (leave a comment)")
+        let name =
+            dom::boilerplate_line(tail).filter(|name| !name.contains("photo credit") && *name != "a comments line")?;
         Some((Kind::Boilerplate, "boilerplate", format!("{name}, glued to the end of the last paragraph")))
     };
     let read = |tail: &str| {

@@ -1299,6 +1299,22 @@ fn disclosures_footers_and_calls_to_action_go() {
         "<p>Click here to read the full article.</p>",
         "<p>Photo by John Doe on Unsplash</p>",
         "<p>Suscríbete a nuestro boletín.</p>",
+        "<p>Podcast: Play in new window | Download (Duration: 45:12 — 41.4MB) | Embed</p>",
+        "<p>Your browser does not support the audio element.</p>",
+        "<p>[Audio-Player: Bitte sehen Sie sich diesen Beitrag auf der Website an, um den Player zu benutzen]</p>",
+        "<p>Direct download: episode-12.mp3</p>",
+        "<p>Got a confidential news tip? We want to hear from you.</p>",
+        "<p>View original post</p>",
+        "<p>Leave a reply</p>",
+        "<p>3 Kommentare</p>",
+        "<p>Click to share on Twitter (Opens in new window)</p>",
+        "<p>Gefällt mir Wird geladen …</p>",
+        "<p>Verwandt</p>",
+        "<p>Estimated reading time: 5 minutes</p>",
+        "<p>Lesezeit: 3 Minuten</p>",
+        "<p>Comentários, sugestões e xingamentos: podcast@example.org</p>",
+        "<p>Kontakt: redaktion@example.de</p>",
+        "<p>This article was written by Jane Doe and originally published on Example.</p>",
     ] {
         check(&format!("{A}{junk}"), "Der Stadtrat hat am Dienstag den Haushalt beschlossen.");
     }
@@ -1308,6 +1324,10 @@ fn disclosures_footers_and_calls_to_action_go() {
         "<p>Listeners who subscribe on Spotify pay less than they did in 2020.</p>",
         "<p>Share prices fell by three percent on Tuesday.</p>",
         "<p>Join us next week, when the council votes on the budget and the new tram line.</p>",
+        "<p>Check it out and please send feedback to dev@lists.example.org.</p>",
+        "<p>If you think you are this person, please contact Dan at careers@example.org.</p>",
+        "<p>Which would you pick? (leave a comment)</p>",
+        "<p>Download speeds doubled in the north of the county last year.</p>",
     ] {
         check(
             &format!("{A}{kept}"),
